@@ -1,0 +1,177 @@
+//! `chatlet`: chat with a bot, replay transcripts, check bot files.
+//! See `shared/spec/transcript.md` and `docs/cli.md`.
+
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chatlet::lines::{bot_lines, debug_note};
+use chatlet::replay::{replay, Report};
+use chatlet::transcript::escape;
+use chatlet_engine::{Bot, Input, Session, SessionOptions, Severity};
+
+const USAGE: &str = "usage:
+  chatlet chat BOT [--record FILE] [--json] [--debug]   chat with a bot on the terminal
+  chatlet test BOT TRANSCRIPT... [--debug]              replay transcripts; exit 1 on any failure
+  chatlet check BOT                                     list errors and unsupported features; exit 1 on errors
+BOT is a bot file: Chatlet's native format or a Conversation Builder export.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let record = args
+        .iter()
+        .position(|a| a == "--record")
+        .map(|i| args.get(i + 1).cloned());
+    let positional: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && !(*i > 0 && args[i - 1] == "--record"))
+        .map(|(_, a)| a)
+        .collect();
+    let result = match (positional.first().map(|s| s.as_str()), positional.get(1)) {
+        (Some("chat"), Some(bot)) if positional.len() == 2 => match record {
+            Some(None) => Err(usage("--record needs a FILE")),
+            Some(Some(file)) => chat(bot, Some(&file), flag("--json"), flag("--debug")),
+            None => chat(bot, None, flag("--json"), flag("--debug")),
+        },
+        (Some("test"), Some(bot)) if positional.len() > 2 => {
+            test(bot, &positional[2..], flag("--debug"))
+        }
+        (Some("check"), Some(bot)) if positional.len() == 2 => check(bot),
+        (Some("help"), _) | (None, _)
+            if flag("--help") || positional.first().is_some_and(|c| c.as_str() == "help") =>
+        {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(usage("")),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("chatlet: {message}");
+        ExitCode::from(2)
+    })
+}
+
+fn usage(problem: &str) -> String {
+    if problem.is_empty() {
+        USAGE.to_string()
+    } else {
+        format!("{problem}\n{USAGE}")
+    }
+}
+
+/// Reads and loads a bot file, printing its findings on failure.
+fn load_bot(path: &str) -> Result<Bot, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    chatlet_engine::load(&text).map_err(|e| format!("{path} does not load:\n{e}"))
+}
+
+fn check(path: &str) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    match chatlet_engine::load(&text) {
+        Ok(bot) => {
+            for finding in &bot.findings {
+                println!("{finding}");
+            }
+            let count = |s: Severity| bot.findings.iter().filter(|f| f.severity == s).count();
+            println!(
+                "{path}: ok: {} dialogs, {} interactions; {} unsupported, {} warnings",
+                bot.dialogs.len(),
+                bot.interactions.len(),
+                count(Severity::Unsupported),
+                count(Severity::Warning)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            for finding in &e.findings {
+                println!("{finding}");
+            }
+            let errors = e
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            println!("{path}: {errors} errors");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn test(bot_path: &str, transcripts: &[&String], debug: bool) -> Result<ExitCode, String> {
+    let bot = Arc::new(load_bot(bot_path)?);
+    let (mut passed, mut failed) = (0, 0);
+    for path in transcripts {
+        let mut report = Report::default();
+        let outcome = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|text| {
+                replay(Arc::clone(&bot), &text, &mut report).map_err(|f| f.to_string())
+            });
+        if debug {
+            report.debug.iter().for_each(|d| eprintln!("debug: {d}"));
+        }
+        match outcome {
+            Ok(()) => {
+                passed += 1;
+                println!("ok - {path}");
+            }
+            Err(message) => {
+                failed += 1;
+                println!("FAIL - {path}: {message}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn chat(bot_path: &str, record: Option<&str>, json: bool, debug: bool) -> Result<ExitCode, String> {
+    let bot = Arc::new(load_bot(bot_path)?);
+    let options = SessionOptions {
+        conversation_id: format!("chat-{}", std::process::id()),
+        user_id: "terminal-visitor".into(),
+        ..Default::default()
+    };
+    let mut session = Session::new(bot, options);
+    let mut transcript = String::new();
+    let stdin = io::stdin();
+    let mut stdout = io::stdout();
+    for line in stdin.lock().lines() {
+        let text = line.map_err(|e| format!("cannot read standard input: {e}"))?;
+        transcript.push_str(&format!("> {}\n", escape(&text)));
+        let input = if text.trim() == "reset" {
+            Input::Reset
+        } else {
+            Input::Text(text)
+        };
+        for output in session.handle(input) {
+            if let Some(note) = debug_note(&output) {
+                if debug {
+                    eprintln!("debug: {note}");
+                }
+                continue;
+            }
+            if json {
+                let line = serde_json::to_string(&output).map_err(|e| e.to_string())?;
+                writeln!(stdout, "{line}").map_err(|e| e.to_string())?;
+            }
+            for line in bot_lines(&output) {
+                transcript.push_str(&format!("< {line}\n"));
+                if !json {
+                    writeln!(stdout, "< {line}").map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        stdout.flush().map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = record {
+        std::fs::write(path, transcript).map_err(|e| format!("cannot write {path}: {e}"))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,116 @@
+//! Replays a transcript against a bot and reports the first difference.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chatlet_engine::{Bot, Input, Output, Session, SessionOptions};
+
+use crate::lines::{bot_lines, debug_note};
+use crate::transcript::{self, Line};
+
+/// Why a transcript did not pass.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The transcript line where things went wrong (0: end of file).
+    pub line: usize,
+    /// What went wrong, with expected and actual lines.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// What a replay produced besides its verdict.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Debug notes from the engine, in order.
+    pub debug: Vec<String>,
+}
+
+/// Replays `text` (a transcript) against `bot` as a brand-new visitor.
+pub fn replay(bot: Arc<Bot>, text: &str, report: &mut Report) -> Result<(), Failure> {
+    let lines = transcript::parse(text).map_err(|e| Failure {
+        line: e.number,
+        message: e.to_string(),
+    })?;
+    let options = SessionOptions {
+        conversation_id: "transcript-conversation".into(),
+        user_id: "transcript-visitor".into(),
+        ..Default::default()
+    };
+    let mut session = Session::new(bot, options);
+    let mut actual: Vec<String> = Vec::new();
+    let mut expected: Vec<(usize, String)> = Vec::new();
+    let mut turn_line = 0;
+    for numbered in lines {
+        match numbered.line {
+            Line::Bot(text) => expected.push((numbered.number, text)),
+            Line::Visitor(text) => {
+                compare(turn_line, &expected, &actual)?;
+                expected.clear();
+                turn_line = numbered.number;
+                actual = collect(session.handle(Input::Text(text)), report);
+            }
+            Line::Action(action) => {
+                return Err(Failure {
+                    line: numbered.number,
+                    message: format!("unsupported action: ! {action}"),
+                });
+            }
+            Line::Directive(directive) => {
+                return Err(Failure {
+                    line: numbered.number,
+                    message: format!("unsupported directive: @{directive}"),
+                });
+            }
+        }
+    }
+    compare(turn_line, &expected, &actual)
+}
+
+fn collect(outputs: Vec<Output>, report: &mut Report) -> Vec<String> {
+    report
+        .debug
+        .extend(outputs.iter().filter_map(debug_note).map(str::to_string));
+    outputs.iter().flat_map(bot_lines).collect()
+}
+
+/// Compares one turn's expected bot lines with what the bot said.
+fn compare(
+    turn_line: usize,
+    expected: &[(usize, String)],
+    actual: &[String],
+) -> Result<(), Failure> {
+    for i in 0..expected.len().max(actual.len()) {
+        let want = expected.get(i).map(|(_, t)| t.trim_end());
+        let got = actual.get(i).map(|t| t.trim_end());
+        if want == got {
+            continue;
+        }
+        let line = expected.get(i).map_or(turn_line, |(n, _)| *n);
+        let show = |lines: &mut dyn Iterator<Item = &str>| -> String {
+            let v: Vec<String> = lines.map(|l| format!("    < {l}")).collect();
+            if v.is_empty() {
+                "    (nothing)".to_string()
+            } else {
+                v.join("\n")
+            }
+        };
+        let message = format!(
+            "{}\n  expected:\n{}\n  actual:\n{}",
+            match (want, got) {
+                (Some(w), Some(g)) => format!("expected `< {w}`, the bot said `< {g}`"),
+                (Some(w), None) => format!("expected `< {w}`, the bot said nothing more"),
+                (None, Some(g)) => format!("the bot also said `< {g}`"),
+                (None, None) => unreachable!(),
+            },
+            show(&mut expected.iter().map(|(_, t)| t.as_str())),
+            show(&mut actual.iter().map(String::as_str)),
+        );
+        return Err(Failure { line, message });
+    }
+    Ok(())
+}

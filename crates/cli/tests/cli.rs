@@ -1,0 +1,139 @@
+//! The `chatlet` binary as users run it: exit codes, the closing line, `check`, `chat`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn chatlet(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chatlet"))
+        .args(args)
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn scratch(name: &str, text: &str) -> String {
+    let path = std::env::temp_dir().join(format!("chatlet-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn test_reports_pass_and_fail_with_closing_line() {
+    let good = "tests/transcripts/demo-bot/balance.transcript";
+    let bad = scratch("bad.transcript", "> hi\n< Something else entirely\n");
+    let (code, out, _) = chatlet(&["test", "www/demo-bot.json", good, &bad], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("ok - {good}")), "{out}");
+    assert!(
+        out.contains(
+            "expected `< Something else entirely`, the bot said `< Hi! I'm the Chatlet demo bot.`"
+        ),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("1 passed, 1 failed"));
+
+    let (code, out, _) = chatlet(&["test", "www/demo-bot.json", good], "");
+    assert_eq!((code, out.lines().last()), (0, Some("1 passed, 0 failed")));
+}
+
+#[test]
+fn missing_bot_lines_are_failures() {
+    let short = scratch(
+        "short.transcript",
+        "> hi\n< Hi! I'm the Chatlet demo bot.\n",
+    );
+    let (code, out, _) = chatlet(&["test", "www/demo-bot.json", &short], "");
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("the bot also said `< I can check an account balance"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_lists_errors_with_pointer_and_name() {
+    let bot = scratch(
+        "broken.json",
+        r#"{"dialogs":[{"name":"D","flow":[{"ask":"Q?","name":"q","rules":[{"regex":"(?<=a)b"},{"then":"nowhere"}]},{"sya":"typo"}]}]}"#,
+    );
+    let (code, out, _) = chatlet(&["check", &bot], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(r#"error: /dialogs/0/flow/0/rules/0/regex ("q"): regular expression "(?<=a)b" uses a look-behind"#), "{out}");
+    assert!(
+        out.contains(r#"error: /dialogs/0/flow/0/rules/1/then ("q"): "nowhere" is not an action"#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"error: /dialogs/0/flow/1/sya ("D 2"): unknown key "sya""#),
+        "{out}"
+    );
+    assert!(out.ends_with(": 4 errors\n"), "{out}");
+
+    let (code, out, _) = chatlet(&["check", "www/demo-bot.json"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok: 4 dialogs"), "{out}");
+}
+
+#[test]
+fn check_refuses_a_universal_tile() {
+    let tile = scratch("tile.json", r#"{"type":"vertical","elements":[]}"#);
+    let (code, out, _) = chatlet(&["check", &tile], "");
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("universal tile (rich content), not a bot"),
+        "{out}"
+    );
+}
+
+#[test]
+fn chat_prints_lines_records_and_speaks_json() {
+    let record =
+        std::env::temp_dir().join(format!("chatlet-cli-{}-rec.transcript", std::process::id()));
+    let record = record.to_string_lossy().into_owned();
+    let (code, out, _) = chatlet(
+        &["chat", "www/demo-bot.json", "--record", &record],
+        "hi\nbalance\n",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("< Hi! I'm the Chatlet demo bot.\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("< What is your 6-digit account number?\n"),
+        "{out}"
+    );
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    assert!(recorded.starts_with("> hi\n< Hi!"), "{recorded}");
+    // The recording replays.
+    let (code, out, _) = chatlet(&["test", "www/demo-bot.json", &record], "");
+    assert_eq!(code, 0, "{out}");
+
+    let (_, out, _) = chatlet(&["chat", "www/demo-bot.json", "--json"], "balance\n");
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["type"], "text");
+    assert_eq!(v["text"], "What is your 6-digit account number?");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let (code, _, err) = chatlet(&["frobnicate"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("usage:"), "{err}");
+}

@@ -1,0 +1,139 @@
+//! What loading a bot can report: errors (the bot cannot run), warnings (it runs, but
+//! something looks wrong) and unsupported features (it runs without them). Each finding
+//! carries where it is: a JSON pointer and, when there is one, the interaction's name.
+
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Severity {
+    /// The bot cannot be loaded.
+    Error,
+    /// A feature the engine does not run; the bot loads without it.
+    Unsupported,
+    /// Something that looks wrong but is tolerated (a dangling reference…).
+    Warning,
+}
+
+/// One finding about a bot file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// How serious it is.
+    pub severity: Severity,
+    /// JSON pointer into the bot file (`/conversationMessage/3/content`).
+    pub pointer: String,
+    /// The interaction (or dialog) it concerns, when there is one.
+    pub interaction: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Unsupported => "unsupported",
+            Severity::Warning => "warning",
+        };
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{label}: {pointer}")?;
+        if let Some(name) = &self.interaction {
+            write!(f, " ({name:?})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A bot that could not be loaded: every finding, at least one of them an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// All findings, errors first.
+    pub findings: Vec<Finding>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, finding) in self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .enumerate()
+        {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{finding}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Collects findings while a loader walks a bot file.
+#[derive(Debug, Default)]
+pub struct Findings {
+    list: Vec<Finding>,
+}
+
+impl Findings {
+    /// Records a finding.
+    pub fn add(
+        &mut self,
+        severity: Severity,
+        pointer: &str,
+        interaction: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        self.list.push(Finding {
+            severity,
+            pointer: pointer.to_string(),
+            interaction: interaction.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    /// Records an error.
+    pub fn error(&mut self, pointer: &str, interaction: Option<&str>, message: impl Into<String>) {
+        self.add(Severity::Error, pointer, interaction, message);
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, pointer: &str, interaction: Option<&str>, message: impl Into<String>) {
+        self.add(Severity::Warning, pointer, interaction, message);
+    }
+
+    /// Records an unsupported feature.
+    pub fn unsupported(
+        &mut self,
+        pointer: &str,
+        interaction: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        self.add(Severity::Unsupported, pointer, interaction, message);
+    }
+
+    /// Finishes loading: an error if any finding is one, else the findings (sorted by severity).
+    pub fn finish(mut self) -> Result<Vec<Finding>, LoadError> {
+        self.list.sort_by_key(|f| f.severity);
+        if self.list.iter().any(|f| f.severity == Severity::Error) {
+            Err(LoadError {
+                findings: self.list,
+            })
+        } else {
+            Ok(self.list)
+        }
+    }
+}
+
+/// Appends `key` to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
+pub fn pointer(base: &str, key: impl fmt::Display) -> String {
+    let key = key.to_string().replace('~', "~0").replace('/', "~1");
+    format!("{base}/{key}")
+}

@@ -1,0 +1,91 @@
+//! Chatlet's dialog engine: runs Conversation Builder bots as a pure state machine.
+//!
+//! Load a bot once ([`load`] detects the format), then give each visitor a [`Session`]
+//! and feed it [`Input`]s; it returns [`Output`]s: messages to show and effects for the
+//! host to perform. The engine never touches the network, the clock or a screen, so the
+//! same code runs in the browser widget and in the `chatlet` command line.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use chatlet_engine::{load, Input, Output, Session};
+//!
+//! let bot = load(r#"{"dialogs": [
+//!   {"name": "Account", "patterns": ["*account*"], "flow": [
+//!     {"ask": "Your 6-digit account number?", "name": "number", "rules": [
+//!       {"regex": "^\\d{6}$", "set": {"account": "{$query}"}},
+//!       {"noMatch": "Six digits, please.", "then": "repeat"}]},
+//!     {"say": "Thanks, {$botContext.account}."}]}]}"#).unwrap();
+//! let mut s = Session::new(Arc::new(bot), Default::default());
+//! let texts = |out: Vec<Output>| out.into_iter().filter_map(|o| match o {
+//!     Output::Text { text, .. } => Some(text), _ => None }).collect::<Vec<_>>();
+//! assert_eq!(texts(s.handle(Input::Text("my account".into()))), ["Your 6-digit account number?"]);
+//! assert_eq!(texts(s.handle(Input::Text("12".into()))), ["Six digits, please.", "Your 6-digit account number?"]);
+//! assert_eq!(texts(s.handle(Input::Text("123456".into()))), ["Thanks, 123456."]);
+//! ```
+
+pub mod error;
+pub mod event;
+pub mod model;
+pub mod native;
+pub mod pattern;
+pub mod regex_dialect;
+pub mod session;
+pub mod template;
+pub mod text;
+pub mod value;
+pub mod vars;
+
+pub use error::{Finding, LoadError, Severity};
+pub use event::{ChoiceOut, Input, Output};
+pub use model::Bot;
+pub use session::{Session, SessionOptions};
+
+/// Which format a bot file is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Chatlet's native format.
+    Native,
+    /// A Conversation Builder bot export.
+    ConversationBuilder,
+}
+
+/// Tells the format of a bot file from its content.
+pub fn detect(text: &str) -> Result<Format, LoadError> {
+    let fail = |message: &str| {
+        let mut f = error::Findings::default();
+        f.error("", None, message);
+        f.finish().unwrap_err()
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| fail(&format!("not valid JSON: {e}")))?;
+    let Some(obj) = value.as_object() else {
+        return Err(fail("a bot file is a JSON object"));
+    };
+    if obj.contains_key("bot") && obj.contains_key("conversationMessage") {
+        Ok(Format::ConversationBuilder)
+    } else if obj.contains_key("dialogs") {
+        Ok(Format::Native)
+    } else if obj.contains_key("type") && obj.contains_key("elements") {
+        Err(fail(
+            "this is a Conversation Builder universal tile (rich content), not a bot",
+        ))
+    } else {
+        Err(fail("not a bot: expected a native bot (\"dialogs\") or a Conversation Builder export (\"bot\" and \"conversationMessage\")"))
+    }
+}
+
+/// Loads a bot in either format.
+pub fn load(text: &str) -> Result<Bot, LoadError> {
+    match detect(text)? {
+        Format::Native => native::load(text),
+        Format::ConversationBuilder => {
+            let mut f = error::Findings::default();
+            f.error(
+                "",
+                None,
+                "Conversation Builder exports are not supported yet",
+            );
+            Err(f.finish().unwrap_err())
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! The checked bot model. Both input formats (the native format and Conversation Builder
+//! exports) load into it; the session runs only this model. Every cross reference is an
+//! index, resolved and checked at load time.
+
+use crate::error::Finding;
+use crate::pattern::Pattern;
+use crate::regex_dialect::JsRegex;
+use crate::template::Template;
+use crate::vars::Scope;
+
+/// Index of a dialog in [`Bot::dialogs`].
+pub type DialogId = usize;
+/// Index of an interaction in [`Bot::interactions`].
+pub type InteractionId = usize;
+
+/// CB's text when a bot has no fallback dialog.
+pub const DEFAULT_FALLBACK_TEXT: &str =
+    "Not able to understand your question. Can you please re-phrase it?";
+
+/// A loaded, checked bot.
+#[derive(Debug)]
+pub struct Bot {
+    /// The bot id (`{$chatBotId}`).
+    pub id: String,
+    /// The bot's display name.
+    pub name: String,
+    /// Dialogs, in file order (the order in which starters are tried).
+    pub dialogs: Vec<Dialog>,
+    /// All interactions of all dialogs.
+    pub interactions: Vec<Interaction>,
+    /// The fallback dialog, if the bot has one.
+    pub fallback: Option<DialogId>,
+    /// Bot-wide settings.
+    pub settings: Settings,
+    /// Warnings and unsupported features found while loading.
+    pub findings: Vec<Finding>,
+}
+
+/// Bot-wide settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Debug commands (`reset`) are on (CB's ENABLE_DEBUG).
+    pub debug_commands: bool,
+    /// Replaces built-in error texts (CB's DEFAULT_ERROR_MESSAGE).
+    pub default_error_message: Option<String>,
+    /// Most interactions one visitor turn may run before the flow is declared broken.
+    pub max_steps: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            debug_commands: true,
+            default_error_message: None,
+            max_steps: 100,
+        }
+    }
+}
+
+/// A dialog.
+#[derive(Debug)]
+pub struct Dialog {
+    /// The dialog's name.
+    pub name: String,
+    /// Disabled dialogs never start from their starters.
+    pub enabled: bool,
+    /// Whole-message patterns that start the dialog.
+    pub patterns: Vec<Pattern>,
+    /// Words that stop the starter from firing.
+    pub exclude: Vec<String>,
+    /// Where the dialog's flow begins.
+    pub head: Option<InteractionId>,
+}
+
+/// One step of a dialog's flow.
+#[derive(Debug)]
+pub struct Interaction {
+    /// Stable key: the CB interaction id, or the native step's name.
+    pub key: String,
+    /// The name scripts and rules jump to.
+    pub name: String,
+    /// The dialog it belongs to.
+    pub dialog: DialogId,
+    /// What it does.
+    pub kind: Kind,
+    /// Rules, in evaluation order (NO_MATCH already moved last).
+    pub rules: Vec<Rule>,
+    /// The interaction "next" leads to; `None` ends the dialog's flow.
+    pub next: Option<InteractionId>,
+    /// Wait before sending, in milliseconds.
+    pub delay_ms: u32,
+    /// Disabled interactions are passed over.
+    pub enabled: bool,
+}
+
+/// What an interaction does.
+#[derive(Debug)]
+pub enum Kind {
+    /// A dialog starter: sends nothing, continues.
+    Starter,
+    /// A text statement.
+    Text(Template),
+    /// An image statement.
+    Image {
+        /// The image URL.
+        url: Template,
+    },
+    /// A question: sends its prompt (and choices) and waits for the visitor.
+    Question {
+        /// The prompt.
+        text: Template,
+        /// Choices offered with it (quick replies, buttons, options).
+        choices: Vec<Choice>,
+    },
+    /// A kind the engine does not run (reported at load time); passed over.
+    Unsupported(String),
+}
+
+/// A choice offered with a question.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    /// The visible title.
+    pub title: Template,
+    /// What choosing it sends; the title when absent.
+    pub payload: Option<Template>,
+}
+
+/// A rule: a condition, variable conditions, variables to set and an action.
+#[derive(Debug)]
+pub struct Rule {
+    /// What the reply must satisfy.
+    pub condition: Condition,
+    /// Conditions on variables.
+    pub context: Vec<ContextCondition>,
+    /// `true`: all context conditions must pass; `false`: any one.
+    pub context_all: bool,
+    /// Variables and slots set when the rule fires.
+    pub set: Vec<Assign>,
+    /// Where the flow goes next.
+    pub action: Action,
+}
+
+/// A rule's condition on the reply.
+#[derive(Debug)]
+pub enum Condition {
+    /// Always matches (an unconditional rule).
+    Always,
+    /// Any pattern fits the whole reply, and no exclude word occurs.
+    Pattern {
+        /// The patterns.
+        patterns: Vec<Pattern>,
+        /// Words that veto the match.
+        exclude: Vec<String>,
+    },
+    /// The regular expression is found in the reply.
+    Regex(JsRegex),
+    /// The reply equals the value (trimmed, case-insensitive).
+    Exact(String),
+    /// Nothing else matched; the message is sent before the action.
+    NoMatch(Option<Template>),
+}
+
+/// A condition on a variable.
+#[derive(Debug)]
+pub struct ContextCondition {
+    /// The variable's value, as a template (`{$botContext.x}` for a bare name).
+    pub subject: Template,
+    /// How to compare.
+    pub op: ContextOp,
+    /// The value compared against.
+    pub value: Template,
+}
+
+/// A context-condition operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContextOp {
+    /// Subject contains value (case-insensitive).
+    Contains,
+    /// Subject does not contain value.
+    NotContains,
+    /// Subject equals value (case-insensitive).
+    Equals,
+    /// Subject differs from value.
+    NotEquals,
+}
+
+/// A variable or slot assignment made by a rule.
+#[derive(Debug)]
+pub struct Assign {
+    /// Variable or slot name.
+    pub name: String,
+    /// The value, a template.
+    pub value: Template,
+    /// How long it lives.
+    pub scope: Scope,
+    /// A slot (`{$botContext.slot.NAME}`) rather than a variable.
+    pub slot: bool,
+}
+
+/// Where the flow goes after an interaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The interaction's `next`; the end of the flow when there is none.
+    Next,
+    /// Stop here and wait for the visitor.
+    Stop,
+    /// Jump to an interaction (possibly in another dialog).
+    Goto(InteractionId),
+    /// Start a dialog at its head.
+    Dialog(DialogId),
+    /// End the conversation, letting a survey run.
+    CloseDialog,
+    /// End the conversation, no survey.
+    CloseConversation,
+    /// A target that does not exist (warned at load time): behaves as the end of the flow.
+    Dangling,
+}
+
+impl Bot {
+    /// Finds an interaction by its name.
+    pub fn interaction_named(&self, name: &str) -> Option<InteractionId> {
+        self.interactions.iter().position(|i| i.name == name)
+    }
+}

@@ -1,0 +1,683 @@
+//! Loads Chatlet's native bot format (JSON; described in `docs/bot-format.md`).
+//!
+//! The format is strict: an unknown key is an error with its JSON pointer, so typos
+//! never go unnoticed. Dialog flows are lists of steps; each step's `next` is the step
+//! after it.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::{pointer, Findings, LoadError};
+use crate::model::{
+    Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Interaction, Kind,
+    Rule, Settings,
+};
+use crate::pattern::Pattern;
+use crate::regex_dialect::JsRegex;
+use crate::template::Template;
+use crate::vars::Scope;
+
+/// Loads a native-format bot from JSON text.
+pub fn load(text: &str) -> Result<Bot, LoadError> {
+    let mut findings = Findings::default();
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.error("", None, format!("not valid JSON: {e}"));
+            return Err(findings.finish().unwrap_err());
+        }
+    };
+    let bot = Loader {
+        findings: &mut findings,
+        names: HashMap::new(),
+        dialogs: HashMap::new(),
+    }
+    .bot(&value);
+    let list = findings.finish()?;
+    Ok(Bot {
+        findings: list,
+        ..bot
+    })
+}
+
+struct Loader<'a> {
+    findings: &'a mut Findings,
+    /// Step name → interaction id.
+    names: HashMap<String, usize>,
+    /// Dialog name → dialog id.
+    dialogs: HashMap<String, usize>,
+}
+
+const BOT_KEYS: &[&str] = &["chatlet", "id", "name", "settings", "dialogs"];
+const DIALOG_KEYS: &[&str] = &["name", "patterns", "exclude", "fallback", "enabled", "flow"];
+const STEP_KEYS: &[&str] = &[
+    "say", "image", "ask", "name", "delay", "then", "choices", "rules", "enabled",
+];
+const RULE_KEYS: &[&str] = &[
+    "pattern", "regex", "exact", "noMatch", "exclude", "when", "set", "slots", "scope", "then",
+];
+
+impl Loader<'_> {
+    fn bot(&mut self, value: &Value) -> Bot {
+        let mut bot = Bot {
+            id: String::new(),
+            name: String::new(),
+            dialogs: vec![],
+            interactions: vec![],
+            fallback: None,
+            settings: Settings::default(),
+            findings: vec![],
+        };
+        let Some(obj) = self.object(value, "", None) else {
+            return bot;
+        };
+        self.known_keys(obj, "", None, BOT_KEYS);
+        bot.id = self.string_or(obj, "id", "", "chatlet-bot");
+        bot.name = self.string_or(obj, "name", "", "Chatlet bot");
+        if let Some(settings) = obj.get("settings") {
+            bot.settings = self.settings(settings);
+        }
+        let Some(dialogs) = obj.get("dialogs").and_then(Value::as_array) else {
+            self.findings
+                .error("/dialogs", None, "a bot needs a \"dialogs\" list");
+            return bot;
+        };
+
+        // Pass 1: names of dialogs and steps, so actions can refer forward.
+        let mut next_id = 0;
+        for (d, dialog) in dialogs.iter().enumerate() {
+            let at = pointer("/dialogs", d);
+            let name = dialog
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if name.is_empty() {
+                self.findings
+                    .error(&pointer(&at, "name"), None, "a dialog needs a \"name\"");
+            } else if self.dialogs.insert(name.clone(), d).is_some() {
+                self.findings.error(
+                    &pointer(&at, "name"),
+                    Some(&name),
+                    "two dialogs have this name",
+                );
+            }
+            let steps = dialog
+                .get("flow")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            for (s, step) in steps.iter().enumerate() {
+                let step_name = step_name(&name, s, step);
+                if self.names.insert(step_name.clone(), next_id).is_some() {
+                    self.findings.error(
+                        &pointer(&pointer(&at, "flow"), s),
+                        Some(&step_name),
+                        "two steps have this name",
+                    );
+                }
+                next_id += 1;
+            }
+        }
+
+        // Pass 2: build.
+        for (d, dialog) in dialogs.iter().enumerate() {
+            let at = pointer("/dialogs", d);
+            let Some(obj) = self.object(dialog, &at, None) else {
+                continue;
+            };
+            self.known_keys(obj, &at, None, DIALOG_KEYS);
+            let name = obj
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let patterns =
+                self.strings(obj.get("patterns"), &pointer(&at, "patterns"), Some(&name));
+            let patterns = patterns
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| self.pattern(p, &pointer(&pointer(&at, "patterns"), i), &name))
+                .collect();
+            let exclude = self.strings(obj.get("exclude"), &pointer(&at, "exclude"), Some(&name));
+            if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
+                if bot.fallback.is_some() {
+                    self.findings.error(
+                        &pointer(&at, "fallback"),
+                        Some(&name),
+                        "a bot has at most one fallback dialog",
+                    );
+                }
+                bot.fallback = Some(d);
+            }
+            let enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+            let steps = match obj.get("flow") {
+                Some(Value::Array(steps)) => steps.as_slice(),
+                Some(_) => {
+                    self.findings.error(
+                        &pointer(&at, "flow"),
+                        Some(&name),
+                        "\"flow\" must be a list of steps",
+                    );
+                    &[]
+                }
+                None => &[],
+            };
+            let first = bot.interactions.len();
+            for (s, step) in steps.iter().enumerate() {
+                let step_at = pointer(&pointer(&at, "flow"), s);
+                let id = bot.interactions.len();
+                let next = (s + 1 < steps.len()).then_some(id + 1);
+                let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
+                bot.interactions.push(interaction);
+            }
+            let head = (!steps.is_empty()).then_some(first);
+            bot.dialogs.push(Dialog {
+                name,
+                enabled,
+                patterns,
+                exclude,
+                head,
+            });
+        }
+        bot
+    }
+
+    fn settings(&mut self, value: &Value) -> Settings {
+        let mut settings = Settings::default();
+        let Some(obj) = self.object(value, "/settings", None) else {
+            return settings;
+        };
+        self.known_keys(
+            obj,
+            "/settings",
+            None,
+            &["debug", "defaultErrorMessage", "maxSteps"],
+        );
+        if let Some(b) = obj.get("debug").and_then(Value::as_bool) {
+            settings.debug_commands = b;
+        }
+        settings.default_error_message = obj
+            .get("defaultErrorMessage")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let Some(n) = obj.get("maxSteps").and_then(Value::as_u64) {
+            settings.max_steps = n.clamp(1, 10_000) as u32;
+        }
+        settings
+    }
+
+    fn step(
+        &mut self,
+        value: &Value,
+        at: &str,
+        name: String,
+        dialog: usize,
+        id: usize,
+        next: Option<usize>,
+    ) -> Interaction {
+        let mut it = Interaction {
+            key: name.clone(),
+            name,
+            dialog,
+            kind: Kind::Unsupported("invalid step".into()),
+            rules: vec![],
+            next,
+            delay_ms: 0,
+            enabled: true,
+        };
+        let Some(obj) = self.object(value, at, Some(&it.name)) else {
+            return it;
+        };
+        let who = Some(it.name.clone());
+        let who = who.as_deref();
+        self.known_keys(obj, at, who, STEP_KEYS);
+        it.delay_ms = obj
+            .get("delay")
+            .and_then(Value::as_u64)
+            .map_or(0, |d| d.min(10_000) as u32);
+        it.enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+        let kinds: Vec<&str> = ["say", "image", "ask"]
+            .into_iter()
+            .filter(|k| obj.contains_key(*k))
+            .collect();
+        if kinds.len() != 1 {
+            self.findings.error(
+                at,
+                who,
+                "a step has exactly one of \"say\", \"image\", \"ask\"",
+            );
+            return it;
+        }
+        let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
+        match kinds[0] {
+            "say" | "image" => {
+                let Some(text) = text_of(kinds[0]) else {
+                    self.findings
+                        .error(&pointer(at, kinds[0]), who, "must be a string");
+                    return it;
+                };
+                it.kind = if kinds[0] == "say" {
+                    Kind::Text(Template::parse(text, &[]))
+                } else {
+                    Kind::Image {
+                        url: Template::parse(text, &[]),
+                    }
+                };
+                for key in ["rules", "choices"] {
+                    if obj.contains_key(key) {
+                        self.findings.error(
+                            &pointer(at, key),
+                            who,
+                            format!("only a question (\"ask\") has \"{key}\""),
+                        );
+                    }
+                }
+                let action = match obj.get("then") {
+                    Some(then) => self.action(then, &pointer(at, "then"), who, id),
+                    None => Action::Next,
+                };
+                it.rules.push(Rule {
+                    condition: Condition::Always,
+                    context: vec![],
+                    context_all: true,
+                    set: vec![],
+                    action,
+                });
+            }
+            _ => {
+                let Some(text) = text_of("ask") else {
+                    self.findings
+                        .error(&pointer(at, "ask"), who, "must be a string");
+                    return it;
+                };
+                if obj.contains_key("then") {
+                    self.findings.error(
+                        &pointer(at, "then"),
+                        who,
+                        "a question's rules say where to go: use \"then\" in its rules",
+                    );
+                }
+                let choices = self.choices(obj.get("choices"), &pointer(at, "choices"), who);
+                it.kind = Kind::Question {
+                    text: Template::parse(text, &[]),
+                    choices,
+                };
+                match obj.get("rules") {
+                    Some(Value::Array(rules)) => {
+                        for (r, rule) in rules.iter().enumerate() {
+                            if let Some(rule) =
+                                self.rule(rule, &pointer(&pointer(at, "rules"), r), who, id)
+                            {
+                                it.rules.push(rule);
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        self.findings
+                            .error(&pointer(at, "rules"), who, "\"rules\" must be a list")
+                    }
+                    None => it.rules.push(Rule {
+                        condition: Condition::Always,
+                        context: vec![],
+                        context_all: true,
+                        set: vec![],
+                        action: Action::Next,
+                    }),
+                }
+                let no_match = it
+                    .rules
+                    .iter()
+                    .filter(|r| matches!(r.condition, Condition::NoMatch(_)))
+                    .count();
+                if no_match > 1 {
+                    self.findings.error(
+                        &pointer(at, "rules"),
+                        who,
+                        "a question has at most one \"noMatch\" rule",
+                    );
+                }
+            }
+        }
+        it
+    }
+
+    fn choices(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<Choice> {
+        let Some(value) = value else { return vec![] };
+        let Some(list) = value.as_array() else {
+            self.findings.error(at, who, "\"choices\" must be a list");
+            return vec![];
+        };
+        let mut choices = Vec::new();
+        for (i, c) in list.iter().enumerate() {
+            match c {
+                Value::String(s) => choices.push(Choice {
+                    title: Template::parse(s, &[]),
+                    payload: None,
+                }),
+                Value::Object(o) => {
+                    let here = pointer(at, i);
+                    self.known_keys(o, &here, who, &["title", "payload"]);
+                    match o.get("title").and_then(Value::as_str) {
+                        Some(title) => choices.push(Choice {
+                            title: Template::parse(title, &[]),
+                            payload: o
+                                .get("payload")
+                                .and_then(Value::as_str)
+                                .map(|p| Template::parse(p, &[])),
+                        }),
+                        None => self
+                            .findings
+                            .error(&here, who, "a choice needs a \"title\""),
+                    }
+                }
+                _ => self.findings.error(
+                    &pointer(at, i),
+                    who,
+                    "a choice is a string or {\"title\", \"payload\"}",
+                ),
+            }
+        }
+        choices
+    }
+
+    fn rule(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Option<Rule> {
+        let obj = self.object(value, at, who)?;
+        self.known_keys(obj, at, who, RULE_KEYS);
+        let tests: Vec<&str> = ["pattern", "regex", "exact", "noMatch"]
+            .into_iter()
+            .filter(|k| obj.contains_key(*k))
+            .collect();
+        if tests.len() > 1 {
+            self.findings.error(
+                at,
+                who,
+                format!(
+                    "a rule tests one thing; this one has {}",
+                    tests.join(" and ")
+                ),
+            );
+        }
+        let exclude = self.strings(obj.get("exclude"), &pointer(at, "exclude"), who);
+        let condition = match tests.first().copied() {
+            None => Condition::Always,
+            Some("pattern") => {
+                let here = pointer(at, "pattern");
+                let sources = self.strings(obj.get("pattern"), &here, who);
+                let patterns = sources
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| {
+                        self.pattern(p, &pointer(&here, i), who.unwrap_or_default())
+                    })
+                    .collect();
+                Condition::Pattern { patterns, exclude }
+            }
+            Some("regex") => {
+                let here = pointer(at, "regex");
+                let source = obj.get("regex").and_then(Value::as_str).unwrap_or_default();
+                match JsRegex::compile(source) {
+                    Ok(re) => Condition::Regex(re),
+                    Err(e) => {
+                        self.findings.error(&here, who, e.message);
+                        return None;
+                    }
+                }
+            }
+            Some("exact") => Condition::Exact(
+                obj.get("exact")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            Some(_) => match obj.get("noMatch") {
+                Some(Value::String(m)) => Condition::NoMatch(Some(Template::parse(m, &[]))),
+                Some(Value::Bool(true)) => Condition::NoMatch(None),
+                _ => {
+                    self.findings.error(
+                        &pointer(at, "noMatch"),
+                        who,
+                        "\"noMatch\" is the message to send, or true",
+                    );
+                    Condition::NoMatch(None)
+                }
+            },
+        };
+        let scope = match obj.get("scope").and_then(Value::as_str) {
+            None => Scope::Session,
+            Some(s) => Scope::parse(s).unwrap_or_else(|| {
+                self.findings.error(
+                    &pointer(at, "scope"),
+                    who,
+                    format!("unknown scope {s:?} (request, dialog, session, forever)"),
+                );
+                Scope::Session
+            }),
+        };
+        let mut set = Vec::new();
+        for (key, slot) in [("set", false), ("slots", true)] {
+            match obj.get(key) {
+                None => {}
+                Some(Value::Object(vars)) => {
+                    for (name, v) in vars {
+                        match v.as_str() {
+                            Some(t) => set.push(Assign {
+                                name: name.clone(),
+                                value: Template::parse(t, &[]),
+                                scope,
+                                slot,
+                            }),
+                            None => self.findings.error(
+                                &pointer(&pointer(at, key), name),
+                                who,
+                                "a value is a template string",
+                            ),
+                        }
+                    }
+                }
+                Some(_) => self.findings.error(
+                    &pointer(at, key),
+                    who,
+                    format!("\"{key}\" maps names to templates"),
+                ),
+            }
+        }
+        let (context, context_all) = self.when(obj.get("when"), &pointer(at, "when"), who);
+        let action = match obj.get("then") {
+            Some(then) => self.action(then, &pointer(at, "then"), who, current),
+            None => Action::Next,
+        };
+        Some(Rule {
+            condition,
+            context,
+            context_all,
+            set,
+            action,
+        })
+    }
+
+    fn when(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+    ) -> (Vec<ContextCondition>, bool) {
+        let Some(value) = value else {
+            return (vec![], true);
+        };
+        let Some(obj) = self.object(value, at, who) else {
+            return (vec![], true);
+        };
+        self.known_keys(obj, at, who, &["all", "any"]);
+        let (all, list) = match (obj.get("all"), obj.get("any")) {
+            (Some(list), None) => (true, list),
+            (None, Some(list)) => (false, list),
+            _ => {
+                self.findings
+                    .error(at, who, "\"when\" has exactly one of \"all\" or \"any\"");
+                return (vec![], true);
+            }
+        };
+        let mut conditions = Vec::new();
+        for (i, c) in list
+            .as_array()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .enumerate()
+        {
+            let here = pointer(&pointer(at, if all { "all" } else { "any" }), i);
+            let Some(o) = self.object(c, &here, who) else {
+                continue;
+            };
+            self.known_keys(
+                o,
+                &here,
+                who,
+                &["var", "contains", "notContains", "equals", "notEquals"],
+            );
+            let subject = match o.get("var").and_then(Value::as_str) {
+                Some(v) if v.starts_with('{') => Template::parse(v, &[]),
+                Some(v) => Template::parse(&format!("{{$botContext.{v}}}"), &[]),
+                None => {
+                    self.findings.error(&here, who, "a condition needs \"var\"");
+                    continue;
+                }
+            };
+            let ops = [
+                ("contains", ContextOp::Contains),
+                ("notContains", ContextOp::NotContains),
+                ("equals", ContextOp::Equals),
+                ("notEquals", ContextOp::NotEquals),
+            ];
+            match ops.iter().find(|(k, _)| o.contains_key(*k)) {
+                Some((k, op)) => conditions.push(ContextCondition {
+                    subject,
+                    op: *op,
+                    value: Template::parse(o[*k].as_str().unwrap_or_default(), &[]),
+                }),
+                None => self.findings.error(
+                    &here,
+                    who,
+                    "a condition needs contains, notContains, equals or notEquals",
+                ),
+            }
+        }
+        (conditions, all)
+    }
+
+    fn action(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Action {
+        let Some(text) = value.as_str() else {
+            self.findings.error(at, who, "an action is a string");
+            return Action::Next;
+        };
+        match text {
+            "next" => Action::Next,
+            "stop" => Action::Stop,
+            "repeat" => Action::Goto(current),
+            "closeDialog" => Action::CloseDialog,
+            "closeConversation" => Action::CloseConversation,
+            _ => {
+                if let Some(dialog) = text.strip_prefix("dialog:") {
+                    if let Some(d) = self.dialogs.get(dialog.trim()) {
+                        return Action::Dialog(*d);
+                    }
+                    self.findings
+                        .error(at, who, format!("no dialog is named {dialog:?}"));
+                } else if let Some(&id) = self.names.get(text) {
+                    return Action::Goto(id);
+                } else {
+                    self.findings.error(at, who, format!("{text:?} is not an action (next, stop, repeat, closeDialog, closeConversation, dialog:NAME) nor a step name"));
+                }
+                Action::Dangling
+            }
+        }
+    }
+
+    fn pattern(&mut self, source: &str, at: &str, who: &str) -> Option<Pattern> {
+        Pattern::parse(source)
+            .map_err(|e| {
+                self.findings
+                    .error(at, Some(who).filter(|w| !w.is_empty()), e.message)
+            })
+            .ok()
+    }
+
+    fn object<'v>(
+        &mut self,
+        value: &'v Value,
+        at: &str,
+        who: Option<&str>,
+    ) -> Option<&'v Map<String, Value>> {
+        let obj = value.as_object();
+        if obj.is_none() {
+            self.findings.error(at, who, "expected an object");
+        }
+        obj
+    }
+
+    fn known_keys(
+        &mut self,
+        obj: &Map<String, Value>,
+        at: &str,
+        who: Option<&str>,
+        known: &[&str],
+    ) {
+        for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+            self.findings.error(
+                &pointer(at, key),
+                who,
+                format!("unknown key {key:?} (known: {})", known.join(", ")),
+            );
+        }
+    }
+
+    fn string_or(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        at: &str,
+        default: &str,
+    ) -> String {
+        match obj.get(key) {
+            None => default.to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                self.findings
+                    .error(&pointer(at, key), None, "must be a string");
+                default.to_string()
+            }
+        }
+    }
+
+    /// A string or a list of strings.
+    fn strings(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<String> {
+        match value {
+            None => vec![],
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(list)) => list
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let s = v.as_str().map(str::to_string);
+                    if s.is_none() {
+                        self.findings
+                            .error(&pointer(at, i), who, "must be a string");
+                    }
+                    s
+                })
+                .collect(),
+            Some(_) => {
+                self.findings
+                    .error(at, who, "must be a string or a list of strings");
+                vec![]
+            }
+        }
+    }
+}
+
+/// A step's name: its `name` key, or "DIALOG N" (1-based).
+fn step_name(dialog: &str, index: usize, step: &Value) -> String {
+    step.get("name")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("{dialog} {}", index + 1), str::to_string)
+}

@@ -1,0 +1,261 @@
+//! Conversation Builder patterns: `*` wildcards and `(a|b|)` alternate groups, matched
+//! against the whole message, case-insensitively, after trimming it.
+//!
+//! ```
+//! use chatlet_engine::pattern::Pattern;
+//! let p = Pattern::parse("*(agent|representative|human)*").unwrap();
+//! assert!(p.matches("  I want a HUMAN please "));
+//! assert!(!p.matches("no thanks"));
+//! ```
+//!
+//! Matching walks the pattern once, carrying the set of message positions reachable so
+//! far, so it takes time proportional to pattern size × message length: no backtracking,
+//! no regex engine.
+
+use std::fmt;
+
+/// A compiled CB pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    source: String,
+    seq: Vec<Node>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Node {
+    /// Lower-cased literal characters.
+    Lit(Vec<char>),
+    /// `*`: any run of characters, including none.
+    Star,
+    /// `( … | … )`: one of the alternatives (an alternative may be empty).
+    Group(Vec<Vec<Node>>),
+}
+
+/// Why a pattern could not be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternError {
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Pattern {
+    /// Compiles `source`; unbalanced parentheses are an error.
+    pub fn parse(source: &str) -> Result<Pattern, PatternError> {
+        let chars: Vec<char> = source.trim().chars().collect();
+        let mut pos = 0;
+        let seq = parse_seq(&chars, &mut pos, 0)?;
+        if pos < chars.len() {
+            return Err(PatternError {
+                message: format!(
+                    "unbalanced ')' at character {} of pattern {source:?}",
+                    pos + 1
+                ),
+            });
+        }
+        Ok(Pattern {
+            source: source.to_string(),
+            seq,
+        })
+    }
+
+    /// The pattern as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Does the pattern fit the whole (trimmed) message?
+    pub fn matches(&self, message: &str) -> bool {
+        let text: Vec<char> = message
+            .trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .collect();
+        let mut start = vec![false; text.len() + 1];
+        start[0] = true;
+        reach(&self.seq, &text, start)[text.len()]
+    }
+}
+
+fn parse_seq(chars: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Node>, PatternError> {
+    let mut seq = Vec::new();
+    let mut lit = Vec::new();
+    while let Some(&c) = chars.get(*pos) {
+        match c {
+            ')' | '|' if depth > 0 => break,
+            ')' => break,
+            '*' | '(' => {
+                if !lit.is_empty() {
+                    seq.push(Node::Lit(std::mem::take(&mut lit)));
+                }
+                *pos += 1;
+                if c == '*' {
+                    if seq.last() != Some(&Node::Star) {
+                        seq.push(Node::Star);
+                    }
+                } else {
+                    seq.push(parse_group(chars, pos, depth + 1)?);
+                }
+            }
+            _ => {
+                lit.extend(c.to_lowercase());
+                *pos += 1;
+            }
+        }
+    }
+    if !lit.is_empty() {
+        seq.push(Node::Lit(lit));
+    }
+    Ok(seq)
+}
+
+fn parse_group(chars: &[char], pos: &mut usize, depth: usize) -> Result<Node, PatternError> {
+    let open = *pos;
+    let mut alts = vec![parse_seq(chars, pos, depth)?];
+    loop {
+        match chars.get(*pos) {
+            Some('|') => {
+                *pos += 1;
+                alts.push(parse_seq(chars, pos, depth)?);
+            }
+            Some(')') => {
+                *pos += 1;
+                return Ok(Node::Group(alts));
+            }
+            _ => {
+                return Err(PatternError {
+                    message: format!(
+                        "unbalanced '(' at character {} of pattern {:?}",
+                        open,
+                        chars.iter().collect::<String>()
+                    ),
+                })
+            }
+        }
+    }
+}
+
+/// Given the positions reachable before `seq`, the positions reachable after it.
+fn reach(seq: &[Node], text: &[char], mut at: Vec<bool>) -> Vec<bool> {
+    for node in seq {
+        at = match node {
+            Node::Lit(lit) => {
+                let mut next = vec![false; at.len()];
+                for (p, _) in at.iter().enumerate().filter(|(_, on)| **on) {
+                    if text[p..].starts_with(lit) {
+                        next[p + lit.len()] = true;
+                    }
+                }
+                next
+            }
+            Node::Star => {
+                let first = at.iter().position(|on| *on);
+                let mut next = vec![false; at.len()];
+                if let Some(first) = first {
+                    next[first..].iter_mut().for_each(|on| *on = true);
+                }
+                next
+            }
+            Node::Group(alts) => {
+                let mut next = vec![false; at.len()];
+                for alt in alts {
+                    for (p, on) in reach(alt, text, at.clone()).into_iter().enumerate() {
+                        next[p] |= on;
+                    }
+                }
+                next
+            }
+        };
+        if !at.iter().any(|on| *on) {
+            break;
+        }
+    }
+    at
+}
+
+/// Does `keyword` occur in `message` as a whole word (case-insensitive)? Used for
+/// exclude keywords, which stop a starter or a rule from matching.
+pub fn contains_word(message: &str, keyword: &str) -> bool {
+    let keyword = keyword.trim().to_lowercase();
+    if keyword.is_empty() {
+        return false;
+    }
+    let text = message.to_lowercase();
+    text.match_indices(&keyword).any(|(i, m)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + m.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, s: &str) -> bool {
+        Pattern::parse(p).unwrap().matches(s)
+    }
+
+    #[test]
+    fn whole_message_and_wildcards() {
+        assert!(m("hello", "Hello"));
+        assert!(!m("hello", "hello there"));
+        assert!(m("*home*", "homes"));
+        assert!(m("*home*", "a home run"));
+        assert!(m("*", ""));
+        assert!(m("*balance*", "  what is my BALANCE? "));
+    }
+
+    #[test]
+    fn groups_nest_and_allow_empty_alternates() {
+        assert!(m("thank(|s)", "thank"));
+        assert!(m("thank(|s)", "thanks"));
+        assert!(!m("thank(|s)", "thanksss"));
+        let p = "* (some|a pair of) (headphones|earbuds)*";
+        assert!(m(p, "I want a pair of earbuds now"));
+        assert!(!m(p, "a pair of earbuds"));
+        assert!(m("((a|b)c|d)", "bc"));
+        assert!(m("(hi|hello|hey) *", "hey you"));
+        assert!(!m("(hi|hello|hey) *", "heyyou"));
+    }
+
+    #[test]
+    fn punctuation_is_literal() {
+        assert!(m("what's up?", "What's up?"));
+        assert!(!m("what's up?", "whats up"));
+        assert!(m("#1.", "#1."));
+        assert!(m(
+            "file_upload_success:*",
+            "file_upload_success:Successfully processed the file."
+        ));
+    }
+
+    #[test]
+    fn unicode_case() {
+        assert!(m("*ÉTÉ*", "un été chaud"));
+    }
+
+    #[test]
+    fn unbalanced_is_an_error() {
+        assert!(Pattern::parse("(a|b").is_err());
+        assert!(Pattern::parse("a)b").is_err());
+    }
+
+    #[test]
+    fn long_messages_stay_linear() {
+        let text = "a".repeat(5000);
+        assert!(!m("*a*a*a*a*a*b", &text));
+    }
+
+    #[test]
+    fn exclude_keywords_are_words() {
+        assert!(contains_word("I said Bye now", "bye"));
+        assert!(!contains_word("byebye", "bye"));
+        assert!(!contains_word("anything", ""));
+    }
+}

@@ -1,0 +1,208 @@
+//! Templates: text with `{…}` placeholders, parsed once at load time and filled at run time.
+//!
+//! Recognised forms: `{$botContext.NAME}`, `{$botContext.slot.NAME}`, `{$env.NAME}`,
+//! `{$query}`, `{$userMessage}`, `{$chatBotId}`, `{$conversationId}`, `{$chatBotUserId}`,
+//! `{$quickReplyPayload}` and `{Integration.field}` (for an integration the bot defines).
+//! Anything else in braces is literal text. A missing value renders as the empty string.
+//!
+//! ```
+//! use chatlet_engine::template::{Template, Placeholder};
+//! let t = Template::parse("Hi {$botContext.name}! {not a placeholder}", &[]);
+//! let out = t.render(&|p: &Placeholder| match p {
+//!     Placeholder::BotVar(n) if n == "name" => Some("Ada".to_string()),
+//!     _ => None,
+//! });
+//! assert_eq!(out, "Hi Ada! {not a placeholder}");
+//! ```
+
+/// A parsed template.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Part {
+    Lit(String),
+    Hole(Placeholder),
+}
+
+/// What a `{…}` placeholder refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placeholder {
+    /// `{$botContext.NAME}`: a bot variable of any scope.
+    BotVar(String),
+    /// `{$botContext.slot.NAME}`.
+    Slot(String),
+    /// `{$env.NAME}`: supplied by the host.
+    Env(String),
+    /// `{$query}` and `{$userMessage}`: the current visitor message.
+    UserMessage,
+    /// `{$chatBotId}`.
+    ChatBotId,
+    /// `{$conversationId}`.
+    ConversationId,
+    /// `{$chatBotUserId}`.
+    UserId,
+    /// `{$quickReplyPayload}`.
+    QuickReplyPayload,
+    /// `{Integration.field}`: a custom data field of an integration.
+    Field {
+        /// The integration's name.
+        integration: String,
+        /// The field's key (may end in `.count`).
+        field: String,
+    },
+}
+
+impl Template {
+    /// Parses `source`; `integrations` are the names that `{Name.field}` may use.
+    pub fn parse(source: &str, integrations: &[&str]) -> Template {
+        let mut parts = Vec::new();
+        let mut rest = source;
+        let mut lit = String::new();
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let close = after.find('}');
+            let hole = close.and_then(|c| {
+                let inner = &after[..c];
+                (!inner.contains('{'))
+                    .then(|| placeholder(inner.trim(), integrations))
+                    .flatten()
+            });
+            match (hole, close) {
+                (Some(h), Some(c)) => {
+                    lit.push_str(&rest[..open]);
+                    if !lit.is_empty() {
+                        parts.push(Part::Lit(std::mem::take(&mut lit)));
+                    }
+                    parts.push(Part::Hole(h));
+                    rest = &after[c + 1..];
+                }
+                _ => {
+                    lit.push_str(&rest[..=open]);
+                    rest = after;
+                }
+            }
+        }
+        lit.push_str(rest);
+        if !lit.is_empty() {
+            parts.push(Part::Lit(lit));
+        }
+        Template { parts }
+    }
+
+    /// A template that is only literal text.
+    pub fn literal(text: &str) -> Template {
+        Template {
+            parts: if text.is_empty() {
+                vec![]
+            } else {
+                vec![Part::Lit(text.to_string())]
+            },
+        }
+    }
+
+    /// True when the template has no text at all.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// The placeholders, in order.
+    pub fn placeholders(&self) -> impl Iterator<Item = &Placeholder> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Hole(h) => Some(h),
+            Part::Lit(_) => None,
+        })
+    }
+
+    /// Fills the template as plain text; `lookup` gives each placeholder's value.
+    pub fn render(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> String {
+        self.render_with(lookup, &|v: &str, out: &mut String| out.push_str(v))
+    }
+
+    /// Fills the template, passing every value through `encode` (for URLs, JSON, headers).
+    pub fn render_with(
+        &self,
+        lookup: &dyn Fn(&Placeholder) -> Option<String>,
+        encode: &dyn Fn(&str, &mut String),
+    ) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => out.push_str(s),
+                Part::Hole(h) => {
+                    if let Some(v) = lookup(h) {
+                        encode(&v, &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn placeholder(inner: &str, integrations: &[&str]) -> Option<Placeholder> {
+    if let Some(var) = inner.strip_prefix('$') {
+        if let Some(name) = var.strip_prefix("botContext.") {
+            return Some(match name.strip_prefix("slot.") {
+                Some(slot) => Placeholder::Slot(slot.to_string()),
+                None => Placeholder::BotVar(name.to_string()),
+            });
+        }
+        if let Some(name) = var.strip_prefix("env.") {
+            return Some(Placeholder::Env(name.to_string()));
+        }
+        return match var {
+            "query" | "userMessage" => Some(Placeholder::UserMessage),
+            "chatBotId" => Some(Placeholder::ChatBotId),
+            "conversationId" => Some(Placeholder::ConversationId),
+            "chatBotUserId" => Some(Placeholder::UserId),
+            "quickReplyPayload" => Some(Placeholder::QuickReplyPayload),
+            _ => None,
+        };
+    }
+    let (integration, field) = inner.split_once('.')?;
+    integrations
+        .contains(&integration)
+        .then(|| Placeholder::Field {
+            integration: integration.to_string(),
+            field: field.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fill(src: &str) -> String {
+        Template::parse(src, &["Balance"]).render(&|p| match p {
+            Placeholder::BotVar(n) => (n == "x").then(|| "X".to_string()),
+            Placeholder::Slot(n) => Some(format!("slot:{n}")),
+            Placeholder::UserMessage => Some("msg".into()),
+            Placeholder::Field { integration, field } => Some(format!("{integration}/{field}")),
+            Placeholder::Env(n) => Some(format!("env:{n}")),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(fill("a{$botContext.x}b"), "aXb");
+        assert_eq!(fill("{$botContext.missing}"), "");
+        assert_eq!(fill("{$botContext.slot.acct}"), "slot:acct");
+        assert_eq!(fill("{$query}/{$userMessage}"), "msg/msg");
+        assert_eq!(fill("{Balance.balance}"), "Balance/balance");
+        assert_eq!(fill("{$env.host}"), "env:host");
+    }
+
+    #[test]
+    fn everything_else_is_literal() {
+        assert_eq!(
+            fill("{Other.field} {$nope} {x} {"),
+            "{Other.field} {$nope} {x} {"
+        );
+        assert_eq!(fill(r#"{"a": "{$botContext.x}"}"#), r#"{"a": "X"}"#);
+        assert_eq!(fill("}{$query}{"), "}msg{");
+    }
+}

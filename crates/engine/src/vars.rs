@@ -1,0 +1,106 @@
+//! Bot variables and slots with their scopes (request, dialog, session, forever).
+
+use serde_json::Value;
+use std::collections::HashMap;
+
+use crate::model::DialogId;
+
+/// How long a variable lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Until the bot has answered the current visitor message.
+    Request,
+    /// Until the flow of the dialog that set it ends.
+    Dialog,
+    /// Until the conversation ends or is reset.
+    Session,
+    /// Survives resets and new conversations (CB: 180 days per user).
+    Forever,
+}
+
+impl Scope {
+    /// Reads a scope name as CB and the native format write it (`SESSION`, `dialog`, …).
+    pub fn parse(name: &str) -> Option<Scope> {
+        match name.to_ascii_lowercase().as_str() {
+            "request" => Some(Scope::Request),
+            "dialog" => Some(Scope::Dialog),
+            "session" | "conversation" => Some(Scope::Session),
+            "forever" | "persistent" => Some(Scope::Forever),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    value: Value,
+    scope: Scope,
+    dialog: Option<DialogId>,
+}
+
+/// One namespace of variables (bot variables, or slots).
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    map: HashMap<String, Entry>,
+}
+
+impl Vars {
+    /// Sets `name`; a dialog-scoped value belongs to `dialog`.
+    pub fn set(&mut self, name: &str, value: Value, scope: Scope, dialog: Option<DialogId>) {
+        let dialog = if scope == Scope::Dialog { dialog } else { None };
+        self.map.insert(
+            name.to_string(),
+            Entry {
+                value,
+                scope,
+                dialog,
+            },
+        );
+    }
+
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name).map(|e| &e.value)
+    }
+
+    /// Forgets request-scoped values (end of a visitor turn).
+    pub fn end_request(&mut self) {
+        self.map.retain(|_, e| e.scope != Scope::Request);
+    }
+
+    /// Forgets the values scoped to `dialog` (its flow ended).
+    pub fn end_dialog(&mut self, dialog: DialogId) {
+        self.map
+            .retain(|_, e| !(e.scope == Scope::Dialog && e.dialog == Some(dialog)));
+    }
+
+    /// Forgets everything but persist-forever values (reset, new conversation).
+    pub fn end_session(&mut self) {
+        self.map.retain(|_, e| e.scope == Scope::Forever);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scopes_end_when_they_should() {
+        let mut v = Vars::default();
+        v.set("r", json!("1"), Scope::Request, Some(0));
+        v.set("d0", json!("2"), Scope::Dialog, Some(0));
+        v.set("d1", json!("3"), Scope::Dialog, Some(1));
+        v.set("s", json!("4"), Scope::Session, Some(0));
+        v.set("f", json!("5"), Scope::Forever, None);
+        v.end_request();
+        assert!(v.get("r").is_none());
+        v.end_dialog(0);
+        assert!(v.get("d0").is_none() && v.get("d1").is_some());
+        v.end_session();
+        assert!(v.get("s").is_none() && v.get("d1").is_none());
+        assert_eq!(v.get("f"), Some(&json!("5")));
+        assert_eq!(Scope::parse("SESSION"), Some(Scope::Session));
+    }
+}

@@ -1,0 +1,66 @@
+//! The list of messages, with the latest bot message's choices as buttons.
+
+use chatlet_engine::ChoiceOut;
+use web_sys::Element;
+use yew::prelude::*;
+
+use crate::chat::{Author, Body, Entry};
+
+/// The message list's properties.
+#[derive(Properties, PartialEq)]
+pub struct MessageListProps {
+    /// Messages, oldest first.
+    pub entries: Vec<Entry>,
+    /// Called with (title, payload) when the visitor picks a choice.
+    pub on_choice: Callback<(String, String)>,
+}
+
+/// A live region that screen readers announce; it scrolls to the newest message.
+#[function_component(MessageList)]
+pub fn message_list(props: &MessageListProps) -> Html {
+    let list = use_node_ref();
+    {
+        let list = list.clone();
+        use_effect_with(props.entries.len(), move |_| {
+            if let Some(el) = list.cast::<Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+    let last = props.entries.len().checked_sub(1);
+    html! {
+        <ol ref={list} class="chatlet-messages" role="log" aria-live="polite" aria-label="Conversation">
+            { for props.entries.iter().map(|e| {
+                let live = Some(e.id) == last && e.author == Author::Bot;
+                message(e, live.then_some(&props.on_choice))
+            }) }
+        </ol>
+    }
+}
+
+fn message(entry: &Entry, on_choice: Option<&Callback<(String, String)>>) -> Html {
+    let class = match entry.author {
+        Author::Visitor => "chatlet-msg chatlet-visitor",
+        Author::Bot => "chatlet-msg chatlet-bot",
+        Author::System => "chatlet-msg chatlet-system",
+    };
+    let body = match &entry.body {
+        Body::Text(text) => html! { <p class="chatlet-text">{ text.clone() }</p> },
+        Body::Image(url) => html! { <img class="chatlet-image" src={url.clone()} alt="" /> },
+    };
+    let choices = match on_choice {
+        Some(cb) if !entry.choices.is_empty() => html! {
+            <div class="chatlet-choices" role="group" aria-label="Choices">
+                { for entry.choices.iter().map(|c| choice(c, cb)) }
+            </div>
+        },
+        _ => html! {},
+    };
+    html! { <li key={entry.id} {class}>{ body }{ choices }</li> }
+}
+
+fn choice(choice: &ChoiceOut, on_choice: &Callback<(String, String)>) -> Html {
+    let pick = (choice.title.clone(), choice.payload.clone());
+    let onclick = on_choice.reform(move |_: MouseEvent| pick.clone());
+    html! { <button type="button" class="chatlet-choice" {onclick}>{ choice.title.clone() }</button> }
+}

@@ -1,0 +1,14 @@
+//! Chatlet's chat widget: the engine in a Yew chat window.
+//!
+//! `chat` holds the widget's state and reducer (plain Rust, tested natively); the rest
+//! exists only on wasm32: `components` (one Yew component per file) and `embed`, the
+//! only module that exports anything to JavaScript.
+
+pub mod chat;
+
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod embed;
+
+pub use chatlet_engine as engine;

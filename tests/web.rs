@@ -1,0 +1,203 @@
+//! Browser tests: the widget mounted into an element the test owns, in headless Chromium
+//! (`cargo test --target wasm32-unknown-unknown`, see .cargo/config.toml). They type,
+//! click and read the DOM like a visitor. Bots are given as `data:` URLs, fetched like
+//! any bot file.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEMO_BOT: &str = include_str!("../www/demo-bot.json");
+
+fn data_url(json: &str) -> String {
+    format!(
+        "data:application/json,{}",
+        String::from(js_sys::encode_uri_component(json))
+    )
+}
+
+fn mount(bot_json: &str) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    chatlet_widget::embed::mount(root.clone(), &data_url(bot_json));
+    root
+}
+
+/// Waits (up to 3 s, checking every 10 ms) until `ready` holds; fails with `what` otherwise.
+async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if ready() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn texts(root: &Element, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .map(|i| nodes.item(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+fn find<T: JsCast>(root: &Element, selector: &str) -> T {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .dyn_into()
+        .unwrap()
+}
+
+async fn ready(root: &Element) {
+    until("the composer is enabled", || {
+        let input = root.query_selector(".chatlet-input").unwrap();
+        input.is_some_and(|i| !i.unchecked_into::<HtmlInputElement>().disabled())
+    })
+    .await;
+}
+
+/// Types `text` and presses the send button.
+fn type_and_send(root: &Element, text: &str) {
+    find::<HtmlInputElement>(root, ".chatlet-input").set_value(text);
+    find::<HtmlElement>(root, ".chatlet-send").click();
+}
+
+async fn wait_for_bot(root: &Element, count: usize) -> Vec<String> {
+    until(&format!("{count} bot messages"), || {
+        texts(root, ".chatlet-bot .chatlet-text").len() >= count
+    })
+    .await;
+    texts(root, ".chatlet-bot .chatlet-text")
+}
+
+#[wasm_bindgen_test]
+async fn a_visitor_chats_with_the_demo_bot() {
+    let root = mount(DEMO_BOT);
+    ready(&root).await;
+    assert_eq!(
+        find::<Element>(&root, ".chatlet-header h2")
+            .text_content()
+            .unwrap(),
+        "Chatlet demo bank"
+    );
+
+    type_and_send(&root, "hello");
+    let bot = wait_for_bot(&root, 2).await;
+    assert_eq!(texts(&root, ".chatlet-visitor"), vec!["hello"]);
+    assert_eq!(bot[0], "Hi! I'm the Chatlet demo bot.");
+    assert_eq!(
+        find::<HtmlInputElement>(&root, ".chatlet-input").value(),
+        "",
+        "the input is cleared"
+    );
+    assert_eq!(
+        texts(&root, ".chatlet-choice"),
+        vec!["Check my balance", "Talk to a person"]
+    );
+
+    // Picking a choice sends it as the visitor's message; the old choices disappear.
+    find::<HtmlElement>(&root, ".chatlet-choice").click();
+    let bot = wait_for_bot(&root, 3).await;
+    assert_eq!(bot[2], "What is your 6-digit account number?");
+    assert_eq!(
+        texts(&root, ".chatlet-visitor").last().unwrap(),
+        "Check my balance"
+    );
+    assert!(texts(&root, ".chatlet-choice").is_empty());
+
+    // The regex rule and the no-match rule.
+    type_and_send(&root, "12ab");
+    let bot = wait_for_bot(&root, 5).await;
+    assert_eq!(
+        bot[3],
+        "An account number has exactly 6 digits, like 123456."
+    );
+    type_and_send(&root, "123456");
+    wait_for_bot(&root, 6).await;
+    type_and_send(&root, "ada@example.com");
+    let bot = wait_for_bot(&root, 7).await;
+    assert!(
+        bot[6].starts_with("Thanks. Account 123456 belongs to ada@example.com."),
+        "{}",
+        bot[6]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn enter_sends_and_blank_input_does_not() {
+    let root = mount(DEMO_BOT);
+    ready(&root).await;
+    type_and_send(&root, "   ");
+    let input: HtmlInputElement = find(&root, ".chatlet-input");
+    input.set_value("what's my balance");
+    // Enter in the text field submits its form, as a keyboard user would.
+    let form: web_sys::HtmlFormElement = find(&root, ".chatlet-composer");
+    form.request_submit().unwrap();
+    wait_for_bot(&root, 1).await;
+    assert_eq!(
+        texts(&root, ".chatlet-visitor"),
+        vec!["what's my balance"],
+        "the blank message was not sent"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bot_text_is_rendered_as_text_not_markup() {
+    let bot = r#"{"name":"Markup","dialogs":[{"name":"X","patterns":["*"],"flow":[
+        {"say":"<img src=x onerror=\"window.__pwned=1\"><b>bold?</b>"}]}]}"#;
+    let root = mount(bot);
+    ready(&root).await;
+    type_and_send(&root, "<i>me</i>");
+    let bot = wait_for_bot(&root, 1).await;
+    assert_eq!(
+        bot[0],
+        "<img src=x onerror=\"window.__pwned=1\"><b>bold?</b>"
+    );
+    assert!(root
+        .query_selector(".chatlet-msg img, .chatlet-msg b, .chatlet-msg i")
+        .unwrap()
+        .is_none());
+    assert_eq!(texts(&root, ".chatlet-visitor"), vec!["<i>me</i>"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_bot_says_what_and_where() {
+    let root =
+        mount(r#"{"dialogs":[{"name":"D","flow":[{"ask":"Q","rules":[{"regex":"(?=x)"}]}]}]}"#);
+    until("an error", || {
+        root.query_selector("[role=alert]").unwrap().is_some()
+    })
+    .await;
+    let alert = find::<Element>(&root, "[role=alert]")
+        .text_content()
+        .unwrap();
+    assert!(alert.contains("/dialogs/0/flow/0/rules/0/regex"), "{alert}");
+    assert!(alert.contains("look-ahead"), "{alert}");
+    assert!(find::<HtmlInputElement>(&root, ".chatlet-input").disabled());
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_bot_file_is_reported() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    chatlet_widget::embed::mount(root.clone(), "/no-such-bot.json");
+    until("an error", || {
+        root.query_selector("[role=alert]").unwrap().is_some()
+    })
+    .await;
+    let alert = find::<Element>(&root, "[role=alert]")
+        .text_content()
+        .unwrap();
+    assert!(
+        alert.contains("/no-such-bot.json answered HTTP 404"),
+        "{alert}"
+    );
+}
