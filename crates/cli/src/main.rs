@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     let positional: Vec<&String> = args
         .iter()
         .enumerate()
-        .filter(|(i, a)| !a.starts_with("--") && !(*i > 0 && args[i - 1] == "--record"))
+        .filter(|(i, a)| !(a.starts_with("--") || *i > 0 && args[i - 1] == "--record"))
         .map(|(_, a)| a)
         .collect();
     let result = match (positional.first().map(|s| s.as_str()), positional.get(1)) {

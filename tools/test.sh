@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, native engine and CLI tests (with the transcript
+# suite), browser tests in headless Chromium, the release build with its size budget, and
+# the end-to-end tests of the built page. Installs missing tools first. Exits non-zero on
+# any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tools/install.sh
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "versions agree (Cargo.toml, Trunk.toml, tools/install.sh)"
+grep -q "wasm-bindgen = \"=$WASM_BINDGEN\"" Cargo.toml || { echo "Cargo.toml must pin wasm-bindgen = \"=$WASM_BINDGEN\""; exit 1; }
+grep -q "wasm_bindgen = \"$WASM_BINDGEN\"" Trunk.toml || { echo "Trunk.toml must pin wasm_bindgen = \"$WASM_BINDGEN\""; exit 1; }
+echo "wasm-bindgen $WASM_BINDGEN everywhere"
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p chatlet-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+
+step "native tests: engine, CLI, transcripts"
+cargo test --workspace --quiet
+
+step "browser tests (wasm-bindgen-test in headless Chromium)"
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p chatlet-widget --target wasm32-unknown-unknown
+
+step "release build and size budget"
+trunk build --release
+tools/size.sh
+
+step "end-to-end tests of the built page"
+node tests/e2e/run.mjs
