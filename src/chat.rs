@@ -135,6 +135,7 @@ mod tests {
             .map(|c| ChoiceOut {
                 title: c.to_string(),
                 payload: c.to_lowercase(),
+                url: None,
             })
             .collect();
         Output::Text {

@@ -55,6 +55,9 @@ pub struct ChoiceOut {
     pub title: String,
     /// What choosing it sends.
     pub payload: String,
+    /// A link: opening it sends nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -23,10 +23,12 @@
 //! assert_eq!(texts(s.handle(Input::Text("123456".into()))), ["Thanks, 123456."]);
 //! ```
 
+pub mod cb;
 pub mod error;
 pub mod event;
 pub mod model;
 pub mod native;
+pub mod options;
 pub mod pattern;
 pub mod regex_dialect;
 pub mod session;

@@ -111,6 +111,8 @@ pub enum Kind {
         text: Template,
         /// Choices offered with it (quick replies, buttons, options).
         choices: Vec<Choice>,
+        /// How options may be answered by position (multiple-choice questions).
+        style: OptionStyle,
     },
     /// A kind the engine does not run (reported at load time); passed over.
     Unsupported(String),
@@ -123,6 +125,20 @@ pub struct Choice {
     pub title: Template,
     /// What choosing it sends; the title when absent.
     pub payload: Option<Template>,
+    /// A link button: opens this URL and sends nothing.
+    pub url: Option<Template>,
+}
+
+/// How a multiple-choice option may be picked besides typing its text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptionStyle {
+    /// Only by its text.
+    #[default]
+    None,
+    /// By its 1-based number (`2`, `2.`, `2)`).
+    Numbers,
+    /// By its letter (`b`, `B.`, `b)`).
+    Letters,
 }
 
 /// A rule: a condition, variable conditions, variables to set and an action.
@@ -156,6 +172,8 @@ pub enum Condition {
     Regex(JsRegex),
     /// The reply equals the value (trimmed, case-insensitive).
     Exact(String),
+    /// The reply picks this option of the question (by text, number or letter).
+    Option(String),
     /// Nothing else matched; the message is sent before the action.
     NoMatch(Option<Template>),
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::error::{pointer, Findings, LoadError};
 use crate::model::{
     Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Interaction, Kind,
-    Rule, Settings,
+    OptionStyle, Rule, Settings,
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
@@ -299,7 +299,21 @@ impl Loader<'_> {
                     );
                 }
                 let choices = self.choices(obj.get("choices"), &pointer(at, "choices"), who);
+                let style = match obj.get("optionStyle").and_then(Value::as_str) {
+                    None => OptionStyle::None,
+                    Some("numbers") => OptionStyle::Numbers,
+                    Some("letters") => OptionStyle::Letters,
+                    Some(other) => {
+                        self.findings.error(
+                            &pointer(at, "optionStyle"),
+                            who,
+                            format!("unknown option style {other:?} (numbers, letters)"),
+                        );
+                        OptionStyle::None
+                    }
+                };
                 it.kind = Kind::Question {
+                    style,
                     text: Template::parse(text, &[]),
                     choices,
                 };
@@ -354,17 +368,21 @@ impl Loader<'_> {
                 Value::String(s) => choices.push(Choice {
                     title: Template::parse(s, &[]),
                     payload: None,
+                    url: None,
                 }),
                 Value::Object(o) => {
                     let here = pointer(at, i);
-                    self.known_keys(o, &here, who, &["title", "payload"]);
+                    self.known_keys(o, &here, who, &["title", "payload", "url"]);
+                    let template = |k: &str| {
+                        o.get(k)
+                            .and_then(Value::as_str)
+                            .map(|p| Template::parse(p, &[]))
+                    };
                     match o.get("title").and_then(Value::as_str) {
                         Some(title) => choices.push(Choice {
                             title: Template::parse(title, &[]),
-                            payload: o
-                                .get("payload")
-                                .and_then(Value::as_str)
-                                .map(|p| Template::parse(p, &[])),
+                            payload: template("payload"),
+                            url: template("url"),
                         }),
                         None => self
                             .findings
@@ -424,6 +442,12 @@ impl Loader<'_> {
                     }
                 }
             }
+            Some("option") => Condition::Option(
+                obj.get("option")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
             Some("exact") => Condition::Exact(
                 obj.get("exact")
                     .and_then(Value::as_str)

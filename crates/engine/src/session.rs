@@ -17,8 +17,10 @@ use serde_json::Value;
 
 use crate::event::{ChoiceOut, Input, Output};
 use crate::model::{
-    Action, Bot, Condition, ContextOp, DialogId, InteractionId, Kind, Rule, DEFAULT_FALLBACK_TEXT,
+    Action, Bot, Condition, ContextOp, DialogId, InteractionId, Kind, OptionStyle, Rule,
+    DEFAULT_FALLBACK_TEXT,
 };
+use crate::options;
 use crate::pattern::contains_word;
 use crate::template::{Placeholder, Template};
 use crate::text::{self, Outgoing};
@@ -147,6 +149,7 @@ impl Session {
             }
             Condition::Regex(re) => re.is_match(message),
             Condition::Exact(value) => message.trim().to_lowercase() == value.trim().to_lowercase(),
+            Condition::Option(value) => self.picks_option(q, value),
             Condition::NoMatch(_) => false,
         };
         let ordinary = rules.iter().position(|r| hit(r) && self.context_passes(r));
@@ -155,6 +158,22 @@ impl Session {
                 .iter()
                 .position(|r| matches!(r.condition, Condition::NoMatch(_)))
         })
+    }
+
+    /// Does the current message pick option `value` of question `q`?
+    fn picks_option(&self, q: InteractionId, value: &str) -> bool {
+        let Kind::Question { choices, style, .. } = &self.bot.interactions[q].kind else {
+            return false;
+        };
+        let index = choices.iter().position(|c| {
+            self.render(&c.title)
+                .trim()
+                .eq_ignore_ascii_case(value.trim())
+        });
+        match index {
+            Some(i) => options::picks(&self.user_message, value, i, *style),
+            None => options::picks(&self.user_message, value, usize::MAX, OptionStyle::None),
+        }
     }
 
     fn context_passes(&self, rule: &Rule) -> bool {
@@ -273,7 +292,7 @@ impl Session {
                         });
                     }
                 }
-                Kind::Question { text, choices } => {
+                Kind::Question { text, choices, .. } => {
                     let text = self.render(text);
                     let choices = choices
                         .iter()
@@ -284,7 +303,12 @@ impl Session {
                                 .as_ref()
                                 .map(|p| self.render(p))
                                 .unwrap_or_else(|| title.clone());
-                            ChoiceOut { title, payload }
+                            let url = c.url.as_ref().map(|u| self.render(u));
+                            ChoiceOut {
+                                title,
+                                payload,
+                                url,
+                            }
                         })
                         .collect();
                     self.out.push(Output::Text {

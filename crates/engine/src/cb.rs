@@ -1,0 +1,741 @@
+//! Loads Conversation Builder bot exports, unchanged, into the engine's model
+//! (`shared/spec/cb-export-format.md` describes the format).
+//!
+//! The loader is tolerant the way real exports need: dangling references are warnings
+//! (and behave as "no target" at run time), unknown interaction, match, dialog and scope
+//! kinds are reported as unsupported and passed over. Only a file that is not an export
+//! at all, or a structure that cannot be read, is an error.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::{pointer, Findings, LoadError};
+use crate::model::{
+    Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Interaction, Kind,
+    OptionStyle, Rule, Settings,
+};
+use crate::pattern::Pattern;
+use crate::regex_dialect::JsRegex;
+use crate::template::Template;
+use crate::vars::Scope;
+
+/// Loads a Conversation Builder export from JSON text.
+pub fn load(text: &str) -> Result<Bot, LoadError> {
+    let mut findings = Findings::default();
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.error("", None, format!("not valid JSON: {e}"));
+            return Err(findings.finish().unwrap_err());
+        }
+    };
+    let bot = Importer::new(&mut findings, &value).map(|mut i| i.bot());
+    let list = findings.finish()?;
+    let bot = bot.expect("no errors means the importer ran");
+    Ok(Bot {
+        findings: list,
+        ..bot
+    })
+}
+
+struct Importer<'a> {
+    f: &'a mut Findings,
+    root: &'a Map<String, Value>,
+    messages: &'a [Value],
+    groups: &'a [Value],
+    /// Interaction id → index.
+    ids: HashMap<&'a str, usize>,
+    /// Group id → dialog index.
+    dialogs: HashMap<&'a str, usize>,
+    /// Integration names, for `{Name.field}` templates.
+    integrations: Vec<&'a str>,
+}
+
+fn str_of<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn list_of<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+impl<'a> Importer<'a> {
+    fn new(f: &'a mut Findings, value: &'a Value) -> Option<Importer<'a>> {
+        let Some(root) = value.as_object() else {
+            f.error("", None, "a Conversation Builder export is a JSON object");
+            return None;
+        };
+        let messages = match root.get("conversationMessage") {
+            Some(Value::Array(list)) => list.as_slice(),
+            _ => {
+                f.error(
+                    "/conversationMessage",
+                    None,
+                    "must be a list of interactions",
+                );
+                return None;
+            }
+        };
+        let groups = match root.get("groups") {
+            Some(Value::Array(list)) => list.as_slice(),
+            None => &[],
+            Some(_) => {
+                f.error("/groups", None, "must be a list of dialogs");
+                return None;
+            }
+        };
+        if !root.get("bot").is_some_and(Value::is_object) {
+            f.error("/bot", None, "must be an object with the bot's settings");
+            return None;
+        }
+        let integrations = list_of(value, "responder")
+            .iter()
+            .map(|r| str_of(r, "name"))
+            .filter(|n| !n.is_empty())
+            .collect();
+        Some(Importer {
+            f,
+            root,
+            messages,
+            groups,
+            ids: HashMap::new(),
+            dialogs: HashMap::new(),
+            integrations,
+        })
+    }
+
+    fn template(&self, text: &str) -> Template {
+        Template::parse(text, &self.integrations)
+    }
+
+    fn bot(&mut self) -> Bot {
+        let meta = &self.root["bot"];
+        let attributes = meta.get("botAttributes");
+        let attribute = |k: &str| attributes.and_then(|a| a.get(k)).and_then(Value::as_str);
+        let settings = Settings {
+            debug_commands: attribute("ENABLE_DEBUG")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            default_error_message: attribute("DEFAULT_ERROR_MESSAGE")
+                .filter(|m| !m.trim().is_empty())
+                .map(str::to_string),
+            ..Settings::default()
+        };
+        let top_list = |key: &str| {
+            self.root
+                .get(key)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        };
+        let (required, menus, responders) = (
+            top_list("requiredContext"),
+            top_list("menus"),
+            top_list("responder"),
+        );
+        for (key, len) in [("requiredContext", required), ("menus", menus)] {
+            if len > 0 {
+                self.f.unsupported(
+                    &pointer("", key),
+                    None,
+                    format!("\"{key}\" (legacy) is not supported"),
+                );
+            }
+        }
+        if self.root.get("globalFunctions").is_some() {
+            self.f.unsupported(
+                "/globalFunctions",
+                None,
+                "global functions (JavaScript) are not run yet",
+            );
+        }
+        if responders > 0 {
+            self.f
+                .unsupported("/responder", None, "integrations are not called yet");
+        }
+
+        // Dialogs.
+        let mut dialogs = Vec::new();
+        let mut fallback = None;
+        for (g, group) in self.groups.iter().enumerate() {
+            let at = pointer("/groups", g);
+            let name = str_of(group, "name").to_string();
+            let id = str_of(group, "id");
+            if id.is_empty() {
+                self.f.warn(
+                    &pointer(&at, "id"),
+                    Some(&name),
+                    "a dialog without an id cannot hold interactions",
+                );
+            } else if self.dialogs.insert(id, g).is_some() {
+                self.f.warn(
+                    &pointer(&at, "id"),
+                    Some(&name),
+                    "two dialogs share this id",
+                );
+            }
+            match str_of(group, "dialogType") {
+                "DIALOG" | "" => {}
+                "FALLBACK_DIALOG" if fallback.is_none() => fallback = Some(g),
+                "FALLBACK_DIALOG" => self.f.warn(
+                    &pointer(&at, "dialogType"),
+                    Some(&name),
+                    "a second fallback dialog is ignored",
+                ),
+                other => self.f.unsupported(
+                    &pointer(&at, "dialogType"),
+                    Some(&name),
+                    format!("dialog type {other:?} is not supported; it runs as a standard dialog"),
+                ),
+            }
+            let enabled = group
+                .get("status")
+                .and_then(Value::as_str)
+                .is_none_or(|s| s.eq_ignore_ascii_case("ENABLED"));
+            dialogs.push(Dialog {
+                name,
+                enabled,
+                patterns: vec![],
+                exclude: vec![],
+                head: None,
+            });
+        }
+
+        // Interaction ids first, so rules can point anywhere.
+        for (i, m) in self.messages.iter().enumerate() {
+            let id = str_of(m, "id");
+            if !id.is_empty() && self.ids.insert(id, i).is_some() {
+                self.f.warn(
+                    &pointer(&pointer("/conversationMessage", i), "id"),
+                    Some(str_of(m, "name")),
+                    "two interactions share this id",
+                );
+            }
+        }
+
+        let mut interactions = Vec::new();
+        let mut starters: HashMap<usize, usize> = HashMap::new();
+        let mut seen_patterns: HashMap<String, String> = HashMap::new();
+        for (i, m) in self.messages.iter().enumerate() {
+            let at = pointer("/conversationMessage", i);
+            let name = str_of(m, "name").to_string();
+            let dialog = match self.dialogs.get(str_of(m, "group")) {
+                Some(d) => *d,
+                None => {
+                    self.f.warn(
+                        &pointer(&at, "group"),
+                        Some(&name),
+                        "belongs to no dialog of this bot; it is reachable only by jumps",
+                    );
+                    usize::MAX
+                }
+            };
+            let it = self.interaction(m, &at, i, dialog);
+            if matches!(it.kind, Kind::Starter) && dialog != usize::MAX {
+                if starters.insert(dialog, i).is_some() {
+                    self.f.warn(
+                        &at,
+                        Some(&name),
+                        "a dialog has more than one starter; the first in the file starts it",
+                    );
+                } else {
+                    let d = &mut dialogs[dialog];
+                    for (p, source) in list_of(m, "pattern").iter().enumerate() {
+                        let here = pointer(&pointer(&at, "pattern"), p);
+                        let Some(source) = source.as_str() else {
+                            continue;
+                        };
+                        if let Some(other) =
+                            seen_patterns.insert(source.trim().to_lowercase(), d.name.clone())
+                        {
+                            self.f.warn(&here, Some(&name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
+                        }
+                        match Pattern::parse(source) {
+                            Ok(p) => d.patterns.push(p),
+                            Err(e) => self.f.error(&here, Some(&name), e.message),
+                        }
+                    }
+                    if m.get("intentId")
+                        .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+                    {
+                        let only = if d.patterns.is_empty() {
+                            " (its only trigger: the dialog cannot start from a message)"
+                        } else {
+                            ""
+                        };
+                        self.f.unsupported(
+                            &pointer(&at, "intentId"),
+                            Some(&name),
+                            format!("intent starters need NLU{only}"),
+                        );
+                    }
+                }
+            }
+            interactions.push(it);
+        }
+
+        // Where each dialog's flow begins: its starter, else the member nobody points to.
+        for (d, dialog) in dialogs.iter_mut().enumerate() {
+            dialog.head = starters.get(&d).copied().or_else(|| {
+                let members: Vec<usize> = (0..interactions.len())
+                    .filter(|&i| interactions[i].dialog == d)
+                    .collect();
+                let pointed: Vec<Option<usize>> =
+                    members.iter().map(|&i| interactions[i].next).collect();
+                members
+                    .iter()
+                    .copied()
+                    .find(|i| !pointed.contains(&Some(*i)))
+                    .or(members.first().copied())
+            });
+        }
+        // Interactions outside every dialog get the first dialog, so jumps to them work.
+        for it in interactions.iter_mut().filter(|it| it.dialog == usize::MAX) {
+            it.dialog = 0;
+        }
+        if dialogs.is_empty() && !interactions.is_empty() {
+            dialogs.push(Dialog {
+                name: "(no dialog)".into(),
+                enabled: false,
+                patterns: vec![],
+                exclude: vec![],
+                head: None,
+            });
+        }
+
+        Bot {
+            id: str_of(meta, "id").to_string(),
+            name: str_of(meta, "name").to_string(),
+            dialogs,
+            interactions,
+            fallback,
+            settings,
+            findings: vec![],
+        }
+    }
+
+    fn interaction(&mut self, m: &'a Value, at: &str, index: usize, dialog: usize) -> Interaction {
+        let name = str_of(m, "name").to_string();
+        let who = Some(name.as_str());
+        let mut it = Interaction {
+            key: str_of(m, "id").to_string(),
+            name: name.clone(),
+            dialog,
+            kind: Kind::Starter,
+            rules: vec![],
+            next: None,
+            delay_ms: 0,
+            enabled: m
+                .get("status")
+                .and_then(Value::as_str)
+                .is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE")),
+        };
+        if let Some(next) = m
+            .get("nextMessageId")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            it.next = self.ids.get(next).copied();
+            if it.next.is_none() {
+                self.f.warn(
+                    &pointer(at, "nextMessageId"),
+                    who,
+                    format!("next interaction {next:?} does not exist; the flow ends here"),
+                );
+            }
+        }
+        it.delay_ms = match m.get("interactionDelay") {
+            Some(Value::String(s)) => s.trim().parse::<u32>().unwrap_or(0),
+            Some(Value::Number(n)) => n.as_u64().unwrap_or(0) as u32,
+            _ => 0,
+        }
+        .min(10_000);
+        for key in [
+            "preProcessMessage",
+            "postProcessMessage",
+            "processUserResponse",
+        ] {
+            if m.get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|code| !code.trim().is_empty())
+            {
+                self.f
+                    .unsupported(&pointer(at, key), who, "JavaScript code is not run yet");
+            }
+        }
+
+        let tile_at = pointer(
+            &pointer(
+                &pointer(&pointer(&pointer(at, "content"), "results"), "tile"),
+                "tileData",
+            ),
+            0,
+        );
+        let tile = m
+            .pointer("/content/results/tile/tileData/0")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let text = |s: &Self| s.template(str_of(&tile, "text"));
+        let kind_name = str_of(m, "interactionType");
+        it.kind = match kind_name {
+            "DIALOG_STARTER" => Kind::Starter,
+            "TEXT" => Kind::Text(text(self)),
+            "IMAGE" => Kind::Image {
+                url: self.template(str_of(&tile, "url")),
+            },
+            "TEXT_QUESTION" => Kind::Question {
+                text: text(self),
+                choices: vec![],
+                style: OptionStyle::None,
+            },
+            "QUICK_REPLY" => {
+                let mut choices = Vec::new();
+                for (q, reply) in list_of(m, "quickReplies").iter().enumerate() {
+                    let title = str_of(reply, "title");
+                    match str_of(reply, "type") {
+                        "text" | "" => choices.push(Choice {
+                            title: self.template(title),
+                            payload: reply.get("payload").and_then(Value::as_str).filter(|p| !p.is_empty()).map(|p| self.template(p)),
+                            url: None,
+                        }),
+                        other => self.f.unsupported(&pointer(&pointer(at, "quickReplies"), q), who, format!("{other:?} quick replies are not supported; {title:?} is not offered")),
+                    }
+                }
+                Kind::Question {
+                    text: text(self),
+                    choices,
+                    style: OptionStyle::None,
+                }
+            }
+            "MULTIPLE_CHOICE_QUESTION" => {
+                let mc = tile.get("multipleChoice").cloned().unwrap_or(Value::Null);
+                let choices = list_of(&mc, "multipleChoices")
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|c| Choice {
+                        title: self.template(c.trim()),
+                        payload: None,
+                        url: None,
+                    })
+                    .collect();
+                let style = match str_of(&mc, "textStyle").to_ascii_uppercase().as_str() {
+                    "NUMBERS" | "" => OptionStyle::Numbers,
+                    "LETTERS" => OptionStyle::Letters,
+                    other => {
+                        self.f.unsupported(
+                            &pointer(&pointer(&tile_at, "multipleChoice"), "textStyle"),
+                            who,
+                            format!(
+                                "option style {other:?} is not supported; options are numbered"
+                            ),
+                        );
+                        OptionStyle::Numbers
+                    }
+                };
+                Kind::Question {
+                    text: text(self),
+                    choices,
+                    style,
+                }
+            }
+            "BUTTON" => {
+                let choices = list_of(&tile, "buttons")
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(b, button)| {
+                        self.button(button, &pointer(&pointer(&tile_at, "buttons"), b), who)
+                    })
+                    .collect();
+                Kind::Question {
+                    text: text(self),
+                    choices,
+                    style: OptionStyle::None,
+                }
+            }
+            other => {
+                let what = match other {
+                    "STRUCTURED" | "UNIVERSAL" => "rich cards are not rendered yet",
+                    "API_INTEGRATION" => "integrations are not called yet",
+                    "ESCALATION" => "agent transfer is not supported yet",
+                    _ => "this interaction type is not supported",
+                };
+                self.f.unsupported(
+                    &pointer(at, "interactionType"),
+                    who,
+                    format!("{other}: {what}; the interaction is passed over"),
+                );
+                Kind::Unsupported(other.to_string())
+            }
+        };
+
+        for (r, rule) in list_of(m, "responseMatches").iter().enumerate() {
+            if let Some(rule) = self.rule(
+                rule,
+                &pointer(&pointer(at, "responseMatches"), r),
+                who,
+                index,
+            ) {
+                it.rules.push(rule);
+            }
+        }
+        // NO_MATCH is tried last, wherever it stands.
+        it.rules
+            .sort_by_key(|r| matches!(r.condition, Condition::NoMatch(_)));
+        it
+    }
+
+    fn button(&mut self, button: &Value, at: &str, who: Option<&str>) -> Option<Choice> {
+        let title = self.template(str_of(button, "name"));
+        let callback = str_of(button, "callback");
+        match str_of(button, "type") {
+            "postback" | "" => Some(Choice {
+                title,
+                payload: Some(self.template(if callback.is_empty() {
+                    str_of(button, "name")
+                } else {
+                    callback
+                })),
+                url: None,
+            }),
+            "web_url" => Some(Choice {
+                title,
+                payload: None,
+                url: Some(self.template(callback)),
+            }),
+            other => {
+                self.f.unsupported(
+                    &pointer(at, "type"),
+                    who,
+                    format!("{other:?} buttons are not supported; the button is not offered"),
+                );
+                None
+            }
+        }
+    }
+
+    fn rule(&mut self, rule: &Value, at: &str, who: Option<&str>, current: usize) -> Option<Rule> {
+        let conditions = list_of(rule, "conditions");
+        if conditions.len() > 1 {
+            self.f.unsupported(
+                &pointer(at, "conditions"),
+                who,
+                "only the first condition of a rule is used",
+            );
+        }
+        let condition = match conditions.first() {
+            None => Condition::Always,
+            Some(c) => self.condition(c, &pointer(&pointer(at, "conditions"), 0), who)?,
+        };
+        let mut context = Vec::new();
+        for (k, cc) in list_of(rule, "contextConditions").iter().enumerate() {
+            let here = pointer(&pointer(at, "contextConditions"), k);
+            let op = match str_of(cc, "matchType").to_ascii_uppercase().as_str() {
+                "CONTAINS" => ContextOp::Contains,
+                "NOT_CONTAINS" => ContextOp::NotContains,
+                "EQUALS" | "EQUAL_TO" => ContextOp::Equals,
+                "NOT_EQUALS" | "NOT_EQUAL_TO" => ContextOp::NotEquals,
+                other => {
+                    self.f.unsupported(
+                        &pointer(&here, "matchType"),
+                        who,
+                        format!(
+                            "variable condition {other:?} is not supported; the rule never matches"
+                        ),
+                    );
+                    return None;
+                }
+            };
+            let name = str_of(cc, "contextName").trim();
+            let subject = if name.starts_with('{') {
+                self.template(name)
+            } else {
+                self.template(&format!("{{$botContext.{name}}}"))
+            };
+            context.push(ContextCondition {
+                subject,
+                op,
+                value: self.template(str_of(cc, "value")),
+            });
+        }
+        let context_all = str_of(rule, "contextMatchConditionType").eq_ignore_ascii_case("ALL");
+        let mut set = Vec::new();
+        for (k, var) in list_of(rule, "contextDataVariables").iter().enumerate() {
+            let here = pointer(&pointer(at, "contextDataVariables"), k);
+            let value = str_of(var, "value");
+            if value.trim_start().starts_with('@') {
+                self.f.unsupported(
+                    &pointer(&here, "value"),
+                    who,
+                    format!("entity slot value {value:?} needs NLU; the slot is not filled"),
+                );
+                continue;
+            }
+            let scope = match var.get("scope").and_then(Value::as_str) {
+                None => Scope::Session,
+                Some(s) => Scope::parse(s).unwrap_or_else(|| {
+                    self.f.unsupported(
+                        &pointer(&here, "scope"),
+                        who,
+                        format!("scope {s:?} is not supported; session scope is used"),
+                    );
+                    Scope::Session
+                }),
+            };
+            set.push(Assign {
+                name: str_of(var, "name").to_string(),
+                value: self.template(value),
+                scope,
+                slot: false,
+            });
+        }
+        let action = self.action(rule.get("action"), &pointer(at, "action"), who, current);
+        Some(Rule {
+            condition,
+            context,
+            context_all,
+            set,
+            action,
+        })
+    }
+
+    fn condition(&mut self, c: &Value, at: &str, who: Option<&str>) -> Option<Condition> {
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            v.and_then(Value::as_array).map_or(vec![], |l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+        };
+        let kind = str_of(c, "matchType").to_ascii_uppercase();
+        Some(match kind.as_str() {
+            "PATTERN" => {
+                let pm = c.get("patternMatch");
+                let mut patterns = Vec::new();
+                for (p, source) in strings(pm.and_then(|p| p.get("patterns")))
+                    .iter()
+                    .enumerate()
+                {
+                    match Pattern::parse(source) {
+                        Ok(pattern) => patterns.push(pattern),
+                        Err(e) => self.f.error(
+                            &pointer(&pointer(&pointer(at, "patternMatch"), "patterns"), p),
+                            who,
+                            e.message,
+                        ),
+                    }
+                }
+                Condition::Pattern {
+                    patterns,
+                    exclude: strings(pm.and_then(|p| p.get("excludeKeywords"))),
+                }
+            }
+            "REGEX" => {
+                let source = c
+                    .pointer("/regexMatch/regexText")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                match JsRegex::compile(source) {
+                    Ok(re) => Condition::Regex(re),
+                    Err(e) => {
+                        self.f.unsupported(
+                            &pointer(&pointer(at, "regexMatch"), "regexText"),
+                            who,
+                            format!("{}; the rule never matches", e.message),
+                        );
+                        return None;
+                    }
+                }
+            }
+            "EVAL_OPTION" => Condition::Option(
+                c.pointer("/evaluateOptionMatch/value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            ),
+            "NO_MATCH" => {
+                let message = c
+                    .pointer("/noMatch/fallbackMessage")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                Condition::NoMatch((!message.trim().is_empty()).then(|| self.template(message)))
+            }
+            "EXACT" | "EXACT_VALUE" | "EXACT_MATCH" => Condition::Exact(
+                c.pointer("/exactMatch/value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            other => {
+                let what = match other {
+                    "API_RESULT" => {
+                        "integration result rules need integrations, which are not called yet"
+                            .to_string()
+                    }
+                    _ => format!("match type {other:?} is not supported"),
+                };
+                self.f.unsupported(
+                    &pointer(at, "matchType"),
+                    who,
+                    format!("{what}; the rule never matches"),
+                );
+                return None;
+            }
+        })
+    }
+
+    fn action(
+        &mut self,
+        action: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+        current: usize,
+    ) -> Action {
+        let Some(action) = action else {
+            return Action::Next;
+        };
+        let kind = str_of(action, "name").to_ascii_uppercase();
+        let value = str_of(action, "value").trim();
+        match (kind.as_str(), value.to_ascii_lowercase().as_str()) {
+            ("INTERACTION", "next" | "") => Action::Next,
+            ("INTERACTION", "none") => Action::Stop,
+            ("INTERACTION", "close_dialog") => Action::CloseDialog,
+            ("INTERACTION", "close_conversation") => Action::CloseConversation,
+            ("INTERACTION", _) => match self.ids.get(value) {
+                Some(&i) if i == current => Action::Goto(current),
+                Some(&i) => Action::Goto(i),
+                None => {
+                    self.f.warn(
+                        &pointer(at, "value"),
+                        who,
+                        format!("target interaction {value:?} does not exist; the flow ends there"),
+                    );
+                    Action::Dangling
+                }
+            },
+            ("DIALOG", _) => match self.dialogs.get(value) {
+                Some(&d) => Action::Dialog(d),
+                None => {
+                    self.f.warn(
+                        &pointer(at, "value"),
+                        who,
+                        format!("target dialog {value:?} does not exist; the flow ends there"),
+                    );
+                    Action::Dangling
+                }
+            },
+            (other, _) => {
+                self.f.unsupported(
+                    &pointer(at, "name"),
+                    who,
+                    format!(
+                        "action {other:?} is not supported; the flow goes to the next interaction"
+                    ),
+                );
+                Action::Next
+            }
+        }
+    }
+}
