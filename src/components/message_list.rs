@@ -62,12 +62,16 @@ fn message(entry: &Entry, on_choice: Option<&Callback<(String, String)>>) -> Htm
 fn choice(choice: &ChoiceOut, on_choice: &Callback<(String, String)>) -> Html {
     if let Some(url) = &choice.url {
         // A link button opens its URL and sends nothing; only web, mail and phone links.
-        let safe = ["https://", "http://", "mailto:", "tel:"].iter().any(|p| url.to_ascii_lowercase().starts_with(p));
+        let safe = ["https://", "http://", "mailto:", "tel:"]
+            .iter()
+            .any(|p| url.to_ascii_lowercase().starts_with(p));
         return match safe {
             true => html! {
                 <a class="chatlet-choice" href={url.clone()} target="_blank" rel="noopener noreferrer">{ choice.title.clone() }</a>
             },
-            false => html! { <span class="chatlet-choice chatlet-disabled">{ choice.title.clone() }</span> },
+            false => {
+                html! { <span class="chatlet-choice chatlet-disabled">{ choice.title.clone() }</span> }
+            }
         };
     }
     let pick = (choice.title.clone(), choice.payload.clone());

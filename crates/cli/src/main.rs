@@ -93,7 +93,10 @@ fn check(path: &str) -> Result<ExitCode, String> {
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
                 .count();
-            println!("{path}: {errors} errors");
+            println!(
+                "{path}: {errors} error{}",
+                if errors == 1 { "" } else { "s" }
+            );
             Ok(ExitCode::FAILURE)
         }
     }

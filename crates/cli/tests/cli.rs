@@ -137,3 +137,16 @@ fn bad_usage_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("usage:"), "{err}");
 }
+
+#[test]
+fn check_reads_a_cb_export_and_lists_unsupported_features() {
+    let (code, out, _) = chatlet(&["check", "tests/transcripts/cb-coffee/bot.json"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(r#"unsupported: /conversationMessage/9/intentId ("help starter"): intent starters need NLU"#), "{out}");
+    assert!(out.contains(r#"unsupported: /conversationMessage/2/quickReplies/2 ("want to order?"): "location" quick replies are not supported"#), "{out}");
+    assert!(out.contains(r#"warning: /conversationMessage/6/responseMatches/3/action/value ("which drink?"): target interaction "ffffffffffffffffffffffffffffffffffffffff" does not exist"#), "{out}");
+    assert!(
+        out.ends_with("ok: 4 dialogs, 13 interactions; 2 unsupported, 1 warnings\n"),
+        "{out}"
+    );
+}

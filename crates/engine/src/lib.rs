@@ -80,14 +80,6 @@ pub fn detect(text: &str) -> Result<Format, LoadError> {
 pub fn load(text: &str) -> Result<Bot, LoadError> {
     match detect(text)? {
         Format::Native => native::load(text),
-        Format::ConversationBuilder => {
-            let mut f = error::Findings::default();
-            f.error(
-                "",
-                None,
-                "Conversation Builder exports are not supported yet",
-            );
-            Err(f.finish().unwrap_err())
-        }
+        Format::ConversationBuilder => cb::load(text),
     }
 }
