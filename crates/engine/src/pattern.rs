@@ -71,14 +71,32 @@ impl Pattern {
 
     /// Does the pattern fit the whole (trimmed) message?
     pub fn matches(&self, message: &str) -> bool {
-        let text: Vec<char> = message
-            .trim()
-            .chars()
-            .flat_map(char::to_lowercase)
-            .collect();
+        self.fits(&Subject::new(message))
+    }
+
+    /// Does the pattern fit a prepared message? (Prepare once, test many patterns.)
+    pub fn fits(&self, subject: &Subject) -> bool {
+        let text = &subject.0;
         let mut start = vec![false; text.len() + 1];
         start[0] = true;
-        reach(&self.seq, &text, start)[text.len()]
+        reach(&self.seq, text, start)[text.len()]
+    }
+}
+
+/// A message prepared for pattern matching: trimmed and lower-cased once.
+#[derive(Clone, Debug)]
+pub struct Subject(Vec<char>);
+
+impl Subject {
+    /// Prepares `message`.
+    pub fn new(message: &str) -> Subject {
+        Subject(
+            message
+                .trim()
+                .chars()
+                .flat_map(char::to_lowercase)
+                .collect(),
+        )
     }
 }
 

@@ -21,7 +21,7 @@ use crate::model::{
     DEFAULT_FALLBACK_TEXT,
 };
 use crate::options;
-use crate::pattern::contains_word;
+use crate::pattern::{contains_word, Subject};
 use crate::template::{Placeholder, Template};
 use crate::text::{self, Outgoing};
 use crate::value::to_text;
@@ -121,13 +121,14 @@ impl Session {
             }
             interrupted = Some(q);
         }
-        let message = self.user_message.clone();
-        let started = self.bot.dialogs.iter().enumerate().find(|(_, d)| {
+        let message = self.user_message.as_str();
+        let subject = Subject::new(message);
+        let started = self.bot.dialogs.iter().position(|d| {
             d.enabled
-                && d.patterns.iter().any(|p| p.matches(&message))
-                && !d.exclude.iter().any(|w| contains_word(&message, w))
+                && d.patterns.iter().any(|p| p.fits(&subject))
+                && !d.exclude.iter().any(|w| contains_word(message, w))
         });
-        if let Some((dialog, _)) = started {
+        if let Some(dialog) = started {
             self.start_dialog(dialog, interrupted);
         } else if let Some(fallback) = self.bot.fallback {
             self.start_dialog(fallback, interrupted);
