@@ -22,11 +22,26 @@ fn data_url(json: &str) -> String {
 }
 
 fn mount(bot_json: &str) -> Element {
+    mount_url(&data_url(bot_json))
+}
+
+fn mount_url(url: &str) -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    chatlet_widget::embed::mount(root.clone(), &data_url(bot_json));
+    chatlet_widget::embed::mount(root.clone(), url);
     root
+}
+
+/// Waits for the widget's error alert and returns its text.
+async fn alert_text(root: &Element) -> String {
+    until("an error alert", || {
+        root.query_selector("[role=alert]").unwrap().is_some()
+    })
+    .await;
+    find::<Element>(root, "[role=alert]")
+        .text_content()
+        .unwrap()
 }
 
 /// Waits (up to 3 s, checking every 10 ms) until `ready` holds; fails with `what` otherwise.
@@ -171,13 +186,7 @@ async fn bot_text_is_rendered_as_text_not_markup() {
 async fn a_broken_bot_says_what_and_where() {
     let root =
         mount(r#"{"dialogs":[{"name":"D","flow":[{"ask":"Q","rules":[{"regex":"(?=x)"}]}]}]}"#);
-    until("an error", || {
-        root.query_selector("[role=alert]").unwrap().is_some()
-    })
-    .await;
-    let alert = find::<Element>(&root, "[role=alert]")
-        .text_content()
-        .unwrap();
+    let alert = alert_text(&root).await;
     assert!(alert.contains("/dialogs/0/flow/0/rules/0/regex"), "{alert}");
     assert!(alert.contains("look-ahead"), "{alert}");
     assert!(find::<HtmlInputElement>(&root, ".chatlet-input").disabled());
@@ -185,17 +194,8 @@ async fn a_broken_bot_says_what_and_where() {
 
 #[wasm_bindgen_test]
 async fn a_missing_bot_file_is_reported() {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    chatlet_widget::embed::mount(root.clone(), "/no-such-bot.json");
-    until("an error", || {
-        root.query_selector("[role=alert]").unwrap().is_some()
-    })
-    .await;
-    let alert = find::<Element>(&root, "[role=alert]")
-        .text_content()
-        .unwrap();
+    let root = mount_url("/no-such-bot.json");
+    let alert = alert_text(&root).await;
     assert!(
         alert.contains("/no-such-bot.json answered HTTP 404"),
         "{alert}"

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::error::{pointer, Findings, LoadError};
+use crate::error::{parse_json, pointer, Findings, LoadError};
 use crate::model::{
     Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Interaction, Kind,
     OptionStyle, Rule, Settings,
@@ -22,15 +22,13 @@ use crate::vars::Scope;
 
 /// Loads a Conversation Builder export from JSON text.
 pub fn load(text: &str) -> Result<Bot, LoadError> {
+    from_value(&parse_json(text)?)
+}
+
+/// Loads a Conversation Builder export from parsed JSON.
+pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
     let mut findings = Findings::default();
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            findings.error("", None, format!("not valid JSON: {e}"));
-            return Err(findings.finish().unwrap_err());
-        }
-    };
-    let bot = Importer::new(&mut findings, &value).map(|mut i| i.bot());
+    let bot = Importer::new(&mut findings, value).map(|mut i| i.bot());
     let list = findings.finish()?;
     let bot = bot.expect("no errors means the importer ran");
     Ok(Bot {

@@ -137,3 +137,17 @@ pub fn pointer(base: &str, key: impl fmt::Display) -> String {
     let key = key.to_string().replace('~', "~0").replace('/', "~1");
     format!("{base}/{key}")
 }
+
+/// Parses a bot file's JSON; a syntax error is a load error at the root.
+pub fn parse_json(text: &str) -> Result<serde_json::Value, LoadError> {
+    serde_json::from_str(text).map_err(|e| LoadError::at_root(format!("not valid JSON: {e}")))
+}
+
+impl LoadError {
+    /// A load error about the whole file.
+    pub fn at_root(message: impl Into<String>) -> LoadError {
+        let mut f = Findings::default();
+        f.error("", None, message);
+        LoadError { findings: f.list }
+    }
+}

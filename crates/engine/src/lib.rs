@@ -51,35 +51,31 @@ pub enum Format {
     ConversationBuilder,
 }
 
-/// Tells the format of a bot file from its content.
-pub fn detect(text: &str) -> Result<Format, LoadError> {
-    let fail = |message: &str| {
-        let mut f = error::Findings::default();
-        f.error("", None, message);
-        f.finish().unwrap_err()
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| fail(&format!("not valid JSON: {e}")))?;
+/// Tells the format of a parsed bot file from its content.
+pub fn detect(value: &serde_json::Value) -> Result<Format, LoadError> {
     let Some(obj) = value.as_object() else {
-        return Err(fail("a bot file is a JSON object"));
+        return Err(LoadError::at_root("a bot file is a JSON object"));
     };
     if obj.contains_key("bot") && obj.contains_key("conversationMessage") {
         Ok(Format::ConversationBuilder)
     } else if obj.contains_key("dialogs") {
         Ok(Format::Native)
     } else if obj.contains_key("type") && obj.contains_key("elements") {
-        Err(fail(
+        Err(LoadError::at_root(
             "this is a Conversation Builder universal tile (rich content), not a bot",
         ))
     } else {
-        Err(fail("not a bot: expected a native bot (\"dialogs\") or a Conversation Builder export (\"bot\" and \"conversationMessage\")"))
+        Err(LoadError::at_root(
+            "not a bot: expected a native bot (\"dialogs\") or a Conversation Builder export (\"bot\" and \"conversationMessage\")",
+        ))
     }
 }
 
 /// Loads a bot in either format.
 pub fn load(text: &str) -> Result<Bot, LoadError> {
-    match detect(text)? {
-        Format::Native => native::load(text),
-        Format::ConversationBuilder => cb::load(text),
+    let value = error::parse_json(text)?;
+    match detect(&value)? {
+        Format::Native => native::from_value(&value),
+        Format::ConversationBuilder => cb::from_value(&value),
     }
 }

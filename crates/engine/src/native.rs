@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::error::{pointer, Findings, LoadError};
+use crate::error::{parse_json, pointer, Findings, LoadError};
 use crate::model::{
     Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Interaction, Kind,
     OptionStyle, Rule, Settings,
@@ -20,20 +20,18 @@ use crate::vars::Scope;
 
 /// Loads a native-format bot from JSON text.
 pub fn load(text: &str) -> Result<Bot, LoadError> {
+    from_value(&parse_json(text)?)
+}
+
+/// Loads a native-format bot from parsed JSON.
+pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
     let mut findings = Findings::default();
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            findings.error("", None, format!("not valid JSON: {e}"));
-            return Err(findings.finish().unwrap_err());
-        }
-    };
     let bot = Loader {
         findings: &mut findings,
         names: HashMap::new(),
         dialogs: HashMap::new(),
     }
-    .bot(&value);
+    .bot(value);
     let list = findings.finish()?;
     Ok(Bot {
         findings: list,
