@@ -233,10 +233,3 @@ pub enum Action {
     /// A target that does not exist (warned at load time): behaves as the end of the flow.
     Dangling,
 }
-
-impl Bot {
-    /// Finds an interaction by its name.
-    pub fn interaction_named(&self, name: &str) -> Option<InteractionId> {
-        self.interactions.iter().position(|i| i.name == name)
-    }
-}

@@ -95,11 +95,6 @@ impl Session {
         std::mem::take(&mut self.out)
     }
 
-    /// A bot variable's current value.
-    pub fn variable(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
-    }
-
     fn reset(&mut self) {
         self.vars.end_session();
         self.slots.end_session();

@@ -92,30 +92,6 @@ impl Template {
         Template { parts }
     }
 
-    /// A template that is only literal text.
-    pub fn literal(text: &str) -> Template {
-        Template {
-            parts: if text.is_empty() {
-                vec![]
-            } else {
-                vec![Part::Lit(text.to_string())]
-            },
-        }
-    }
-
-    /// True when the template has no text at all.
-    pub fn is_empty(&self) -> bool {
-        self.parts.is_empty()
-    }
-
-    /// The placeholders, in order.
-    pub fn placeholders(&self) -> impl Iterator<Item = &Placeholder> {
-        self.parts.iter().filter_map(|p| match p {
-            Part::Hole(h) => Some(h),
-            Part::Lit(_) => None,
-        })
-    }
-
     /// Fills the template as plain text; `lookup` gives each placeholder's value.
     pub fn render(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> String {
         self.render_with(lookup, &|v: &str, out: &mut String| out.push_str(v))
