@@ -229,7 +229,7 @@ impl<'a> Importer<'a> {
                     usize::MAX
                 }
             };
-            let it = self.interaction(m, &at, i, dialog);
+            let it = self.interaction(m, &at, dialog);
             if matches!(it.kind, Kind::Starter) && dialog != usize::MAX {
                 if starters.insert(dialog, i).is_some() {
                     self.f.warn(
@@ -313,7 +313,7 @@ impl<'a> Importer<'a> {
         }
     }
 
-    fn interaction(&mut self, m: &'a Value, at: &str, index: usize, dialog: usize) -> Interaction {
+    fn interaction(&mut self, m: &'a Value, at: &str, dialog: usize) -> Interaction {
         let name = str_of(m, "name").to_string();
         let who = Some(name.as_str());
         let mut it = Interaction {
@@ -468,12 +468,7 @@ impl<'a> Importer<'a> {
         };
 
         for (r, rule) in list_of(m, "responseMatches").iter().enumerate() {
-            if let Some(rule) = self.rule(
-                rule,
-                &pointer(&pointer(at, "responseMatches"), r),
-                who,
-                index,
-            ) {
+            if let Some(rule) = self.rule(rule, &pointer(&pointer(at, "responseMatches"), r), who) {
                 it.rules.push(rule);
             }
         }
@@ -512,7 +507,7 @@ impl<'a> Importer<'a> {
         }
     }
 
-    fn rule(&mut self, rule: &Value, at: &str, who: Option<&str>, current: usize) -> Option<Rule> {
+    fn rule(&mut self, rule: &Value, at: &str, who: Option<&str>) -> Option<Rule> {
         let conditions = list_of(rule, "conditions");
         if conditions.len() > 1 {
             self.f.unsupported(
@@ -587,7 +582,7 @@ impl<'a> Importer<'a> {
                 slot: false,
             });
         }
-        let action = self.action(rule.get("action"), &pointer(at, "action"), who, current);
+        let action = self.action(rule.get("action"), &pointer(at, "action"), who);
         Some(Rule {
             condition,
             context,
@@ -684,13 +679,7 @@ impl<'a> Importer<'a> {
         })
     }
 
-    fn action(
-        &mut self,
-        action: Option<&Value>,
-        at: &str,
-        who: Option<&str>,
-        current: usize,
-    ) -> Action {
+    fn action(&mut self, action: Option<&Value>, at: &str, who: Option<&str>) -> Action {
         let Some(action) = action else {
             return Action::Next;
         };
@@ -702,8 +691,7 @@ impl<'a> Importer<'a> {
             ("INTERACTION", "close_dialog") => Action::CloseDialog,
             ("INTERACTION", "close_conversation") => Action::CloseConversation,
             ("INTERACTION", _) => match self.ids.get(value) {
-                Some(&i) if i == current => Action::Goto(current),
-                Some(&i) => Action::Goto(i),
+                Some(&i) => Action::Goto(i), // its own id: "current interaction" (repeat)
                 None => {
                     self.f.warn(
                         &pointer(at, "value"),

@@ -86,10 +86,14 @@ fn split_long(text: &str) -> Vec<String> {
             .char_indices()
             .nth(MAX_MESSAGE_CHARS)
             .map_or(rest.len(), |(i, _)| i);
-        let cut = rest[..=limit]
-            .rfind(char::is_whitespace)
-            .filter(|&c| c > 0)
-            .unwrap_or(limit);
+        let cut = if rest[limit..].starts_with(char::is_whitespace) {
+            limit
+        } else {
+            rest[..limit]
+                .rfind(char::is_whitespace)
+                .filter(|&c| c > 0)
+                .unwrap_or(limit)
+        };
         chunks.push(rest[..cut].trim_end().to_string());
         rest = rest[cut..].trim_start();
     }
@@ -138,6 +142,22 @@ mod tests {
             parts.iter().map(|p| p.0.split(' ').count()).sum::<usize>(),
             100
         );
+        // Multi-byte characters at the limit (a cut inside one would panic).
+        for text in [
+            "é".repeat(700),
+            format!("{} {}", "é".repeat(319), "ü".repeat(50)),
+            "é ".repeat(400),
+        ] {
+            let parts = texts(outgoing(&text));
+            assert!(
+                parts
+                    .iter()
+                    .all(|p| p.0.chars().count() <= MAX_MESSAGE_CHARS),
+                "{text}"
+            );
+            let joined: String = parts.iter().map(|p| p.0.replace(' ', "")).collect();
+            assert_eq!(joined, text.replace(' ', ""));
+        }
         let long_word = "x".repeat(700);
         let parts = texts(outgoing(&long_word));
         assert_eq!(
