@@ -1,6 +1,7 @@
 //! How the engine's outputs read as transcript bot lines (without the leading `< `).
 
-use chatlet_engine::Output;
+use chatlet_engine::{CardOut, Output};
+use serde_json::{json, Map, Value};
 
 use crate::transcript::escape;
 
@@ -26,7 +27,19 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
                 }
             )]
         }
-        Output::Debug { .. } => vec![],
+        Output::Card(card) => vec![format!("card: {}", card_json(card))],
+        Output::Rich { content } => vec![format!("card: {content}")],
+        Output::Transfer {
+            skill,
+            message,
+            context,
+        } => {
+            let mut lines: Vec<String> = message.iter().map(|m| escape(m)).collect();
+            let context = if *context { " context=true" } else { "" };
+            lines.push(format!("transfer: skill={skill}{context}"));
+            lines
+        }
+        Output::Debug { .. } | Output::Request(_) => vec![],
         _ => vec![format!("unknown output: {output:?}")],
     }
 }
@@ -37,4 +50,31 @@ pub fn debug_note(output: &Output) -> Option<&str> {
         Output::Debug { message } => Some(message),
         _ => None,
     }
+}
+
+/// A STRUCTURED card as the transcript prints it: title, subtitle, image, buttons, in
+/// that order, empty keys left out.
+fn card_json(card: &CardOut) -> Value {
+    let mut m = Map::new();
+    for (key, value) in [
+        ("title", &card.title),
+        ("subtitle", &card.subtitle),
+        ("image", &card.image),
+    ] {
+        if !value.is_empty() {
+            m.insert(key.into(), json!(value));
+        }
+    }
+    if !card.buttons.is_empty() {
+        let buttons = card
+            .buttons
+            .iter()
+            .map(|b| match &b.url {
+                Some(url) => json!({"title": b.title, "url": url}),
+                None => json!({"title": b.title, "postback": b.payload}),
+            })
+            .collect();
+        m.insert("buttons".into(), Value::Array(buttons));
+    }
+    Value::Object(m)
 }

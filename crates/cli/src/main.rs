@@ -5,10 +5,11 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chatlet::lines::{bot_lines, debug_note};
+use chatlet::driver::Driver;
+use chatlet::lines::debug_note;
 use chatlet::replay::{replay, Report};
 use chatlet::transcript::escape;
-use chatlet_engine::{Bot, Input, Session, SessionOptions, Severity};
+use chatlet_engine::{Bot, Input, SessionOptions, Severity};
 
 const USAGE: &str = "usage:
   chatlet chat BOT [--record FILE] [--json] [--debug]   chat with a bot on the terminal
@@ -141,19 +142,34 @@ fn chat(bot_path: &str, record: Option<&str>, json: bool, debug: bool) -> Result
         user_id: "terminal-visitor".into(),
         ..Default::default()
     };
-    let mut session = Session::new(bot, options);
+    let mut driver = Driver::new(bot, options);
     let mut transcript = String::new();
     let stdin = io::stdin();
     let mut stdout = io::stdout();
     for line in stdin.lock().lines() {
         let text = line.map_err(|e| format!("cannot read standard input: {e}"))?;
-        transcript.push_str(&format!("> {}\n", escape(&text)));
-        let input = if text.trim() == "reset" {
-            Input::Reset
+        let outputs = if let Some(directive) = text.strip_prefix('@') {
+            transcript.push_str(&format!("{text}\n"));
+            if let Err(e) = driver.directive(directive) {
+                eprintln!("chatlet: {e}");
+            }
+            continue;
+        } else if let Some(action) = text.strip_prefix("! ") {
+            transcript.push_str(&format!("{text}\n"));
+            driver.action(action).unwrap_or_else(|e| {
+                eprintln!("chatlet: {e}");
+                vec![]
+            })
         } else {
-            Input::Text(text)
+            transcript.push_str(&format!("> {}\n", escape(&text)));
+            let input = if text.trim() == "reset" {
+                Input::Reset
+            } else {
+                Input::Text(text)
+            };
+            driver.send(input)
         };
-        for output in session.handle(input) {
+        for output in outputs {
             if let Some(note) = debug_note(&output) {
                 if debug {
                     eprintln!("debug: {note}");
@@ -164,7 +180,7 @@ fn chat(bot_path: &str, record: Option<&str>, json: bool, debug: bool) -> Result
                 let line = serde_json::to_string(&output).map_err(|e| e.to_string())?;
                 writeln!(stdout, "{line}").map_err(|e| e.to_string())?;
             }
-            for line in bot_lines(&output) {
+            for line in driver.lines(&output) {
                 transcript.push_str(&format!("< {line}\n"));
                 if !json {
                     writeln!(stdout, "< {line}").map_err(|e| e.to_string())?;

@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chatlet_engine::{Bot, Input, Output, Session, SessionOptions};
+use chatlet_engine::{Bot, Input, Output, SessionOptions};
 
-use crate::lines::{bot_lines, debug_note};
+use crate::driver::Driver;
+use crate::lines::debug_note;
 use crate::transcript::{self, Line};
 
 /// Why a transcript did not pass.
@@ -41,7 +42,7 @@ pub fn replay(bot: Arc<Bot>, text: &str, report: &mut Report) -> Result<(), Fail
         user_id: "transcript-visitor".into(),
         ..Default::default()
     };
-    let mut session = Session::new(bot, options);
+    let mut driver = Driver::new(bot, options);
     let mut actual: Vec<String> = Vec::new();
     let mut expected: Vec<(usize, String)> = Vec::new();
     let mut turn_line = 0;
@@ -52,30 +53,35 @@ pub fn replay(bot: Arc<Bot>, text: &str, report: &mut Report) -> Result<(), Fail
                 compare(turn_line, &expected, &actual)?;
                 expected.clear();
                 turn_line = numbered.number;
-                actual = collect(session.handle(Input::Text(text)), report);
+                let outputs = driver.send(Input::Text(text));
+                actual = collect(&driver, outputs, report);
             }
             Line::Action(action) => {
-                return Err(Failure {
+                compare(turn_line, &expected, &actual)?;
+                expected.clear();
+                turn_line = numbered.number;
+                let outputs = driver.action(&action).map_err(|message| Failure {
                     line: numbered.number,
-                    message: format!("unsupported action: ! {action}"),
-                });
+                    message,
+                })?;
+                actual = collect(&driver, outputs, report);
             }
             Line::Directive(directive) => {
-                return Err(Failure {
+                driver.directive(&directive).map_err(|message| Failure {
                     line: numbered.number,
-                    message: format!("unsupported directive: @{directive}"),
-                });
+                    message,
+                })?;
             }
         }
     }
     compare(turn_line, &expected, &actual)
 }
 
-fn collect(outputs: Vec<Output>, report: &mut Report) -> Vec<String> {
+fn collect(driver: &Driver, outputs: Vec<Output>, report: &mut Report) -> Vec<String> {
     report
         .debug
         .extend(outputs.iter().filter_map(debug_note).map(str::to_string));
-    outputs.iter().flat_map(bot_lines).collect()
+    outputs.iter().flat_map(|o| driver.lines(o)).collect()
 }
 
 /// Compares one turn's expected bot lines with what the bot said.

@@ -10,10 +10,12 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::botcontext::{trigger_names, unknown_calls};
 use crate::error::{parse_json, pointer, Findings, LoadError};
+use crate::jsonpath::JsonPath;
 use crate::model::{
-    Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Interaction, Kind,
-    OptionStyle, Rule, Settings,
+    Action, Assign, Bot, Card, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
+    Integration, Interaction, Kind, OptionStyle, Rule, Script, Settings,
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
@@ -141,17 +143,21 @@ impl<'a> Importer<'a> {
                 );
             }
         }
-        if self.root.get("globalFunctions").is_some() {
-            self.f.unsupported(
-                "/globalFunctions",
-                None,
-                "global functions (JavaScript) are not run yet",
-            );
-        }
-        if responders > 0 {
-            self.f
-                .unsupported("/responder", None, "integrations are not called yet");
-        }
+        let _ = responders;
+        let globals = self
+            .root
+            .get("globalFunctions")
+            .and_then(|g| g.get("methods"))
+            .and_then(Value::as_str)
+            .filter(|code| !code.trim().is_empty())
+            .map(|code| {
+                self.scan(code, "/globalFunctions/methods", None);
+                Script {
+                    key: "globals".into(),
+                    source: code.to_string(),
+                }
+            });
+        let integrations = self.integrations();
 
         // Dialogs.
         let mut dialogs = Vec::new();
@@ -302,15 +308,141 @@ impl<'a> Importer<'a> {
             });
         }
 
+        // Literal trigger names that no interaction has.
+        let scripts: Vec<(usize, &'static str, String)> = interactions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, it)| {
+                [
+                    ("preProcessMessage", &it.code.pre),
+                    ("postProcessMessage", &it.code.post),
+                    ("processUserResponse", &it.code.reply),
+                ]
+                .into_iter()
+                .filter_map(move |(k, s)| s.as_ref().map(|s| (i, k, s.source.clone())))
+            })
+            .collect();
+        for (i, key, source) in scripts {
+            for target in trigger_names(&source) {
+                if !interactions.iter().any(|it| it.name == target) {
+                    self.f.warn(
+                        &pointer(&pointer("/conversationMessage", i), key),
+                        Some(&interactions[i].name),
+                        format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
+                    );
+                }
+            }
+        }
+        let intents = self.intents(&dialogs, &starters);
+
         Bot {
             id: str_of(meta, "id").to_string(),
             name: str_of(meta, "name").to_string(),
             dialogs,
             interactions,
             fallback,
+            integrations,
+            globals,
+            intents,
             settings,
             findings: vec![],
         }
+    }
+
+    /// The intent name of each dialog's starter (resolved through `associatedIntents`).
+    fn intents(&self, dialogs: &[Dialog], starters: &HashMap<usize, usize>) -> Vec<Option<String>> {
+        let known = list_of(&Value::Object(self.root.clone()), "associatedIntents")
+            .iter()
+            .map(|i| (str_of(i, "id").to_string(), str_of(i, "name").to_string()))
+            .collect::<HashMap<_, _>>();
+        (0..dialogs.len())
+            .map(|d| {
+                let m = &self.messages[*starters.get(&d)?];
+                let id = str_of(m, "intentId");
+                (!id.is_empty()).then(|| known.get(id).cloned().unwrap_or_else(|| id.to_string()))
+            })
+            .collect()
+    }
+
+    /// Reports `botContext` functions Chatlet does not have.
+    fn scan(&mut self, code: &str, at: &str, who: Option<&str>) {
+        for name in unknown_calls(code) {
+            self.f.unsupported(
+                at,
+                who,
+                format!(
+                    "botContext.{name}() is not available in Chatlet; calling it is a script error"
+                ),
+            );
+        }
+    }
+
+    /// The integrations (`responder[]`).
+    fn integrations(&mut self) -> Vec<Integration> {
+        let mut out = Vec::new();
+        for (r, spec) in list_of(&Value::Object(self.root.clone()), "responder")
+            .iter()
+            .enumerate()
+        {
+            let at = pointer("/responder", r);
+            let name = str_of(spec, "name").to_string();
+            let who = Some(name.as_str());
+            let kind = str_of(spec, "integrationType");
+            if !kind.is_empty() && !kind.eq_ignore_ascii_case("API") {
+                self.f.unsupported(
+                    &pointer(&at, "integrationType"),
+                    who,
+                    format!("{kind} integrations are not supported; interactions calling it are passed over"),
+                );
+            }
+            let pairs = |s: &Self, key: &str| -> Vec<(String, Template)> {
+                list_of(spec, key)
+                    .iter()
+                    .map(|p| (str_of(p, "key").to_string(), s.template(str_of(p, "value"))))
+                    .filter(|(k, _)| !k.is_empty())
+                    .collect()
+            };
+            let mut fields = Vec::new();
+            for (k, field) in list_of(spec, "customDataFields").iter().enumerate() {
+                let key = str_of(field, "key");
+                match JsonPath::parse(str_of(field, "value")) {
+                    Ok(path) => fields.push((key.to_string(), path)),
+                    Err(e) => self.f.error(
+                        &pointer(&pointer(&pointer(&at, "customDataFields"), k), "value"),
+                        who,
+                        e,
+                    ),
+                }
+            }
+            let transform = str_of(spec, "transformResultsScript");
+            if !transform.trim().is_empty() {
+                self.scan(transform, &pointer(&at, "transformResultsScript"), who);
+            }
+            let rdv = match str_of(spec, "responseDataVariable") {
+                "" => name.clone(),
+                v => v.to_string(),
+            };
+            let method = match str_of(spec, "method").to_ascii_uppercase() {
+                m if m.is_empty() => "GET".to_string(),
+                m => m,
+            };
+            let body = str_of(spec, "postBody");
+            out.push(Integration {
+                rdv,
+                method,
+                url: self.template(str_of(spec, "webhook")),
+                query: pairs(self, "requestParameters"),
+                headers: pairs(self, "headers"),
+                body: (!body.trim().is_empty()).then(|| self.template(body)),
+                transform: (!transform.trim().is_empty()).then(|| Script {
+                    key: format!("{}/transform", str_of(spec, "id")),
+                    source: transform.to_string(),
+                }),
+                fields,
+                name,
+            });
+        }
+        out
     }
 
     fn interaction(&mut self, m: &'a Value, at: &str, dialog: usize) -> Interaction {
@@ -328,6 +460,7 @@ impl<'a> Importer<'a> {
                 .get("status")
                 .and_then(Value::as_str)
                 .is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE")),
+            code: Hooks::default(),
         };
         if let Some(next) = m
             .get("nextMessageId")
@@ -349,19 +482,23 @@ impl<'a> Importer<'a> {
             _ => 0,
         }
         .min(10_000);
-        for key in [
-            "preProcessMessage",
-            "postProcessMessage",
-            "processUserResponse",
-        ] {
-            if m.get(key)
+        let hook = |s: &mut Self, key: &str, suffix: &str| {
+            let code = m
+                .get(key)
                 .and_then(Value::as_str)
-                .is_some_and(|code| !code.trim().is_empty())
-            {
-                self.f
-                    .unsupported(&pointer(at, key), who, "JavaScript code is not run yet");
-            }
-        }
+                .filter(|c| !c.trim().is_empty())?;
+            s.scan(code, &pointer(at, key), who);
+            Some(Script {
+                key: format!("{}/{suffix}", it.key),
+                source: code.to_string(),
+            })
+        };
+        let code = Hooks {
+            pre: hook(self, "preProcessMessage", "pre"),
+            post: hook(self, "postProcessMessage", "post"),
+            reply: hook(self, "processUserResponse", "reply"),
+        };
+        it.code = code;
 
         let tile_at = pointer(
             &pointer(
@@ -451,17 +588,117 @@ impl<'a> Importer<'a> {
                     style: OptionStyle::None,
                 }
             }
-            other => {
-                let what = match other {
-                    "STRUCTURED" | "UNIVERSAL" => "rich cards are not rendered yet",
-                    "API_INTEGRATION" => "integrations are not called yet",
-                    "ESCALATION" => "agent transfer is not supported yet",
-                    _ => "this interaction type is not supported",
+            "STRUCTURED" => {
+                let tiles = m
+                    .pointer("/content/results/tile/tileData")
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice);
+                let mut cards = Vec::new();
+                for (t, tile) in tiles.iter().enumerate() {
+                    let here = pointer(
+                        &pointer(
+                            &pointer(&pointer(&pointer(at, "content"), "results"), "tile"),
+                            "tileData",
+                        ),
+                        t,
+                    );
+                    let buttons = list_of(tile, "buttons")
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(b, button)| {
+                            self.button(button, &pointer(&pointer(&here, "buttons"), b), who)
+                        })
+                        .collect();
+                    cards.push(Card {
+                        title: self.template(str_of(tile, "title")),
+                        subtitle: self.template(str_of(tile, "subTitle")),
+                        image: self.template(str_of(tile, "image")),
+                        buttons,
+                    });
+                }
+                Kind::Cards(cards)
+            }
+            "UNIVERSAL" => {
+                let json = tile
+                    .pointer("/universalWidget/leMessageJson")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if json.trim().is_empty() {
+                    self.f.warn(
+                        &pointer(&tile_at, "universalWidget"),
+                        who,
+                        "rich content without JSON sends nothing",
+                    );
+                }
+                Kind::Rich {
+                    json: self.template(json),
+                    wait: m
+                        .get("userInputRequired")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                }
+            }
+            "ESCALATION" => {
+                let escalation = tile.get("escalation").cloned().unwrap_or(Value::Null);
+                let message = match str_of(&tile, "text") {
+                    "" => "Transferring to an agent...",
+                    t => t,
                 };
+                for (key, value) in escalation.as_object().into_iter().flatten() {
+                    if !matches!(
+                        key.as_str(),
+                        "agentSkillId" | "tangoContextEnabled" | "agentSkillName"
+                    ) {
+                        self.f.unsupported(
+                            &pointer(&pointer(&tile_at, "escalation"), key),
+                            who,
+                            format!("transfer setting {key:?} ({value}) is not supported"),
+                        );
+                    }
+                }
+                Kind::Transfer {
+                    skill: self.template(str_of(&escalation, "agentSkillId")),
+                    message: self.template(&message.replace("\\n", "\n")),
+                    context: escalation
+                        .get("tangoContextEnabled")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                }
+            }
+            "API_INTEGRATION" => {
+                let content = m.get("content").cloned().unwrap_or(Value::Null);
+                let id = str_of(&content, "responderId");
+                let name = str_of(&content, "responderName");
+                let list = list_of(&Value::Object(self.root.clone()), "responder").to_vec();
+                let found = list
+                    .iter()
+                    .position(|r| !id.is_empty() && str_of(r, "id") == id)
+                    .or_else(|| {
+                        list.iter()
+                            .position(|r| !name.is_empty() && str_of(r, "name") == name)
+                    });
+                match found {
+                    Some(i)
+                        if str_of(&list[i], "integrationType").is_empty()
+                            || str_of(&list[i], "integrationType").eq_ignore_ascii_case("API") =>
+                    {
+                        Kind::Call(i)
+                    }
+                    Some(i) => Kind::Unsupported(format!(
+                        "{} integration",
+                        str_of(&list[i], "integrationType")
+                    )),
+                    None => {
+                        self.f.warn(&pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
+                        Kind::Unsupported("missing integration".into())
+                    }
+                }
+            }
+            other => {
                 self.f.unsupported(
                     &pointer(at, "interactionType"),
                     who,
-                    format!("{other}: {what}; the interaction is passed over"),
+                    format!("{other}: this interaction type is not supported; the interaction is passed over"),
                 );
                 Kind::Unsupported(other.to_string())
             }
@@ -575,11 +812,16 @@ impl<'a> Importer<'a> {
                     Scope::Session
                 }),
             };
+            // The wire name of a slot assignment is unseen; Chatlet reads `"slot": true`
+            // (or `"isSlot": true`, or `"type": "SLOT"`) on the entry (docs/cb-compatibility.md).
+            let flag = |k: &str| var.get(k).and_then(Value::as_bool).unwrap_or(false);
+            let slot =
+                flag("slot") || flag("isSlot") || str_of(var, "type").eq_ignore_ascii_case("SLOT");
             set.push(Assign {
                 name: str_of(var, "name").to_string(),
                 value: self.template(value),
                 scope,
-                slot: false,
+                slot,
             });
         }
         let action = self.action(rule.get("action"), &pointer(at, "action"), who);
@@ -661,18 +903,30 @@ impl<'a> Importer<'a> {
                     .unwrap_or_default()
                     .to_string(),
             ),
-            other => {
-                let what = match other {
-                    "API_RESULT" => {
-                        "integration result rules need integrations, which are not called yet"
-                            .to_string()
+            "API_RESULT" => {
+                let status = c
+                    .pointer("/apiResultsMatch/status")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                match status.as_str() {
+                    "SUCCESS" => Condition::ApiResult(true),
+                    "FAILURE" | "FAILED" | "FAIL" | "ERROR" => Condition::ApiResult(false),
+                    other => {
+                        self.f.unsupported(
+                            &pointer(&pointer(at, "apiResultsMatch"), "status"),
+                            who,
+                            format!("integration result {other:?} is not supported; the rule never matches"),
+                        );
+                        return None;
                     }
-                    _ => format!("match type {other:?} is not supported"),
-                };
+                }
+            }
+            other => {
                 self.f.unsupported(
                     &pointer(at, "matchType"),
                     who,
-                    format!("{what}; the rule never matches"),
+                    format!("match type {other:?} is not supported; the rule never matches"),
                 );
                 return None;
             }

@@ -10,6 +10,22 @@ pub enum Input {
     Text(String),
     /// Start the conversation over (persist-forever variables survive).
     Reset,
+    /// The answer to an [`Output::Request`].
+    Response {
+        /// The request's id.
+        id: u64,
+        /// The HTTP status.
+        status: u16,
+        /// The response body, as text.
+        body: String,
+    },
+    /// An [`Output::Request`] failed without an HTTP answer (network error, CORS, timeout).
+    NetworkError {
+        /// The request's id.
+        id: u64,
+        /// What went wrong (for the bot author's debug output).
+        error: String,
+    },
 }
 
 /// Something the host must show or do.
@@ -36,6 +52,25 @@ pub enum Output {
         #[serde(skip_serializing_if = "is_zero")]
         delay_ms: u32,
     },
+    /// A STRUCTURED card (one per card of a carousel).
+    Card(CardOut),
+    /// LivePerson rich content (CB UNIVERSAL), rendered and parsed.
+    Rich {
+        /// The JSON, keys in their written order.
+        content: serde_json::Value,
+    },
+    /// Call an HTTP API; answer with [`Input::Response`] or [`Input::NetworkError`].
+    Request(Request),
+    /// Hand the conversation to a human (or another bot).
+    Transfer {
+        /// The skill id.
+        skill: String,
+        /// The message sent with the transfer, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        /// Pass the bot's context along.
+        context: bool,
+    },
     /// The bot closed the conversation; the next message starts a new one.
     End {
         /// A post-conversation survey may run (close dialog) or not (close conversation).
@@ -46,6 +81,44 @@ pub enum Output {
         /// The note.
         message: String,
     },
+}
+
+/// An HTTP request the host performs for an integration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// Identifies the answer.
+    pub id: u64,
+    /// The integration's name.
+    pub integration: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The full URL, query included, every value percent-encoded.
+    pub url: String,
+    /// Headers, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Give up (and answer [`Input::NetworkError`]) after this long.
+    pub timeout_ms: u32,
+}
+
+/// A STRUCTURED card as shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CardOut {
+    /// The title.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The subtitle.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub subtitle: String,
+    /// The image URL.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub image: String,
+    /// Buttons.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buttons: Vec<ChoiceOut>,
 }
 
 /// A choice as offered to the visitor.

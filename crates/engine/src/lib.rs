@@ -23,9 +23,11 @@
 //! assert_eq!(texts(s.handle(Input::Text("123456".into()))), ["Thanks, 123456."]);
 //! ```
 
+pub mod botcontext;
 pub mod cb;
 pub mod error;
 pub mod event;
+pub mod jsonpath;
 pub mod model;
 pub mod native;
 pub mod options;
@@ -37,8 +39,9 @@ pub mod text;
 pub mod value;
 pub mod vars;
 
+pub use botcontext::{BotContext, HostInfo, ScriptHost};
 pub use error::{Finding, LoadError, Severity};
-pub use event::{ChoiceOut, Input, Output};
+pub use event::{CardOut, ChoiceOut, Input, Output, Request};
 pub use model::Bot;
 pub use session::{Session, SessionOptions};
 

@@ -3,6 +3,7 @@
 //! index, resolved and checked at load time.
 
 use crate::error::Finding;
+use crate::jsonpath::JsonPath;
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
@@ -12,6 +13,12 @@ use crate::vars::Scope;
 pub type DialogId = usize;
 /// Index of an interaction in [`Bot::interactions`].
 pub type InteractionId = usize;
+
+/// Index of an integration in [`Bot::integrations`].
+pub type IntegrationId = usize;
+
+/// CB's text when an integration fails and no rule handles the failure.
+pub const DEFAULT_API_FAILURE_TEXT: &str = "Sorry, I could not find anything for that.";
 
 /// CB's text when a bot has no fallback dialog.
 pub const DEFAULT_FALLBACK_TEXT: &str =
@@ -30,6 +37,12 @@ pub struct Bot {
     pub interactions: Vec<Interaction>,
     /// The fallback dialog, if the bot has one.
     pub fallback: Option<DialogId>,
+    /// Integrations (HTTP APIs) the bot calls.
+    pub integrations: Vec<Integration>,
+    /// Bot-wide JavaScript, evaluated once per conversation (CB's global functions).
+    pub globals: Option<Script>,
+    /// Intent names the dialog starters use, by dialog (no NLU: matched by host stand-ins).
+    pub intents: Vec<Option<String>>,
     /// Bot-wide settings.
     pub settings: Settings,
     /// Warnings and unsupported features found while loading.
@@ -45,6 +58,15 @@ pub struct Settings {
     pub default_error_message: Option<String>,
     /// Most interactions one visitor turn may run before the flow is declared broken.
     pub max_steps: u32,
+    /// How long an integration call may take before it counts as failed.
+    pub api_timeout_ms: u32,
+}
+
+impl Bot {
+    /// The interaction called `name` (scripts jump by name).
+    pub fn interaction_named(&self, name: &str) -> Option<InteractionId> {
+        self.interactions.iter().position(|i| i.name == name)
+    }
 }
 
 impl Default for Settings {
@@ -53,6 +75,7 @@ impl Default for Settings {
             debug_commands: true,
             default_error_message: None,
             max_steps: 100,
+            api_timeout_ms: 10_000,
         }
     }
 }
@@ -91,6 +114,52 @@ pub struct Interaction {
     pub delay_ms: u32,
     /// Disabled interactions are passed over.
     pub enabled: bool,
+    /// Its code hooks.
+    pub code: Hooks,
+}
+
+/// An interaction's JavaScript hooks.
+#[derive(Debug, Default)]
+pub struct Hooks {
+    /// Runs before the interaction is prepared.
+    pub pre: Option<Script>,
+    /// Runs after it is prepared (or called), before it is sent.
+    pub post: Option<Script>,
+    /// Runs after a question's rule is chosen, before its action (process user response).
+    pub reply: Option<Script>,
+}
+
+/// A block of bot JavaScript, with the key a precompiled script file knows it by.
+#[derive(Clone, Debug)]
+pub struct Script {
+    /// Stable key: `"<interaction key>/pre"`, `"…/post"`, `"…/reply"`, `"<integration>/transform"`
+    /// or `"globals"`.
+    pub key: String,
+    /// The source.
+    pub source: String,
+}
+
+/// An HTTP API the bot calls (a CB API integration).
+#[derive(Debug)]
+pub struct Integration {
+    /// Its name (`{Name.field}` in templates).
+    pub name: String,
+    /// The response data variable: results live in `api_<rdv>` and `api_<rdv>Status`.
+    pub rdv: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The URL template.
+    pub url: Template,
+    /// Query parameters, appended to the URL.
+    pub query: Vec<(String, Template)>,
+    /// Request headers.
+    pub headers: Vec<(String, Template)>,
+    /// The body template, if any.
+    pub body: Option<Template>,
+    /// Runs on the response before the custom data fields are read.
+    pub transform: Option<Script>,
+    /// Custom data fields: a name and a JSON path into `{"api_<rdv>": body}`.
+    pub fields: Vec<(String, JsonPath)>,
 }
 
 /// What an interaction does.
@@ -114,8 +183,41 @@ pub enum Kind {
         /// How options may be answered by position (multiple-choice questions).
         style: OptionStyle,
     },
+    /// Calls an integration, then follows its rules (API_RESULT rules see the outcome).
+    Call(IntegrationId),
+    /// STRUCTURED cards: a question; a carousel when a field iterates.
+    Cards(Vec<Card>),
+    /// Rich content (CB UNIVERSAL): a template that renders to LivePerson JSON.
+    Rich {
+        /// The JSON template.
+        json: Template,
+        /// Waits for the visitor like a question (`userInputRequired`).
+        wait: bool,
+    },
+    /// Hands the conversation to a human on a skill (CB Agent Transfer).
+    Transfer {
+        /// The skill id (must render to a number).
+        skill: Template,
+        /// The message sent with the transfer (`BLANK_MESSAGE`: none).
+        message: Template,
+        /// Pass the bot's context along.
+        context: bool,
+    },
     /// A kind the engine does not run (reported at load time); passed over.
     Unsupported(String),
+}
+
+/// A STRUCTURED card.
+#[derive(Debug)]
+pub struct Card {
+    /// The title.
+    pub title: Template,
+    /// The subtitle.
+    pub subtitle: Template,
+    /// The image URL.
+    pub image: Template,
+    /// Its buttons.
+    pub buttons: Vec<Choice>,
 }
 
 /// A choice offered with a question.
@@ -176,6 +278,8 @@ pub enum Condition {
     Option(String),
     /// Nothing else matched; the message is sent before the action.
     NoMatch(Option<Template>),
+    /// The integration call succeeded (`true`) or failed (`false`).
+    ApiResult(bool),
 }
 
 /// A condition on a variable.

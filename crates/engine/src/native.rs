@@ -64,6 +64,9 @@ impl Loader<'_> {
             dialogs: vec![],
             interactions: vec![],
             fallback: None,
+            integrations: vec![],
+            globals: None,
+            intents: vec![],
             settings: Settings::default(),
             findings: vec![],
         };
@@ -223,6 +226,7 @@ impl Loader<'_> {
             next,
             delay_ms: 0,
             enabled: true,
+            code: Default::default(),
         };
         let Some(obj) = self.object(value, at, Some(&it.name)) else {
             return it;

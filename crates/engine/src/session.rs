@@ -1,5 +1,7 @@
 //! One visitor's conversation with a bot: a state machine that takes an [`Input`] and
-//! returns the [`Output`]s to show or perform. It does no IO.
+//! returns the [`Output`]s to show or perform. It does no IO: integration calls go out as
+//! [`Output::Request`]s and their answers come back as inputs; bot JavaScript runs in the
+//! [`ScriptHost`] the host passes in.
 //!
 //! ```
 //! use chatlet_engine::{native, Input, Output, Session};
@@ -10,22 +12,22 @@
 //! assert!(matches!(&out[0], Output::Text { text, .. } if text == "Hello!"));
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::event::{ChoiceOut, Input, Output};
+use crate::botcontext::{BotContext, HostInfo, NoScripts, ScriptHost, INIT_SOURCE};
+use crate::event::{CardOut, ChoiceOut, Input, Output, Request};
 use crate::model::{
-    Action, Bot, Condition, ContextOp, DialogId, InteractionId, Kind, OptionStyle, Rule,
-    DEFAULT_FALLBACK_TEXT,
+    Action, Bot, Choice, Condition, ContextOp, DialogId, IntegrationId, InteractionId, Kind,
+    OptionStyle, Rule, Script, DEFAULT_API_FAILURE_TEXT, DEFAULT_FALLBACK_TEXT,
 };
 use crate::options;
-use crate::pattern::{contains_word, Subject};
-use crate::template::{Placeholder, Template};
+use crate::pattern::{contains_word, Pattern, Subject};
+use crate::template::{percent_encode, Placeholder, Template};
 use crate::text::{self, Outgoing};
 use crate::value::to_text;
-use crate::vars::Vars;
 
 /// What the host tells a session about its surroundings.
 #[derive(Clone, Debug, Default)]
@@ -36,6 +38,8 @@ pub struct SessionOptions {
     pub user_id: String,
     /// Environment variables (`{$env.NAME}`).
     pub env: HashMap<String, String>,
+    /// What the page knows about the visitor.
+    pub host: HostInfo,
 }
 
 /// A dialog on the stack, with the question it interrupted (re-sent when it completes).
@@ -52,29 +56,75 @@ enum Step {
     Stop,
 }
 
+/// What a code hook asked for.
+#[derive(Default)]
+struct HookOutcome {
+    /// Jump here instead (setTriggerNextMessage, resolved).
+    trigger: Option<InteractionId>,
+    /// Stop the flow (sendImmediateReply).
+    stop: bool,
+}
+
+/// An integration call in flight.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    at: InteractionId,
+    integration: IntegrationId,
+    id: u64,
+}
+
 /// A visitor's conversation.
 pub struct Session {
     bot: Arc<Bot>,
-    options: SessionOptions,
-    vars: Vars,
-    slots: Vars,
+    scripts: Box<dyn ScriptHost>,
+    ctx: BotContext,
     stack: Vec<Frame>,
     pending: Option<InteractionId>,
-    user_message: String,
+    /// Payloads of the choices offered with the pending question.
+    offered: Vec<String>,
+    waiting: Option<Waiting>,
+    /// Visitor messages that arrived while an integration call was in flight.
+    queue: VecDeque<String>,
+    next_request: u64,
+    started: bool,
+    steps: u32,
+    intents: Vec<(String, Pattern)>,
     out: Vec<Output>,
 }
 
 impl Session {
-    /// A new conversation with `bot`.
+    /// A new conversation with `bot`, without JavaScript (code blocks report an error).
     pub fn new(bot: Arc<Bot>, options: SessionOptions) -> Session {
+        Session::with_scripts(bot, options, Box::new(NoScripts))
+    }
+
+    /// A new conversation with `bot` whose code runs in `scripts`.
+    pub fn with_scripts(
+        bot: Arc<Bot>,
+        options: SessionOptions,
+        scripts: Box<dyn ScriptHost>,
+    ) -> Session {
+        let ctx = BotContext {
+            bot_id: bot.id.clone(),
+            conversation_id: options.conversation_id,
+            user_id: options.user_id,
+            env: options.env,
+            host: options.host,
+            ..BotContext::default()
+        };
         Session {
             bot,
-            options,
-            vars: Vars::default(),
-            slots: Vars::default(),
+            scripts,
+            ctx,
             stack: Vec::new(),
             pending: None,
-            user_message: String::new(),
+            offered: Vec::new(),
+            waiting: None,
+            queue: VecDeque::new(),
+            next_request: 1,
+            started: false,
+            steps: 0,
+            intents: Vec::new(),
             out: Vec::new(),
         }
     }
@@ -84,46 +134,109 @@ impl Session {
         &self.bot
     }
 
+    /// Sets an environment variable (`{$env.NAME}`, `getEnvVariable`).
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.ctx.env.insert(name.to_string(), value.to_string());
+    }
+
+    /// Changes what the page knows about the visitor.
+    pub fn host_info_mut(&mut self) -> &mut HostInfo {
+        &mut self.ctx.host
+    }
+
+    /// Adds an intent stand-in (a non-CB extension, since Chatlet has no NLU): intent
+    /// `name` is recognised when the visitor's whole message fits `pattern`.
+    pub fn add_intent(&mut self, name: &str, pattern: Pattern) {
+        self.intents.push((name.to_string(), pattern));
+    }
+
+    /// Is an integration call in flight (the bot is still answering)?
+    pub fn is_waiting(&self) -> bool {
+        self.waiting.is_some()
+    }
+
     /// Handles one input and returns what to show and do, in order.
     pub fn handle(&mut self, input: Input) -> Vec<Output> {
         match input {
+            Input::Text(text) if self.waiting.is_some() => self.queue.push_back(text),
             Input::Text(text) => self.on_text(text),
-            Input::Reset => self.reset(),
+            Input::Reset => {
+                self.queue.clear();
+                self.waiting = None;
+                self.reset();
+            }
+            Input::Response { id, status, body } => self.on_result(id, Ok((status, body))),
+            Input::NetworkError { id, error } => self.on_result(id, Err(error)),
         }
-        self.vars.end_request();
-        self.slots.end_request();
+        while self.waiting.is_none() {
+            self.end_request();
+            match self.queue.pop_front() {
+                Some(text) => self.on_text(text),
+                None => break,
+            }
+        }
         std::mem::take(&mut self.out)
     }
 
+    fn end_request(&mut self) {
+        self.ctx.vars.end_request();
+        self.ctx.slots.end_request();
+    }
+
     fn reset(&mut self) {
-        self.vars.end_session();
-        self.slots.end_session();
+        self.ctx.vars.end_session();
+        self.ctx.slots.end_session();
+        self.ctx.fields.clear();
+        self.ctx.api = None;
+        self.ctx
+            .store
+            .retain(|(scope, _), _| scope != "Conversation");
         self.stack.clear();
         self.pending = None;
+        self.offered.clear();
+        self.started = false;
+    }
+
+    /// Starts the conversation's script scope and runs its initialiser, once.
+    fn start(&mut self) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        let bot = Arc::clone(&self.bot);
+        self.ctx.dialog = None;
+        let result = self.scripts.start(bot.globals.as_ref(), &mut self.ctx);
+        self.script_effects("global functions", result);
+        if bot.globals.is_none() {
+            return;
+        }
+        let init = Script {
+            key: "init".into(),
+            source: INIT_SOURCE.into(),
+        };
+        let result = self.scripts.run(&init, &mut self.ctx);
+        self.script_effects("the conversation initialiser", result);
     }
 
     fn on_text(&mut self, text: String) {
+        self.steps = 0;
         if self.bot.settings.debug_commands && text.trim().eq_ignore_ascii_case("reset") {
             self.reset();
             return;
         }
-        self.user_message = text;
+        self.start();
+        self.ctx.payload = self.offered.contains(&text).then(|| text.clone());
+        self.ctx.user_message = text;
         let mut interrupted = None;
         if let Some(q) = self.pending.take() {
-            if let Some(rule) = self.select_rule(q) {
+            self.offered.clear();
+            if let Some(rule) = self.select_rule(q, None) {
                 self.fire(q, rule);
                 return;
             }
             interrupted = Some(q);
         }
-        let message = self.user_message.as_str();
-        let subject = Subject::new(message);
-        let started = self.bot.dialogs.iter().position(|d| {
-            d.enabled
-                && d.patterns.iter().any(|p| p.fits(&subject))
-                && !d.exclude.iter().any(|w| contains_word(message, w))
-        });
-        if let Some(dialog) = started {
+        if let Some(dialog) = self.starter() {
             self.start_dialog(dialog, interrupted);
         } else if let Some(fallback) = self.bot.fallback {
             self.start_dialog(fallback, interrupted);
@@ -133,23 +246,65 @@ impl Session {
         }
     }
 
-    /// The first rule of question `q` that matches the current message (NO_MATCH last).
-    fn select_rule(&self, q: InteractionId) -> Option<usize> {
-        let rules = &self.bot.interactions[q].rules;
-        let message = self.user_message.as_str();
-        let hit = |rule: &Rule| match &rule.condition {
-            Condition::Always => true,
-            Condition::Pattern { patterns, exclude } => {
+    /// The dialog whose starter the current message fires (patterns, then intent stand-ins).
+    fn starter(&mut self) -> Option<DialogId> {
+        let message = self.ctx.user_message.as_str();
+        let subject = Subject::new(message);
+        let bot = &self.bot;
+        let by_pattern = bot.dialogs.iter().position(|d| {
+            d.enabled
+                && d.patterns.iter().any(|p| p.fits(&subject))
+                && !d.exclude.iter().any(|w| contains_word(message, w))
+        });
+        let by_intent = || {
+            let recognised: Vec<&str> = self
+                .intents
+                .iter()
+                .filter(|(_, p)| p.fits(&subject))
+                .map(|(n, _)| n.as_str())
+                .collect();
+            bot.dialogs.iter().enumerate().find_map(|(d, dialog)| {
+                let intent = bot.intents.get(d)?.as_deref()?;
+                (dialog.enabled && recognised.iter().any(|r| r.eq_ignore_ascii_case(intent)))
+                    .then(|| (d, intent.to_string()))
+            })
+        };
+        match by_pattern {
+            Some(d) => {
+                self.ctx.intent = None;
+                Some(d)
+            }
+            None => {
+                let (d, intent) = by_intent()?;
+                self.ctx.intent = Some(intent);
+                Some(d)
+            }
+        }
+    }
+
+    /// The first rule of `at` that matches the current message, or, with `result`, an
+    /// integration outcome. NO_MATCH rules come last (the loader sorted them).
+    fn select_rule(&self, at: InteractionId, result: Option<bool>) -> Option<usize> {
+        let rules = &self.bot.interactions[at].rules;
+        let message = self.ctx.user_message.as_str();
+        let hit = |rule: &Rule| match (&rule.condition, result) {
+            (Condition::Always, _) => true,
+            (Condition::ApiResult(want), Some(got)) => *want == got,
+            (_, Some(_)) | (Condition::ApiResult(_), None) => false,
+            (Condition::Pattern { patterns, exclude }, None) => {
                 patterns.iter().any(|p| p.matches(message))
                     && !exclude.iter().any(|w| contains_word(message, w))
             }
-            Condition::Regex(re) => re.is_match(message),
-            Condition::Exact(value) => message.trim().to_lowercase() == value.trim().to_lowercase(),
-            Condition::Option(value) => self.picks_option(q, value),
-            Condition::NoMatch(_) => false,
+            (Condition::Regex(re), None) => re.is_match(message),
+            (Condition::Exact(value), None) => {
+                message.trim().to_lowercase() == value.trim().to_lowercase()
+            }
+            (Condition::Option(value), None) => self.picks_option(at, value),
+            (Condition::NoMatch(_), None) => false,
         };
         let ordinary = rules.iter().position(|r| hit(r) && self.context_passes(r));
         ordinary.or_else(|| {
+            result.is_none().then_some(())?;
             rules
                 .iter()
                 .position(|r| matches!(r.condition, Condition::NoMatch(_)))
@@ -159,7 +314,7 @@ impl Session {
     /// Does the current message pick option `value` of question `q`?
     fn picks_option(&self, q: InteractionId, value: &str) -> bool {
         let Kind::Question { choices, style, .. } = &self.bot.interactions[q].kind else {
-            return false;
+            return options::picks(&self.ctx.user_message, value, usize::MAX, OptionStyle::None);
         };
         let index = choices.iter().position(|c| {
             self.render(&c.title)
@@ -167,8 +322,8 @@ impl Session {
                 .eq_ignore_ascii_case(value.trim())
         });
         match index {
-            Some(i) => options::picks(&self.user_message, value, i, *style),
-            None => options::picks(&self.user_message, value, usize::MAX, OptionStyle::None),
+            Some(i) => options::picks(&self.ctx.user_message, value, i, *style),
+            None => options::picks(&self.ctx.user_message, value, usize::MAX, OptionStyle::None),
         }
     }
 
@@ -193,26 +348,41 @@ impl Session {
         }
     }
 
-    /// Applies rule `rule` of interaction `at`: its no-match message, its variables, its action.
+    /// Applies rule `rule` of question `at`: its no-match message, its variables, the
+    /// process-user-response code, then the code's trigger or the rule's action.
     fn fire(&mut self, at: InteractionId, rule: usize) {
         let bot = Arc::clone(&self.bot);
-        let rule = &bot.interactions[at].rules[rule];
+        let it = &bot.interactions[at];
+        let rule = &it.rules[rule];
         if let Condition::NoMatch(Some(message)) = &rule.condition {
             let text = self.render(message);
             self.say_text(&text, 0);
         }
-        let dialog = Some(bot.interactions[at].dialog);
-        for assign in &rule.set {
-            let value = Value::String(self.render(&assign.value));
-            let store = if assign.slot {
-                &mut self.slots
-            } else {
-                &mut self.vars
-            };
-            store.set(&assign.name, value, assign.scope, dialog);
+        self.assign(at, rule);
+        if let Some(code) = &it.code.reply {
+            let outcome = self.hook(at, code, "process-user-response code");
+            if outcome.stop {
+                return;
+            }
+            if let Some(to) = outcome.trigger {
+                return self.run(to);
+            }
         }
         let step = self.follow(at, &rule.action);
         self.proceed(step);
+    }
+
+    fn assign(&mut self, at: InteractionId, rule: &Rule) {
+        let dialog = Some(self.bot.interactions[at].dialog);
+        for assign in &rule.set {
+            let value = Value::String(self.render(&assign.value));
+            let store = if assign.slot {
+                &mut self.ctx.slots
+            } else {
+                &mut self.ctx.vars
+            };
+            store.set(&assign.name, value, assign.scope, dialog);
+        }
     }
 
     fn start_dialog(&mut self, dialog: DialogId, interrupted: Option<InteractionId>) {
@@ -226,8 +396,8 @@ impl Session {
             },
             None => {
                 for frame in std::mem::take(&mut self.stack) {
-                    self.vars.end_dialog(frame.dialog);
-                    self.slots.end_dialog(frame.dialog);
+                    self.ctx.vars.end_dialog(frame.dialog);
+                    self.ctx.slots.end_dialog(frame.dialog);
                 }
             }
         }
@@ -241,25 +411,33 @@ impl Session {
         }
     }
 
-    /// Runs the flow from `at` until a question waits, the flow stops or completes.
+    /// Counts one step against the turn's budget; `false` when the flow is broken.
+    fn budget(&mut self, at: InteractionId) -> bool {
+        self.steps += 1;
+        if self.steps <= self.bot.settings.max_steps {
+            return true;
+        }
+        let bot = Arc::clone(&self.bot);
+        self.debug(format!(
+            "flow broken: more than {} steps in one turn (at {:?})",
+            bot.settings.max_steps, bot.interactions[at].name
+        ));
+        let text = bot
+            .settings
+            .default_error_message
+            .as_deref()
+            .unwrap_or(DEFAULT_FALLBACK_TEXT);
+        self.say_text(text, 0);
+        self.stack.clear();
+        false
+    }
+
+    /// Runs the flow from `at` until a question waits, a call goes out, or the flow
+    /// stops or completes.
     fn run(&mut self, mut at: InteractionId) {
         let bot = Arc::clone(&self.bot);
-        let mut steps = 0;
         loop {
-            steps += 1;
-            if steps > bot.settings.max_steps {
-                let name = &bot.interactions[at].name;
-                self.debug(format!(
-                    "flow broken: more than {} steps in one turn (at {name:?})",
-                    bot.settings.max_steps
-                ));
-                let text = bot
-                    .settings
-                    .default_error_message
-                    .as_deref()
-                    .unwrap_or(DEFAULT_FALLBACK_TEXT);
-                self.say_text(text, 0);
-                self.stack.clear();
+            if !self.budget(at) {
                 return;
             }
             let it = &bot.interactions[at];
@@ -273,52 +451,39 @@ impl Session {
                     other => return self.proceed(other),
                 }
             }
-            match &it.kind {
-                Kind::Starter => {}
-                Kind::Text(template) => {
-                    let text = self.render(template);
-                    self.say_text(&text, it.delay_ms);
-                }
-                Kind::Image { url } => {
-                    let url = self.render(url);
-                    if !url.is_empty() {
-                        self.out.push(Output::Image {
-                            url,
-                            delay_ms: it.delay_ms,
-                        });
-                    }
-                }
-                Kind::Question { text, choices, .. } => {
-                    let text = self.render(text);
-                    let choices = choices
-                        .iter()
-                        .map(|c| {
-                            let title = self.render(&c.title);
-                            let payload = c
-                                .payload
-                                .as_ref()
-                                .map(|p| self.render(p))
-                                .unwrap_or_else(|| title.clone());
-                            let url = c.url.as_ref().map(|u| self.render(u));
-                            ChoiceOut {
-                                title,
-                                payload,
-                                url,
-                            }
-                        })
-                        .collect();
-                    self.out.push(Output::Text {
-                        text,
-                        choices,
-                        delay_ms: it.delay_ms,
-                    });
-                    self.pending = Some(at);
+            self.ctx.delay = None;
+            if let Some(code) = &it.code.pre {
+                let outcome = self.hook(at, code, "pre-process code");
+                if outcome.stop {
                     return;
                 }
-                Kind::Unsupported(what) => self.debug(format!(
-                    "skipped unsupported interaction {:?} ({what})",
-                    it.name
-                )),
+                if let Some(to) = outcome.trigger {
+                    at = to;
+                    continue;
+                }
+            }
+            let (prepared, waits) = match &it.kind {
+                Kind::Call(integration) => return self.call(at, *integration),
+                Kind::Transfer { .. } => return self.transfer(at),
+                kind => self.prepare(at, kind),
+            };
+            let mut trigger = None;
+            if let Some(code) = &it.code.post {
+                let outcome = self.hook(at, code, "post-process code");
+                if outcome.stop {
+                    return;
+                }
+                trigger = outcome.trigger;
+            }
+            let delay = self.ctx.delay.unwrap_or(it.delay_ms);
+            self.send(prepared, delay);
+            if let Some(to) = trigger {
+                at = to;
+                continue;
+            }
+            if waits {
+                self.pending = Some(at);
+                return;
             }
             let action = it
                 .rules
@@ -330,6 +495,408 @@ impl Session {
                 other => return self.proceed(other),
             }
         }
+    }
+
+    /// Renders an interaction's content; `true` when it waits for the visitor.
+    fn prepare(&mut self, at: InteractionId, kind: &Kind) -> (Vec<Output>, bool) {
+        match kind {
+            Kind::Starter | Kind::Call(_) | Kind::Transfer { .. } => (vec![], false),
+            Kind::Text(template) => {
+                let text = self.render(template);
+                (self.text_outputs(&text), false)
+            }
+            Kind::Image { url } => {
+                let url = self.render(url);
+                let image = (!url.is_empty()).then_some(Output::Image { url, delay_ms: 0 });
+                (image.into_iter().collect(), false)
+            }
+            Kind::Question { text, choices, .. } => {
+                let text = self.render(text);
+                let choices = self.choices(choices, None);
+                self.offered = choices.iter().map(|c| c.payload.clone()).collect();
+                let question = Output::Text {
+                    text,
+                    choices,
+                    delay_ms: 0,
+                };
+                (vec![question], true)
+            }
+            Kind::Cards(cards) => {
+                let mut out = Vec::new();
+                let mut offered = Vec::new();
+                for card in cards {
+                    for k in 0..self.repeats(card) {
+                        let at_k = |p: &Placeholder| self.lookup_at(p, k);
+                        let buttons = self.choices(&card.buttons, Some(k));
+                        offered.extend(buttons.iter().map(|b| b.payload.clone()));
+                        out.push(Output::Card(CardOut {
+                            title: card.title.render(&at_k),
+                            subtitle: card.subtitle.render(&at_k),
+                            image: card.image.render(&at_k),
+                            buttons,
+                        }));
+                    }
+                }
+                self.offered = offered;
+                (out, true)
+            }
+            Kind::Rich { json, wait } => {
+                let text = json.render_json(&|p| self.lookup(p));
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(content) => (vec![Output::Rich { content }], *wait),
+                    Err(e) => {
+                        let name = &self.bot.interactions[at].name;
+                        self.debug(format!(
+                            "rich content of {name:?} is not valid JSON after rendering ({e}); nothing is sent"
+                        ));
+                        (vec![], *wait)
+                    }
+                }
+            }
+            Kind::Unsupported(what) => {
+                let name = self.bot.interactions[at].name.clone();
+                self.debug(format!("skipped unsupported interaction {name:?} ({what})"));
+                (vec![], false)
+            }
+        }
+    }
+
+    fn choices(&self, choices: &[Choice], element: Option<usize>) -> Vec<ChoiceOut> {
+        let fill = |t: &Template| match element {
+            Some(k) => t.render(&|p| self.lookup_at(p, k)),
+            None => self.render(t),
+        };
+        choices
+            .iter()
+            .map(|c| {
+                let title = fill(&c.title);
+                let payload = c.payload.as_ref().map_or_else(|| title.clone(), fill);
+                let url = c.url.as_ref().map(fill);
+                ChoiceOut {
+                    title,
+                    payload,
+                    url,
+                }
+            })
+            .collect()
+    }
+
+    /// How many times a card repeats: once per element of the iterated fields it shows
+    /// (at most 10), once when it shows none.
+    fn repeats(&self, card: &crate::model::Card) -> usize {
+        let templates = [&card.title, &card.subtitle, &card.image];
+        let buttons = card
+            .buttons
+            .iter()
+            .flat_map(|b| [Some(&b.title), b.payload.as_ref(), b.url.as_ref()])
+            .flatten();
+        templates
+            .into_iter()
+            .chain(buttons)
+            .flat_map(Template::placeholders)
+            .filter_map(|p| match p {
+                Placeholder::Field { integration, field } => self
+                    .bot
+                    .integrations
+                    .iter()
+                    .find(|i| &i.name == integration)
+                    .and_then(|i| i.fields.iter().find(|(k, _)| k == field))
+                    .filter(|(_, path)| path.iterates())
+                    .map(|_| {
+                        self.ctx
+                            .fields
+                            .get(&format!("{integration}.{field}"))
+                            .map_or(0, Vec::len)
+                    }),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(1)
+            .clamp(1, 10)
+    }
+
+    /// Sends prepared outputs: the first one waits `delay`.
+    fn send(&mut self, prepared: Vec<Output>, delay: u32) {
+        for (i, mut output) in prepared.into_iter().enumerate() {
+            if i == 0 {
+                match &mut output {
+                    Output::Text { delay_ms, .. } | Output::Image { delay_ms, .. } => {
+                        *delay_ms = delay
+                    }
+                    _ => {}
+                }
+            }
+            if matches!(output, Output::End { .. }) {
+                self.end_conversation(matches!(output, Output::End { survey: true }));
+                continue;
+            }
+            self.out.push(output);
+        }
+    }
+
+    /// Builds and sends an integration's request; the flow resumes in [`Self::on_result`].
+    fn call(&mut self, at: InteractionId, integration: IntegrationId) {
+        let bot = Arc::clone(&self.bot);
+        let spec = &bot.integrations[integration];
+        let lookup = |p: &Placeholder| self.lookup(p);
+        // Host-supplied environment values are configuration (a base URL, say) and go in
+        // as they are; every other value is percent-encoded.
+        let mut url = spec.url.render_with(&lookup, &|p, v, out| match p {
+            Placeholder::Env(_) => out.push_str(v),
+            _ => percent_encode(v, out),
+        });
+        for (key, value) in &spec.query {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            percent_encode(key, &mut url);
+            url.push('=');
+            percent_encode(&value.render(&lookup), &mut url);
+        }
+        let mut headers = Vec::new();
+        for (key, value) in &spec.headers {
+            let value = value.render(&lookup);
+            if value.contains(['\r', '\n']) || key.contains(['\r', '\n', ':']) {
+                self.debug(format!(
+                    "integration {:?}: header {key:?} would inject a header line; the call is not made",
+                    spec.name
+                ));
+                self.waiting = Some(Waiting {
+                    at,
+                    integration,
+                    id: 0,
+                });
+                return self.on_result(0, Err("header injection refused".into()));
+            }
+            headers.push((key.clone(), value));
+        }
+        let json = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .is_none_or(|(_, v)| v.to_ascii_lowercase().contains("json"));
+        let body = spec.body.as_ref().map(|b| match json {
+            true => b.render_json(&lookup),
+            false => b.render(&lookup),
+        });
+        let id = self.next_request;
+        self.next_request += 1;
+        self.waiting = Some(Waiting {
+            at,
+            integration,
+            id,
+        });
+        self.out.push(Output::Request(Request {
+            id,
+            integration: spec.name.clone(),
+            method: spec.method.clone(),
+            url,
+            headers,
+            body,
+            timeout_ms: bot.settings.api_timeout_ms,
+        }));
+    }
+
+    /// An integration answered (or failed): store the results, run the transform and
+    /// post-process code, then follow the rules.
+    fn on_result(&mut self, id: u64, result: Result<(u16, String), String>) {
+        let Some(waiting) = self.waiting.filter(|w| w.id == id) else {
+            self.debug(format!(
+                "an answer to request {id} arrived, but no request {id} is in flight; ignored"
+            ));
+            return;
+        };
+        self.waiting = None;
+        let bot = Arc::clone(&self.bot);
+        let spec = &bot.integrations[waiting.integration];
+        let at = waiting.at;
+        let mut ok = false;
+        match result {
+            Err(error) => {
+                self.debug(format!("integration {:?} failed: {error}", spec.name));
+                self.ctx.api = Some((false, 0));
+            }
+            Ok((status, body)) => {
+                ok = status == 200 || status == 201;
+                self.ctx.api = Some((ok, status));
+                let scope = crate::vars::Scope::Session;
+                let rdv = &spec.rdv;
+                self.ctx.vars.set(
+                    &format!("api_{rdv}Status"),
+                    Value::String(status.to_string()),
+                    scope,
+                    None,
+                );
+                let parsed = serde_json::from_str::<Value>(&body);
+                let data = match &parsed {
+                    Ok(v) => v.clone(),
+                    Err(_) => Value::String(body.clone()),
+                };
+                let mut wrapped = serde_json::Map::new();
+                wrapped.insert(format!("api_{rdv}"), data);
+                let object = serde_json::json!({
+                    "jsonData": Value::Object(wrapped).to_string()
+                });
+                self.ctx
+                    .vars
+                    .set(&format!("api_{rdv}"), object, scope, None);
+                if let Some(code) = &spec.transform {
+                    self.hook(at, code, "transform script");
+                }
+                if ok && parsed.is_err() && !spec.fields.is_empty() {
+                    self.debug(format!(
+                        "integration {:?} answered {status} with a body that is not JSON; counted as a failure",
+                        spec.name
+                    ));
+                    ok = false;
+                    self.ctx.api = Some((false, status));
+                }
+                self.read_fields(waiting.integration);
+            }
+        }
+        let mut trigger = None;
+        if let Some(code) = &bot.interactions[at].code.post {
+            let outcome = self.hook(at, code, "post-process code");
+            if outcome.stop {
+                return;
+            }
+            trigger = outcome.trigger;
+        }
+        if let Some(to) = trigger {
+            return self.run(to);
+        }
+        match self.select_rule(at, Some(ok)) {
+            Some(rule) => {
+                let rule = &bot.interactions[at].rules[rule];
+                self.assign(at, rule);
+                let step = self.follow(at, &rule.action);
+                self.proceed(step);
+            }
+            None if ok => {
+                let step = self.follow(at, &Action::Next);
+                self.proceed(step);
+            }
+            None => self.say_text(DEFAULT_API_FAILURE_TEXT, 0),
+        }
+    }
+
+    /// Evaluates an integration's custom data fields over its (possibly transformed) results.
+    fn read_fields(&mut self, integration: IntegrationId) {
+        let bot = Arc::clone(&self.bot);
+        let spec = &bot.integrations[integration];
+        let doc = self
+            .ctx
+            .vars
+            .get(&format!("api_{}", spec.rdv))
+            .and_then(|v| v.get("jsonData"))
+            .and_then(Value::as_str)
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .unwrap_or(Value::Null);
+        for (key, path) in &spec.fields {
+            let values = path.select(&doc);
+            self.ctx
+                .fields
+                .insert(format!("{}.{key}", spec.name), values);
+        }
+    }
+
+    /// An Agent Transfer interaction: emits the transfer and follows the success rules.
+    fn transfer(&mut self, at: InteractionId) {
+        let bot = Arc::clone(&self.bot);
+        let it = &bot.interactions[at];
+        let Kind::Transfer {
+            skill,
+            message,
+            context,
+        } = &it.kind
+        else {
+            return;
+        };
+        let skill = self.render(skill).trim().to_string();
+        if skill.is_empty() || !skill.chars().all(|c| c.is_ascii_digit()) {
+            self.debug(format!(
+                "transfer in {:?}: skill {skill:?} is not a number; the fallback text is sent instead",
+                it.name
+            ));
+            let text = bot
+                .settings
+                .default_error_message
+                .as_deref()
+                .unwrap_or(DEFAULT_FALLBACK_TEXT);
+            return self.say_text(text, 0);
+        }
+        let message = self.render(message);
+        let message = match message.trim() {
+            "" | "BLANK_MESSAGE" => None,
+            m => Some(m.to_string()),
+        };
+        self.out.push(Output::Transfer {
+            skill,
+            message,
+            context: *context,
+        });
+        self.ctx.api = Some((true, 200));
+        let step = match self.select_rule(at, Some(true)) {
+            Some(rule) => {
+                let rule = &it.rules[rule];
+                self.assign(at, rule);
+                self.follow(at, &rule.action)
+            }
+            None => Step::Stop,
+        };
+        self.proceed(step);
+    }
+
+    /// Runs one code hook of interaction `at` and delivers what it sent.
+    fn hook(&mut self, at: InteractionId, code: &Script, what: &str) -> HookOutcome {
+        self.ctx.dialog = Some(self.bot.interactions[at].dialog);
+        let result = self.scripts.run(code, &mut self.ctx);
+        let name = &self.bot.interactions[at].name;
+        let (trigger, stop) = self.script_effects(&format!("the {what} of {name:?}"), result);
+        let trigger = trigger.and_then(|target| match self.bot.interaction_named(&target) {
+            Some(to) => Some(to),
+            None => {
+                self.debug(format!(
+                    "setTriggerNextMessage({target:?}): no interaction has that name; ignored"
+                ));
+                None
+            }
+        });
+        HookOutcome { trigger, stop }
+    }
+
+    /// Delivers the effects a block left: debug notes, sent messages, errors. Returns its
+    /// trigger name and whether it stopped the flow.
+    fn script_effects(&mut self, what: &str, result: Result<(), String>) -> (Option<String>, bool) {
+        let effects = self.ctx.take_effects();
+        for message in effects.debug {
+            self.debug(message);
+        }
+        if let Err(error) = result {
+            if !effects.immediate {
+                self.debug(format!("script error in {what}: {error}"));
+            }
+        }
+        let delay = self.ctx.delay.unwrap_or(0);
+        for sent in effects.sent {
+            if sent.replies.is_empty() {
+                self.say_text(&sent.text, delay);
+            } else {
+                let choices = sent
+                    .replies
+                    .into_iter()
+                    .map(|(title, payload)| ChoiceOut {
+                        title,
+                        payload,
+                        url: None,
+                    })
+                    .collect::<Vec<_>>();
+                self.offered = choices.iter().map(|c| c.payload.clone()).collect();
+                self.out.push(Output::Text {
+                    text: sent.text,
+                    choices,
+                    delay_ms: delay,
+                });
+            }
+        }
+        (effects.trigger, effects.immediate)
     }
 
     fn proceed(&mut self, step: Step) {
@@ -362,8 +929,8 @@ impl Session {
             Some(top) if top.dialog == dialog => {}
             Some(top) => {
                 let left = std::mem::replace(&mut top.dialog, dialog);
-                self.vars.end_dialog(left);
-                self.slots.end_dialog(left);
+                self.ctx.vars.end_dialog(left);
+                self.ctx.slots.end_dialog(left);
             }
             None => self.stack.push(Frame {
                 dialog,
@@ -375,11 +942,12 @@ impl Session {
     /// The current dialog's flow is complete: pop it and re-ask an interrupted question.
     fn complete(&mut self) {
         if let Some(done) = self.stack.pop() {
-            self.vars.end_dialog(done.dialog);
-            self.slots.end_dialog(done.dialog);
+            self.ctx.vars.end_dialog(done.dialog);
+            self.ctx.slots.end_dialog(done.dialog);
         }
         let resume = self.stack.last_mut().and_then(|top| top.resume.take());
         let skip = self
+            .ctx
             .vars
             .get("skipPreviousDialog")
             .map(to_text)
@@ -395,22 +963,26 @@ impl Session {
         self.reset();
     }
 
-    /// Sends a statement's text, honouring BLANK_MESSAGE, the close keywords and splitting.
-    fn say_text(&mut self, text: &str, delay_ms: u32) {
-        match text::outgoing(text) {
-            Outgoing::Nothing => {}
-            Outgoing::Close { survey } => self.end_conversation(survey),
-            Outgoing::Parts(parts) => {
-                for (i, part) in parts.into_iter().enumerate() {
-                    let delay_ms = if i == 0 { delay_ms } else { part.delay_ms };
-                    self.out.push(Output::Text {
-                        text: part.text,
-                        choices: vec![],
-                        delay_ms,
-                    });
-                }
-            }
+    /// A statement's text as messages, honouring BLANK_MESSAGE, the close keywords and
+    /// splitting.
+    fn text_outputs(&self, text: &str) -> Vec<Output> {
+        match text::outgoing_split(text, !self.ctx.no_split) {
+            Outgoing::Nothing => vec![],
+            Outgoing::Close { survey } => vec![Output::End { survey }],
+            Outgoing::Parts(parts) => parts
+                .into_iter()
+                .map(|part| Output::Text {
+                    text: part.text,
+                    choices: vec![],
+                    delay_ms: part.delay_ms,
+                })
+                .collect(),
         }
+    }
+
+    fn say_text(&mut self, text: &str, delay_ms: u32) {
+        let outputs = self.text_outputs(text);
+        self.send(outputs, delay_ms);
     }
 
     fn debug(&mut self, message: String) {
@@ -422,15 +994,31 @@ impl Session {
     }
 
     fn lookup(&self, placeholder: &Placeholder) -> Option<String> {
+        self.lookup_at(placeholder, 0)
+    }
+
+    /// A placeholder's value; custom data fields take their `element`-th value.
+    fn lookup_at(&self, placeholder: &Placeholder, element: usize) -> Option<String> {
+        let ctx = &self.ctx;
         match placeholder {
-            Placeholder::BotVar(name) => self.vars.get(name).map(to_text),
-            Placeholder::Slot(name) => self.slots.get(name).map(to_text),
-            Placeholder::Env(name) => self.options.env.get(name).cloned(),
-            Placeholder::UserMessage => Some(self.user_message.clone()),
-            Placeholder::ChatBotId => Some(self.bot.id.clone()),
-            Placeholder::ConversationId => Some(self.options.conversation_id.clone()),
-            Placeholder::UserId => Some(self.options.user_id.clone()),
-            Placeholder::QuickReplyPayload | Placeholder::Field { .. } => None,
+            Placeholder::BotVar(name) => ctx.vars.get(name).map(to_text),
+            Placeholder::Slot(name) => ctx.slots.get(name).map(to_text),
+            Placeholder::Env(name) => ctx.env.get(name).cloned(),
+            Placeholder::UserMessage => Some(ctx.user_message.clone()),
+            Placeholder::ChatBotId => Some(ctx.bot_id.clone()),
+            Placeholder::ConversationId => Some(ctx.conversation_id.clone()),
+            Placeholder::UserId => Some(ctx.user_id.clone()),
+            Placeholder::QuickReplyPayload => ctx.payload.clone(),
+            Placeholder::Field { integration, field } => {
+                let key = format!("{integration}.{field}");
+                match ctx.fields.get(&key) {
+                    Some(values) => values.get(element).map(to_text),
+                    None => {
+                        let field = key.strip_suffix(".count")?;
+                        ctx.fields.get(field).map(|v| v.len().to_string())
+                    }
+                }
+            }
         }
     }
 }

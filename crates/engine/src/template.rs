@@ -94,14 +94,15 @@ impl Template {
 
     /// Fills the template as plain text; `lookup` gives each placeholder's value.
     pub fn render(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> String {
-        self.render_with(lookup, &|v: &str, out: &mut String| out.push_str(v))
+        self.render_with(lookup, &|_, v: &str, out: &mut String| out.push_str(v))
     }
 
-    /// Fills the template, passing every value through `encode` (for URLs, JSON, headers).
+    /// Fills the template, passing every value through `encode` (for URLs, headers), which
+    /// also sees the placeholder the value came from.
     pub fn render_with(
         &self,
         lookup: &dyn Fn(&Placeholder) -> Option<String>,
-        encode: &dyn Fn(&str, &mut String),
+        encode: &dyn Fn(&Placeholder, &str, &mut String),
     ) -> String {
         let mut out = String::new();
         for part in &self.parts {
@@ -109,12 +110,81 @@ impl Template {
                 Part::Lit(s) => out.push_str(s),
                 Part::Hole(h) => {
                     if let Some(v) = lookup(h) {
-                        encode(&v, &mut out);
+                        encode(h, &v, &mut out);
                     }
                 }
             }
         }
         out
+    }
+
+    /// Fills a JSON template: a value inside a quoted JSON string is JSON-escaped; a value
+    /// outside any string goes in as is (it is meant to be JSON, such as a whole card).
+    pub fn render_json(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> String {
+        let mut out = String::new();
+        let mut in_string = false;
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => {
+                    let mut escaped = false;
+                    for c in s.chars() {
+                        match c {
+                            _ if escaped => escaped = false,
+                            '\\' if in_string => escaped = true,
+                            '"' => in_string = !in_string,
+                            _ => {}
+                        }
+                    }
+                    out.push_str(s);
+                }
+                Part::Hole(h) => match lookup(h) {
+                    Some(v) if in_string => json_escape(&v, &mut out),
+                    Some(v) => out.push_str(&v),
+                    None => {}
+                },
+            }
+        }
+        out
+    }
+
+    /// The placeholders the template uses, in order.
+    pub fn placeholders(&self) -> impl Iterator<Item = &Placeholder> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Hole(h) => Some(h),
+            Part::Lit(_) => None,
+        })
+    }
+
+    /// Is the template empty (no text, no placeholder)?
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+/// Appends `value` escaped for the inside of a JSON string.
+pub fn json_escape(value: &str, out: &mut String) {
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends `value` percent-encoded: everything but `A-Z a-z 0-9 - . _ ~` (RFC 3986).
+pub fn percent_encode(value: &str, out: &mut String) {
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
     }
 }
 
@@ -180,5 +250,19 @@ mod tests {
         );
         assert_eq!(fill(r#"{"a": "{$botContext.x}"}"#), r#"{"a": "X"}"#);
         assert_eq!(fill("}{$query}{"), "}msg{");
+    }
+
+    #[test]
+    fn json_values_are_escaped_inside_strings_only() {
+        let t = Template::parse(r#"{"q": "{$query} \"{$query}\"", "n": {$query}}"#, &[]);
+        let out = t.render_json(&|_| Some("a\"b\nc".to_string()));
+        assert_eq!(
+            out,
+            r#"{"q": "a\"b\nc \"a\"b\nc\"", "n": a"b
+c}"#
+        );
+        let mut e = String::new();
+        percent_encode("a b/ü&", &mut e);
+        assert_eq!(e, "a%20b%2F%C3%BC%26");
     }
 }

@@ -31,6 +31,11 @@ pub struct Part {
 
 /// Decides what `text` sends.
 pub fn outgoing(text: &str) -> Outgoing {
+    outgoing_split(text, true)
+}
+
+/// Decides what `text` sends; `split` off keeps long texts whole (`setAllowMaxTextResponse`).
+pub fn outgoing_split(text: &str, split: bool) -> Outgoing {
     match text.trim() {
         "" | "BLANK_MESSAGE" => return Outgoing::Nothing,
         "LP_CLOSEDIALOG" => return Outgoing::Close { survey: true },
@@ -51,7 +56,14 @@ pub fn outgoing(text: &str) -> Outgoing {
             }
             None => (rest, None),
         };
-        for (i, chunk) in split_long(piece.trim()).into_iter().enumerate() {
+        let chunks = match split {
+            true => split_long(piece.trim()),
+            false => Some(piece.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .into_iter()
+                .collect(),
+        };
+        for (i, chunk) in chunks.into_iter().enumerate() {
             parts.push(Part {
                 text: chunk,
                 delay_ms: if i == 0 { delay_ms } else { 0 },

@@ -1,0 +1,160 @@
+//! Runs bot JavaScript natively with the boa engine: the command line's [`ScriptHost`].
+//!
+//! `botContext` is the engine's [`prelude`] over one native function, `__chatletCall`,
+//! which forwards to [`BotContext::call`]. While a block runs, the session's context is
+//! moved into a thread-local cell that the native function reads (and moved back after),
+//! so no reference outlives the call and no `unsafe` is needed.
+
+use std::cell::RefCell;
+
+use boa_engine::{js_string, Context, JsNativeError, JsResult, JsValue, NativeFunction, Source};
+use chatlet_engine::botcontext::{prelude, BotContext, ScriptHost};
+use chatlet_engine::model::Script;
+use serde_json::Value;
+
+thread_local! {
+    static CURRENT: RefCell<BotContext> = RefCell::new(BotContext::default());
+}
+
+/// Most loop iterations one block may run (a runaway loop becomes a script error).
+const LOOP_LIMIT: u64 = 1_000_000;
+
+/// A boa realm per conversation.
+pub struct Boa {
+    context: Context,
+}
+
+impl Default for Boa {
+    fn default() -> Self {
+        Boa { context: fresh() }
+    }
+}
+
+fn fresh() -> Context {
+    let mut context = Context::default();
+    context
+        .runtime_limits_mut()
+        .set_loop_iteration_limit(LOOP_LIMIT);
+    context.runtime_limits_mut().set_recursion_limit(400);
+    context
+        .register_global_callable(
+            js_string!("__chatletCall"),
+            2,
+            NativeFunction::from_fn_ptr(call),
+        )
+        .expect("a fresh realm accepts a global function");
+    context
+        .eval(Source::from_bytes(prelude().as_bytes()))
+        .expect("the botContext prelude is valid JavaScript");
+    context
+}
+
+/// `__chatletCall(name, argsJson)`: the one door from JavaScript into the engine.
+fn call(_: &JsValue, args: &[JsValue], context: &mut Context) -> JsResult<JsValue> {
+    let text = |i: usize, context: &mut Context| -> JsResult<String> {
+        let value = args.get(i).cloned().unwrap_or_default();
+        Ok(value.to_string(context)?.to_std_string_escaped())
+    };
+    let name = text(0, context)?;
+    let list: Vec<Value> = serde_json::from_str(&text(1, context)?).unwrap_or_default();
+    let result = CURRENT.with(|c| c.borrow_mut().call(&name, &list));
+    match result {
+        Ok(value) => Ok(JsValue::from(js_string!(value.to_string()))),
+        Err(message) => Err(JsNativeError::typ().with_message(message).into()),
+    }
+}
+
+impl Boa {
+    fn eval(&mut self, source: &str, ctx: &mut BotContext) -> Result<(), String> {
+        CURRENT.with(|c| std::mem::swap(&mut *c.borrow_mut(), ctx));
+        let result = self.context.eval(Source::from_bytes(source.as_bytes()));
+        let result = result.map(|_| ()).map_err(|e| {
+            e.try_native(&mut self.context)
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| e.to_string())
+        });
+        CURRENT.with(|c| std::mem::swap(&mut *c.borrow_mut(), ctx));
+        result
+    }
+}
+
+impl ScriptHost for Boa {
+    fn start(&mut self, globals: Option<&Script>, ctx: &mut BotContext) -> Result<(), String> {
+        self.context = fresh();
+        match globals {
+            Some(script) => self.eval(&script.source, ctx),
+            None => Ok(()),
+        }
+    }
+
+    fn run(&mut self, script: &Script, ctx: &mut BotContext) -> Result<(), String> {
+        self.eval(&format!("(function () {{\n{}\n}})();", script.source), ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn script(source: &str) -> Script {
+        Script {
+            key: "test".into(),
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn globals_blocks_and_values_round_trip() {
+        let mut boa = Boa::default();
+        let mut ctx = BotContext::default();
+        boa.start(
+            Some(&script("function twice(a) { return a.concat(a); }")),
+            &mut ctx,
+        )
+        .unwrap();
+        boa.run(
+            &script(
+                "var v = twice([1, {x: 'y'}]); botContext.setBotVariable('v', v, true, false);",
+            ),
+            &mut ctx,
+        )
+        .unwrap();
+        assert_eq!(
+            ctx.call("getBotVariable", &[json!("v")]).unwrap(),
+            json!([1, {"x": "y"}, 1, {"x": "y"}])
+        );
+        boa.run(
+            &script("if (botContext.getBotVariable('v').length !== 4) throw new Error('lost');"),
+            &mut ctx,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn errors_are_reported_not_fatal() {
+        let mut boa = Boa::default();
+        let mut ctx = BotContext::default();
+        let e = boa
+            .run(&script("undefinedThing.x = 1;"), &mut ctx)
+            .unwrap_err();
+        assert!(e.contains("undefinedThing"), "{e}");
+        let e = boa
+            .run(&script("botContext.askMaven();"), &mut ctx)
+            .unwrap_err();
+        assert!(
+            e.contains("not a function") || e.contains("askMaven"),
+            "{e}"
+        );
+        let e = boa.run(&script("while (true) {}"), &mut ctx).unwrap_err();
+        assert!(!e.is_empty());
+        // Blocks have their own scope.
+        boa.run(&script("var local = 1;"), &mut ctx).unwrap();
+        assert!(boa
+            .run(
+                &script("if (typeof local !== 'undefined') throw 'leak';"),
+                &mut ctx
+            )
+            .is_ok());
+    }
+}

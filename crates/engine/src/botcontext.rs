@@ -1,0 +1,533 @@
+//! The `botContext` API that bot JavaScript calls: one Rust definition for every host.
+//!
+//! A script host (boa in the command line, the browser's engine in the widget) evaluates
+//! [`prelude`] once per conversation. It defines the global `botContext` object, whose
+//! methods all funnel into one host function, `__chatletCall(name, argsJson)`. The host
+//! implements that function by calling [`BotContext::call`] and returning the JSON text it
+//! gives (or throwing its error). Values cross the boundary as JSON, so arrays and objects
+//! that scripts store come back with their structure intact.
+//!
+//! ```
+//! use chatlet_engine::botcontext::BotContext;
+//! use serde_json::json;
+//! let mut ctx = BotContext::default();
+//! ctx.call("setBotVariable", &[json!("n"), json!([1, 2]), json!(true), json!(false)]).unwrap();
+//! assert_eq!(ctx.call("getBotVariable", &[json!("n")]).unwrap(), json!([1, 2]));
+//! assert!(ctx.call("noSuchFunction", &[]).is_err());
+//! ```
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::model::{DialogId, Script};
+use crate::options;
+use crate::value::to_text;
+use crate::vars::{Scope, Vars};
+
+/// Runs bot JavaScript. The host owns the JavaScript engine; the engine owns the state.
+pub trait ScriptHost {
+    /// Starts a conversation's script scope afresh: evaluates [`prelude`], then `globals`.
+    fn start(&mut self, globals: Option<&Script>, ctx: &mut BotContext) -> Result<(), String>;
+    /// Runs one block in its own function scope, with the globals visible.
+    fn run(&mut self, script: &Script, ctx: &mut BotContext) -> Result<(), String>;
+}
+
+/// A host without JavaScript: every block fails with a clear message.
+#[derive(Debug, Default)]
+pub struct NoScripts;
+
+impl ScriptHost for NoScripts {
+    fn start(&mut self, globals: Option<&Script>, _: &mut BotContext) -> Result<(), String> {
+        match globals {
+            Some(_) => Err("this host does not run JavaScript".into()),
+            None => Ok(()),
+        }
+    }
+    fn run(&mut self, _: &Script, _: &mut BotContext) -> Result<(), String> {
+        Err("this host does not run JavaScript".into())
+    }
+}
+
+/// The block that calls the bot's conversation initialiser, if the globals define one.
+pub const INIT_SOURCE: &str = "if (typeof __initConversation === 'function') { __initConversation(); } else if (typeof initConversation === 'function') { initConversation(); }";
+
+/// The error text [`BotContext::call`] gives for `sendImmediateReply`: it ends the block.
+pub const IMMEDIATE_STOP: &str = "chatlet: sendImmediateReply ends this block";
+
+/// Every `botContext` function scripts may call.
+pub const FUNCTIONS: &[&str] = &[
+    "getBotVariable",
+    "setBotVariable",
+    "getCurrentUserMessage",
+    "setTriggerNextMessage",
+    "evaluateOptions",
+    "printDebugMessage",
+    "sendMessage",
+    "sendMessages",
+    "sendImmediateReply",
+    "sendMessageWithQuickReplies",
+    "setMessageDelay",
+    "setAllowMaxTextResponse",
+    "getQuickReplyPayload",
+    "getButtonPayload",
+    "logCustomEvent",
+    "logEscalationEvent",
+    "getConversationId",
+    "getChatBotId",
+    "getLPAccountId",
+    "getUserPlatformId",
+    "getUserPlatformType",
+    "getUserChannel",
+    "getChannel",
+    "getLPEngagementAttribute",
+    "getLPCustomerInfo",
+    "getLPUserPersonalInfo",
+    "getEnvVariable",
+    "getWebViewVariable",
+    "getWebViewVariables",
+    "getDialogStarterIntent",
+    "getMetadata",
+    "isApiExecutionSuccessful",
+    "getApiStatusCode",
+    "isContextApiEnabled",
+    "registerContextNamespace",
+    "deleteContextNamespace",
+    "setGlobalContextData",
+    "getGlobalContextData",
+    "deleteGlobalContextData",
+    "setContextDataForUser",
+    "getContextDataForUser",
+    "deleteContextDataForUser",
+    "deleteAllContextDataForUser",
+    "setContextDataForConversation",
+    "getContextDataForConversation",
+    "deleteContextDataForConversation",
+    "deleteAllContextDataForConversation",
+];
+
+/// The JavaScript that defines `botContext` on top of the host's `__chatletCall`.
+pub fn prelude() -> String {
+    let names: Vec<String> = FUNCTIONS.iter().map(|n| format!("\"{n}\"")).collect();
+    format!(
+        "var botContext = (function (call) {{ var o = {{}}; var names = [{}]; \
+         function def(n) {{ o[n] = function () {{ \
+         var r = call(n, JSON.stringify(Array.prototype.slice.call(arguments))); \
+         return r === undefined || r === null ? null : JSON.parse(r); }}; }} \
+         for (var i = 0; i < names.length; i++) {{ def(names[i]); }} \
+         if (typeof Proxy !== 'function') {{ return o; }} \
+         return new Proxy(o, {{ get: function (t, n) {{ if (n in t || typeof n !== 'string') {{ return t[n]; }} \
+         return function () {{ throw new TypeError('botContext.' + n + ' is not available in Chatlet'); }}; }} }}); \
+         }})(__chatletCall);",
+        names.join(",")
+    )
+}
+
+/// A message a script sent (`sendMessage`, `sendMessageWithQuickReplies`, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    /// The text.
+    pub text: String,
+    /// Quick replies as `(title, payload)`.
+    pub replies: Vec<(String, String)>,
+}
+
+/// What the page tells the bot about the visitor (`@host` in transcripts).
+#[derive(Clone, Debug, Default)]
+pub struct HostInfo {
+    /// `getLPCustomerInfo()`; null when absent.
+    pub customer_info: Option<Value>,
+    /// `getLPUserPersonalInfo()`; null when absent.
+    pub personal_info: Option<Value>,
+    /// `getLPEngagementAttribute(name)` reads this object.
+    pub engagement_attributes: Option<Value>,
+}
+
+/// Everything bot code can see and change. The session keeps its variables here.
+#[derive(Debug, Default)]
+pub struct BotContext {
+    pub(crate) vars: Vars,
+    pub(crate) slots: Vars,
+    /// Custom data fields by `"Integration.field"`.
+    pub(crate) fields: HashMap<String, Vec<Value>>,
+    pub(crate) user_message: String,
+    pub(crate) payload: Option<String>,
+    pub(crate) bot_id: String,
+    pub(crate) conversation_id: String,
+    pub(crate) user_id: String,
+    pub(crate) env: HashMap<String, String>,
+    pub(crate) host: HostInfo,
+    pub(crate) intent: Option<String>,
+    /// Offline Context Service: (scope, namespace) → key → value.
+    pub(crate) store: HashMap<(String, String), serde_json::Map<String, Value>>,
+    pub(crate) api: Option<(bool, u16)>,
+    pub(crate) dialog: Option<DialogId>,
+    // Effects of the block being run, collected by the session afterwards.
+    pub(crate) sent: Vec<Sent>,
+    pub(crate) trigger: Option<String>,
+    pub(crate) delay: Option<u32>,
+    pub(crate) debug: Vec<String>,
+    pub(crate) immediate: bool,
+    pub(crate) no_split: bool,
+}
+
+fn arg(args: &[Value], i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Null)
+}
+
+fn text_arg(args: &[Value], i: usize) -> String {
+    match arg(args, i) {
+        Value::Null => String::new(),
+        v => to_text(v),
+    }
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+/// `"Title~payload"` → (title, payload).
+fn reply(v: &Value) -> (String, String) {
+    let s = to_text(v);
+    match s.split_once('~') {
+        Some((t, p)) => (t.to_string(), p.to_string()),
+        None => (s.clone(), s),
+    }
+}
+
+impl BotContext {
+    /// Calls `botContext.<name>(args…)`; the result is the function's return value.
+    pub fn call(&mut self, name: &str, args: &[Value]) -> Result<Value, String> {
+        let a = |i| arg(args, i);
+        let t = |i| text_arg(args, i);
+        let none = Ok(Value::Null);
+        match name {
+            "getBotVariable" => Ok(self.variable(&t(0)).unwrap_or(Value::Null)),
+            "setBotVariable" => {
+                let scope = if truthy(a(3)) {
+                    Scope::Forever
+                } else if truthy(a(2)) {
+                    Scope::Session
+                } else {
+                    Scope::Request
+                };
+                self.vars.set(&t(0), a(1).clone(), scope, self.dialog);
+                none
+            }
+            "getCurrentUserMessage" => Ok(Value::String(self.user_message.clone())),
+            "setTriggerNextMessage" => {
+                self.trigger = Some(t(0));
+                none
+            }
+            "evaluateOptions" => {
+                let list: Vec<String> = a(1)
+                    .as_array()
+                    .map(|l| l.iter().map(to_text).collect())
+                    .unwrap_or_default();
+                Ok(options::evaluate(&t(0), &list)
+                    .map_or(Value::Null, |i| Value::String(list[i].clone())))
+            }
+            "printDebugMessage" => {
+                self.debug.push(t(0));
+                none
+            }
+            "sendMessage" | "sendImmediateReply" | "sendMessages" => {
+                let texts: Vec<String> = match a(0) {
+                    Value::Array(list) => list.iter().map(to_text).collect(),
+                    _ => vec![t(0)],
+                };
+                self.sent.extend(texts.into_iter().map(|text| Sent {
+                    text,
+                    replies: vec![],
+                }));
+                if name == "sendImmediateReply" {
+                    self.immediate = true;
+                    return Err(IMMEDIATE_STOP.into());
+                }
+                none
+            }
+            "sendMessageWithQuickReplies" => {
+                let replies = a(1)
+                    .as_array()
+                    .map(|l| l.iter().take(10).map(reply).collect())
+                    .unwrap_or_default();
+                self.sent.push(Sent {
+                    text: t(0),
+                    replies,
+                });
+                none
+            }
+            "setMessageDelay" => {
+                self.delay = Some(
+                    to_text(a(0))
+                        .trim()
+                        .parse::<f64>()
+                        .map_or(0, |ms| ms.clamp(0.0, 10_000.0) as u32),
+                );
+                none
+            }
+            "setAllowMaxTextResponse" => {
+                self.no_split = truthy(a(0));
+                none
+            }
+            "getQuickReplyPayload" | "getButtonPayload" => {
+                Ok(self.payload.clone().map_or(Value::Null, Value::String))
+            }
+            "logCustomEvent" | "logEscalationEvent" => none,
+            "getConversationId" => Ok(Value::String(self.conversation_id.clone())),
+            "getChatBotId" => Ok(Value::String(self.bot_id.clone())),
+            "getUserPlatformId" => Ok(Value::String(self.user_id.clone())),
+            "getLPAccountId" => Ok(self
+                .env
+                .get("accountId")
+                .cloned()
+                .map_or(Value::Null, Value::String)),
+            "getUserPlatformType" => Ok(Value::String("HTMLCLIENT".into())),
+            "getUserChannel" => Ok(Value::String("lp_web".into())),
+            "getChannel" => Ok(Value::String("web".into())),
+            "getLPEngagementAttribute" => Ok(self
+                .host
+                .engagement_attributes
+                .as_ref()
+                .and_then(|m| m.get(t(0)))
+                .cloned()
+                .unwrap_or(Value::Null)),
+            "getLPCustomerInfo" => Ok(self.host.customer_info.clone().unwrap_or(Value::Null)),
+            "getLPUserPersonalInfo" => Ok(self.host.personal_info.clone().unwrap_or(Value::Null)),
+            "getEnvVariable" => Ok(self
+                .env
+                .get(&t(0))
+                .cloned()
+                .map_or(Value::Null, Value::String)),
+            "getWebViewVariable" | "getMetadata" => none,
+            "getWebViewVariables" => Ok(Value::Object(Default::default())),
+            "getDialogStarterIntent" => Ok(self.intent.clone().map_or(Value::Null, Value::String)),
+            "isApiExecutionSuccessful" => Ok(Value::Bool(self.api.is_some_and(|(ok, _)| ok))),
+            "getApiStatusCode" => Ok(self
+                .api
+                .map_or(Value::Null, |(_, status)| Value::String(status.to_string()))),
+            "isContextApiEnabled" => Ok(Value::Bool(true)),
+            "registerContextNamespace" => Ok(Value::Bool(true)),
+            "deleteContextNamespace" => {
+                let ns = t(0);
+                self.store.retain(|(_, n), _| *n != ns);
+                Ok(Value::Bool(true))
+            }
+            _ => self.context_service(name, args),
+        }
+    }
+
+    /// The Context Service functions: `set|get|delete` × `Global|User|Conversation`.
+    fn context_service(&mut self, name: &str, args: &[Value]) -> Result<Value, String> {
+        let (op, scope) = if let Some(rest) = name.strip_prefix("deleteAllContextDataFor") {
+            ("deleteAll", rest)
+        } else if let Some(op) = name.strip_suffix("GlobalContextData") {
+            (op, "Global")
+        } else if let Some((op, scope)) = name.split_once("ContextDataFor") {
+            (op, scope)
+        } else {
+            return Err(format!("botContext.{name} is not available in Chatlet"));
+        };
+        let ns = text_arg(args, 0);
+        let key = text_arg(args, 1);
+        let slot = (scope.to_string(), ns);
+        let map = self.store.entry(slot).or_default();
+        match op {
+            "set" => {
+                map.insert(key, arg(args, 2).clone());
+                Ok(Value::Bool(true))
+            }
+            "get" if args.len() < 2 => Ok(Value::Object(map.clone())),
+            "get" => Ok(map.get(&key).cloned().unwrap_or(Value::Null)),
+            "delete" => Ok(Value::Bool(map.remove(&key).is_some())),
+            "deleteAll" => {
+                map.clear();
+                Ok(Value::Bool(true))
+            }
+            _ => Err(format!("botContext.{name} is not available in Chatlet")),
+        }
+    }
+
+    /// `getBotVariable(name)`: variables, then custom data fields (`Int.field`,
+    /// `Int.field.count`), then slots.
+    pub(crate) fn variable(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.vars.get(name) {
+            return Some(v.clone());
+        }
+        if let Some(values) = self.fields.get(name) {
+            return values.first().cloned();
+        }
+        if let Some(field) = name.strip_suffix(".count") {
+            if let Some(values) = self.fields.get(field) {
+                return Some(Value::from(values.len()));
+            }
+        }
+        self.slots.get(name).cloned()
+    }
+
+    /// Takes the effects one block left behind.
+    pub(crate) fn take_effects(&mut self) -> Effects {
+        Effects {
+            sent: std::mem::take(&mut self.sent),
+            trigger: self.trigger.take(),
+            debug: std::mem::take(&mut self.debug),
+            immediate: std::mem::take(&mut self.immediate),
+        }
+    }
+}
+
+/// What one block did besides changing variables.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    pub sent: Vec<Sent>,
+    pub trigger: Option<String>,
+    pub debug: Vec<String>,
+    pub immediate: bool,
+}
+
+/// The names of `botContext` functions `source` calls that Chatlet does not have.
+pub fn unknown_calls(source: &str) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for (at, _) in source.match_indices("botContext.") {
+        let rest = &source[at + "botContext.".len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        let called = rest[end..].trim_start().starts_with('(');
+        if called && !FUNCTIONS.contains(&name) && !unknown.iter().any(|u| u == name) {
+            unknown.push(name.to_string());
+        }
+    }
+    unknown
+}
+
+/// The literal names `source` passes to `setTriggerNextMessage('…')`.
+pub fn trigger_names(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in source.match_indices("setTriggerNextMessage(") {
+        let rest = source[at + "setTriggerNextMessage(".len()..].trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let body = &rest[1..];
+        if let Some(end) = body.find(quote) {
+            let after = body[end + 1..].trim_start();
+            if after.starts_with(')') {
+                names.push(body[..end].to_string());
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scopes_follow_the_flags() {
+        let mut c = BotContext::default();
+        c.call("setBotVariable", &[json!("r"), json!("1")]).unwrap();
+        c.call(
+            "setBotVariable",
+            &[json!("s"), json!(2), json!(true), json!(false)],
+        )
+        .unwrap();
+        c.call(
+            "setBotVariable",
+            &[json!("f"), json!("3"), json!(false), json!(true)],
+        )
+        .unwrap();
+        c.vars.end_request();
+        assert_eq!(
+            c.call("getBotVariable", &[json!("r")]).unwrap(),
+            Value::Null
+        );
+        c.vars.end_session();
+        assert_eq!(
+            c.call("getBotVariable", &[json!("s")]).unwrap(),
+            Value::Null
+        );
+        assert_eq!(c.call("getBotVariable", &[json!("f")]).unwrap(), json!("3"));
+    }
+
+    #[test]
+    fn fields_and_counts() {
+        let mut c = BotContext::default();
+        c.fields
+            .insert("Stores.city".into(), vec![json!("Oslo"), json!("Lima")]);
+        assert_eq!(c.variable("Stores.city"), Some(json!("Oslo")));
+        assert_eq!(c.variable("Stores.city.count"), Some(json!(2)));
+    }
+
+    #[test]
+    fn context_service_in_memory() {
+        let mut c = BotContext::default();
+        let ok = c
+            .call(
+                "setContextDataForConversation",
+                &[json!("ns"), json!("k"), json!({"a": 1})],
+            )
+            .unwrap();
+        assert_eq!(ok, json!(true));
+        let got = c
+            .call("getContextDataForConversation", &[json!("ns"), json!("k")])
+            .unwrap();
+        assert_eq!(got, json!({"a": 1}));
+        let all = c
+            .call("getContextDataForConversation", &[json!("ns")])
+            .unwrap();
+        assert_eq!(all, json!({"k": {"a": 1}}));
+        let user = c
+            .call("getContextDataForUser", &[json!("ns"), json!("k")])
+            .unwrap();
+        assert_eq!(user, Value::Null);
+        c.call(
+            "setGlobalContextData",
+            &[json!("g"), json!("x"), json!("1")],
+        )
+        .unwrap();
+        assert_eq!(
+            c.call("getGlobalContextData", &[json!("g"), json!("x")])
+                .unwrap(),
+            json!("1")
+        );
+        assert!(c.call("getSentiment", &[]).is_err());
+    }
+
+    #[test]
+    fn effects_and_scans() {
+        let mut c = BotContext::default();
+        c.call("sendMessages", &[json!(["a", "b"])]).unwrap();
+        c.call(
+            "sendMessageWithQuickReplies",
+            &[json!("pick"), json!(["Yes~y", "No"])],
+        )
+        .unwrap();
+        c.call("setTriggerNextMessage", &[json!("x")]).unwrap();
+        c.call("setTriggerNextMessage", &[json!("y")]).unwrap();
+        assert!(c.call("sendImmediateReply", &[json!("now")]).is_err());
+        let e = c.take_effects();
+        assert_eq!(e.sent.len(), 4);
+        assert_eq!(e.sent[2].replies[0], ("Yes".into(), "y".into()));
+        assert_eq!(e.trigger.as_deref(), Some("y"));
+        assert!(e.immediate);
+        assert_eq!(
+            unknown_calls("botContext.getBotVariable('a'); botContext.askMaven(); botContext.x"),
+            ["askMaven"]
+        );
+        assert_eq!(
+            trigger_names("botContext.setTriggerNextMessage('Welcome Back'); botContext.setTriggerNextMessage(n);"),
+            ["Welcome Back"]
+        );
+        assert!(prelude().contains("\"getBotVariable\""));
+    }
+}
