@@ -3,6 +3,8 @@
 
 use chatlet_engine::{ChoiceOut, Output};
 
+use crate::rich;
+
 /// Who wrote a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Author {
@@ -21,6 +23,15 @@ pub enum Body {
     Text(String),
     /// An image.
     Image(String),
+    /// A card: title, subtitle and image (its buttons are the entry's choices).
+    Card {
+        /// The title.
+        title: String,
+        /// The subtitle.
+        subtitle: String,
+        /// The image URL (may be empty).
+        image: String,
+    },
 }
 
 /// One message in the list.
@@ -101,6 +112,32 @@ impl Chat {
                     Body::Text("The conversation has ended.".into()),
                     vec![],
                 ),
+                Output::Card(card) => self.push(
+                    Author::Bot,
+                    Body::Card {
+                        title: card.title,
+                        subtitle: card.subtitle,
+                        image: card.image,
+                    },
+                    card.buttons,
+                ),
+                Output::Rich { content } => {
+                    let (texts, images, choices) = rich::flatten(&content);
+                    for url in images {
+                        self.push(Author::Bot, Body::Image(url), vec![]);
+                    }
+                    self.push(Author::Bot, Body::Text(texts.join("\n")), choices);
+                }
+                Output::Transfer { message, .. } => {
+                    if let Some(text) = message {
+                        self.push(Author::Bot, Body::Text(text), vec![]);
+                    }
+                    self.push(
+                        Author::System,
+                        Body::Text("You are being transferred to a person.".into()),
+                        vec![],
+                    );
+                }
                 _ => {}
             },
         }

@@ -5,10 +5,13 @@
 //! only module that exports anything to JavaScript.
 
 pub mod chat;
+pub mod rich;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
+#[cfg(target_arch = "wasm32")]
+pub mod scripts;
 
 pub use chatlet_engine as engine;

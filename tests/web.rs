@@ -201,3 +201,80 @@ async fn a_missing_bot_file_is_reported() {
         "{alert}"
     );
 }
+
+const SCRIPTS_BOT: &str = include_str!("transcripts/cb-scripts/bot.json");
+const BALANCE_BOT: &str = include_str!("transcripts/cb-account-balance/bot.json");
+
+/// The same CB bot as `tests/transcripts/cb-scripts`, its code run by the browser's engine.
+#[wasm_bindgen_test]
+async fn bot_javascript_runs_in_the_page() {
+    let root = mount(SCRIPTS_BOT);
+    ready(&root).await;
+    type_and_send(&root, "hi");
+    let bot = wait_for_bot(&root, 3).await;
+    assert_eq!(
+        bot,
+        [
+            "(a note sent from code comes first)",
+            "Hello! This conversation was started by init on channel web/lp_web.",
+            "Path so far: welcome",
+        ]
+    );
+    // A block that throws does not stop the flow; sendImmediateReply stops it.
+    type_and_send(&root, "break now");
+    let bot = wait_for_bot(&root, 5).await;
+    assert_eq!(
+        bot[3..],
+        [
+            "The flow goes on after a script error (set before the error).",
+            "Stopping right here."
+        ]
+    );
+    // Process-user-response code with evaluateOptions and a trigger.
+    type_and_send(&root, "menu");
+    wait_for_bot(&root, 6).await;
+    type_and_send(&root, "b");
+    let bot = wait_for_bot(&root, 7).await;
+    assert_eq!(bot[6], "Austin it is. Path: welcome,menu");
+    // The bot's globals stay out of the page's global scope.
+    let window = web_sys::window().unwrap();
+    assert!(js_sys::Reflect::get(&window, &"trail".into())
+        .unwrap()
+        .is_undefined());
+}
+
+/// An integration call made with the browser's fetch; its answer fills `{Balance.balance}`.
+/// (A `data:` URL stands in for the API; the engine's query string lands in its fragment.)
+#[wasm_bindgen_test]
+async fn integrations_are_fetched_by_the_browser() {
+    let api = r#"data:application/json,{\"accountBalance\": 99.5, \"currency\": \"NOK\"}#"#;
+    let bot = BALANCE_BOT.replace("https://api.firstbank.example/v1/balance", api);
+    let root = mount(&bot);
+    ready(&root).await;
+    type_and_send(&root, "balance");
+    wait_for_bot(&root, 1).await;
+    type_and_send(&root, "123456");
+    wait_for_bot(&root, 2).await;
+    type_and_send(&root, "ada@example.com");
+    let bot = wait_for_bot(&root, 3).await;
+    assert_eq!(bot[2], "The balance of account 123456 is 99.5 NOK.");
+
+    // A failing call takes the bot's failure rule.
+    let broken = BALANCE_BOT.replace(
+        "https://api.firstbank.example/v1/balance",
+        "http://127.0.0.1:9/unreachable",
+    );
+    let root = mount(&broken);
+    ready(&root).await;
+    type_and_send(&root, "balance");
+    wait_for_bot(&root, 1).await;
+    type_and_send(&root, "654321");
+    wait_for_bot(&root, 2).await;
+    type_and_send(&root, "ada@example.com");
+    let bot = wait_for_bot(&root, 3).await;
+    assert!(
+        bot[2].starts_with("Sorry, I couldn't get the balance for account 654321"),
+        "{}",
+        bot[2]
+    );
+}

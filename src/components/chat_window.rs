@@ -12,6 +12,7 @@ use yew::prelude::*;
 use super::composer::Composer;
 use super::message_list::MessageList;
 use crate::chat::{Action, Chat, Status};
+use crate::scripts::BrowserScripts;
 
 /// The chat window's properties.
 #[derive(Properties, PartialEq, Clone)]
@@ -46,8 +47,11 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
                 match fetch_bot(&url).await {
                     Ok(bot) => {
                         let title = bot.name.clone();
-                        *session.borrow_mut() =
-                            Some(Session::new(Arc::new(bot), session_options()));
+                        *session.borrow_mut() = Some(Session::with_scripts(
+                            Arc::new(bot),
+                            session_options(),
+                            Box::<BrowserScripts>::default(),
+                        ));
                         dispatch.dispatch(Action::Loaded(title));
                     }
                     Err(why) => dispatch.dispatch(Action::Failed(why)),
@@ -62,11 +66,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
         let session = session.clone();
         Callback::from(move |(shown, payload): (String, String)| {
             dispatch.dispatch(Action::Visitor(shown));
-            let outputs = match session.borrow_mut().as_mut() {
-                Some(s) => s.handle(Input::Text(payload)),
-                None => return,
-            };
-            deliver(outputs, dispatch.clone());
+            feed(&session, Input::Text(payload), &dispatch);
         })
     };
 
@@ -88,12 +88,30 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
     }
 }
 
-/// Shows the engine's outputs in order, each after its delay.
-fn deliver(outputs: Vec<Output>, dispatch: UseReducerDispatcher<Chat>) {
+/// Gives the session an input and performs what comes out.
+fn feed(session: &SharedSession, input: Input, dispatch: &UseReducerDispatcher<Chat>) {
+    let outputs = match session.borrow_mut().as_mut() {
+        Some(s) => s.handle(input),
+        None => return,
+    };
+    deliver(outputs, session, dispatch.clone());
+}
+
+/// Shows the engine's outputs in order, each after its delay, and performs its requests.
+fn deliver(outputs: Vec<Output>, session: &SharedSession, dispatch: UseReducerDispatcher<Chat>) {
     let mut wait = 0u64;
     for output in outputs {
         if let Output::Debug { message } = &output {
             web_sys::console::debug_1(&format!("chatlet: {message}").into());
+            continue;
+        }
+        if let Output::Request(request) = output {
+            let session = session.clone();
+            let dispatch = dispatch.clone();
+            spawn_local(async move {
+                let input = perform(request).await;
+                feed(&session, input, &dispatch);
+            });
             continue;
         }
         wait += match &output {
@@ -136,5 +154,35 @@ fn session_options() -> SessionOptions {
         conversation_id: id.clone(),
         user_id: format!("visitor-{id}"),
         ..Default::default()
+    }
+}
+
+/// Performs an integration call with the browser's fetch.
+async fn perform(request: chatlet_engine::Request) -> Input {
+    use gloo_net::http::{Method, RequestBuilder};
+    let id = request.id;
+    let method = Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::GET);
+    let mut builder = RequestBuilder::new(&request.url).method(method);
+    for (key, value) in &request.headers {
+        builder = builder.header(key, value);
+    }
+    let sent = match request.body {
+        Some(body) => builder.body(body).map(|r| r.send()),
+        None => builder.build().map(|r| r.send()),
+    };
+    let result = match sent {
+        Ok(future) => future.await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(response) => Input::Response {
+            id,
+            status: response.status(),
+            body: response.text().await.unwrap_or_default(),
+        },
+        Err(e) => Input::NetworkError {
+            id,
+            error: e.to_string(),
+        },
     }
 }

@@ -47,6 +47,17 @@ fn message(entry: &Entry, on_choice: Option<&Callback<(String, String)>>) -> Htm
     let body = match &entry.body {
         Body::Text(text) => html! { <p class="chatlet-text">{ text.clone() }</p> },
         Body::Image(url) => html! { <img class="chatlet-image" src={url.clone()} alt="" /> },
+        Body::Card {
+            title,
+            subtitle,
+            image,
+        } => html! {
+            <div class="chatlet-card">
+                if !image.is_empty() { <img class="chatlet-image" src={image.clone()} alt="" /> }
+                <p class="chatlet-card-title">{ title.clone() }</p>
+                if !subtitle.is_empty() { <p class="chatlet-card-subtitle">{ subtitle.clone() }</p> }
+            </div>
+        },
     };
     let choices = match on_choice {
         Some(cb) if !entry.choices.is_empty() => html! {
