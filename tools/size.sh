@@ -3,7 +3,9 @@
 # The budget is on the gzip -9 total, what a visitor downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUDGET_GZIP=${CHATLET_SIZE_BUDGET:-235000}
+# History: 235,000 for the first slice (225,151 used); 265,000 once integrations, bot
+# JavaScript, cards and transfers went in (257,069 used, no new dependency).
+BUDGET_GZIP=${CHATLET_SIZE_BUDGET:-265000}
 total_raw=0; total_gz=0; total_br=0
 for f in dist/chatlet-widget-*_bg.wasm dist/chatlet-widget-*.js dist/chatlet-*.css; do
   [ -f "$f" ] || { echo "size: no $f (run trunk build --release first)"; exit 1; }

@@ -264,12 +264,12 @@ impl BotContext {
                 none
             }
             "setMessageDelay" => {
-                self.delay = Some(
-                    to_text(a(0))
-                        .trim()
-                        .parse::<f64>()
-                        .map_or(0, |ms| ms.clamp(0.0, 10_000.0) as u32),
-                );
+                // serde_json reads the number: core's float parser would cost 4 KB of wasm.
+                let ms = match a(0) {
+                    Value::Number(n) => n.as_f64().unwrap_or(0.0),
+                    other => serde_json::from_str(to_text(other).trim()).unwrap_or(0.0),
+                };
+                self.delay = Some(ms.clamp(0.0, 10_000.0) as u32);
                 none
             }
             "setAllowMaxTextResponse" => {
