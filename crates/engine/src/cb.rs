@@ -158,6 +158,7 @@ impl<'a> Importer<'a> {
                 }
             });
         let integrations = self.integrations();
+        self.unknown_placeholders();
 
         // Dialogs.
         let mut dialogs = Vec::new();
@@ -362,6 +363,61 @@ impl<'a> Importer<'a> {
                 (!id.is_empty()).then(|| known.get(id).cloned().unwrap_or_else(|| id.to_string()))
             })
             .collect()
+    }
+
+    /// Reports `{$…}` forms Chatlet does not fill, in interactions and integrations.
+    fn unknown_placeholders(&mut self) {
+        fn walk(v: &Value, at: String, out: &mut Vec<(String, String)>) {
+            match v {
+                Value::String(s) if s.contains("{$") => {
+                    for form in crate::template::unknown_forms(s) {
+                        out.push((at.clone(), form));
+                    }
+                }
+                Value::Array(list) => {
+                    for (i, item) in list.iter().enumerate() {
+                        walk(item, pointer(&at, i), out);
+                    }
+                }
+                Value::Object(map) => {
+                    for (k, item) in map {
+                        // Code is JavaScript and fields are JSON paths, not templates.
+                        if !k.ends_with("Message")
+                            && !k.ends_with("Script")
+                            && k != "processUserResponse"
+                            && k != "customDataFields"
+                        {
+                            walk(item, pointer(&at, k), out);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &Value::Array(self.messages.to_vec()),
+            "/conversationMessage".into(),
+            &mut found,
+        );
+        let responders = self.root.get("responder").cloned().unwrap_or(Value::Null);
+        walk(&responders, "/responder".into(), &mut found);
+        for (at, form) in found {
+            let index: Option<usize> = at.split('/').nth(2).and_then(|i| i.parse().ok());
+            let list = if at.starts_with("/responder") {
+                responders.as_array().map_or(&[][..], Vec::as_slice)
+            } else {
+                self.messages
+            };
+            let who = index
+                .and_then(|i| list.get(i))
+                .map(|m| str_of(m, "name").to_string());
+            self.f.unsupported(
+                &at,
+                who.as_deref(),
+                format!("{form} is not supported; it is shown as written"),
+            );
+        }
     }
 
     /// Reports `botContext` functions Chatlet does not have.

@@ -188,6 +188,22 @@ pub fn percent_encode(value: &str, out: &mut String) {
     }
 }
 
+/// The `{$…}` forms in `text` that Chatlet does not know (they stay as written), such as
+/// the legacy `{$location.city}`.
+pub fn unknown_forms(text: &str) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for (at, _) in text.match_indices("{$") {
+        let Some(end) = text[at..].find('}') else {
+            continue;
+        };
+        let inner = &text[at + 1..at + end];
+        if !inner.contains('{') && placeholder(inner.trim(), &[]).is_none() {
+            unknown.push(format!("{{{inner}}}"));
+        }
+    }
+    unknown
+}
+
 fn placeholder(inner: &str, integrations: &[&str]) -> Option<Placeholder> {
     if let Some(var) = inner.strip_prefix('$') {
         if let Some(name) = var.strip_prefix("botContext.") {
@@ -203,7 +219,7 @@ fn placeholder(inner: &str, integrations: &[&str]) -> Option<Placeholder> {
             "query" | "userMessage" => Some(Placeholder::UserMessage),
             "chatBotId" => Some(Placeholder::ChatBotId),
             "conversationId" => Some(Placeholder::ConversationId),
-            "chatBotUserId" => Some(Placeholder::UserId),
+            "chatBotUserId" | "chatBotUserPlatformId" => Some(Placeholder::UserId),
             "quickReplyPayload" => Some(Placeholder::QuickReplyPayload),
             _ => None,
         };
@@ -250,6 +266,14 @@ mod tests {
         );
         assert_eq!(fill(r#"{"a": "{$botContext.x}"}"#), r#"{"a": "X"}"#);
         assert_eq!(fill("}{$query}{"), "}msg{");
+    }
+
+    #[test]
+    fn unknown_dollar_forms_are_listed() {
+        assert_eq!(
+            unknown_forms("at {$location.city} for {$botContext.x} {$query} {$firstname}"),
+            ["{$location.city}", "{$firstname}"]
+        );
     }
 
     #[test]

@@ -55,7 +55,9 @@ fn echo_bot(headers: &str) -> String {
 
 #[test]
 fn values_are_encoded_for_where_they_go() {
-    let mut s = session(&echo_bot(r#"[{"key": "Content-Type", "value": "application/json"}]"#));
+    let mut s = session(&echo_bot(
+        r#"[{"key": "Content-Type", "value": "application/json"}]"#,
+    ));
     let out = s.handle(Input::Text("a \"quote\" / and\nline".into()));
     let r = request(&out);
     assert_eq!(r.method, "POST");
@@ -67,9 +69,8 @@ fn values_are_encoded_for_where_they_go() {
         r.body.as_deref(),
         Some(r#"{"said": "a \"quote\" / and\nline", "raw": }"#)
     );
-    let body: Result<serde_json::Value, _> = serde_json::from_str(
-        &r.body.unwrap().replace("\"raw\": }", "\"raw\": 1}"),
-    );
+    let body: Result<serde_json::Value, _> =
+        serde_json::from_str(&r.body.unwrap().replace("\"raw\": }", "\"raw\": 1}"));
     assert!(body.is_ok(), "the escaped body is valid JSON");
     let out = s.handle(Input::Response {
         id: r.id,
@@ -81,7 +82,9 @@ fn values_are_encoded_for_where_they_go() {
 
 #[test]
 fn a_header_that_would_inject_a_line_stops_the_call() {
-    let mut s = session(&echo_bot(r#"[{"key": "X-Said", "value": "{$userMessage}"}]"#));
+    let mut s = session(&echo_bot(
+        r#"[{"key": "X-Said", "value": "{$userMessage}"}]"#,
+    ));
     let out = s.handle(Input::Text("evil\r\nX-Admin: 1".into()));
     assert!(!out.iter().any(|o| matches!(o, Output::Request(_))));
     // The unconditional rule handles the failure: no default failure text.
