@@ -5,6 +5,7 @@
 //! only module that exports anything to JavaScript.
 
 pub mod chat;
+pub mod markup;
 pub mod rich;
 
 #[cfg(target_arch = "wasm32")]

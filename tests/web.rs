@@ -164,22 +164,37 @@ async fn enter_sends_and_blank_input_does_not() {
 }
 
 #[wasm_bindgen_test]
-async fn bot_text_is_rendered_as_text_not_markup() {
+async fn bot_markup_is_sanitized_and_visitor_text_is_text() {
     let bot = r#"{"name":"Markup","dialogs":[{"name":"X","patterns":["*"],"flow":[
-        {"say":"<img src=x onerror=\"window.__pwned=1\"><b>bold?</b>"}]}]}"#;
+        {"say":"<img src=x onerror=\"window.__pwned=1\"><b>bold?</b> <a href=\"javascript:alert(1)\">js</a> <a href=\"https://example.com/\">ok</a>"}]}]}"#;
     let root = mount(bot);
     ready(&root).await;
     type_and_send(&root, "<i>me</i>");
     let bot = wait_for_bot(&root, 1).await;
     assert_eq!(
         bot[0],
-        "<img src=x onerror=\"window.__pwned=1\"><b>bold?</b>"
+        "<img src=x onerror=\"window.__pwned=1\">bold? js ok"
     );
+    // The allowed subset becomes elements; nothing else does.
+    assert_eq!(texts(&root, ".chatlet-bot b"), vec!["bold?"]);
     assert!(root
-        .query_selector(".chatlet-msg img, .chatlet-msg b, .chatlet-msg i")
+        .query_selector(".chatlet-msg img, .chatlet-msg i")
         .unwrap()
         .is_none());
+    let links = root.query_selector_all(".chatlet-bot a").unwrap();
+    assert_eq!(links.length(), 2);
+    let href = |i| {
+        links
+            .item(i)
+            .unwrap()
+            .unchecked_into::<Element>()
+            .get_attribute("href")
+    };
+    assert_eq!(href(0), None, "a javascript: link gets no href");
+    assert_eq!(href(1).as_deref(), Some("https://example.com/"));
     assert_eq!(texts(&root, ".chatlet-visitor"), vec!["<i>me</i>"]);
+    let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
+    assert!(pwned.is_undefined());
 }
 
 #[wasm_bindgen_test]

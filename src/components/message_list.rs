@@ -5,6 +5,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::chat::{Author, Body, Entry};
+use crate::markup::{self, Node};
 
 /// The message list's properties.
 #[derive(Properties, PartialEq)]
@@ -45,6 +46,10 @@ fn message(entry: &Entry, on_choice: Option<&Callback<(String, String)>>) -> Htm
         Author::System => "chatlet-msg chatlet-system",
     };
     let body = match &entry.body {
+        // Bot text may hold CB's allowed HTML subset; a visitor's text never does.
+        Body::Text(text) if entry.author == Author::Bot && markup::has_markup(text) => html! {
+            <div class="chatlet-text">{ for markup::parse(text).iter().map(node) }</div>
+        },
         Body::Text(text) => html! { <p class="chatlet-text">{ text.clone() }</p> },
         Body::Image(url) => html! { <img class="chatlet-image" src={url.clone()} alt="" /> },
         Body::Card {
@@ -88,4 +93,21 @@ fn choice(choice: &ChoiceOut, on_choice: &Callback<(String, String)>) -> Html {
     let pick = (choice.title.clone(), choice.payload.clone());
     let onclick = on_choice.reform(move |_: MouseEvent| pick.clone());
     html! { <button type="button" class="chatlet-choice" {onclick}>{ choice.title.clone() }</button> }
+}
+
+/// One node of sanitized bot markup as DOM: elements from the allowed list, text as text.
+fn node(n: &Node) -> Html {
+    match n {
+        Node::Text(text) => html! { { text.clone() } },
+        Node::Element {
+            tag: "a",
+            href,
+            children,
+        } => html! {
+            <a href={href.clone()} target="_blank" rel="noopener noreferrer">{ for children.iter().map(node) }</a>
+        },
+        Node::Element { tag, children, .. } => html! {
+            <@{*tag}>{ for children.iter().map(node) }</@>
+        },
+    }
 }
