@@ -107,7 +107,11 @@ impl Driver {
                 *slot = Some(value);
             }
             "intent" => {
-                let (name, pattern) = rest.split_once(' ').unwrap_or((rest, ""));
+                // A name with spaces is written in double quotes.
+                let (name, pattern) = match rest.strip_prefix('"') {
+                    Some(quoted) => quoted.split_once('"').unwrap_or((quoted, "")),
+                    None => rest.split_once(' ').unwrap_or((rest, "")),
+                };
                 let pattern = Pattern::parse(pattern.trim())
                     .map_err(|e| format!("@intent {name}: {}", e.message))?;
                 self.session.add_intent(name, pattern);
