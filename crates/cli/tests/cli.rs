@@ -150,3 +150,42 @@ fn check_reads_a_cb_export_and_lists_unsupported_features() {
         "{out}"
     );
 }
+
+#[test]
+fn check_names_dangling_triggers_and_unknown_script_calls() {
+    let (code, out, _) = chatlet(&["check", "tests/transcripts/cb-scripts/bot.json"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(r#"warning: /conversationMessage/0/preProcessMessage ("welcome starter"): setTriggerNextMessage("Welcome Back"): no interaction has that name"#), "{out}");
+    assert!(out.ends_with("0 unsupported, 2 warnings\n"), "{out}");
+
+    let code_calls = r#"{"bot": {"id": "b"}, "groups": [{"id": "g", "name": "G"}],
+        "conversationMessage": [{"id": "i", "name": "hello", "group": "g",
+          "interactionType": "TEXT", "preProcessMessage": "botContext.askMaven(); botContext.getBotVariable('x');",
+          "content": {"results": {"tile": {"tileData": [{"text": "at {$location.city}"}]}}},
+          "responseMatches": []}]}"#;
+    let path = scratch("calls.json", code_calls);
+    let (code, out, _) = chatlet(&["check", &path], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(r#"unsupported: /conversationMessage/0/preProcessMessage ("hello"): botContext.askMaven() is not available in Chatlet"#), "{out}");
+    assert!(out.contains(r#"unsupported: /conversationMessage/0/content/results/tile/tileData/0/text ("hello"): {$location.city} is not supported"#), "{out}");
+    assert!(!out.contains("getBotVariable"), "{out}");
+}
+
+#[test]
+fn chat_performs_stubbed_calls_and_json_shows_requests() {
+    let input = "@stub Balance 200 {\"accountBalance\": 5, \"currency\": \"EUR\"}\nbalance\n123456\nada@example.com\n";
+    let (code, out, _) = chatlet(
+        &[
+            "chat",
+            "tests/transcripts/cb-account-balance/bot.json",
+            "--json",
+        ],
+        input,
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains(r#"{"type":"request","id":1,"integration":"Balance","method":"GET","url":"https://api.firstbank.example/v1/balance?account=123456&email=ada%40example.com""#), "{out}");
+    assert!(
+        out.contains(r#"{"type":"text","text":"The balance of account 123456 is 5 EUR."}"#),
+        "{out}"
+    );
+}
