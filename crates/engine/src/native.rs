@@ -50,10 +50,20 @@ struct Loader<'a> {
 const BOT_KEYS: &[&str] = &["chatlet", "id", "name", "settings", "dialogs"];
 const DIALOG_KEYS: &[&str] = &["name", "patterns", "exclude", "fallback", "enabled", "flow"];
 const STEP_KEYS: &[&str] = &[
-    "say", "image", "ask", "name", "delay", "then", "choices", "rules", "enabled",
+    "say",
+    "image",
+    "ask",
+    "name",
+    "delay",
+    "then",
+    "choices",
+    "optionStyle",
+    "rules",
+    "enabled",
 ];
 const RULE_KEYS: &[&str] = &[
-    "pattern", "regex", "exact", "noMatch", "exclude", "when", "set", "slots", "scope", "then",
+    "pattern", "regex", "exact", "option", "noMatch", "exclude", "when", "set", "slots", "scope",
+    "then",
 ];
 
 impl Loader<'_> {
@@ -404,7 +414,7 @@ impl Loader<'_> {
     fn rule(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Option<Rule> {
         let obj = self.object(value, at, who)?;
         self.known_keys(obj, at, who, RULE_KEYS);
-        let tests: Vec<&str> = ["pattern", "regex", "exact", "noMatch"]
+        let tests: Vec<&str> = ["pattern", "regex", "exact", "option", "noMatch"]
             .into_iter()
             .filter(|k| obj.contains_key(*k))
             .collect();
