@@ -258,20 +258,25 @@ async fn bot_javascript_runs_in_the_page() {
         .is_undefined());
 }
 
+/// Runs the balance dialog of `bot` for `account` and returns the bot's three messages.
+async fn balance_dialog(bot: &str, account: &str) -> Vec<String> {
+    let root = mount(bot);
+    ready(&root).await;
+    type_and_send(&root, "balance");
+    wait_for_bot(&root, 1).await;
+    type_and_send(&root, account);
+    wait_for_bot(&root, 2).await;
+    type_and_send(&root, "ada@example.com");
+    wait_for_bot(&root, 3).await
+}
+
 /// An integration call made with the browser's fetch; its answer fills `{Balance.balance}`.
 /// (A `data:` URL stands in for the API; the engine's query string lands in its fragment.)
 #[wasm_bindgen_test]
 async fn integrations_are_fetched_by_the_browser() {
     let api = r#"data:application/json,{\"accountBalance\": 99.5, \"currency\": \"NOK\"}#"#;
     let bot = BALANCE_BOT.replace("https://api.firstbank.example/v1/balance", api);
-    let root = mount(&bot);
-    ready(&root).await;
-    type_and_send(&root, "balance");
-    wait_for_bot(&root, 1).await;
-    type_and_send(&root, "123456");
-    wait_for_bot(&root, 2).await;
-    type_and_send(&root, "ada@example.com");
-    let bot = wait_for_bot(&root, 3).await;
+    let bot = balance_dialog(&bot, "123456").await;
     assert_eq!(bot[2], "The balance of account 123456 is 99.5 NOK.");
 
     // A failing call takes the bot's failure rule.
@@ -279,14 +284,7 @@ async fn integrations_are_fetched_by_the_browser() {
         "https://api.firstbank.example/v1/balance",
         "http://127.0.0.1:9/unreachable",
     );
-    let root = mount(&broken);
-    ready(&root).await;
-    type_and_send(&root, "balance");
-    wait_for_bot(&root, 1).await;
-    type_and_send(&root, "654321");
-    wait_for_bot(&root, 2).await;
-    type_and_send(&root, "ada@example.com");
-    let bot = wait_for_bot(&root, 3).await;
+    let bot = balance_dialog(&broken, "654321").await;
     assert!(
         bot[2].starts_with("Sorry, I couldn't get the balance for account 654321"),
         "{}",

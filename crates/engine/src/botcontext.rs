@@ -360,15 +360,20 @@ impl BotContext {
         if let Some(v) = self.vars.get(name) {
             return Some(v.clone());
         }
-        if let Some(values) = self.fields.get(name) {
-            return values.first().cloned();
-        }
-        if let Some(field) = name.strip_suffix(".count") {
-            if let Some(values) = self.fields.get(field) {
-                return Some(Value::from(values.len()));
+        self.field(name, 0)
+            .or_else(|| self.slots.get(name).cloned())
+    }
+
+    /// Custom data field `key` (`"Integration.field"`): its `element`-th value, or with
+    /// `.count` the number of values.
+    pub(crate) fn field(&self, key: &str, element: usize) -> Option<Value> {
+        match self.fields.get(key) {
+            Some(values) => values.get(element).cloned(),
+            None => {
+                let field = key.strip_suffix(".count")?;
+                self.fields.get(field).map(|v| Value::from(v.len()))
             }
         }
-        self.slots.get(name).cloned()
     }
 
     /// Takes the effects one block left behind.

@@ -107,6 +107,14 @@ impl<'a> Importer<'a> {
         })
     }
 
+    /// A top-level list of the export (empty when absent).
+    fn top(&self, key: &str) -> &'a [Value] {
+        self.root
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
     fn template(&self, text: &str) -> Template {
         Template::parse(text, &self.integrations)
     }
@@ -123,19 +131,8 @@ impl<'a> Importer<'a> {
                 .map(str::to_string),
             ..Settings::default()
         };
-        let top_list = |key: &str| {
-            self.root
-                .get(key)
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len)
-        };
-        let (required, menus, responders) = (
-            top_list("requiredContext"),
-            top_list("menus"),
-            top_list("responder"),
-        );
-        for (key, len) in [("requiredContext", required), ("menus", menus)] {
-            if len > 0 {
+        for key in ["requiredContext", "menus"] {
+            if !self.top(key).is_empty() {
                 self.f.unsupported(
                     &pointer("", key),
                     None,
@@ -143,7 +140,6 @@ impl<'a> Importer<'a> {
                 );
             }
         }
-        let _ = responders;
         let globals = self
             .root
             .get("globalFunctions")
@@ -352,7 +348,8 @@ impl<'a> Importer<'a> {
 
     /// The intent name of each dialog's starter (resolved through `associatedIntents`).
     fn intents(&self, dialogs: &[Dialog], starters: &HashMap<usize, usize>) -> Vec<Option<String>> {
-        let known = list_of(&Value::Object(self.root.clone()), "associatedIntents")
+        let known = self
+            .top("associatedIntents")
             .iter()
             .map(|i| (str_of(i, "id").to_string(), str_of(i, "name").to_string()))
             .collect::<HashMap<_, _>>();
@@ -394,29 +391,21 @@ impl<'a> Importer<'a> {
                 _ => {}
             }
         }
-        let mut found = Vec::new();
-        walk(
-            &Value::Array(self.messages.to_vec()),
-            "/conversationMessage".into(),
-            &mut found,
-        );
-        let responders = self.root.get("responder").cloned().unwrap_or(Value::Null);
-        walk(&responders, "/responder".into(), &mut found);
-        for (at, form) in found {
-            let index: Option<usize> = at.split('/').nth(2).and_then(|i| i.parse().ok());
-            let list = if at.starts_with("/responder") {
-                responders.as_array().map_or(&[][..], Vec::as_slice)
-            } else {
-                self.messages
-            };
-            let who = index
-                .and_then(|i| list.get(i))
-                .map(|m| str_of(m, "name").to_string());
-            self.f.unsupported(
-                &at,
-                who.as_deref(),
-                format!("{form} is not supported; it is shown as written"),
-            );
+        for (base, list) in [
+            ("/conversationMessage", self.messages),
+            ("/responder", self.top("responder")),
+        ] {
+            for (i, item) in list.iter().enumerate() {
+                let mut found = Vec::new();
+                walk(item, pointer(base, i), &mut found);
+                for (at, form) in found {
+                    self.f.unsupported(
+                        &at,
+                        Some(str_of(item, "name")),
+                        format!("{form} is not supported; it is shown as written"),
+                    );
+                }
+            }
         }
     }
 
@@ -436,10 +425,7 @@ impl<'a> Importer<'a> {
     /// The integrations (`responder[]`).
     fn integrations(&mut self) -> Vec<Integration> {
         let mut out = Vec::new();
-        for (r, spec) in list_of(&Value::Object(self.root.clone()), "responder")
-            .iter()
-            .enumerate()
-        {
+        for (r, spec) in self.top("responder").iter().enumerate() {
             let at = pointer("/responder", r);
             let name = str_of(spec, "name").to_string();
             let who = Some(name.as_str());
@@ -695,7 +681,7 @@ impl<'a> Importer<'a> {
                 }
             }
             "ESCALATION" => {
-                let escalation = tile.get("escalation").cloned().unwrap_or(Value::Null);
+                let escalation = tile.get("escalation").unwrap_or(&Value::Null);
                 let message = match str_of(&tile, "text") {
                     "" => "Transferring to an agent...",
                     t => t,
@@ -713,7 +699,7 @@ impl<'a> Importer<'a> {
                     }
                 }
                 Kind::Transfer {
-                    skill: self.template(str_of(&escalation, "agentSkillId")),
+                    skill: self.template(str_of(escalation, "agentSkillId")),
                     message: self.template(&message.replace("\\n", "\n")),
                     context: escalation
                         .get("tangoContextEnabled")
@@ -722,10 +708,10 @@ impl<'a> Importer<'a> {
                 }
             }
             "API_INTEGRATION" => {
-                let content = m.get("content").cloned().unwrap_or(Value::Null);
-                let id = str_of(&content, "responderId");
-                let name = str_of(&content, "responderName");
-                let list = list_of(&Value::Object(self.root.clone()), "responder").to_vec();
+                let content = m.get("content").unwrap_or(&Value::Null);
+                let id = str_of(content, "responderId");
+                let name = str_of(content, "responderName");
+                let list = self.top("responder");
                 let found = list
                     .iter()
                     .position(|r| !id.is_empty() && str_of(r, "id") == id)

@@ -69,6 +69,15 @@ impl Bot {
     }
 }
 
+impl Settings {
+    /// The text sent when the bot hits an error: the bot's own, or CB's built-in one.
+    pub fn error_text(&self) -> &str {
+        self.default_error_message
+            .as_deref()
+            .unwrap_or(DEFAULT_FALLBACK_TEXT)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

@@ -422,12 +422,7 @@ impl Session {
             "flow broken: more than {} steps in one turn (at {:?})",
             bot.settings.max_steps, bot.interactions[at].name
         ));
-        let text = bot
-            .settings
-            .default_error_message
-            .as_deref()
-            .unwrap_or(DEFAULT_FALLBACK_TEXT);
-        self.say_text(text, 0);
+        self.say_text(bot.settings.error_text(), 0);
         self.stack.clear();
         false
     }
@@ -815,12 +810,7 @@ impl Session {
                 "transfer in {:?}: skill {skill:?} is not a number; the fallback text is sent instead",
                 it.name
             ));
-            let text = bot
-                .settings
-                .default_error_message
-                .as_deref()
-                .unwrap_or(DEFAULT_FALLBACK_TEXT);
-            return self.say_text(text, 0);
+            return self.say_text(bot.settings.error_text(), 0);
         }
         let message = self.render(message);
         let message = match message.trim() {
@@ -1009,16 +999,10 @@ impl Session {
             Placeholder::ConversationId => Some(ctx.conversation_id.clone()),
             Placeholder::UserId => Some(ctx.user_id.clone()),
             Placeholder::QuickReplyPayload => ctx.payload.clone(),
-            Placeholder::Field { integration, field } => {
-                let key = format!("{integration}.{field}");
-                match ctx.fields.get(&key) {
-                    Some(values) => values.get(element).map(to_text),
-                    None => {
-                        let field = key.strip_suffix(".count")?;
-                        ctx.fields.get(field).map(|v| v.len().to_string())
-                    }
-                }
-            }
+            Placeholder::Field { integration, field } => ctx
+                .field(&format!("{integration}.{field}"), element)
+                .as_ref()
+                .map(to_text),
         }
     }
 }
