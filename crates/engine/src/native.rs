@@ -8,10 +8,12 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::botcontext::unknown_calls;
 use crate::error::{parse_json, pointer, Findings, LoadError};
+use crate::jsonpath::JsonPath;
 use crate::model::{
-    Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Interaction, Kind,
-    OptionStyle, Rule, Settings,
+    Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
+    Integration, Interaction, Kind, OptionStyle, Rule, Script, Settings,
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
@@ -30,6 +32,7 @@ pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
         findings: &mut findings,
         names: HashMap::new(),
         dialogs: HashMap::new(),
+        integrations: Vec::new(),
     }
     .bot(value);
     let list = findings.finish()?;
@@ -45,9 +48,29 @@ struct Loader<'a> {
     names: HashMap<String, usize>,
     /// Dialog name → dialog id.
     dialogs: HashMap<String, usize>,
+    /// Integration names, in [`Bot::integrations`] order (`{Name.field}` in templates).
+    integrations: Vec<String>,
 }
 
-const BOT_KEYS: &[&str] = &["chatlet", "id", "name", "settings", "dialogs"];
+const BOT_KEYS: &[&str] = &[
+    "chatlet",
+    "id",
+    "name",
+    "settings",
+    "code",
+    "integrations",
+    "dialogs",
+];
+const INTEGRATION_KEYS: &[&str] = &[
+    "method",
+    "url",
+    "query",
+    "headers",
+    "body",
+    "variable",
+    "transform",
+    "fields",
+];
 const DIALOG_KEYS: &[&str] = &["name", "patterns", "exclude", "fallback", "enabled", "flow"];
 const STEP_KEYS: &[&str] = &[
     "say",
@@ -60,10 +83,17 @@ const STEP_KEYS: &[&str] = &[
     "optionStyle",
     "rules",
     "enabled",
+    "call",
+    "transfer",
+    "pre",
+    "post",
+    "reply",
 ];
+/// What a step does: exactly one of these keys.
+const STEP_KINDS: [&str; 5] = ["say", "image", "ask", "call", "transfer"];
 const RULE_KEYS: &[&str] = &[
-    "pattern", "regex", "exact", "option", "noMatch", "exclude", "when", "set", "slots", "scope",
-    "then",
+    "pattern", "regex", "exact", "option", "noMatch", "result", "exclude", "when", "set", "slots",
+    "scope", "then",
 ];
 
 impl Loader<'_> {
@@ -89,6 +119,8 @@ impl Loader<'_> {
         if let Some(settings) = obj.get("settings") {
             bot.settings = self.settings(settings);
         }
+        bot.globals = self.script(obj.get("code"), "/code", None, "globals".into());
+        bot.integrations = self.integrations(obj.get("integrations"));
         let Some(dialogs) = obj.get("dialogs").and_then(Value::as_array) else {
             self.findings
                 .error("/dialogs", None, "a bot needs a \"dialogs\" list");
@@ -194,6 +226,167 @@ impl Loader<'_> {
         bot
     }
 
+    /// Parses a template; `{Name.field}` refers to the bot's integrations.
+    fn template(&self, source: &str) -> Template {
+        let names: Vec<&str> = self.integrations.iter().map(String::as_str).collect();
+        Template::parse(source, &names)
+    }
+
+    /// A block of JavaScript (a string, or a list of lines), scanned for `botContext`
+    /// functions Chatlet lacks.
+    fn script(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+        key: String,
+    ) -> Option<Script> {
+        let source = match value? {
+            Value::String(s) => s.clone(),
+            Value::Array(lines) if lines.iter().all(Value::is_string) => lines
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => {
+                self.findings
+                    .error(at, who, "code is a string or a list of lines");
+                return None;
+            }
+        };
+        for name in unknown_calls(&source) {
+            self.findings.unsupported(
+                at,
+                who,
+                format!(
+                    "botContext.{name}() is not available in Chatlet; calling it is a script error"
+                ),
+            );
+        }
+        (!source.trim().is_empty()).then_some(Script { key, source })
+    }
+
+    /// The `integrations` object: name → HTTP API.
+    fn integrations(&mut self, value: Option<&Value>) -> Vec<Integration> {
+        let Some(value) = value else { return vec![] };
+        let Some(obj) = self.object(value, "/integrations", None) else {
+            return vec![];
+        };
+        self.integrations = obj.keys().cloned().collect();
+        let mut out = Vec::new();
+        for (name, spec) in obj {
+            let at = pointer("/integrations", name);
+            let who = Some(name.as_str());
+            let Some(o) = self.object(spec, &at, who) else {
+                continue;
+            };
+            self.known_keys(o, &at, who, INTEGRATION_KEYS);
+            let method = self.string_or(o, "method", &at, "GET").to_ascii_uppercase();
+            const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+            if !METHODS.contains(&method.as_str()) {
+                self.findings.error(
+                    &pointer(&at, "method"),
+                    who,
+                    format!("unknown HTTP method {method:?} ({})", METHODS.join(", ")),
+                );
+            }
+            let url = match o.get("url").and_then(Value::as_str) {
+                Some(u) if !u.trim().is_empty() => self.template(u),
+                _ => {
+                    self.findings.error(
+                        &pointer(&at, "url"),
+                        who,
+                        "an integration needs a \"url\"",
+                    );
+                    self.template("")
+                }
+            };
+            let query = self.pairs(o.get("query"), &pointer(&at, "query"), who);
+            let headers = self.pairs(o.get("headers"), &pointer(&at, "headers"), who);
+            let body = match o.get("body") {
+                None => None,
+                Some(Value::String(b)) => Some(self.template(b)),
+                // A JSON value is the body as written; its strings are templates.
+                Some(v) if v.is_object() || v.is_array() => Some(self.template(&v.to_string())),
+                Some(_) => {
+                    self.findings.error(
+                        &pointer(&at, "body"),
+                        who,
+                        "a body is a template string or a JSON object",
+                    );
+                    None
+                }
+            };
+            let rdv = self.string_or(o, "variable", &at, name);
+            let transform = self.script(
+                o.get("transform"),
+                &pointer(&at, "transform"),
+                who,
+                format!("{name}/transform"),
+            );
+            let mut fields = Vec::new();
+            if let Some(f) = o.get("fields") {
+                let here = pointer(&at, "fields");
+                if let Some(map) = self.object(f, &here, who) {
+                    for (key, path) in map {
+                        let parsed = path
+                            .as_str()
+                            .ok_or_else(|| "a field is a JSON path string".to_string())
+                            .and_then(JsonPath::parse);
+                        match parsed {
+                            Ok(p) => fields.push((key.clone(), p)),
+                            Err(e) => self.findings.error(&pointer(&here, key), who, e),
+                        }
+                    }
+                }
+            }
+            let body_is_json = matches!(o.get("body"), Some(v) if v.is_object() || v.is_array());
+            let mut headers = headers;
+            if body_is_json
+                && !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(("Content-Type".into(), self.template("application/json")));
+            }
+            out.push(Integration {
+                name: name.clone(),
+                rdv,
+                method,
+                url,
+                query,
+                headers,
+                body,
+                transform,
+                fields,
+            });
+        }
+        out
+    }
+
+    /// An object of name → template string (query parameters, headers), in key order.
+    fn pairs(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+    ) -> Vec<(String, Template)> {
+        let Some(value) = value else { return vec![] };
+        let Some(obj) = self.object(value, at, who) else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for (key, v) in obj {
+            match v.as_str() {
+                Some(t) => out.push((key.clone(), self.template(t))),
+                None => self
+                    .findings
+                    .error(&pointer(at, key), who, "a value is a template string"),
+            }
+        }
+        out
+    }
+
     fn settings(&mut self, value: &Value) -> Settings {
         let mut settings = Settings::default();
         let Some(obj) = self.object(value, "/settings", None) else {
@@ -203,8 +396,11 @@ impl Loader<'_> {
             obj,
             "/settings",
             None,
-            &["debug", "defaultErrorMessage", "maxSteps"],
+            &["debug", "defaultErrorMessage", "maxSteps", "apiTimeoutMs"],
         );
+        if let Some(n) = obj.get("apiTimeoutMs").and_then(Value::as_u64) {
+            settings.api_timeout_ms = n.clamp(100, 120_000) as u32;
+        }
         if let Some(b) = obj.get("debug").and_then(Value::as_bool) {
             settings.debug_commands = b;
         }
@@ -249,7 +445,7 @@ impl Loader<'_> {
             .and_then(Value::as_u64)
             .map_or(0, |d| d.min(10_000) as u32);
         it.enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
-        let kinds: Vec<&str> = ["say", "image", "ask"]
+        let kinds: Vec<&str> = STEP_KINDS
             .into_iter()
             .filter(|k| obj.contains_key(*k))
             .collect();
@@ -257,12 +453,67 @@ impl Loader<'_> {
             self.findings.error(
                 at,
                 who,
-                "a step has exactly one of \"say\", \"image\", \"ask\"",
+                "a step has exactly one of \"say\", \"image\", \"ask\", \"call\", \"transfer\"",
             );
             return it;
         }
+        let hook = |s: &mut Self, key: &str| {
+            s.script(
+                obj.get(key),
+                &pointer(at, key),
+                who,
+                format!("{}/{key}", it.key),
+            )
+        };
+        it.code = Hooks {
+            pre: hook(self, "pre"),
+            post: hook(self, "post"),
+            reply: hook(self, "reply"),
+        };
+        if it.code.reply.is_some() && kinds[0] != "ask" {
+            self.findings.error(
+                &pointer(at, "reply"),
+                who,
+                "only a question (\"ask\") has \"reply\" code",
+            );
+        }
         let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
         match kinds[0] {
+            "call" => {
+                let name = text_of("call").unwrap_or_default();
+                match self.integrations.iter().position(|n| n == name) {
+                    Some(i) => it.kind = Kind::Call(i),
+                    None => {
+                        self.findings.error(
+                            &pointer(at, "call"),
+                            who,
+                            format!("no integration is named {name:?}"),
+                        );
+                        return it;
+                    }
+                }
+                if obj.contains_key("choices") {
+                    self.findings.error(
+                        &pointer(at, "choices"),
+                        who,
+                        "only a question (\"ask\") has \"choices\"",
+                    );
+                }
+                self.rules_or_then(obj, at, who, id, &mut it.rules);
+            }
+            "transfer" => {
+                it.kind = self.transfer(&obj["transfer"], &pointer(at, "transfer"), who);
+                for key in ["rules", "choices"] {
+                    if obj.contains_key(key) {
+                        self.findings.error(
+                            &pointer(at, key),
+                            who,
+                            format!("only a question or a call has \"{key}\""),
+                        );
+                    }
+                }
+                self.rules_or_then(obj, at, who, id, &mut it.rules);
+            }
             "say" | "image" => {
                 let Some(text) = text_of(kinds[0]) else {
                     self.findings
@@ -270,10 +521,10 @@ impl Loader<'_> {
                     return it;
                 };
                 it.kind = if kinds[0] == "say" {
-                    Kind::Text(Template::parse(text, &[]))
+                    Kind::Text(self.template(text))
                 } else {
                     Kind::Image {
-                        url: Template::parse(text, &[]),
+                        url: self.template(text),
                     }
                 };
                 for key in ["rules", "choices"] {
@@ -326,7 +577,7 @@ impl Loader<'_> {
                 };
                 it.kind = Kind::Question {
                     style,
-                    text: Template::parse(text, &[]),
+                    text: self.template(text),
                     choices,
                 };
                 match obj.get("rules") {
@@ -368,6 +619,78 @@ impl Loader<'_> {
         it
     }
 
+    /// A call's or transfer's rules, or its `then` (default `next`).
+    fn rules_or_then(
+        &mut self,
+        obj: &Map<String, Value>,
+        at: &str,
+        who: Option<&str>,
+        id: usize,
+        out: &mut Vec<Rule>,
+    ) {
+        match (obj.get("rules"), obj.get("then")) {
+            (Some(_), Some(_)) => self.findings.error(
+                &pointer(at, "then"),
+                who,
+                "a step has \"rules\" or \"then\", not both",
+            ),
+            (Some(Value::Array(rules)), None) => {
+                for (r, rule) in rules.iter().enumerate() {
+                    if let Some(rule) = self.rule(rule, &pointer(&pointer(at, "rules"), r), who, id)
+                    {
+                        out.push(rule);
+                    }
+                }
+            }
+            (Some(_), None) => {
+                self.findings
+                    .error(&pointer(at, "rules"), who, "\"rules\" must be a list")
+            }
+            (None, then) => {
+                let action = match then {
+                    Some(t) => self.action(t, &pointer(at, "then"), who, id),
+                    None => Action::Next,
+                };
+                out.push(Rule {
+                    condition: Condition::Always,
+                    context: vec![],
+                    context_all: true,
+                    set: vec![],
+                    action,
+                });
+            }
+        }
+    }
+
+    /// A transfer: `{"skill": …, "message": …, "context": bool}`.
+    fn transfer(&mut self, value: &Value, at: &str, who: Option<&str>) -> Kind {
+        let Some(o) = self.object(value, at, who) else {
+            return Kind::Unsupported("invalid transfer".into());
+        };
+        self.known_keys(o, at, who, &["skill", "message", "context"]);
+        let skill = match o.get("skill") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => {
+                self.findings.error(
+                    &pointer(at, "skill"),
+                    who,
+                    "a transfer needs a \"skill\": a skill id or a template",
+                );
+                String::new()
+            }
+        };
+        let message = o
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("Transferring to an agent...");
+        Kind::Transfer {
+            skill: self.template(&skill),
+            message: self.template(message),
+            context: o.get("context").and_then(Value::as_bool).unwrap_or(false),
+        }
+    }
+
     fn choices(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<Choice> {
         let Some(value) = value else { return vec![] };
         let Some(list) = value.as_array() else {
@@ -378,21 +701,18 @@ impl Loader<'_> {
         for (i, c) in list.iter().enumerate() {
             match c {
                 Value::String(s) => choices.push(Choice {
-                    title: Template::parse(s, &[]),
+                    title: self.template(s),
                     payload: None,
                     url: None,
                 }),
                 Value::Object(o) => {
                     let here = pointer(at, i);
                     self.known_keys(o, &here, who, &["title", "payload", "url"]);
-                    let template = |k: &str| {
-                        o.get(k)
-                            .and_then(Value::as_str)
-                            .map(|p| Template::parse(p, &[]))
-                    };
+                    let template =
+                        |k: &str| o.get(k).and_then(Value::as_str).map(|p| self.template(p));
                     match o.get("title").and_then(Value::as_str) {
                         Some(title) => choices.push(Choice {
-                            title: Template::parse(title, &[]),
+                            title: self.template(title),
                             payload: template("payload"),
                             url: template("url"),
                         }),
@@ -414,7 +734,7 @@ impl Loader<'_> {
     fn rule(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Option<Rule> {
         let obj = self.object(value, at, who)?;
         self.known_keys(obj, at, who, RULE_KEYS);
-        let tests: Vec<&str> = ["pattern", "regex", "exact", "option", "noMatch"]
+        let tests: Vec<&str> = ["pattern", "regex", "exact", "option", "noMatch", "result"]
             .into_iter()
             .filter(|k| obj.contains_key(*k))
             .collect();
@@ -466,8 +786,20 @@ impl Loader<'_> {
                     .unwrap_or_default()
                     .to_string(),
             ),
+            Some("result") => match obj.get("result").and_then(Value::as_str) {
+                Some("success") => Condition::ApiResult(true),
+                Some("failure") => Condition::ApiResult(false),
+                _ => {
+                    self.findings.error(
+                        &pointer(at, "result"),
+                        who,
+                        "\"result\" is \"success\" or \"failure\"",
+                    );
+                    return None;
+                }
+            },
             Some(_) => match obj.get("noMatch") {
-                Some(Value::String(m)) => Condition::NoMatch(Some(Template::parse(m, &[]))),
+                Some(Value::String(m)) => Condition::NoMatch(Some(self.template(m))),
                 Some(Value::Bool(true)) => Condition::NoMatch(None),
                 _ => {
                     self.findings.error(
@@ -499,7 +831,7 @@ impl Loader<'_> {
                         match v.as_str() {
                             Some(t) => set.push(Assign {
                                 name: name.clone(),
-                                value: Template::parse(t, &[]),
+                                value: self.template(t),
                                 scope,
                                 slot,
                             }),
@@ -572,8 +904,8 @@ impl Loader<'_> {
                 &["var", "contains", "notContains", "equals", "notEquals"],
             );
             let subject = match o.get("var").and_then(Value::as_str) {
-                Some(v) if v.starts_with('{') => Template::parse(v, &[]),
-                Some(v) => Template::parse(&format!("{{$botContext.{v}}}"), &[]),
+                Some(v) if v.starts_with('{') => self.template(v),
+                Some(v) => self.template(&format!("{{$botContext.{v}}}")),
                 None => {
                     self.findings.error(&here, who, "a condition needs \"var\"");
                     continue;
@@ -589,7 +921,7 @@ impl Loader<'_> {
                 Some((k, op)) => conditions.push(ContextCondition {
                     subject,
                     op: *op,
-                    value: Template::parse(o[*k].as_str().unwrap_or_default(), &[]),
+                    value: self.template(o[*k].as_str().unwrap_or_default()),
                 }),
                 None => self.findings.error(
                     &here,

@@ -668,7 +668,7 @@ impl Session {
             .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
             .is_none_or(|(_, v)| v.to_ascii_lowercase().contains("json"));
         let body = spec.body.as_ref().map(|b| match json {
-            true => b.render_json(&lookup),
+            true => b.render_json_body(&lookup),
             false => b.render(&lookup),
         });
         let id = self.next_request;
@@ -707,6 +707,13 @@ impl Session {
             Err(error) => {
                 self.debug(format!("integration {:?} failed: {error}", spec.name));
                 self.ctx.api = Some((false, 0));
+                // No answer: no status, rather than the previous call's.
+                self.ctx.vars.set(
+                    &format!("api_{}Status", spec.rdv),
+                    Value::String(String::new()),
+                    crate::vars::Scope::Session,
+                    None,
+                );
             }
             Ok((status, body)) => {
                 ok = status == 200 || status == 201;

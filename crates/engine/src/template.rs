@@ -121,6 +121,19 @@ impl Template {
     /// Fills a JSON template: a value inside a quoted JSON string is JSON-escaped; a value
     /// outside any string goes in as is (it is meant to be JSON, such as a whole card).
     pub fn render_json(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> String {
+        self.fill_json(lookup, false)
+    }
+
+    /// Fills a request body template: as [`Self::render_json`], except that a value
+    /// outside any string goes in as is only when it is one whole JSON value (a number,
+    /// `true`, an object…); any other value becomes a JSON string, and a missing or empty
+    /// one `null`. A value fills exactly its own place: it can never close the string or
+    /// object around it or add keys beside it.
+    pub fn render_json_body(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> String {
+        self.fill_json(lookup, true)
+    }
+
+    fn fill_json(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>, strict: bool) -> String {
         let mut out = String::new();
         let mut in_string = false;
         for part in &self.parts {
@@ -139,7 +152,17 @@ impl Template {
                 }
                 Part::Hole(h) => match lookup(h) {
                     Some(v) if in_string => json_escape(&v, &mut out),
-                    Some(v) => out.push_str(&v),
+                    Some(v) if !strict => out.push_str(&v),
+                    Some(v) if v.trim().is_empty() => out.push_str("null"),
+                    Some(v) if serde_json::from_str::<serde_json::Value>(&v).is_ok() => {
+                        out.push_str(v.trim())
+                    }
+                    Some(v) => {
+                        out.push('"');
+                        json_escape(&v, &mut out);
+                        out.push('"');
+                    }
+                    None if strict && !in_string => out.push_str("null"),
                     None => {}
                 },
             }
