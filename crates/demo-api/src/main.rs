@@ -1,0 +1,217 @@
+//! `chatlet-demo-api`: a small demo HTTP API for Chatlet's visitor test page
+//! and end-to-end browser tests.
+//!
+//! ```text
+//! chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR]
+//! ```
+//!
+//! Defaults: port 8081 (0 picks a free port), host 127.0.0.1. When ready it
+//! prints exactly one line to stdout, `chatlet-demo-api listening on
+//! http://HOST:PORT`, and flushes it. It logs `METHOD PATH STATUS` for every
+//! request to stderr. If it cannot listen (port in use, bad host) it says so
+//! on stderr and exits with 1; bad arguments exit with 2. `--upload-dir` is
+//! accepted for the upload endpoint still to come and is unused for now.
+//!
+//! Every request runs on its own thread. Answers are JSON with
+//! `Content-Type: application/json`:
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `GET /api/health` | 200 `{"ok":true}` |
+//! | `GET /api/balance?account=A&email=E` | 200 `{"account","email","accountBalance","currency":"USD"}` with a random amount 10.00–99999.99 when A is 6 digits and E looks like an email; else 404 `{"error"}` naming the bad parameter |
+//! | `POST /api/escalate` | needs `Authorization: Bearer chatlet-demo-token` (else 401) and a JSON body with a string `message` (else 400; over 64 KiB 413); 201 `{"ticket":"T-123456","message"}` |
+//! | `GET /api/slow?ms=N` | waits N ms (default 3000, at most 30000), then 200 `{"waited":N}` |
+//! | `ANY /api/fail?status=S` | status S (default 500; not 400–599 gives 400) with `{"error":"failing on purpose"}` |
+//! | `GET /api/no-cors` | 200 `{"ok":true}` without CORS headers |
+//! | `POST /api/control/fail?path=P&status=S&times=N` | the next N (default 1) requests to path P answer S (default 500) with `{"error":"injected failure"}`; 200 `{"ok":true}` |
+//! | `POST /api/control/reset` | clears all injected failures; 200 `{"ok":true}` |
+//! | `OPTIONS /api/...` | 204 with the CORS headers (CORS preflight) |
+//! | anything else | 404 `{"error":"no such endpoint"}`; a known path with the wrong method 405 |
+//!
+//! All answers except `/api/no-cors`'s carry `Access-Control-Allow-Origin: *`
+//! and the other CORS headers listed in [`reply::CORS_HEADERS`]. Query values
+//! are percent-decoded (`+` is a space, `%2B` a plus). Routing lives in
+//! [`routes`], which says how to add an endpoint.
+
+#![forbid(unsafe_code)]
+
+mod faults;
+mod query;
+mod reply;
+mod rng;
+mod routes;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::thread;
+
+use tiny_http::Server;
+
+use crate::routes::Context;
+
+const USAGE: &str = "usage: chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR]
+
+  --port N          port to listen on (default 8081; 0 picks a free port)
+  --host ADDR       address to listen on (default 127.0.0.1)
+  --upload-dir DIR  where uploads will be stored (accepted, not used yet)";
+
+/// The command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Args {
+    port: u16,
+    host: String,
+    upload_dir: Option<PathBuf>,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            port: 8081,
+            host: "127.0.0.1".into(),
+            upload_dir: None,
+        }
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Serve(Args),
+    Help,
+}
+
+/// Parses the arguments after the program name; `--name value` and
+/// `--name=value` both work.
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
+    let mut parsed = Args::default();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.into())),
+            _ => (arg, None),
+        };
+        if name == "-h" || name == "--help" {
+            return Ok(Command::Help);
+        }
+        if !matches!(name.as_str(), "--port" | "--host" | "--upload-dir") {
+            return Err(format!("unknown argument {name}"));
+        }
+        let Some(value) = inline.or_else(|| args.next()) else {
+            return Err(format!("{name} needs a value"));
+        };
+        match name.as_str() {
+            "--port" => {
+                parsed.port = value
+                    .parse()
+                    .map_err(|_| format!("--port must be a number from 0 to 65535, not {value}"))?;
+            }
+            "--host" => parsed.host = value,
+            _ => parsed.upload_dir = Some(PathBuf::from(value)),
+        }
+    }
+    Ok(Command::Serve(parsed))
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Command::Serve(args)) => args,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("chatlet-demo-api: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match serve(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("chatlet-demo-api: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Listens, announces the address on stdout, then answers requests forever,
+/// each on its own thread.
+fn serve(args: Args) -> Result<(), String> {
+    let wanted = if args.host.contains(':') && !args.host.starts_with('[') {
+        format!("[{}]:{}", args.host, args.port) // a bare IPv6 address
+    } else {
+        format!("{}:{}", args.host, args.port)
+    };
+    let server =
+        Server::http(&wanted).map_err(|error| format!("cannot listen on {wanted}: {error}"))?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .map_or(wanted, |address| address.to_string());
+
+    let context = Arc::new(Context::new(args.upload_dir));
+    if let Some(dir) = &context.upload_dir {
+        eprintln!(
+            "chatlet-demo-api: uploads are not implemented yet; --upload-dir {} is unused",
+            dir.display()
+        );
+    }
+
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "chatlet-demo-api listening on http://{address}")
+        .and_then(|()| stdout.flush())
+        .map_err(|error| format!("cannot write to stdout: {error}"))?;
+    drop(stdout);
+
+    for request in server.incoming_requests() {
+        let context = Arc::clone(&context);
+        let spawned = thread::Builder::new()
+            .name("request".into())
+            .spawn(move || routes::handle(request, &context));
+        // If no thread can be made, the request is dropped, and tiny_http
+        // answers it with a 500.
+        if let Err(error) = spawned {
+            let _ = writeln!(
+                io::stderr(),
+                "chatlet-demo-api: cannot start a thread: {error}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, String> {
+        parse_args(args.iter().map(|arg| arg.to_string()))
+    }
+
+    #[test]
+    fn defaults_and_options() {
+        assert_eq!(parse(&[]), Ok(Command::Serve(Args::default())));
+        assert_eq!(
+            parse(&["--port", "0", "--host=0.0.0.0", "--upload-dir", "/tmp/up"]),
+            Ok(Command::Serve(Args {
+                port: 0,
+                host: "0.0.0.0".into(),
+                upload_dir: Some("/tmp/up".into()),
+            }))
+        );
+        assert_eq!(parse(&["--port=9"]).map(|_| ()), Ok(()));
+        assert_eq!(
+            parse(&["x", "--help"]).map(|_| ()),
+            Err("unknown argument x".into())
+        );
+        assert_eq!(parse(&["--help"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn bad_arguments() {
+        assert!(parse(&["--port"]).is_err());
+        assert!(parse(&["--port", "70000"]).is_err());
+        assert!(parse(&["--port", "-1"]).is_err());
+        assert!(parse(&["--verbose"]).is_err());
+    }
+}

@@ -1,0 +1,541 @@
+//! Routing and the endpoint handlers.
+//!
+//! [`handle`] turns a `tiny_http` request into a [`Call`], asks [`respond`]
+//! for a [`Reply`], writes it and logs one line. [`respond`] does, in order:
+//! the CORS preflight answer, injected failures (see [`crate::faults`]), the
+//! path lookup ([`Endpoint::from_path`]), the method check
+//! ([`Endpoint::methods`]), then the endpoint's handler.
+//!
+//! To add an endpoint (the upload endpoint is next): add an [`Endpoint`]
+//! variant, its path in [`Endpoint::from_path`], its methods in
+//! [`Endpoint::methods`] and an arm in [`dispatch`]. A handler that needs a
+//! larger body than [`MAX_JSON_BODY`] reads [`Call::body`] itself (it is read
+//! lazily, so nothing is consumed before the handler asks), and can use
+//! [`Context::upload_dir`].
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tiny_http::Request;
+
+use crate::faults::Faults;
+use crate::query::{decode_path, split_target, Query};
+use crate::reply::Reply;
+use crate::rng::Rng;
+
+/// The largest request body accepted by the JSON endpoints (64 KiB).
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+/// The bearer token `POST /api/escalate` wants.
+pub const DEMO_TOKEN: &str = "chatlet-demo-token";
+
+/// `GET /api/slow` waits this long when `ms` is not given.
+pub const SLOW_DEFAULT_MS: u64 = 3_000;
+
+/// `GET /api/slow` never waits longer than this.
+pub const SLOW_MAX_MS: u64 = 30_000;
+
+/// State shared by all request threads.
+#[derive(Debug)]
+pub struct Context {
+    /// Pending injected failures.
+    pub faults: Faults,
+    /// Source of demo balances and ticket numbers.
+    pub rng: Rng,
+    /// Where the (not yet written) upload endpoint will store files; set by
+    /// `--upload-dir` and unused until then.
+    pub upload_dir: Option<PathBuf>,
+}
+
+impl Context {
+    /// A fresh context: no injected failures, an entropy-seeded generator.
+    pub fn new(upload_dir: Option<PathBuf>) -> Self {
+        Context {
+            faults: Faults::default(),
+            rng: Rng::from_entropy(),
+            upload_dir,
+        }
+    }
+}
+
+/// One request as the handlers see it.
+pub struct Call<'a> {
+    /// The method as sent, e.g. `GET`.
+    pub method: String,
+    /// The percent-decoded path, without the query.
+    pub path: String,
+    /// The decoded query parameters.
+    pub query: Query,
+    /// The `Authorization` header, if sent.
+    pub authorization: Option<String>,
+    /// The `Content-Length` header, if sent and numeric.
+    pub content_length: Option<usize>,
+    /// The request body, read on demand.
+    pub body: &'a mut dyn Read,
+}
+
+/// The known endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET /api/health`
+    Health,
+    /// `GET /api/balance?account=&email=`
+    Balance,
+    /// `POST /api/escalate`
+    Escalate,
+    /// `GET /api/slow?ms=`
+    Slow,
+    /// `ANY /api/fail?status=`
+    Fail,
+    /// `GET /api/no-cors`
+    NoCors,
+    /// `POST /api/control/fail?path=&status=&times=`
+    ControlFail,
+    /// `POST /api/control/reset`
+    ControlReset,
+}
+
+impl Endpoint {
+    /// The endpoint at a decoded path, if any.
+    pub fn from_path(path: &str) -> Option<Self> {
+        Some(match path {
+            "/api/health" => Endpoint::Health,
+            "/api/balance" => Endpoint::Balance,
+            "/api/escalate" => Endpoint::Escalate,
+            "/api/slow" => Endpoint::Slow,
+            "/api/fail" => Endpoint::Fail,
+            "/api/no-cors" => Endpoint::NoCors,
+            "/api/control/fail" => Endpoint::ControlFail,
+            "/api/control/reset" => Endpoint::ControlReset,
+            _ => return None,
+        })
+    }
+
+    /// The methods the endpoint answers; empty means any method.
+    pub fn methods(self) -> &'static [&'static str] {
+        match self {
+            Endpoint::Health | Endpoint::Balance | Endpoint::Slow | Endpoint::NoCors => &["GET"],
+            Endpoint::Escalate | Endpoint::ControlFail | Endpoint::ControlReset => &["POST"],
+            Endpoint::Fail => &[],
+        }
+    }
+
+    /// Control endpoints are never hit by injected failures, so a test can
+    /// always reset.
+    fn is_control(self) -> bool {
+        matches!(self, Endpoint::ControlFail | Endpoint::ControlReset)
+    }
+}
+
+/// Answers one `tiny_http` request and logs `METHOD PATH STATUS` to stderr.
+pub fn handle(mut request: Request, ctx: &Context) {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let (raw_path, raw_query) = split_target(request.url());
+    let raw_path = raw_path.to_owned();
+    let path = decode_path(&raw_path);
+    let query = Query::parse(raw_query);
+    let authorization = request
+        .headers()
+        .iter()
+        .find(|header| header.field.equiv("Authorization"))
+        .map(|header| header.value.as_str().to_owned());
+    let content_length = request.body_length();
+
+    let reply = {
+        let mut body = LazyBody(&mut request);
+        let mut call = Call {
+            method: method.clone(),
+            path,
+            query,
+            authorization,
+            content_length,
+            body: &mut body,
+        };
+        respond(&mut call, ctx)
+    };
+    let status = reply.status;
+    let outcome = match request.respond(reply.into_response()) {
+        Ok(()) => String::new(),
+        Err(error) => format!(" (write failed: {error})"),
+    };
+    // Never panic if stderr is gone.
+    let _ = writeln!(
+        io::stderr(),
+        "{method} {raw_path} {status} {}ms{outcome}",
+        started.elapsed().as_millis()
+    );
+}
+
+/// The request body, read through `tiny_http` only when a handler asks (so
+/// `Expect: 100-continue` is only answered for bodies we want).
+struct LazyBody<'r>(&'r mut Request);
+
+impl Read for LazyBody<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.as_reader().read(buf)
+    }
+}
+
+/// The reply to one call: preflight, injected failure, 404, 405 or the
+/// endpoint's own answer; without CORS headers for `/api/no-cors`.
+pub fn respond(call: &mut Call<'_>, ctx: &Context) -> Reply {
+    let endpoint = Endpoint::from_path(&call.path);
+    let reply = decide(call, endpoint, ctx);
+    if endpoint == Some(Endpoint::NoCors) {
+        reply.without_cors()
+    } else {
+        reply
+    }
+}
+
+fn decide(call: &mut Call<'_>, endpoint: Option<Endpoint>, ctx: &Context) -> Reply {
+    let is_api = call.path == "/api" || call.path.starts_with("/api/");
+    if call.method == "OPTIONS" && is_api && endpoint != Some(Endpoint::NoCors) {
+        return Reply::preflight();
+    }
+    if !endpoint.is_some_and(Endpoint::is_control) {
+        if let Some(status) = ctx.faults.take(&call.path) {
+            return Reply::error(status, "injected failure");
+        }
+    }
+    let Some(endpoint) = endpoint else {
+        return Reply::error(404, "no such endpoint");
+    };
+    let methods = endpoint.methods();
+    if !methods.is_empty() && !methods.contains(&call.method.as_str()) {
+        return Reply::method_not_allowed(&call.method, &call.path, methods);
+    }
+    dispatch(endpoint, call, ctx)
+}
+
+/// Runs the handler of an endpoint whose method has been checked.
+fn dispatch(endpoint: Endpoint, call: &mut Call<'_>, ctx: &Context) -> Reply {
+    match endpoint {
+        Endpoint::Health | Endpoint::NoCors => Reply::ok(),
+        Endpoint::Balance => balance(&call.query, ctx),
+        Endpoint::Escalate => escalate(call, ctx),
+        Endpoint::Slow => slow(&call.query),
+        Endpoint::Fail => fail(&call.query),
+        Endpoint::ControlFail => control_fail(&call.query, ctx),
+        Endpoint::ControlReset => {
+            ctx.faults.reset();
+            Reply::ok()
+        }
+    }
+}
+
+/// `GET /api/balance`: a random balance for a 6-digit account and an email.
+fn balance(query: &Query, ctx: &Context) -> Reply {
+    let account = query.get("account");
+    let email = query.get("email");
+    let mut problems = Vec::new();
+    match account {
+        None => problems.push("missing parameter account"),
+        Some(account) if !is_account(account) => problems.push("account must be exactly 6 digits"),
+        Some(_) => {}
+    }
+    match email {
+        None => problems.push("missing parameter email"),
+        Some(email) if !looks_like_email(email) => {
+            problems.push("email must look like name@example.com")
+        }
+        Some(_) => {}
+    }
+    match (account, email) {
+        (Some(account), Some(email)) if problems.is_empty() => {
+            let cents = ctx.rng.between(1_000, 9_999_999);
+            Reply::json(
+                200,
+                json!({
+                    "account": account,
+                    "email": email,
+                    "accountBalance": cents as f64 / 100.0,
+                    "currency": "USD",
+                }),
+            )
+        }
+        _ => Reply::error(404, problems.join("; ")),
+    }
+}
+
+/// Exactly six ASCII digits.
+fn is_account(text: &str) -> bool {
+    text.len() == 6 && text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// `local@domain.tld`: no whitespace, one `@`, non-empty labels, a TLD of at
+/// least two letters.
+fn looks_like_email(text: &str) -> bool {
+    if text.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let tld_ok = labels
+        .last()
+        .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|byte| byte.is_ascii_alphabetic()));
+    !local.is_empty()
+        && !domain.contains('@')
+        && labels.len() >= 2
+        && labels.iter().all(|label| !label.is_empty())
+        && tld_ok
+}
+
+/// `POST /api/escalate`: bearer token, JSON body with a string `message`,
+/// answers a random ticket.
+fn escalate(call: &mut Call<'_>, ctx: &Context) -> Reply {
+    if !has_demo_token(call.authorization.as_deref()) {
+        return Reply::error(401, "missing or wrong Authorization");
+    }
+    let body = match read_body(call, MAX_JSON_BODY) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+        return Reply::error(400, r#"the body must be JSON like {"message": "..."}"#);
+    };
+    let Some(message) = value.get("message").and_then(Value::as_str) else {
+        return Reply::error(400, r#"the body needs a string "message""#);
+    };
+    let ticket = format!("T-{}", ctx.rng.between(100_000, 999_999));
+    Reply::json(201, json!({ "ticket": ticket, "message": message }))
+}
+
+/// `Authorization: Bearer chatlet-demo-token` (scheme case-insensitive).
+fn has_demo_token(header: Option<&str>) -> bool {
+    header
+        .and_then(|value| value.trim().split_once(' '))
+        .is_some_and(|(scheme, token)| {
+            scheme.eq_ignore_ascii_case("bearer") && token.trim() == DEMO_TOKEN
+        })
+}
+
+/// Reads the whole body, or the 413/400 reply to send instead.
+fn read_body(call: &mut Call<'_>, limit: usize) -> Result<Vec<u8>, Reply> {
+    let too_large = || Reply::error(413, format!("the request body is over {limit} bytes"));
+    if call.content_length.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    Read::take(&mut *call.body, cap)
+        .read_to_end(&mut body)
+        .map_err(|_| Reply::error(400, "could not read the request body"))?;
+    if body.len() > limit {
+        return Err(too_large());
+    }
+    Ok(body)
+}
+
+/// `GET /api/slow`: waits `ms` milliseconds (default 3000, at most 30000).
+fn slow(query: &Query) -> Reply {
+    let ms = match query.get("ms") {
+        None => SLOW_DEFAULT_MS,
+        Some(text) => match text.trim().parse::<u64>() {
+            Ok(ms) => ms.min(SLOW_MAX_MS),
+            Err(_) => return Reply::error(400, "ms must be a whole number of milliseconds"),
+        },
+    };
+    thread::sleep(Duration::from_millis(ms));
+    Reply::json(200, json!({ "waited": ms }))
+}
+
+/// `ANY /api/fail`: answers the asked error status.
+fn fail(query: &Query) -> Reply {
+    match error_status(query) {
+        Ok(status) => Reply::error(status, "failing on purpose"),
+        Err(reply) => reply,
+    }
+}
+
+/// `POST /api/control/fail`: makes the next `times` requests to `path`
+/// answer `status`.
+fn control_fail(query: &Query, ctx: &Context) -> Reply {
+    let path = match query.get("path") {
+        Some(path) if path.starts_with('/') => path,
+        _ => return Reply::error(400, "path must be a path like /api/balance"),
+    };
+    let status = match error_status(query) {
+        Ok(status) => status,
+        Err(reply) => return reply,
+    };
+    let times = match query.get("times") {
+        None => 1,
+        Some(text) => match text.trim().parse::<u32>() {
+            Ok(times @ 1..=1_000) => times,
+            _ => return Reply::error(400, "times must be a number from 1 to 1000"),
+        },
+    };
+    // A path given with a query (`/api/slow?ms=1`) means just the path.
+    let path = path.split('?').next().unwrap_or(path);
+    ctx.faults.inject(path, status, times);
+    Reply::ok()
+}
+
+/// The `status` parameter: 400..=599, 500 when absent; else the 400 reply.
+fn error_status(query: &Query) -> Result<u16, Reply> {
+    match query.get("status") {
+        None => Ok(500),
+        Some(text) => match text.trim().parse::<u16>() {
+            Ok(status @ 400..=599) => Ok(status),
+            _ => Err(Reply::error(400, "status must be a number from 400 to 599")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call_with<'a>(method: &str, target: &str, body: &'a mut dyn Read) -> Call<'a> {
+        let (path, query) = split_target(target);
+        Call {
+            method: method.into(),
+            path: decode_path(path),
+            query: Query::parse(query),
+            authorization: None,
+            content_length: None,
+            body,
+        }
+    }
+
+    fn get(ctx: &Context, target: &str) -> Reply {
+        let mut empty = io::empty();
+        respond(&mut call_with("GET", target, &mut empty), ctx)
+    }
+
+    #[test]
+    fn accounts_and_emails() {
+        assert!(is_account("012345"));
+        assert!(!is_account("12345"));
+        assert!(!is_account("1234567"));
+        assert!(!is_account("12345a"));
+        assert!(!is_account("１２３４５６"));
+        assert!(looks_like_email("ada@example.com"));
+        assert!(looks_like_email("a.b+c@mail.example.co"));
+        assert!(!looks_like_email("ada@example"));
+        assert!(!looks_like_email("ada example@x.com"));
+        assert!(!looks_like_email("@example.com"));
+        assert!(!looks_like_email("a@@example.com"));
+        assert!(!looks_like_email("a@b@example.com"));
+        assert!(!looks_like_email("a@.com"));
+        assert!(!looks_like_email("a@example.c"));
+        assert!(!looks_like_email(""));
+    }
+
+    #[test]
+    fn balance_names_the_wrong_parameter() {
+        let ctx = Context::new(None);
+        let reply = get(&ctx, "/api/balance?account=12345&email=ada@example.com");
+        assert_eq!(reply.status, 404);
+        assert_eq!(
+            reply.body,
+            Some(json!({"error": "account must be exactly 6 digits"}))
+        );
+        let reply = get(&ctx, "/api/balance?account=123456&email=ada");
+        assert_eq!(
+            reply.body,
+            Some(json!({"error": "email must look like name@example.com"}))
+        );
+        let reply = get(&ctx, "/api/balance");
+        assert_eq!(
+            reply.body,
+            Some(json!({"error": "missing parameter account; missing parameter email"}))
+        );
+        let reply = get(&ctx, "/api/balance?account=%ZZ%ff&email=%");
+        assert_eq!(reply.status, 404);
+    }
+
+    #[test]
+    fn balance_amounts_have_two_decimals() {
+        let ctx = Context::new(None);
+        for _ in 0..500 {
+            let reply = get(&ctx, "/api/balance?account=123456&email=ada%40example.com");
+            let body = reply.body.unwrap_or_default();
+            let amount = body["accountBalance"].as_f64().unwrap_or(-1.0);
+            assert!((10.0..=99_999.99).contains(&amount), "{amount}");
+            let text = body["accountBalance"].to_string();
+            let decimals = text.split('.').nth(1).map_or(0, str::len);
+            assert!(decimals <= 2, "{text}");
+        }
+    }
+
+    #[test]
+    fn escalate_checks_token_then_body() {
+        let ctx = Context::new(None);
+        let post = |auth: Option<&str>, body: &str| {
+            let mut reader = body.as_bytes();
+            let mut call = call_with("POST", "/api/escalate", &mut reader);
+            call.authorization = auth.map(str::to_owned);
+            respond(&mut call, &ctx)
+        };
+        assert_eq!(post(None, r#"{"message":"hi"}"#).status, 401);
+        assert_eq!(post(Some("Bearer nope"), r#"{"message":"hi"}"#).status, 401);
+        let auth = Some("bearer chatlet-demo-token");
+        assert_eq!(post(auth, "not json").status, 400);
+        assert_eq!(post(auth, r#"{"message": 3}"#).status, 400);
+        assert_eq!(post(auth, &" ".repeat(MAX_JSON_BODY + 1)).status, 413);
+        let reply = post(auth, r#"{"message":"help"}"#);
+        assert_eq!(reply.status, 201);
+        let body = reply.body.unwrap_or_default();
+        assert_eq!(body["message"], "help");
+        let ticket = body["ticket"].as_str().unwrap_or_default();
+        assert!(ticket.len() == 8 && ticket.starts_with("T-"), "{ticket}");
+    }
+
+    #[test]
+    fn routing_errors() {
+        let ctx = Context::new(None);
+        assert_eq!(get(&ctx, "/nope").status, 404);
+        assert_eq!(get(&ctx, "/api/escalate").status, 405);
+        assert_eq!(get(&ctx, "/api/escalate").allow.as_deref(), Some("POST"));
+        assert_eq!(get(&ctx, "/api/fail?status=399").status, 400);
+        assert_eq!(get(&ctx, "/api/fail?status=abc").status, 400);
+        assert_eq!(get(&ctx, "/api/fail").status, 500);
+        assert_eq!(get(&ctx, "/api/slow?ms=x").status, 400);
+        assert!(!get(&ctx, "/api/no-cors").cors);
+        let mut empty = io::empty();
+        let preflight = respond(&mut call_with("OPTIONS", "/api/whatever", &mut empty), &ctx);
+        assert_eq!(preflight.status, 204);
+        let mut empty = io::empty();
+        let no_cors = respond(&mut call_with("OPTIONS", "/api/no-cors", &mut empty), &ctx);
+        assert_eq!((no_cors.status, no_cors.cors), (405, false));
+    }
+
+    #[test]
+    fn injected_failures_skip_control_and_preflight() {
+        let ctx = Context::new(None);
+        let mut empty = io::empty();
+        let set = respond(
+            &mut call_with(
+                "POST",
+                "/api/control/fail?path=/api/health&status=503&times=2",
+                &mut empty,
+            ),
+            &ctx,
+        );
+        assert_eq!(set.status, 200);
+        let mut empty = io::empty();
+        let preflight = respond(&mut call_with("OPTIONS", "/api/health", &mut empty), &ctx);
+        assert_eq!(preflight.status, 204);
+        assert_eq!(get(&ctx, "/api/health").status, 503);
+        let mut empty = io::empty();
+        respond(
+            &mut call_with("POST", "/api/control/reset", &mut empty),
+            &ctx,
+        );
+        assert_eq!(get(&ctx, "/api/health").status, 200);
+        for bad in ["path=api", "path=/a&status=200", "path=/a&times=0"] {
+            let mut empty = io::empty();
+            let target = format!("/api/control/fail?{bad}");
+            let reply = respond(&mut call_with("POST", &target, &mut empty), &ctx);
+            assert_eq!(reply.status, 400, "{bad}");
+        }
+    }
+}
