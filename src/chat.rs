@@ -67,6 +67,8 @@ pub struct Chat {
     pub status: Status,
     /// The bot's name, for the header.
     pub title: String,
+    /// The bot is busy (an integration call is in flight): show it typing.
+    pub typing: bool,
 }
 
 impl Default for Chat {
@@ -75,6 +77,7 @@ impl Default for Chat {
             entries: vec![],
             status: Status::Loading,
             title: "Chat".into(),
+            typing: false,
         }
     }
 }
@@ -90,6 +93,8 @@ pub enum Action {
     Visitor(String),
     /// The engine produced an output to show.
     Bot(Output),
+    /// The bot started or stopped working on an answer.
+    Typing(bool),
 }
 
 impl Chat {
@@ -101,6 +106,7 @@ impl Chat {
                 self.title = title;
             }
             Action::Failed(why) => self.status = Status::Failed(why),
+            Action::Typing(busy) => self.typing = busy,
             Action::Visitor(text) => self.push(Author::Visitor, Body::Text(text), vec![]),
             Action::Bot(output) => match output {
                 Output::Text { text, choices, .. } => {

@@ -47,10 +47,16 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
                 match fetch_bot(&url).await {
                     Ok(bot) => {
                         let title = bot.name.clone();
+                        let scripts = BrowserScripts::for_bot(&bot);
+                        if scripts.precompiled() {
+                            web_sys::console::info_1(
+                                &"chatlet: running the bot's precompiled scripts".into(),
+                            );
+                        }
                         *session.borrow_mut() = Some(Session::with_scripts(
                             Arc::new(bot),
                             session_options(),
-                            Box::<BrowserScripts>::default(),
+                            Box::new(scripts),
                         ));
                         dispatch.dispatch(Action::Loaded(title));
                     }
@@ -76,7 +82,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
             <p class="chatlet-status chatlet-error" role="alert">{ format!("This chat could not start. {why}") }</p>
         },
         Status::Ready => html! {
-            <MessageList entries={chat.entries.clone()} on_choice={send.clone()} />
+            <MessageList entries={chat.entries.clone()} typing={chat.typing} on_choice={send.clone()} />
         },
     };
     html! {
@@ -88,13 +94,15 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
     }
 }
 
-/// Gives the session an input and performs what comes out.
+/// Gives the session an input and performs what comes out. While an integration call is
+/// in flight the window shows the bot typing.
 fn feed(session: &SharedSession, input: Input, dispatch: &UseReducerDispatcher<Chat>) {
-    let outputs = match session.borrow_mut().as_mut() {
-        Some(s) => s.handle(input),
+    let (outputs, waiting) = match session.borrow_mut().as_mut() {
+        Some(s) => (s.handle(input), s.is_waiting()),
         None => return,
     };
     deliver(outputs, session, dispatch.clone());
+    dispatch.dispatch(Action::Typing(waiting));
 }
 
 /// Shows the engine's outputs in order, each after its delay, and performs its requests.
@@ -102,7 +110,12 @@ fn deliver(outputs: Vec<Output>, session: &SharedSession, dispatch: UseReducerDi
     let mut wait = 0u64;
     for output in outputs {
         if let Output::Debug { message } = &output {
-            web_sys::console::debug_1(&format!("chatlet: {message}").into());
+            let line = format!("chatlet: {message}").into();
+            if message.starts_with(chatlet_engine::event::SCRIPT_ERROR) {
+                web_sys::console::warn_1(&line);
+            } else {
+                web_sys::console::debug_1(&line);
+            }
             continue;
         }
         if let Output::Request(request) = output {
@@ -157,12 +170,17 @@ fn session_options() -> SessionOptions {
     }
 }
 
-/// Performs an integration call with the browser's fetch.
+/// Performs an integration call with the browser's fetch. It is aborted after the
+/// request's timeout; a timeout, a network error and a CORS refusal all come back as
+/// [`Input::NetworkError`], which the bot's failure rules handle.
 async fn perform(request: chatlet_engine::Request) -> Input {
     use gloo_net::http::{Method, RequestBuilder};
     let id = request.id;
     let method = Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::GET);
-    let mut builder = RequestBuilder::new(&request.url).method(method);
+    let signal = web_sys::AbortSignal::timeout_with_u32(request.timeout_ms);
+    let mut builder = RequestBuilder::new(&request.url)
+        .method(method)
+        .abort_signal(Some(&signal));
     for (key, value) in &request.headers {
         builder = builder.header(key, value);
     }
@@ -174,15 +192,32 @@ async fn perform(request: chatlet_engine::Request) -> Input {
         Ok(future) => future.await,
         Err(e) => Err(e),
     };
+    let timed_out = || format!("no answer within {} ms", request.timeout_ms);
     match result {
-        Ok(response) => Input::Response {
-            id,
-            status: response.status(),
-            body: response.text().await.unwrap_or_default(),
+        // The body is read under the same deadline.
+        Ok(response) => match response.text().await {
+            Ok(body) => Input::Response {
+                id,
+                status: response.status(),
+                body,
+            },
+            Err(_) if signal.aborted() => Input::NetworkError {
+                id,
+                error: timed_out(),
+            },
+            Err(e) => Input::NetworkError {
+                id,
+                error: format!("the answer could not be read ({e})"),
+            },
         },
+        Err(_) if signal.aborted() => Input::NetworkError {
+            id,
+            error: timed_out(),
+        },
+        // The browser does not say why a fetch failed: the network, or CORS.
         Err(e) => Input::NetworkError {
             id,
-            error: e.to_string(),
+            error: format!("{e} (a network error, or the API refused this page's origin (CORS))"),
         },
     }
 }

@@ -12,6 +12,9 @@ use crate::markup::{self, Node};
 pub struct MessageListProps {
     /// Messages, oldest first.
     pub entries: Vec<Entry>,
+    /// Show the bot typing after the last message.
+    #[prop_or_default]
+    pub typing: bool,
     /// Called with (title, payload) when the visitor picks a choice.
     pub on_choice: Callback<(String, String)>,
 }
@@ -22,7 +25,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
     let list = use_node_ref();
     {
         let list = list.clone();
-        use_effect_with(props.entries.len(), move |_| {
+        use_effect_with((props.entries.len(), props.typing), move |_| {
             if let Some(el) = list.cast::<Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
@@ -35,6 +38,12 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 let live = Some(e.id) == last && e.author == Author::Bot;
                 message(e, live.then_some(&props.on_choice))
             }) }
+            if props.typing {
+                <li class="chatlet-msg chatlet-bot chatlet-typing">
+                    <span class="chatlet-dots" aria-hidden="true"><span></span><span></span><span></span></span>
+                    <span class="chatlet-sr">{ "The bot is typing…" }</span>
+                </li>
+            }
         </ol>
     }
 }

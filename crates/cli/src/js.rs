@@ -78,6 +78,23 @@ impl Boa {
     }
 }
 
+/// The syntax error in a block of bot code, if any. The block is parsed (never run) as a
+/// function body, which is how both hosts and precompiled script files hold it. It is
+/// parsed in two different surroundings, so a block that closes its own function and
+/// goes on outside it does not pass.
+pub fn syntax_error(source: &str) -> Option<String> {
+    let mut context = Context::default();
+    ["(function () {\n", "[0, function () {\n"]
+        .iter()
+        .zip(["\n});", "\n}];"])
+        .find_map(|(open, close)| {
+            let wrapped = format!("{open}{source}{close}");
+            boa_engine::Script::parse(Source::from_bytes(wrapped.as_bytes()), None, &mut context)
+                .err()
+                .map(|e| e.to_string())
+        })
+}
+
 impl ScriptHost for Boa {
     fn start(&mut self, globals: Option<&Script>, ctx: &mut BotContext) -> Result<(), String> {
         self.context = fresh();
@@ -129,6 +146,14 @@ mod tests {
             &mut ctx,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn syntax_is_checked_without_running() {
+        assert_eq!(syntax_error("while (true) {} return 1;"), None);
+        let e = syntax_error("var a = ;").expect("a syntax error");
+        assert!(!e.is_empty());
+        assert!(syntax_error("}); evil(); (function () {").is_some());
     }
 
     #[test]

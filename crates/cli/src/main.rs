@@ -15,19 +15,27 @@ const USAGE: &str = "usage:
   chatlet chat BOT [--record FILE] [--json] [--debug]   chat with a bot on the terminal
   chatlet test BOT TRANSCRIPT... [--debug]              replay transcripts; exit 1 on any failure
   chatlet check BOT                                     list errors and unsupported features; exit 1 on errors
+  chatlet scripts BOT [--out FILE]                      write the bot's code as a JavaScript file for
+                                                        pages whose CSP forbids 'unsafe-eval'
 BOT is a bot file: Chatlet's native format or a Conversation Builder export.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let record = args
-        .iter()
-        .position(|a| a == "--record")
-        .map(|i| args.get(i + 1).cloned());
+    let valued = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .map(|i| args.get(i + 1).cloned())
+    };
+    let record = valued("--record");
+    let out = valued("--out");
     let positional: Vec<&String> = args
         .iter()
         .enumerate()
-        .filter(|(i, a)| !(a.starts_with("--") || *i > 0 && args[i - 1] == "--record"))
+        .filter(|(i, a)| {
+            !(a.starts_with("--")
+                || *i > 0 && ["--record", "--out"].contains(&args[i - 1].as_str()))
+        })
         .map(|(_, a)| a)
         .collect();
     let result = match (positional.first().map(|s| s.as_str()), positional.get(1)) {
@@ -40,6 +48,11 @@ fn main() -> ExitCode {
             test(bot, &positional[2..], flag("--debug"))
         }
         (Some("check"), Some(bot)) if positional.len() == 2 => check(bot),
+        (Some("scripts"), Some(bot)) if positional.len() == 2 => match out {
+            Some(None) => Err(usage("--out needs a FILE")),
+            Some(Some(file)) => scripts(bot, Some(&file)),
+            None => scripts(bot, None),
+        },
         (Some("help"), _) | (None, _)
             if flag("--help") || positional.first().is_some_and(|c| c.as_str() == "help") =>
         {
@@ -101,6 +114,44 @@ fn check(path: &str) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Writes the bot's code blocks as one JavaScript file (strict-CSP mode), after checking
+/// that every block parses.
+fn scripts(bot_path: &str, out: Option<&str>) -> Result<ExitCode, String> {
+    use chatlet_engine::precompiled;
+    let bot = load_bot(bot_path)?;
+    let mut bad = Vec::new();
+    let globals = bot.globals.iter().cloned();
+    for block in globals.chain(precompiled::blocks(&bot)) {
+        if let Some(error) = chatlet::js::syntax_error(&block.source) {
+            bad.push(format!("{}: {error}", block.key));
+        }
+    }
+    if !bad.is_empty() {
+        return Err(format!(
+            "{bot_path}: code that does not parse cannot be precompiled:\n  {}",
+            bad.join("\n  ")
+        ));
+    }
+    let js = precompiled::file(&bot, bot_path);
+    if let Some(error) = chatlet::js::syntax_error(&js) {
+        return Err(format!(
+            "{bot_path}: the generated file does not parse: {error}"
+        ));
+    }
+    match out {
+        Some(path) => {
+            std::fs::write(path, js).map_err(|e| format!("cannot write {path}: {e}"))?;
+            eprintln!(
+                "{path}: {} blocks, fingerprint {}",
+                precompiled::blocks(&bot).len(),
+                precompiled::fingerprint(&bot)
+            );
+        }
+        None => print!("{js}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn test(bot_path: &str, transcripts: &[&String], debug: bool) -> Result<ExitCode, String> {

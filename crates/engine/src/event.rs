@@ -136,3 +136,7 @@ pub struct ChoiceOut {
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
+
+/// How a debug note about a failing block of bot code begins (hosts may show those
+/// louder than other notes).
+pub const SCRIPT_ERROR: &str = "script error";

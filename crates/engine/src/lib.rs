@@ -32,6 +32,7 @@ pub mod model;
 pub mod native;
 pub mod options;
 pub mod pattern;
+pub mod precompiled;
 pub mod regex_dialect;
 pub mod session;
 pub mod template;

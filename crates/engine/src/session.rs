@@ -18,6 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::botcontext::{BotContext, HostInfo, NoScripts, ScriptHost, INIT_SOURCE};
+use crate::event::SCRIPT_ERROR;
 use crate::event::{CardOut, ChoiceOut, Input, Output, Request};
 use crate::model::{
     Action, Bot, Choice, Condition, ContextOp, DialogId, IntegrationId, InteractionId, Kind,
@@ -868,7 +869,7 @@ impl Session {
         }
         if let Err(error) = result {
             if !effects.immediate {
-                self.debug(format!("script error in {what}: {error}"));
+                self.debug(format!("{SCRIPT_ERROR} in {what}: {error}"));
             }
         }
         let delay = self.ctx.delay.unwrap_or(0);
