@@ -13,6 +13,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 const DEMO_BOT: &str = include_str!("../www/demo-bot.json");
+const NATIVE_SCRIPTS_BOT: &str = include_str!("transcripts/native-scripts/bot.json");
 
 fn data_url(json: &str) -> String {
     format!(
@@ -136,12 +137,49 @@ async fn a_visitor_chats_with_the_demo_bot() {
     );
     type_and_send(&root, "123456");
     wait_for_bot(&root, 6).await;
+    // The Balance integration calls /api/balance on the page's origin. This test page
+    // has no API behind it (the end-to-end tests run the demo API server), so the call
+    // fails and the bot's failure rule answers.
     type_and_send(&root, "ada@example.com");
     let bot = wait_for_bot(&root, 7).await;
     assert!(
-        bot[6].starts_with("Thanks. Account 123456 belongs to ada@example.com."),
+        bot[6].starts_with("Sorry, I couldn't get the balance for account 123456"),
         "{}",
         bot[6]
+    );
+    assert!(
+        root.query_selector(".chatlet-typing").unwrap().is_none(),
+        "no typing indicator once the call has ended"
+    );
+}
+
+/// Pre-process code: what it sends comes before the interaction's text; a session
+/// variable lasts, a request variable is gone on the next message; global functions
+/// keep their state for the conversation.
+#[wasm_bindgen_test]
+async fn code_blocks_send_first_and_variables_keep_their_scope() {
+    let root = mount(NATIVE_SCRIPTS_BOT);
+    ready(&root).await;
+    type_and_send(&root, "set blue");
+    let bot = wait_for_bot(&root, 2).await;
+    assert_eq!(
+        bot,
+        ["Noted blue (turn 1).", "Now: session=blue turn=blue."]
+    );
+    type_and_send(&root, "show");
+    let bot = wait_for_bot(&root, 4).await;
+    assert_eq!(
+        bot[2..],
+        [
+            "Read from code: blue/null (turn 2).",
+            "Later: session=blue turn=."
+        ]
+    );
+    type_and_send(&root, "broken");
+    let bot = wait_for_bot(&root, 6).await;
+    assert_eq!(
+        bot[4..],
+        ["before the error", "The flow goes on after a script error."]
     );
 }
 
