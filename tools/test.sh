@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, native engine and CLI tests (with the transcript
 # suite), browser tests in headless Chromium, the release build with its size budget, and
-# the end-to-end tests of the built page. Installs missing tools first. Exits non-zero on
+# the end-to-end tests of the built page against the demo API server. Installs missing tools first. Exits non-zero on
 # any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +28,6 @@ step "release build and size budget"
 trunk build --release
 tools/size.sh
 
-step "end-to-end tests of the built page"
+step "end-to-end tests of the built page (demo API server, strict CSP)"
+cargo build --quiet -p chatlet -p chatlet-demo-api
 node tests/e2e/run.mjs

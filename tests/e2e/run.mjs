@@ -1,75 +1,226 @@
 // End-to-end tests of the built visitor test page (dist/, from `trunk build --release`)
-// in headless Chromium. Usage: node tests/e2e/run.mjs
+// in headless Chromium, against the real demo API server (target/debug/chatlet-demo-api)
+// and the precompiled scripts `chatlet scripts` writes (target/debug/chatlet).
+// Usage: node tests/e2e/run.mjs   (tools/test.sh builds everything first)
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { serveStatic, launchChromium, checks } from './lib.mjs';
+import { serveStatic, startServer, launchChromium, checks } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const dist = path.join(root, 'dist');
+const bin = (name) => path.join(root, 'target/debug', name);
 const out = path.join(here, 'out');
 fs.mkdirSync(out, { recursive: true });
 
-const site = await serveStatic(dist);
+const api = await startServer(bin('chatlet-demo-api'), ['--port', '0']);
+const control = (query) => fetch(new URL(`api/control/${query}`, api.url), { method: 'POST' })
+  .then((r) => assert.equal(r.status, 200));
+
+// Pages made from the built index.html: another bot, or the strict-CSP variants.
+const index = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+const withBot = (bot) => index.replace('data-chatlet-bot="demo-bot.json"', `data-chatlet-bot="${bot}"`);
+const inline = index.match(/<script type="module">([\s\S]*?)<\/script>/)[1];
+const loaderHash = crypto.createHash('sha256').update(inline).digest('base64');
+// No 'unsafe-eval', no 'unsafe-inline': only this origin's files, trunk's inline loader
+// by its hash, and WebAssembly compilation.
+const strictCsp = `default-src 'self'; script-src 'self' 'sha256-${loaderHash}' 'wasm-unsafe-eval'; ` +
+  `style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'`;
+const precompiled = execFileSync(bin('chatlet'), ['scripts', path.join(root, 'www/demo-bot.json')], { encoding: 'utf8' });
+const withScripts = index.replace('<script type="module">', '<script src="/demo-bot.scripts.js"></script>\n<script type="module">');
+
+// Test bots: a short timeout against the slow endpoint, and calls to another origin.
+const testBot = (name, url, settings = {}) => JSON.stringify({
+  chatlet: 1, id: name, name, settings,
+  integrations: { Api: { url, fields: { value: '$.api_Api.waited' } } },
+  dialogs: [
+    { name: 'Call', patterns: ['call'], flow: [
+      { call: 'Api', rules: [{ result: 'success', then: 'ok' }, { result: 'failure', then: 'failed' }] },
+      { say: 'The call worked ({$botContext.api_ApiStatus}).', name: 'ok', then: 'stop' },
+      { say: 'The call failed.', name: 'failed' }] },
+    { name: 'Other', patterns: ['*'], flow: [{ say: 'You said: {$userMessage}' }] },
+  ],
+});
+const apiOrigin = api.url.replace(/\/$/, '');
+const routes = {
+  '/timeout.html': { body: withBot('/bots/timeout.json'), type: 'text/html' },
+  '/bots/timeout.json': { body: testBot('Timeout', '/api/slow?ms=4000', { apiTimeoutMs: 1000 }) },
+  '/cors-ok.html': { body: withBot('/bots/cors-ok.json'), type: 'text/html' },
+  '/bots/cors-ok.json': { body: testBot('CORS allowed', `${apiOrigin}/api/slow?ms=1`) },
+  '/cors-refused.html': { body: withBot('/bots/cors-refused.json'), type: 'text/html' },
+  '/bots/cors-refused.json': { body: testBot('CORS refused', `${apiOrigin}/api/no-cors`) },
+  '/strict.html': { body: withScripts, type: 'text/html', headers: { 'Content-Security-Policy': strictCsp } },
+  '/strict-no-scripts.html': { body: index, type: 'text/html', headers: { 'Content-Security-Policy': strictCsp } },
+  '/demo-bot.scripts.js': { body: precompiled, type: 'text/javascript' },
+};
+const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
 const { check, summary } = checks();
-try {
+
+/** Opens a page of the site; collects page errors, console errors and warnings. */
+async function open(pathname) {
   const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-
+  const log = { errors: [], warnings: [], info: [] };
+  page.on('pageerror', (e) => log.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') log.errors.push(`console: ${m.text()}`);
+    if (m.type() === 'warning') log.warnings.push(m.text());
+    if (m.type() === 'info') log.info.push(m.text());
+  });
   const t0 = Date.now();
-  await page.goto(site.url);
+  await page.goto(new URL(pathname, site.url).href);
   await page.waitForSelector('.chatlet-input:not([disabled])', { timeout: 15000 });
-  console.log(`widget ready ${Date.now() - t0} ms after navigation`);
-
+  const ready = Date.now() - t0;
   const botTexts = () => page.locator('.chatlet-bot .chatlet-text').allTextContents();
   const waitBot = (n) => page.waitForFunction((n) => document.querySelectorAll('.chatlet-bot .chatlet-text').length >= n, n);
+  const say = async (text) => { await page.fill('.chatlet-input', text); await page.press('.chatlet-input', 'Enter'); };
+  return { page, log, ready, botTexts, waitBot, say };
+}
+
+/** Runs the balance dialog; returns the bot's last text and the API's answer. */
+async function balance(v, account, email) {
+  const before = (await v.botTexts()).length;
+  await v.say('balance');
+  await v.waitBot(before + 1);
+  await v.say(account);
+  await v.waitBot(before + 2);
+  const answer = v.page.waitForResponse((r) => r.url().includes('/api/balance'));
+  await v.say(email);
+  const response = await answer;
+  await v.waitBot(before + 3);
+  return { text: (await v.botTexts())[before + 2], status: response.status(), body: await response.json() };
+}
+
+try {
+  const v = await open('/');
+  console.log(`widget ready ${v.ready} ms after navigation`);
 
   await check('the page mounts the widget with the demo bot', async () => {
-    assert.equal(await page.textContent('.chatlet-header h2'), 'Chatlet demo bank');
-    assert.equal(await page.getAttribute('#chatlet', 'data-chatlet-bot'), 'demo-bot.json');
+    assert.equal(await v.page.textContent('.chatlet-header h2'), 'Chatlet demo bank');
+    assert.equal(await v.page.getAttribute('#chatlet', 'data-chatlet-bot'), 'demo-bot.json');
   });
 
-  await check('typing and pressing Enter gets the greeting', async () => {
-    await page.fill('.chatlet-input', 'hi');
-    await page.press('.chatlet-input', 'Enter');
-    await waitBot(2);
-    assert.deepEqual((await botTexts()).slice(0, 1), ["Hi! I'm the Chatlet demo bot."]);
-    assert.equal(await page.inputValue('.chatlet-input'), '');
+  await check('typing and pressing Enter gets the greeting; a choice starts Account Balance', async () => {
+    await v.say('hi');
+    await v.waitBot(2);
+    assert.deepEqual((await v.botTexts()).slice(0, 1), ["Hi! I'm the Chatlet demo bot."]);
+    assert.equal(await v.page.inputValue('.chatlet-input'), '');
+    await v.page.click('.chatlet-choice >> text=Check my balance');
+    await v.waitBot(3);
+    await v.say('99');
+    await v.waitBot(5);
+    assert.equal((await v.botTexts())[3], 'An account number has exactly 6 digits, like 123456.');
+    await v.say('reset');
   });
 
-  await check('a choice, a refused answer and a slot shown in a template', async () => {
-    await page.click('.chatlet-choice >> text=Check my balance');
-    await waitBot(3);
-    await page.fill('.chatlet-input', '99');
-    await page.click('.chatlet-send');
-    await waitBot(5);
-    await page.fill('.chatlet-input', '314159');
-    await page.press('.chatlet-input', 'Enter');
-    await waitBot(6);
-    await page.fill('.chatlet-input', 'ada@example.com');
-    await page.press('.chatlet-input', 'Enter');
-    await waitBot(7);
-    const texts = await botTexts();
-    assert.equal(texts[3], 'An account number has exactly 6 digits, like 123456.');
-    assert.match(texts[6], /^Thanks\. Account 314159 belongs to ada@example\.com\./);
+  await check('Account Balance calls the demo API and shows the balance it returned', async () => {
+    const r = await balance(v, '314159', 'ada+test@example.com');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.account, '314159');
+    assert.equal(r.text, `The balance of account 314159 is ${r.body.accountBalance} USD.`);
+  });
+
+  await check('with the API answering 500, the same dialog takes the failure path', async () => {
+    await control('fail?path=/api/balance&status=500&times=1');
+    const r = await balance(v, '271828', 'ada@example.com');
+    assert.equal(r.status, 500);
+    assert.equal(r.text, 'Sorry, I couldn\'t get the balance for account 271828 right now. Please try again later, or type "agent".');
+    const again = await balance(v, '271828', 'ada@example.com');
+    assert.equal(again.text, `The balance of account 271828 is ${again.body.accountBalance} USD.`);
+  });
+
+  await check('Agent Handoff: pre-process code, a POST with Authorization, the ticket, the transfer', async () => {
+    const before = (await v.botTexts()).length;
+    const posted = v.page.waitForRequest((r) => r.url().endsWith('/api/escalate'));
+    const answered = v.page.waitForResponse((r) => r.url().endsWith('/api/escalate'));
+    await v.say('I want to talk to a human, please');
+    const request = await posted;
+    const response = await answered;
+    assert.equal(request.method(), 'POST');
+    assert.equal(request.headers()['authorization'], 'Bearer chatlet-demo-token');
+    assert.equal(JSON.parse(request.postData()).message, 'Visitor asked: I want to talk to a human, please');
+    assert.equal(response.status(), 201);
+    const { ticket } = await response.json();
+    await v.waitBot(before + 3);
+    assert.deepEqual((await v.botTexts()).slice(before), [
+      'One moment, I am writing down what you asked.',
+      "I'll pass this on to our team.",
+      `Your ticket is ${ticket}. A person from our team will take it from here.`,
+    ]);
+    await v.page.waitForSelector('.chatlet-system >> text=You are being transferred to a person.');
   });
 
   await check('keyboard only: Tab reaches the input and the send button', async () => {
-    await page.focus('.chatlet-input');
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement.className), 'chatlet-send');
-    assert.equal(await page.getAttribute('.chatlet-messages', 'role'), 'log');
+    await v.page.focus('.chatlet-input');
+    await v.page.keyboard.press('Tab');
+    assert.equal(await v.page.evaluate(() => document.activeElement.className), 'chatlet-send');
+    assert.equal(await v.page.getAttribute('.chatlet-messages', 'role'), 'log');
+  });
+  await v.page.screenshot({ path: path.join(out, 'visitor-page.png') });
+  await check('no page errors on the visitor page', async () => {
+    // Chromium logs the injected HTTP 500 itself; nothing else may show.
+    const expected = /Failed to load resource: the server responded with a status of 500/;
+    assert.deepEqual(v.log.errors.filter((e) => !expected.test(e)), []);
   });
 
-  await page.screenshot({ path: path.join(out, 'visitor-page.png') });
-  await check('no page errors', async () => assert.deepEqual(errors, []));
+  await check('a call that outlives the bot\'s timeout fails; typing shows meanwhile; messages typed meanwhile are kept', async () => {
+    const t = await open('/timeout.html');
+    await t.say('call');
+    await t.page.waitForSelector('.chatlet-typing', { timeout: 900 });
+    assert.match(await t.page.textContent('.chatlet-typing'), /typing/);
+    await t.say('still there?');
+    await t.waitBot(2);
+    assert.deepEqual(await t.botTexts(), ['The call failed.', 'You said: still there?']);
+    assert.equal(await t.page.$('.chatlet-typing'), null);
+    assert.deepEqual(t.log.errors, []);
+    await t.page.close();
+  });
+
+  await check('a cross-origin API with CORS headers answers; one without them fails by the rules', async () => {
+    const ok = await open('/cors-ok.html');
+    await ok.say('call');
+    await ok.waitBot(1);
+    assert.deepEqual(await ok.botTexts(), ['The call worked (200).']);
+    await ok.page.close();
+    const refused = await open('/cors-refused.html');
+    await refused.say('call');
+    await refused.waitBot(1);
+    assert.deepEqual(await refused.botTexts(), ['The call failed.']);
+    // The only console error is the browser's own CORS report.
+    assert.ok(refused.log.errors.every((e) => /CORS|Failed to load resource|ERR_FAILED/.test(e)), refused.log.errors.join('\n'));
+    await refused.page.close();
+  });
+
+  await check('strict CSP (no unsafe-eval): the precompiled scripts run the handoff code', async () => {
+    const s = await open('/strict.html');
+    await s.say('agent');
+    await s.waitBot(3);
+    const texts = await s.botTexts();
+    assert.equal(texts[0], 'One moment, I am writing down what you asked.');
+    assert.match(texts[2], /^Your ticket is T-\d{6}\./);
+    assert.ok(s.log.info.some((m) => m.includes('precompiled scripts')), s.log.info.join('\n'));
+    assert.deepEqual(s.log.errors, []);
+    assert.deepEqual(s.log.warnings.filter((w) => w.startsWith('chatlet')), []);
+    await s.page.close();
+  });
+
+  await check('strict CSP without the scripts file: the CSP refuses the code, the error says why, the chat goes on', async () => {
+    const s = await open('/strict-no-scripts.html');
+    await s.say('agent');
+    await s.waitBot(1);
+    await s.page.waitForFunction(() => document.querySelectorAll('.chatlet-bot .chatlet-text').length >= 2);
+    const texts = await s.botTexts();
+    assert.equal(texts[0], "I'll pass this on to our team.");
+    assert.ok(s.log.warnings.some((w) => w.includes('chatlet scripts') && w.includes('EvalError')), s.log.warnings.join('\n'));
+    await s.page.close();
+  });
 } finally {
   await browser.close();
   site.close();
+  api.close();
 }
 process.exit(summary() ? 1 : 0);

@@ -39,11 +39,13 @@ pub fn number_text(n: &serde_json::Number) -> String {
     if let Some(u) = n.as_u64() {
         return u.to_string();
     }
-    let f = n.as_f64().unwrap_or(f64::NAN);
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{f:.0}")
-    } else {
-        f.to_string()
+    // serde_json writes floats with ryu (already in the binary; Rust's own float
+    // formatting would add about 11 KB of wasm): 2.0 as "2.0", which JavaScript writes "2".
+    let text = n.to_string();
+    match text.strip_suffix(".0") {
+        Some("-0") => "0".into(),
+        Some(whole) => whole.into(),
+        None => text,
     }
 }
 
@@ -58,6 +60,10 @@ mod tests {
         assert_eq!(to_text(&json!(12)), "12");
         assert_eq!(to_text(&json!(12.0)), "12");
         assert_eq!(to_text(&json!(1.5)), "1.5");
+        assert_eq!(to_text(&json!(88332.0)), "88332");
+        assert_eq!(to_text(&json!(-0.0)), "0");
+        assert_eq!(to_text(&json!(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(to_text(&json!(-4711.05)), "-4711.05");
         assert_eq!(to_text(&json!([1, "b", [2, 3], null])), "1,b,2,3,");
         assert_eq!(to_text(&json!({"a": 1})), "[object Object]");
         assert_eq!(to_text(&json!(null)), "");
