@@ -19,6 +19,14 @@ use serde_json::Value;
 
 use crate::botcontext::{BotContext, HostInfo, NoScripts, ScriptHost, INIT_SOURCE};
 use crate::event::SCRIPT_ERROR;
+
+/// What the platform sends the bot, as if the visitor typed it, when a transfer fails.
+pub const ESCALATION_FAILED: &str = "__agent_escalation_failed__";
+/// How many failed transfers a conversation routes before giving up.
+pub const MAX_ESCALATION_FAILURES: u32 = 3;
+/// CB's text when transfers have failed too often (unless the bot sets its error text).
+pub const ESCALATION_GIVEN_UP_TEXT: &str =
+    "Not able to transfer to Agent at this time. Please try later.";
 use crate::event::{CardOut, ChoiceOut, Input, Output, Request};
 use crate::model::{
     Action, Bot, Choice, Condition, ContextOp, DialogId, IntegrationId, InteractionId, Kind,
@@ -89,6 +97,8 @@ pub struct Session {
     next_request: u64,
     started: bool,
     steps: u32,
+    /// How many `__agent_escalation_failed__` messages this conversation has received.
+    escalation_failures: u32,
     intents: Vec<(String, Pattern)>,
     out: Vec<Output>,
 }
@@ -124,6 +134,7 @@ impl Session {
             queue: VecDeque::new(),
             next_request: 1,
             started: false,
+            escalation_failures: 0,
             steps: 0,
             intents: Vec::new(),
             out: Vec::new(),
@@ -196,6 +207,7 @@ impl Session {
         self.pending = None;
         self.offered.clear();
         self.started = false;
+        self.escalation_failures = 0;
     }
 
     /// Starts the conversation's script scope and runs its initialiser, once.
@@ -226,6 +238,18 @@ impl Session {
             return;
         }
         self.start();
+        if text.trim() == ESCALATION_FAILED {
+            // CB routes the first three like visitor messages; the fourth gives up.
+            self.escalation_failures += 1;
+            if self.escalation_failures > MAX_ESCALATION_FAILURES {
+                let text = match &self.bot.settings.default_error_message {
+                    Some(own) => own.clone(),
+                    None => ESCALATION_GIVEN_UP_TEXT.to_string(),
+                };
+                self.say_text(&text, 0);
+                return;
+            }
+        }
         self.ctx.payload = self.offered.contains(&text).then(|| text.clone());
         self.ctx.user_message = text;
         let mut interrupted = None;
