@@ -184,35 +184,21 @@ async fn perform(request: chatlet_engine::Request) -> Input {
     for (key, value) in &request.headers {
         builder = builder.header(key, value);
     }
-    let sent = match request.body {
-        Some(body) => builder.body(body).map(|r| r.send()),
-        None => builder.build().map(|r| r.send()),
-    };
-    let result = match sent {
-        Ok(future) => future.await,
-        Err(e) => Err(e),
-    };
-    let timed_out = || format!("no answer within {} ms", request.timeout_ms);
-    match result {
+    let answer = async {
+        let request = match request.body {
+            Some(body) => builder.body(body)?,
+            None => builder.build()?,
+        };
+        let response = request.send().await?;
         // The body is read under the same deadline.
-        Ok(response) => match response.text().await {
-            Ok(body) => Input::Response {
-                id,
-                status: response.status(),
-                body,
-            },
-            Err(_) if signal.aborted() => Input::NetworkError {
-                id,
-                error: timed_out(),
-            },
-            Err(e) => Input::NetworkError {
-                id,
-                error: format!("the answer could not be read ({e})"),
-            },
-        },
+        let body = response.text().await?;
+        Ok::<_, gloo_net::Error>((response.status(), body))
+    };
+    match answer.await {
+        Ok((status, body)) => Input::Response { id, status, body },
         Err(_) if signal.aborted() => Input::NetworkError {
             id,
-            error: timed_out(),
+            error: format!("no answer within {} ms", request.timeout_ms),
         },
         // The browser does not say why a fetch failed: the network, or CORS.
         Err(e) => Input::NetworkError {

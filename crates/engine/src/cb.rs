@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::botcontext::{trigger_names, unknown_calls};
+use crate::botcontext::trigger_names;
 use crate::error::{parse_json, pointer, Findings, LoadError};
 use crate::jsonpath::JsonPath;
 use crate::model::{
@@ -411,15 +411,7 @@ impl<'a> Importer<'a> {
 
     /// Reports `botContext` functions Chatlet does not have.
     fn scan(&mut self, code: &str, at: &str, who: Option<&str>) {
-        for name in unknown_calls(code) {
-            self.f.unsupported(
-                at,
-                who,
-                format!(
-                    "botContext.{name}() is not available in Chatlet; calling it is a script error"
-                ),
-            );
-        }
+        self.f.unknown_calls(code, at, who);
     }
 
     /// The integrations (`responder[]`).

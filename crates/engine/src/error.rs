@@ -119,6 +119,19 @@ impl Findings {
         self.add(Severity::Unsupported, pointer, interaction, message);
     }
 
+    /// Records every `botContext` function `code` calls that Chatlet does not have.
+    pub fn unknown_calls(&mut self, code: &str, pointer: &str, interaction: Option<&str>) {
+        for name in crate::botcontext::unknown_calls(code) {
+            self.unsupported(
+                pointer,
+                interaction,
+                format!(
+                    "botContext.{name}() is not available in Chatlet; calling it is a script error"
+                ),
+            );
+        }
+    }
+
     /// Finishes loading: an error if any finding is one, else the findings (sorted by severity).
     pub fn finish(mut self) -> Result<Vec<Finding>, LoadError> {
         self.list.sort_by_key(|f| f.severity);

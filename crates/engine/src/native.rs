@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::botcontext::unknown_calls;
 use crate::error::{parse_json, pointer, Findings, LoadError};
 use crate::jsonpath::JsonPath;
 use crate::model::{
@@ -91,6 +90,13 @@ const STEP_KEYS: &[&str] = &[
 ];
 /// What a step does: exactly one of these keys.
 const STEP_KINDS: [&str; 5] = ["say", "image", "ask", "call", "transfer"];
+/// Step keys that only some kinds of step have.
+const KIND_KEYS: [(&str, &[&str]); 4] = [
+    ("choices", &["ask"]),
+    ("optionStyle", &["ask"]),
+    ("reply", &["ask"]),
+    ("rules", &["ask", "call"]),
+];
 const RULE_KEYS: &[&str] = &[
     "pattern", "regex", "exact", "option", "noMatch", "result", "exclude", "when", "set", "slots",
     "scope", "then",
@@ -254,15 +260,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        for name in unknown_calls(&source) {
-            self.findings.unsupported(
-                at,
-                who,
-                format!(
-                    "botContext.{name}() is not available in Chatlet; calling it is a script error"
-                ),
-            );
-        }
+        self.findings.unknown_calls(&source, at, who);
         (!source.trim().is_empty()).then_some(Script { key, source })
     }
 
@@ -303,11 +301,12 @@ impl Loader<'_> {
             };
             let query = self.pairs(o.get("query"), &pointer(&at, "query"), who);
             let headers = self.pairs(o.get("headers"), &pointer(&at, "headers"), who);
+            let body_is_json = o.get("body").is_some_and(|v| v.is_object() || v.is_array());
             let body = match o.get("body") {
                 None => None,
                 Some(Value::String(b)) => Some(self.template(b)),
                 // A JSON value is the body as written; its strings are templates.
-                Some(v) if v.is_object() || v.is_array() => Some(self.template(&v.to_string())),
+                Some(v) if body_is_json => Some(self.template(&v.to_string())),
                 Some(_) => {
                     self.findings.error(
                         &pointer(&at, "body"),
@@ -340,7 +339,6 @@ impl Loader<'_> {
                     }
                 }
             }
-            let body_is_json = matches!(o.get("body"), Some(v) if v.is_object() || v.is_array());
             let mut headers = headers;
             if body_is_json
                 && !headers
@@ -470,12 +468,15 @@ impl Loader<'_> {
             post: hook(self, "post"),
             reply: hook(self, "reply"),
         };
-        if it.code.reply.is_some() && kinds[0] != "ask" {
-            self.findings.error(
-                &pointer(at, "reply"),
-                who,
-                "only a question (\"ask\") has \"reply\" code",
-            );
+        for (key, owners) in KIND_KEYS {
+            if obj.contains_key(key) && !owners.contains(&kinds[0]) {
+                let owners: Vec<String> = owners.iter().map(|k| format!("{k:?}")).collect();
+                self.findings.error(
+                    &pointer(at, key),
+                    who,
+                    format!("only {} steps have {key:?}", owners.join(" and ")),
+                );
+            }
         }
         let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
         match kinds[0] {
@@ -492,26 +493,10 @@ impl Loader<'_> {
                         return it;
                     }
                 }
-                if obj.contains_key("choices") {
-                    self.findings.error(
-                        &pointer(at, "choices"),
-                        who,
-                        "only a question (\"ask\") has \"choices\"",
-                    );
-                }
                 self.rules_or_then(obj, at, who, id, &mut it.rules);
             }
             "transfer" => {
                 it.kind = self.transfer(&obj["transfer"], &pointer(at, "transfer"), who);
-                for key in ["rules", "choices"] {
-                    if obj.contains_key(key) {
-                        self.findings.error(
-                            &pointer(at, key),
-                            who,
-                            format!("only a question or a call has \"{key}\""),
-                        );
-                    }
-                }
                 self.rules_or_then(obj, at, who, id, &mut it.rules);
             }
             "say" | "image" => {
@@ -527,15 +512,6 @@ impl Loader<'_> {
                         url: self.template(text),
                     }
                 };
-                for key in ["rules", "choices"] {
-                    if obj.contains_key(key) {
-                        self.findings.error(
-                            &pointer(at, key),
-                            who,
-                            format!("only a question (\"ask\") has \"{key}\""),
-                        );
-                    }
-                }
                 let action = match obj.get("then") {
                     Some(then) => self.action(then, &pointer(at, "then"), who, id),
                     None => Action::Next,
@@ -1048,4 +1024,34 @@ fn step_name(dialog: &str, index: usize, step: &Value) -> String {
     step.get("name")
         .and_then(Value::as_str)
         .map_or_else(|| format!("{dialog} {}", index + 1), str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_belong_to_their_kind_of_step() {
+        let bot = r#"{"integrations": {"A": {"url": "https://a.example"}}, "dialogs": [{"name": "D", "flow": [
+            {"say": "hi", "choices": ["x"], "rules": []},
+            {"call": "A", "rules": [{"result": "success"}], "reply": "x();"},
+            {"transfer": {"skill": 1}, "optionStyle": "numbers"},
+            {"call": "B"}]}]}"#;
+        let errors: Vec<String> = load(bot)
+            .unwrap_err()
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.pointer, f.message))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "/dialogs/0/flow/0/choices only \"ask\" steps have \"choices\"",
+                "/dialogs/0/flow/0/rules only \"ask\" and \"call\" steps have \"rules\"",
+                "/dialogs/0/flow/1/reply only \"ask\" steps have \"reply\"",
+                "/dialogs/0/flow/2/optionStyle only \"ask\" steps have \"optionStyle\"",
+                "/dialogs/0/flow/3/call no integration is named \"B\"",
+            ]
+        );
+    }
 }

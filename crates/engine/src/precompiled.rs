@@ -41,12 +41,7 @@ pub fn blocks(bot: &Bot) -> Vec<Script> {
 
 /// Does the bot have any code at all? A bot without code never needs a JavaScript engine.
 pub fn has_code(bot: &Bot) -> bool {
-    bot.globals.is_some()
-        || bot.integrations.iter().any(|i| i.transform.is_some())
-        || bot
-            .interactions
-            .iter()
-            .any(|i| i.code.pre.is_some() || i.code.post.is_some() || i.code.reply.is_some())
+    bot.globals.is_some() || !blocks(bot).is_empty()
 }
 
 /// A digest of the prelude, the global functions and every block (keys and sources):
