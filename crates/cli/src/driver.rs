@@ -3,11 +3,13 @@
 //! transcript lines. `chat` and `test` share it, so they behave the same.
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chatlet_engine::pattern::Pattern;
-use chatlet_engine::{Bot, Input, Output, Request, Session, SessionOptions};
+use chatlet_engine::upload::HEAD_BYTES;
+use chatlet_engine::{Bot, FileIn, Input, Output, Request, Session, SessionOptions, Upload};
 use serde_json::Value;
 
 use crate::js::Boa;
@@ -20,6 +22,10 @@ pub struct Driver {
     stubs: HashMap<String, (u16, String)>,
     fail_once: HashSet<String>,
     show_requests: bool,
+    /// `! upload` paths are relative to this folder.
+    base: PathBuf,
+    /// Files offered with `! upload`, by handle.
+    files: Vec<PathBuf>,
 }
 
 impl Driver {
@@ -30,7 +36,14 @@ impl Driver {
             stubs: HashMap::new(),
             fail_once: HashSet::new(),
             show_requests: false,
+            base: PathBuf::from("."),
+            files: Vec::new(),
         }
+    }
+
+    /// Sets the folder `! upload` paths are relative to.
+    pub fn set_base(&mut self, base: &Path) {
+        self.base = base.to_path_buf();
     }
 
     /// Handles an input and every integration call it leads to; returns all outputs.
@@ -40,8 +53,10 @@ impl Driver {
         while let Some(input) = queue.pop() {
             let outputs = self.session.handle(input);
             for output in &outputs {
-                if let Output::Request(request) = output {
-                    queue.push(self.perform(request));
+                match output {
+                    Output::Request(request) => queue.push(self.perform(request)),
+                    Output::Upload(upload) => queue.push(self.upload(upload)),
+                    _ => {}
                 }
             }
             all.extend(outputs);
@@ -59,7 +74,18 @@ impl Driver {
                 }
                 lines
             }
-            Output::Request(_) => vec![],
+            Output::Upload(u) if self.show_requests => {
+                let path = &self.files[u.file as usize];
+                let size = std::fs::metadata(path).map_or(0, |m| m.len());
+                vec![
+                    format!("request: {} {} {}", u.integration, u.method, u.url),
+                    format!(
+                        "body: file {} ({size} bytes)",
+                        path.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                ]
+            }
+            Output::Request(_) | Output::Upload(_) => vec![],
             other => bot_lines(other),
         }
     }
@@ -128,6 +154,26 @@ impl Driver {
                 self.fail_once.insert(name.trim().to_string());
                 Ok(vec![])
             }
+            Some(("upload", rest)) => {
+                // `PATH` or `PATH | CAPTION`.
+                let (path, caption) = rest.split_once(" | ").unwrap_or((rest, ""));
+                let path = self.base.join(path.trim());
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| format!("! upload {}: {e}", path.display()))?;
+                let file = FileIn {
+                    handle: self.files.len() as u64,
+                    name: path
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                    size: bytes.len() as u64,
+                    head: bytes.iter().take(HEAD_BYTES).copied().collect(),
+                    caption: caption.trim().to_string(),
+                };
+                self.files.push(path);
+                Ok(self.send(Input::File(file)))
+            }
             _ => Err(format!("unsupported action: ! {text}")),
         }
     }
@@ -155,8 +201,52 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Sends an offered file to its File integration (stubbed, failed on purpose, or over
+    /// the network) and returns the session's input for the outcome.
+    fn upload(&mut self, upload: &Upload) -> Input {
+        let id = upload.id;
+        if self.fail_once.remove(&upload.integration) {
+            return Input::NetworkError {
+                id,
+                error: "failed on purpose (! fail)".into(),
+            };
+        }
+        if let Some((status, body)) = self.stubs.get(&upload.integration) {
+            return Input::Response {
+                id,
+                status: *status,
+                body: body.clone(),
+            };
+        }
+        let sent = std::fs::read(&self.files[upload.file as usize])
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                let request = Request {
+                    id,
+                    integration: upload.integration.clone(),
+                    method: upload.method.clone(),
+                    url: upload.url.clone(),
+                    headers: upload.headers.clone(),
+                    body: None,
+                    timeout_ms: 60_000,
+                };
+                send(&request, bytes)
+            });
+        match sent {
+            Ok((status, body)) => Input::Response { id, status, body },
+            Err(error) => Input::NetworkError { id, error },
+        }
+    }
+}
+
 /// Makes the call for real.
 fn network(request: &Request) -> Result<(u16, String), String> {
+    send(request, request.body.clone().unwrap_or_default().into_bytes())
+}
+
+/// Sends `request` with `body` (a file's bytes, or the rendered body).
+fn send(request: &Request, body: Vec<u8>) -> Result<(u16, String), String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_millis(request.timeout_ms.into())))
@@ -168,7 +258,6 @@ fn network(request: &Request) -> Result<(u16, String), String> {
     for (key, value) in &request.headers {
         builder = builder.header(key, value);
     }
-    let body = request.body.clone().unwrap_or_default();
     let built = builder.body(body).map_err(|e| e.to_string())?;
     let mut response = agent.run(built).map_err(|e| e.to_string())?;
     let status = response.status().as_u16();

@@ -31,15 +31,23 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
         Output::Rich { content } => vec![format!("card: {content}")],
         Output::Transfer {
             skill,
+            agent,
             message,
             context,
+            ..
         } => {
             let mut lines: Vec<String> = message.iter().map(|m| escape(m)).collect();
+            let agent = agent
+                .as_ref()
+                .map_or(String::new(), |a| format!(" agent={a}"));
             let context = if *context { " context=true" } else { "" };
-            lines.push(format!("transfer: skill={skill}{context}"));
+            lines.push(format!("transfer: skill={skill}{agent}{context}"));
             lines
         }
-        Output::Debug { .. } | Output::Request(_) => vec![],
+        Output::AskFile { accept, max_bytes } => {
+            vec![format!("upload: accept={} max={max_bytes}", accept.join(","))]
+        }
+        Output::Debug { .. } | Output::Request(_) | Output::Upload(_) => vec![],
         _ => vec![format!("unknown output: {output:?}")],
     }
 }

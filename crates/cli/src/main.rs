@@ -162,7 +162,10 @@ fn test(bot_path: &str, transcripts: &[&String], debug: bool) -> Result<ExitCode
         let outcome = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|text| {
-                replay(Arc::clone(&bot), &text, &mut report).map_err(|f| f.to_string())
+                let base = std::path::Path::new(path.as_str())
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."));
+                replay(Arc::clone(&bot), &text, base, &mut report).map_err(|f| f.to_string())
             });
         if debug {
             report.debug.iter().for_each(|d| eprintln!("debug: {d}"));

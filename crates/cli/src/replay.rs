@@ -1,6 +1,7 @@
 //! Replays a transcript against a bot and reports the first difference.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 use chatlet_engine::{Bot, Input, Output, SessionOptions};
@@ -31,8 +32,14 @@ pub struct Report {
     pub debug: Vec<String>,
 }
 
-/// Replays `text` (a transcript) against `bot` as a brand-new visitor.
-pub fn replay(bot: Arc<Bot>, text: &str, report: &mut Report) -> Result<(), Failure> {
+/// Replays `text` (a transcript) against `bot` as a brand-new visitor; files named in
+/// `! upload` lines are relative to `base`.
+pub fn replay(
+    bot: Arc<Bot>,
+    text: &str,
+    base: &Path,
+    report: &mut Report,
+) -> Result<(), Failure> {
     let lines = transcript::parse(text).map_err(|e| Failure {
         line: e.number,
         message: e.to_string(),
@@ -43,6 +50,7 @@ pub fn replay(bot: Arc<Bot>, text: &str, report: &mut Report) -> Result<(), Fail
         ..Default::default()
     };
     let mut driver = Driver::new(bot, options);
+    driver.set_base(base);
     let mut actual: Vec<String> = Vec::new();
     let mut expected: Vec<(usize, String)> = Vec::new();
     let mut turn_line = 0;

@@ -90,6 +90,8 @@ pub const FUNCTIONS: &[&str] = &[
     "getMetadata",
     "isApiExecutionSuccessful",
     "getApiStatusCode",
+    "getFileType",
+    "getFileCaption",
     "isContextApiEnabled",
     "registerContextNamespace",
     "deleteContextNamespace",
@@ -161,6 +163,8 @@ pub struct BotContext {
     /// Offline Context Service: (scope, namespace) → key → value.
     pub(crate) store: HashMap<(String, String), serde_json::Map<String, Value>>,
     pub(crate) api: Option<(bool, u16)>,
+    /// The visitor's latest accepted file: its type (`"pdf"`) and caption.
+    pub(crate) file: Option<(String, String)>,
     pub(crate) dialog: Option<DialogId>,
     // Effects of the block being run, collected by the session afterwards.
     pub(crate) sent: Vec<Sent>,
@@ -312,6 +316,14 @@ impl BotContext {
             "getApiStatusCode" => Ok(self
                 .api
                 .map_or(Value::Null, |(_, status)| Value::String(status.to_string()))),
+            "getFileType" => Ok(self
+                .file
+                .as_ref()
+                .map_or(Value::Null, |(kind, _)| Value::String(kind.clone()))),
+            "getFileCaption" => Ok(self
+                .file
+                .as_ref()
+                .map_or(Value::Null, |(_, caption)| Value::String(caption.clone()))),
             "isContextApiEnabled" => Ok(Value::Bool(true)),
             "registerContextNamespace" => Ok(Value::Bool(true)),
             "deleteContextNamespace" => {

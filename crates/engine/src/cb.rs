@@ -19,6 +19,7 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
+use crate::upload::{self, UploadSpec};
 use crate::template::Template;
 use crate::vars::Scope;
 
@@ -332,7 +333,7 @@ impl<'a> Importer<'a> {
         }
         let intents = self.intents(&dialogs, &starters);
 
-        Bot {
+        let bot = Bot {
             id: str_of(meta, "id").to_string(),
             name: str_of(meta, "name").to_string(),
             dialogs,
@@ -343,7 +344,13 @@ impl<'a> Importer<'a> {
             intents,
             settings,
             findings: vec![],
+        };
+        for (id, problem) in upload::pairing(&bot) {
+            let name = bot.interactions[id].name.clone();
+            self.f
+                .error(&pointer("/conversationMessage", id), Some(&name), problem);
         }
+        bot
     }
 
     /// The intent name of each dialog's starter (resolved through `associatedIntents`).
@@ -422,7 +429,8 @@ impl<'a> Importer<'a> {
             let name = str_of(spec, "name").to_string();
             let who = Some(name.as_str());
             let kind = str_of(spec, "integrationType");
-            if !kind.is_empty() && !kind.eq_ignore_ascii_case("API") {
+            let file = kind.eq_ignore_ascii_case("FILE");
+            if !kind.is_empty() && !kind.eq_ignore_ascii_case("API") && !file {
                 self.f.unsupported(
                     &pointer(&at, "integrationType"),
                     who,
@@ -474,6 +482,7 @@ impl<'a> Importer<'a> {
                 }),
                 fields,
                 name,
+                file,
             });
         }
         out
@@ -681,7 +690,7 @@ impl<'a> Importer<'a> {
                 for (key, value) in escalation.as_object().into_iter().flatten() {
                     if !matches!(
                         key.as_str(),
-                        "agentSkillId" | "tangoContextEnabled" | "agentSkillName"
+                        "agentSkillId" | "tangoContextEnabled" | "agentSkillName" | "agentId"
                     ) {
                         self.f.unsupported(
                             &pointer(&pointer(&tile_at, "escalation"), key),
@@ -690,7 +699,13 @@ impl<'a> Importer<'a> {
                         );
                     }
                 }
+                let agent = match escalation.get("agentId") {
+                    Some(Value::String(a)) if !a.trim().is_empty() => Some(self.template(a)),
+                    Some(Value::Number(n)) => Some(self.template(&n.to_string())),
+                    _ => None,
+                };
                 Kind::Transfer {
+                    agent,
                     skill: self.template(str_of(escalation, "agentSkillId")),
                     message: self.template(&message.replace("\\n", "\n")),
                     context: escalation
@@ -711,13 +726,13 @@ impl<'a> Importer<'a> {
                         list.iter()
                             .position(|r| !name.is_empty() && str_of(r, "name") == name)
                     });
+                let runs = |kind: &str| {
+                    kind.is_empty()
+                        || kind.eq_ignore_ascii_case("API")
+                        || kind.eq_ignore_ascii_case("FILE")
+                };
                 match found {
-                    Some(i)
-                        if str_of(&list[i], "integrationType").is_empty()
-                            || str_of(&list[i], "integrationType").eq_ignore_ascii_case("API") =>
-                    {
-                        Kind::Call(i)
-                    }
+                    Some(i) if runs(str_of(&list[i], "integrationType")) => Kind::Call(i),
                     Some(i) => Kind::Unsupported(format!(
                         "{} integration",
                         str_of(&list[i], "integrationType")
@@ -728,6 +743,7 @@ impl<'a> Importer<'a> {
                     }
                 }
             }
+            "FILE_UPLOAD" => self.file_upload(&tile, &tile_at, who),
             other => {
                 self.f.unsupported(
                     &pointer(at, "interactionType"),
@@ -747,6 +763,64 @@ impl<'a> Importer<'a> {
         it.rules
             .sort_by_key(|r| matches!(r.condition, Condition::NoMatch(_)));
         it
+    }
+
+    /// A File Upload interaction. Its wire names are unseen in public exports; Chatlet
+    /// reads `tileData[0].text` and `tileData[0].fileUpload` (see docs/cb-compatibility.md).
+    fn file_upload(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+        let settings = tile.get("fileUpload").unwrap_or(&Value::Null);
+        let here = pointer(tile_at, "fileUpload");
+        let mut accept: Vec<String> = Vec::new();
+        for (key, value) in settings.as_object().into_iter().flatten() {
+            if !matches!(
+                key.as_str(),
+                "acceptedTypes"
+                    | "successMessage"
+                    | "failureMessage"
+                    | "validationFailureMessage"
+                    | "inProgressMessage"
+            ) {
+                self.f.unsupported(
+                    &pointer(&here, key),
+                    who,
+                    format!("file upload setting {key:?} ({value}) is not supported"),
+                );
+            }
+        }
+        for (i, name) in list_of(settings, "acceptedTypes").iter().enumerate() {
+            match name.as_str().and_then(upload::canonical) {
+                Some(c) if !accept.iter().any(|a| a == c) => accept.push(c.to_string()),
+                Some(_) => {}
+                None => self.f.unsupported(
+                    &pointer(&pointer(&here, "acceptedTypes"), i),
+                    who,
+                    format!(
+                        "file type {name} is not supported (known: {}); it is not accepted",
+                        upload::known_types()
+                    ),
+                ),
+            }
+        }
+        if accept.is_empty() {
+            self.f.error(
+                &pointer(&here, "acceptedTypes"),
+                who,
+                "a File Upload accepts no file type Chatlet knows",
+            );
+        }
+        let message = |s: &Self, key: &str, default: &str| match str_of(settings, key).trim() {
+            "" => s.template(default),
+            own => s.template(own),
+        };
+        let invalid = str_of(settings, "validationFailureMessage");
+        Kind::Upload(UploadSpec {
+            text: self.template(str_of(tile, "text")),
+            success: message(self, "successMessage", upload::DEFAULT_SUCCESS),
+            failure: message(self, "failureMessage", upload::DEFAULT_FAILURE),
+            progress: message(self, "inProgressMessage", upload::DEFAULT_PROGRESS),
+            invalid: (!invalid.trim().is_empty()).then(|| self.template(invalid)),
+            accept,
+        })
     }
 
     fn button(&mut self, button: &Value, at: &str, who: Option<&str>) -> Option<Choice> {

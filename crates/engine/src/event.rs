@@ -19,13 +19,32 @@ pub enum Input {
         /// The response body, as text.
         body: String,
     },
-    /// An [`Output::Request`] failed without an HTTP answer (network error, CORS, timeout).
+    /// An [`Output::Request`] or [`Output::Upload`] failed without an HTTP answer (network
+    /// error, CORS, timeout).
     NetworkError {
         /// The request's id.
         id: u64,
         /// What went wrong (for the bot author's debug output).
         error: String,
     },
+    /// The visitor offers a file (dropped or picked). Only its description comes in; the
+    /// host keeps the file and sends it if the engine answers with an [`Output::Upload`].
+    File(FileIn),
+}
+
+/// A file the visitor offers, as the engine sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileIn {
+    /// The host's handle for the file (echoed in [`Upload::file`]).
+    pub handle: u64,
+    /// Its name, as on the visitor's device.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its first bytes (up to [`crate::upload::HEAD_BYTES`]), for the type check.
+    pub head: Vec<u8>,
+    /// What the visitor wrote with it (`getFileCaption()`); may be empty.
+    pub caption: String,
 }
 
 /// Something the host must show or do.
@@ -61,16 +80,33 @@ pub enum Output {
     },
     /// Call an HTTP API; answer with [`Input::Response`] or [`Input::NetworkError`].
     Request(Request),
-    /// Hand the conversation to a human (or another bot).
+    /// Hand the conversation to a human (or another bot). If the hand-over fails later,
+    /// send [`crate::session::ESCALATION_FAILED`] as a visitor message.
     Transfer {
         /// The skill id.
         skill: String,
+        /// A preferred agent on that skill, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        agent: Option<String>,
         /// The message sent with the transfer, if any.
         #[serde(skip_serializing_if = "Option::is_none")]
         message: Option<String>,
         /// Pass the bot's context along.
         context: bool,
+        /// Wait this long before handing over.
+        #[serde(skip_serializing_if = "is_zero")]
+        delay_ms: u32,
     },
+    /// The bot now accepts a file ([`Input::File`]) of these types, up to this size.
+    AskFile {
+        /// Accepted extensions, lower case, without dots.
+        accept: Vec<String>,
+        /// The size limit in bytes.
+        max_bytes: u64,
+    },
+    /// Send the file the visitor offered to a File integration; answer with
+    /// [`Input::Response`] or [`Input::NetworkError`]. The conversation goes on meanwhile.
+    Upload(Upload),
     /// The bot closed the conversation; the next message starts a new one.
     End {
         /// A post-conversation survey may run (close dialog) or not (close conversation).
@@ -102,6 +138,24 @@ pub struct Request {
     pub body: Option<String>,
     /// Give up (and answer [`Input::NetworkError`]) after this long.
     pub timeout_ms: u32,
+}
+
+/// A file upload the host performs: the file with handle `file` is the body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Upload {
+    /// Identifies the answer.
+    pub id: u64,
+    /// The file's handle (from [`FileIn::handle`]).
+    pub file: u64,
+    /// The File integration's name.
+    pub integration: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The full URL, query included, every value percent-encoded.
+    pub url: String,
+    /// Headers, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
 }
 
 /// A STRUCTURED card as shown.

@@ -37,12 +37,13 @@ pub mod regex_dialect;
 pub mod session;
 pub mod template;
 pub mod text;
+pub mod upload;
 pub mod value;
 pub mod vars;
 
 pub use botcontext::{BotContext, HostInfo, ScriptHost};
 pub use error::{Finding, LoadError, Severity};
-pub use event::{CardOut, ChoiceOut, Input, Output, Request};
+pub use event::{CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload};
 pub use model::Bot;
 pub use session::{Session, SessionOptions};
 

@@ -7,6 +7,7 @@ use crate::jsonpath::JsonPath;
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
+use crate::upload::UploadSpec;
 use crate::vars::Scope;
 
 /// Index of a dialog in [`Bot::dialogs`].
@@ -169,6 +170,8 @@ pub struct Integration {
     pub transform: Option<Script>,
     /// Custom data fields: a name and a JSON path into `{"api_<rdv>": body}`.
     pub fields: Vec<(String, JsonPath)>,
+    /// A File integration: it receives the file of the File Upload interaction before it.
+    pub file: bool,
 }
 
 /// What an interaction does.
@@ -209,9 +212,14 @@ pub enum Kind {
         skill: Template,
         /// The message sent with the transfer (`BLANK_MESSAGE`: none).
         message: Template,
+        /// A preferred agent (on that skill), if any.
+        agent: Option<Template>,
         /// Pass the bot's context along.
         context: bool,
     },
+    /// Asks the visitor for a file (CB File Upload); the next interaction calls a File
+    /// integration that receives it.
+    Upload(UploadSpec),
     /// A kind the engine does not run (reported at load time); passed over.
     Unsupported(String),
 }

@@ -17,6 +17,7 @@ use crate::model::{
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
+use crate::upload::{self, UploadSpec};
 use crate::vars::Scope;
 
 /// Loads a native-format bot from JSON text.
@@ -61,6 +62,7 @@ const BOT_KEYS: &[&str] = &[
     "dialogs",
 ];
 const INTEGRATION_KEYS: &[&str] = &[
+    "type",
     "method",
     "url",
     "query",
@@ -84,18 +86,21 @@ const STEP_KEYS: &[&str] = &[
     "enabled",
     "call",
     "transfer",
+    "upload",
     "pre",
     "post",
     "reply",
 ];
 /// What a step does: exactly one of these keys.
-const STEP_KINDS: [&str; 5] = ["say", "image", "ask", "call", "transfer"];
+const STEP_KINDS: [&str; 6] = ["say", "image", "ask", "call", "transfer", "upload"];
 /// Step keys that only some kinds of step have.
-const KIND_KEYS: [(&str, &[&str]); 4] = [
+const KIND_KEYS: [(&str, &[&str]); 5] = [
     ("choices", &["ask"]),
     ("optionStyle", &["ask"]),
     ("reply", &["ask"]),
     ("rules", &["ask", "call"]),
+    // Questions get their own message (their rules say where to go).
+    ("then", &["say", "image", "ask", "call", "transfer"]),
 ];
 const RULE_KEYS: &[&str] = &[
     "pattern", "regex", "exact", "option", "noMatch", "result", "exclude", "when", "set", "slots",
@@ -170,6 +175,7 @@ impl Loader<'_> {
         }
 
         // Pass 2: build.
+        let mut where_: Vec<String> = Vec::new();
         for (d, dialog) in dialogs.iter().enumerate() {
             let at = pointer("/dialogs", d);
             let Some(obj) = self.object(dialog, &at, None) else {
@@ -220,6 +226,7 @@ impl Loader<'_> {
                 let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
                 bot.interactions.push(interaction);
             }
+            where_.extend((0..steps.len()).map(|s| pointer(&pointer(&at, "flow"), s)));
             let head = (!steps.is_empty()).then_some(first);
             bot.dialogs.push(Dialog {
                 name,
@@ -228,6 +235,10 @@ impl Loader<'_> {
                 exclude,
                 head,
             });
+        }
+        for (id, problem) in upload::pairing(&bot) {
+            let name = bot.interactions[id].name.clone();
+            self.findings.error(&where_[id], Some(&name), problem);
         }
         bot
     }
@@ -317,6 +328,25 @@ impl Loader<'_> {
                 }
             };
             let rdv = self.string_or(o, "variable", &at, name);
+            let file = match o.get("type").map(|t| (t, t.as_str())) {
+                None | Some((_, Some("api"))) => false,
+                Some((_, Some("file"))) => true,
+                Some((t, _)) => {
+                    self.findings.error(
+                        &pointer(&at, "type"),
+                        who,
+                        format!("unknown integration type {t} (\"api\", \"file\")"),
+                    );
+                    false
+                }
+            };
+            if file && body.is_some() {
+                self.findings.error(
+                    &pointer(&at, "body"),
+                    who,
+                    "a File integration sends the visitor's file as its body; it has no \"body\"",
+                );
+            }
             let transform = self.script(
                 o.get("transform"),
                 &pointer(&at, "transform"),
@@ -357,6 +387,7 @@ impl Loader<'_> {
                 body,
                 transform,
                 fields,
+                file,
             });
         }
         out
@@ -451,7 +482,7 @@ impl Loader<'_> {
             self.findings.error(
                 at,
                 who,
-                "a step has exactly one of \"say\", \"image\", \"ask\", \"call\", \"transfer\"",
+                "a step has exactly one of \"say\", \"image\", \"ask\", \"call\", \"transfer\", \"upload\"",
             );
             return it;
         }
@@ -498,6 +529,11 @@ impl Loader<'_> {
             "transfer" => {
                 it.kind = self.transfer(&obj["transfer"], &pointer(at, "transfer"), who);
                 self.rules_or_then(obj, at, who, id, &mut it.rules);
+            }
+            "upload" => {
+                if let Some(spec) = self.upload(&obj["upload"], &pointer(at, "upload"), who) {
+                    it.kind = Kind::Upload(spec);
+                }
             }
             "say" | "image" => {
                 let Some(text) = text_of(kinds[0]) else {
@@ -643,7 +679,7 @@ impl Loader<'_> {
         let Some(o) = self.object(value, at, who) else {
             return Kind::Unsupported("invalid transfer".into());
         };
-        self.known_keys(o, at, who, &["skill", "message", "context"]);
+        self.known_keys(o, at, who, &["skill", "agent", "message", "context"]);
         let skill = match o.get("skill") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
@@ -660,11 +696,91 @@ impl Loader<'_> {
             .get("message")
             .and_then(Value::as_str)
             .unwrap_or("Transferring to an agent...");
+        let agent = match o.get("agent") {
+            None => None,
+            Some(Value::String(a)) => Some(self.template(a)),
+            Some(Value::Number(n)) => Some(self.template(&n.to_string())),
+            Some(_) => {
+                self.findings.error(
+                    &pointer(at, "agent"),
+                    who,
+                    "an agent is an agent id or a template",
+                );
+                None
+            }
+        };
         Kind::Transfer {
             skill: self.template(&skill),
             message: self.template(message),
+            agent,
             context: o.get("context").and_then(Value::as_bool).unwrap_or(false),
         }
+    }
+
+    /// A File Upload: `{"text", "accept": [types], "success", "failure", "invalid",
+    /// "progress"}`.
+    fn upload(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<UploadSpec> {
+        let o = self.object(value, at, who)?;
+        self.known_keys(
+            o,
+            at,
+            who,
+            &["text", "accept", "success", "failure", "invalid", "progress"],
+        );
+        let text_or = |s: &mut Self, key: &str, default: &str| -> Template {
+            match o.get(key) {
+                None => s.template(default),
+                Some(Value::String(t)) if !t.trim().is_empty() => s.template(t),
+                Some(_) => {
+                    s.findings
+                        .error(&pointer(at, key), who, "must be a non-empty string");
+                    s.template(default)
+                }
+            }
+        };
+        let text = text_or(self, "text", "");
+        let success = text_or(self, "success", upload::DEFAULT_SUCCESS);
+        let failure = text_or(self, "failure", upload::DEFAULT_FAILURE);
+        let progress = text_or(self, "progress", upload::DEFAULT_PROGRESS);
+        let invalid = o.contains_key("invalid").then(|| text_or(self, "invalid", ""));
+        if !o.contains_key("text") {
+            self.findings.error(
+                &pointer(at, "text"),
+                who,
+                "a File Upload needs a \"text\" asking for the file",
+            );
+        }
+        let names = self.strings(o.get("accept"), &pointer(at, "accept"), who);
+        let mut accept: Vec<String> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            match upload::canonical(name) {
+                Some(c) if !accept.iter().any(|a| a == c) => accept.push(c.to_string()),
+                Some(_) => {}
+                None => self.findings.error(
+                    &pointer(&pointer(at, "accept"), i),
+                    who,
+                    format!(
+                        "unknown file type {name:?} (known: {})",
+                        upload::known_types()
+                    ),
+                ),
+            }
+        }
+        if accept.is_empty() && names.is_empty() {
+            self.findings.error(
+                &pointer(at, "accept"),
+                who,
+                "a File Upload needs \"accept\": the file types it takes",
+            );
+        }
+        Some(UploadSpec {
+            text,
+            accept,
+            success,
+            failure,
+            invalid,
+            progress,
+        })
     }
 
     fn choices(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<Choice> {

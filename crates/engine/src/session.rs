@@ -27,7 +27,7 @@ pub const MAX_ESCALATION_FAILURES: u32 = 3;
 /// CB's text when transfers have failed too often (unless the bot sets its error text).
 pub const ESCALATION_GIVEN_UP_TEXT: &str =
     "Not able to transfer to Agent at this time. Please try later.";
-use crate::event::{CardOut, ChoiceOut, Input, Output, Request};
+use crate::event::{CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload};
 use crate::model::{
     Action, Bot, Choice, Condition, ContextOp, DialogId, IntegrationId, InteractionId, Kind,
     OptionStyle, Rule, Script, DEFAULT_API_FAILURE_TEXT, DEFAULT_FALLBACK_TEXT,
@@ -36,6 +36,7 @@ use crate::options;
 use crate::pattern::{contains_word, Pattern, Subject};
 use crate::template::{percent_encode, Placeholder, Template};
 use crate::text::{self, Outgoing};
+use crate::upload::{self, Refusal, UploadSpec};
 use crate::value::to_text;
 
 /// What the host tells a session about its surroundings.
@@ -82,6 +83,22 @@ struct Waiting {
     id: u64,
 }
 
+/// A file upload in flight: the File integration's interaction and the File Upload
+/// interaction that asked for the file.
+#[derive(Clone, Copy, Debug)]
+struct InFlight {
+    call: InteractionId,
+    integration: IntegrationId,
+    upload: InteractionId,
+}
+
+/// Input that waits while an integration call is in flight.
+enum Queued {
+    Text(String),
+    File(FileIn),
+    Uploaded(u64, Result<(u16, String), String>),
+}
+
 /// A visitor's conversation.
 pub struct Session {
     bot: Arc<Bot>,
@@ -92,8 +109,10 @@ pub struct Session {
     /// Payloads of the choices offered with the pending question.
     offered: Vec<String>,
     waiting: Option<Waiting>,
-    /// Visitor messages that arrived while an integration call was in flight.
-    queue: VecDeque<String>,
+    /// Input that arrived while an integration call was in flight.
+    queue: VecDeque<Queued>,
+    /// File uploads in flight, by request id (the conversation goes on meanwhile).
+    uploads: HashMap<u64, InFlight>,
     next_request: u64,
     started: bool,
     steps: u32,
@@ -132,6 +151,7 @@ impl Session {
             offered: Vec::new(),
             waiting: None,
             queue: VecDeque::new(),
+            uploads: HashMap::new(),
             next_request: 1,
             started: false,
             escalation_failures: 0,
@@ -167,27 +187,58 @@ impl Session {
         self.waiting.is_some()
     }
 
+    /// The file the bot is asking for, if it is asking: accepted extensions and the size
+    /// limit (what the last [`Output::AskFile`] said, while its question is open).
+    pub fn expected_file(&self) -> Option<(Vec<&'static str>, u64)> {
+        match &self.bot.interactions[self.pending?].kind {
+            Kind::Upload(spec) => Some((upload::extensions(&spec.accept), upload::MAX_BYTES)),
+            _ => None,
+        }
+    }
+
+    /// How many file uploads are in flight.
+    pub fn uploads_in_flight(&self) -> usize {
+        self.uploads.len()
+    }
+
     /// Handles one input and returns what to show and do, in order.
     pub fn handle(&mut self, input: Input) -> Vec<Output> {
+        let busy = self.waiting.is_some();
         match input {
-            Input::Text(text) if self.waiting.is_some() => self.queue.push_back(text),
+            Input::Text(text) if busy => self.queue.push_back(Queued::Text(text)),
             Input::Text(text) => self.on_text(text),
+            Input::File(file) if busy => self.queue.push_back(Queued::File(file)),
+            Input::File(file) => self.on_file(file),
             Input::Reset => {
                 self.queue.clear();
                 self.waiting = None;
+                self.uploads.clear();
                 self.reset();
             }
-            Input::Response { id, status, body } => self.on_result(id, Ok((status, body))),
-            Input::NetworkError { id, error } => self.on_result(id, Err(error)),
+            Input::Response { id, status, body } => self.on_answer(id, Ok((status, body))),
+            Input::NetworkError { id, error } => self.on_answer(id, Err(error)),
         }
         while self.waiting.is_none() {
             self.end_request();
             match self.queue.pop_front() {
-                Some(text) => self.on_text(text),
+                Some(Queued::Text(text)) => self.on_text(text),
+                Some(Queued::File(file)) => self.on_file(file),
+                Some(Queued::Uploaded(id, result)) => self.on_uploaded(id, result),
                 None => break,
             }
         }
         std::mem::take(&mut self.out)
+    }
+
+    /// An answer to a request: an upload's (routed when the bot is not busy) or a call's.
+    fn on_answer(&mut self, id: u64, result: Result<(u16, String), String>) {
+        if !self.uploads.contains_key(&id) {
+            return self.on_result(id, result);
+        }
+        match self.waiting {
+            Some(_) => self.queue.push_back(Queued::Uploaded(id, result)),
+            None => self.on_uploaded(id, result),
+        }
     }
 
     fn end_request(&mut self) {
@@ -208,6 +259,9 @@ impl Session {
         self.offered.clear();
         self.started = false;
         self.escalation_failures = 0;
+        self.ctx.file = None;
+        // Answers to uploads of the old conversation are ignored.
+        self.uploads.clear();
     }
 
     /// Starts the conversation's script scope and runs its initialiser, once.
@@ -255,7 +309,8 @@ impl Session {
         let mut interrupted = None;
         if let Some(q) = self.pending.take() {
             self.offered.clear();
-            if let Some(rule) = self.select_rule(q, None) {
+            let asks_file = matches!(self.bot.interactions[q].kind, Kind::Upload(_));
+            if let Some(rule) = self.select_rule(q, None).filter(|_| !asks_file) {
                 self.fire(q, rule);
                 return;
             }
@@ -483,6 +538,13 @@ impl Session {
                 }
             }
             let (prepared, waits) = match &it.kind {
+                Kind::Call(integration) if bot.integrations[*integration].file => {
+                    self.debug(format!(
+                        "{:?} calls a File integration without a file (only a File Upload interaction leads there); passed over",
+                        it.name
+                    ));
+                    (vec![], false)
+                }
                 Kind::Call(integration) => return self.call(at, *integration),
                 Kind::Transfer { .. } => return self.transfer(at),
                 kind => self.prepare(at, kind),
@@ -573,6 +635,18 @@ impl Session {
                     }
                 }
             }
+            Kind::Upload(spec) => {
+                let text = self.render(&spec.text);
+                let mut out = self.text_outputs(&text);
+                out.push(Output::AskFile {
+                    accept: upload::extensions(&spec.accept)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect(),
+                    max_bytes: upload::MAX_BYTES,
+                });
+                (out, true)
+            }
             Kind::Unsupported(what) => {
                 let name = self.bot.interactions[at].name.clone();
                 self.debug(format!("skipped unsupported interaction {name:?} ({what})"));
@@ -658,36 +732,15 @@ impl Session {
     fn call(&mut self, at: InteractionId, integration: IntegrationId) {
         let bot = Arc::clone(&self.bot);
         let spec = &bot.integrations[integration];
+        let Some((url, headers)) = self.address(integration) else {
+            self.waiting = Some(Waiting {
+                at,
+                integration,
+                id: 0,
+            });
+            return self.on_result(0, Err("header injection refused".into()));
+        };
         let lookup = |p: &Placeholder| self.lookup(p);
-        // Host-supplied environment values are configuration (a base URL, say) and go in
-        // as they are; every other value is percent-encoded.
-        let mut url = spec.url.render_with(&lookup, &|p, v, out| match p {
-            Placeholder::Env(_) => out.push_str(v),
-            _ => percent_encode(v, out),
-        });
-        for (key, value) in &spec.query {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            percent_encode(key, &mut url);
-            url.push('=');
-            percent_encode(&value.render(&lookup), &mut url);
-        }
-        let mut headers = Vec::new();
-        for (key, value) in &spec.headers {
-            let value = value.render(&lookup);
-            if value.contains(['\r', '\n']) || key.contains(['\r', '\n', ':']) {
-                self.debug(format!(
-                    "integration {:?}: header {key:?} would inject a header line; the call is not made",
-                    spec.name
-                ));
-                self.waiting = Some(Waiting {
-                    at,
-                    integration,
-                    id: 0,
-                });
-                return self.on_result(0, Err("header injection refused".into()));
-            }
-            headers.push((key.clone(), value));
-        }
         let json = headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
@@ -714,6 +767,40 @@ impl Session {
         }));
     }
 
+    /// An integration's URL (query included) and headers, rendered and encoded; `None` when
+    /// a header would inject a header line (the call is not made).
+    #[allow(clippy::type_complexity)]
+    fn address(&mut self, integration: IntegrationId) -> Option<(String, Vec<(String, String)>)> {
+        let bot = Arc::clone(&self.bot);
+        let spec = &bot.integrations[integration];
+        let lookup = |p: &Placeholder| self.lookup(p);
+        // Host-supplied environment values are configuration (a base URL, say) and go in
+        // as they are; every other value is percent-encoded.
+        let mut url = spec.url.render_with(&lookup, &|p, v, out| match p {
+            Placeholder::Env(_) => out.push_str(v),
+            _ => percent_encode(v, out),
+        });
+        for (key, value) in &spec.query {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            percent_encode(key, &mut url);
+            url.push('=');
+            percent_encode(&value.render(&lookup), &mut url);
+        }
+        let mut headers = Vec::new();
+        for (key, value) in &spec.headers {
+            let value = value.render(&lookup);
+            if value.contains(['\r', '\n']) || key.contains(['\r', '\n', ':']) {
+                self.debug(format!(
+                    "integration {:?}: header {key:?} would inject a header line; the call is not made",
+                    spec.name
+                ));
+                return None;
+            }
+            headers.push((key.clone(), value));
+        }
+        Some((url, headers))
+    }
+
     /// An integration answered (or failed): store the results, run the transform and
     /// post-process code, then follow the rules.
     fn on_result(&mut self, id: u64, result: Result<(u16, String), String>) {
@@ -725,8 +812,44 @@ impl Session {
         };
         self.waiting = None;
         let bot = Arc::clone(&self.bot);
-        let spec = &bot.integrations[waiting.integration];
         let at = waiting.at;
+        let ok = self.store_result(at, waiting.integration, result);
+        let mut trigger = None;
+        if let Some(code) = &bot.interactions[at].code.post {
+            let outcome = self.hook(at, code, "post-process code");
+            if outcome.stop {
+                return;
+            }
+            trigger = outcome.trigger;
+        }
+        if let Some(to) = trigger {
+            return self.run(to);
+        }
+        match self.select_rule(at, Some(ok)) {
+            Some(rule) => {
+                let rule = &bot.interactions[at].rules[rule];
+                self.assign(at, rule);
+                let step = self.follow(at, &rule.action);
+                self.proceed(step);
+            }
+            None if ok => {
+                let step = self.follow(at, &Action::Next);
+                self.proceed(step);
+            }
+            None => self.say_text(DEFAULT_API_FAILURE_TEXT, 0),
+        }
+    }
+
+    /// Stores an integration's outcome (`api_<rdv>`, its status, the custom data fields),
+    /// running the transform script; `true` when the call succeeded.
+    fn store_result(
+        &mut self,
+        at: InteractionId,
+        integration: IntegrationId,
+        result: Result<(u16, String), String>,
+    ) -> bool {
+        let bot = Arc::clone(&self.bot);
+        let spec = &bot.integrations[integration];
         let mut ok = false;
         match result {
             Err(error) => {
@@ -775,32 +898,152 @@ impl Session {
                     ok = false;
                     self.ctx.api = Some((false, status));
                 }
-                self.read_fields(waiting.integration);
+                self.read_fields(integration);
             }
         }
-        let mut trigger = None;
-        if let Some(code) = &bot.interactions[at].code.post {
-            let outcome = self.hook(at, code, "post-process code");
+        ok
+    }
+
+    /// The visitor offers a file: refused with the validation message, or sent to the
+    /// File integration that follows the File Upload interaction.
+    fn on_file(&mut self, file: FileIn) {
+        self.steps = 0;
+        self.start();
+        let bot = Arc::clone(&self.bot);
+        let asking = self
+            .pending
+            .and_then(|q| match &bot.interactions[q].kind {
+                Kind::Upload(spec) => Some((q, spec)),
+                _ => None,
+            });
+        let Some((at, spec)) = asking else {
+            return self.debug(format!(
+                "file {:?} arrived, but the bot is not asking for a file; ignored",
+                file.name
+            ));
+        };
+        match upload::judge(&spec.accept, &file.name, file.size, &file.head) {
+            Err(refusal) => {
+                self.debug(refusal.describe(&file.name));
+                let text = match (&spec.invalid, &refusal) {
+                    (Some(own), _) => self.render(own),
+                    (None, Refusal::TooLarge(_)) => upload::default_too_large_text(),
+                    (None, _) => upload::default_invalid_text(&spec.accept),
+                };
+                self.say_text(&text, 0);
+            }
+            Ok(kind) => {
+                self.pending = None;
+                self.offered.clear();
+                self.ctx.file = Some((kind.to_string(), file.caption));
+                self.start_upload(at, spec, file.handle);
+            }
+        }
+    }
+
+    /// Starts the upload of an accepted file: the File integration's pre-process code, the
+    /// in-progress message and the [`Output::Upload`]; then the flow goes on.
+    fn start_upload(&mut self, at: InteractionId, spec: &UploadSpec, file: u64) {
+        let bot = Arc::clone(&self.bot);
+        let call = upload::follows(&bot, at).and_then(|c| match bot.interactions[c].kind {
+            Kind::Call(i) if bot.integrations[i].file => Some((c, i)),
+            _ => None,
+        });
+        let Some((call, integration)) = call else {
+            // The loaders refuse this; a bot built by hand may still do it.
+            self.debug(format!(
+                "{:?} is not followed by a File integration; the file goes nowhere",
+                bot.interactions[at].name
+            ));
+            return self.route_upload(at, false);
+        };
+        let it = &bot.interactions[call];
+        self.enter(it.dialog);
+        if let Some(code) = &it.code.pre {
+            let outcome = self.hook(call, code, "pre-process code");
             if outcome.stop {
                 return;
             }
-            trigger = outcome.trigger;
-        }
-        if let Some(to) = trigger {
-            return self.run(to);
-        }
-        match self.select_rule(at, Some(ok)) {
-            Some(rule) => {
-                let rule = &bot.interactions[at].rules[rule];
-                self.assign(at, rule);
-                let step = self.follow(at, &rule.action);
-                self.proceed(step);
+            if let Some(to) = outcome.trigger {
+                return self.run(to);
             }
-            None if ok => {
-                let step = self.follow(at, &Action::Next);
-                self.proceed(step);
+        }
+        let Some((url, headers)) = self.address(integration) else {
+            return self.route_upload(at, false);
+        };
+        let progress = self.render(&spec.progress);
+        self.say_text(&progress, 0);
+        let id = self.next_request;
+        self.next_request += 1;
+        self.uploads.insert(
+            id,
+            InFlight {
+                call,
+                integration,
+                upload: at,
+            },
+        );
+        let target = &bot.integrations[integration];
+        self.out.push(Output::Upload(Upload {
+            id,
+            file,
+            integration: target.name.clone(),
+            method: target.method.clone(),
+            url,
+            headers,
+        }));
+        let action = it
+            .rules
+            .iter()
+            .find(|r| matches!(r.condition, Condition::Always))
+            .map_or(&Action::Next, |r| &r.action);
+        let step = self.follow(call, action);
+        self.proceed(step);
+    }
+
+    /// An upload finished: store its answer, run the File integration's post-process code,
+    /// then route `file_upload_success:…` or `file_upload_failed:…`.
+    fn on_uploaded(&mut self, id: u64, result: Result<(u16, String), String>) {
+        let Some(done) = self.uploads.remove(&id) else {
+            return;
+        };
+        self.steps = 0;
+        self.start();
+        let bot = Arc::clone(&self.bot);
+        let ok = self.store_result(done.call, done.integration, result);
+        if let Some(code) = &bot.interactions[done.call].code.post {
+            let outcome = self.hook(done.call, code, "post-process code");
+            if outcome.stop {
+                return;
             }
-            None => self.say_text(DEFAULT_API_FAILURE_TEXT, 0),
+            if let Some(to) = outcome.trigger {
+                return self.run(to);
+            }
+        }
+        self.route_upload(done.upload, ok);
+    }
+
+    /// Sends the bot `file_upload_success:<message>` (or `…failed:…`) as a visitor message:
+    /// a dialog whose starter matches takes over; otherwise the message itself is shown.
+    /// It never answers an open question and never goes to the fallback dialog.
+    fn route_upload(&mut self, at: InteractionId, ok: bool) {
+        let bot = Arc::clone(&self.bot);
+        let Kind::Upload(spec) = &bot.interactions[at].kind else {
+            return;
+        };
+        let (prefix, message) = match ok {
+            true => (upload::SUCCESS_PREFIX, self.render(&spec.success)),
+            false => (upload::FAILURE_PREFIX, self.render(&spec.failure)),
+        };
+        self.ctx.user_message = format!("{prefix}{message}");
+        self.ctx.payload = None;
+        match self.starter() {
+            Some(dialog) => {
+                let interrupted = self.pending.take();
+                self.offered.clear();
+                self.start_dialog(dialog, interrupted);
+            }
+            None => self.say_text(&message, 0),
         }
     }
 
@@ -831,6 +1074,7 @@ impl Session {
         let Kind::Transfer {
             skill,
             message,
+            agent,
             context,
         } = &it.kind
         else {
@@ -849,10 +1093,16 @@ impl Session {
             "" | "BLANK_MESSAGE" => None,
             m => Some(m.to_string()),
         };
+        let agent = agent
+            .as_ref()
+            .map(|a| self.render(a).trim().to_string())
+            .filter(|a| !a.is_empty());
         self.out.push(Output::Transfer {
             skill,
+            agent,
             message,
             context: *context,
+            delay_ms: self.ctx.delay.unwrap_or(it.delay_ms),
         });
         self.ctx.api = Some((true, 200));
         let step = match self.select_rule(at, Some(true)) {

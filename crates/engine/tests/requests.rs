@@ -135,6 +135,6 @@ fn a_transfer_needs_a_numeric_skill() {
     let out = s.handle(Input::Text("agent".into()));
     assert!(out.iter().any(|o| matches!(
         o,
-        Output::Transfer { skill, message: None, context: false } if skill == "77"
+        Output::Transfer { skill, message: None, context: false, .. } if skill == "77"
     )));
 }

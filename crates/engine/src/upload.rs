@@ -1,0 +1,337 @@
+//! File uploads: the file types a File Upload interaction may accept, how a file is judged
+//! before any byte of it leaves the visitor's device, and CB's default texts.
+//!
+//! A file is judged by its size, its extension and its leading bytes: a renamed `.exe` is
+//! not a PDF. The host reads only the first [`HEAD_BYTES`] bytes for this; the file itself
+//! streams from the host to the File integration and never enters the engine.
+
+use crate::model::{Action, Bot, Condition, InteractionId, Kind};
+use crate::template::Template;
+
+/// The largest file CB accepts: 5 MB (5 × 1024 × 1024 bytes).
+pub const MAX_BYTES: u64 = 5 * 1024 * 1024;
+
+/// How many leading bytes the host passes for the type check.
+pub const HEAD_BYTES: usize = 16;
+
+/// CB's default success message.
+pub const DEFAULT_SUCCESS: &str = "Successfully processed the file.";
+/// CB's default failure message.
+pub const DEFAULT_FAILURE: &str = "Failed to process the file. Please try again.";
+/// CB's default in-progress message.
+pub const DEFAULT_PROGRESS: &str = "Processing the file...";
+/// What the engine sends the bot when an upload succeeded (followed by the success message).
+pub const SUCCESS_PREFIX: &str = "file_upload_success:";
+/// What the engine sends the bot when an upload failed (followed by the failure message).
+pub const FAILURE_PREFIX: &str = "file_upload_failed:";
+
+/// The types an author may accept: canonical name, the extensions that name it, and the
+/// leading-byte signatures its files start with (`None` in a signature: any byte).
+const TYPES: &[(&str, &[&str], &[&[Option<u8>]])] = &[
+    ("pdf", &["pdf"], &[&sig(b"%PDF-")]),
+    ("png", &["png"], &[&sig(b"\x89PNG\r\n\x1a\n")]),
+    ("jpeg", &["jpg", "jpeg"], &[&sig(b"\xff\xd8\xff")]),
+    ("gif", &["gif"], &[&sig(b"GIF87a"), &sig(b"GIF89a")]),
+    ("bmp", &["bmp"], &[&sig(b"BM")]),
+    ("tiff", &["tif", "tiff"], &[&sig(b"II*\0"), &sig(b"MM\0*")]),
+    ("webp", &["webp"], &[&WEBP]),
+    ("heic", &["heic", "heif"], &[&HEIC]),
+    // Office Open XML documents are ZIP archives.
+    ("docx", &["docx"], &[&sig(b"PK\x03\x04")]),
+    ("xlsx", &["xlsx"], &[&sig(b"PK\x03\x04")]),
+    ("pptx", &["pptx"], &[&sig(b"PK\x03\x04")]),
+    // Legacy Office documents are OLE compound files.
+    ("doc", &["doc"], &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")]),
+    ("xls", &["xls"], &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")]),
+    ("ppt", &["ppt"], &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")]),
+    ("zip", &["zip"], &[&sig(b"PK\x03\x04")]),
+    // Plain text has no signature: judged by its bytes instead (see `is_text`).
+    ("txt", &["txt"], &[]),
+    ("csv", &["csv"], &[]),
+];
+
+const WEBP: [Option<u8>; 12] = {
+    let mut s = [None; 12];
+    s[0] = Some(b'R');
+    s[1] = Some(b'I');
+    s[2] = Some(b'F');
+    s[3] = Some(b'F');
+    s[8] = Some(b'W');
+    s[9] = Some(b'E');
+    s[10] = Some(b'B');
+    s[11] = Some(b'P');
+    s
+};
+
+const HEIC: [Option<u8>; 8] = {
+    let mut s = [None; 8];
+    s[4] = Some(b'f');
+    s[5] = Some(b't');
+    s[6] = Some(b'y');
+    s[7] = Some(b'p');
+    s
+};
+
+/// A signature of exact bytes (at most 8).
+const fn sig<const N: usize>(bytes: &[u8; N]) -> [Option<u8>; N] {
+    let mut out = [None; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = Some(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The canonical name of an accepted-type entry (`"JPG"` → `"jpeg"`), or `None` when the
+/// engine does not know the type.
+pub fn canonical(name: &str) -> Option<&'static str> {
+    let name = name.trim().trim_start_matches('.').to_ascii_lowercase();
+    TYPES
+        .iter()
+        .find(|(canon, exts, _)| *canon == name || exts.contains(&name.as_str()))
+        .map(|(canon, _, _)| *canon)
+}
+
+/// Every type name an author may use, for error messages.
+pub fn known_types() -> String {
+    TYPES
+        .iter()
+        .map(|(canon, _, _)| *canon)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The extensions that name the accepted types, for a file picker's `accept` attribute and
+/// the `< upload:` transcript line: lower case, in the order given.
+pub fn extensions(accept: &[String]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for name in accept {
+        if let Some((_, exts, _)) = TYPES.iter().find(|(c, _, _)| c == name) {
+            out.extend(exts.iter().copied());
+        }
+    }
+    out
+}
+
+/// Why a file was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Larger than [`MAX_BYTES`] (its size).
+    TooLarge(u64),
+    /// Empty.
+    Empty,
+    /// Its extension is not an accepted type's (the extension, lower case).
+    Extension(String),
+    /// Its extension is accepted but its leading bytes say otherwise (the claimed type).
+    Content(&'static str),
+}
+
+impl Refusal {
+    /// A note for the bot author's debug output.
+    pub fn describe(&self, name: &str) -> String {
+        match self {
+            Refusal::TooLarge(size) => {
+                format!("file {name:?} refused: {size} bytes, more than {MAX_BYTES}")
+            }
+            Refusal::Empty => format!("file {name:?} refused: it is empty"),
+            Refusal::Extension(ext) => {
+                format!("file {name:?} refused: extension {ext:?} is not accepted")
+            }
+            Refusal::Content(kind) => format!(
+                "file {name:?} refused: its name says {kind} but its first bytes do not"
+            ),
+        }
+    }
+}
+
+/// Judges a file: its `name`, its `size` in bytes and its first bytes (`head`, up to
+/// [`HEAD_BYTES`]). Returns the accepted type's canonical name.
+pub fn judge(
+    accept: &[String],
+    name: &str,
+    size: u64,
+    head: &[u8],
+) -> Result<&'static str, Refusal> {
+    if size > MAX_BYTES {
+        return Err(Refusal::TooLarge(size));
+    }
+    if size == 0 {
+        return Err(Refusal::Empty);
+    }
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let Some((canon, _, signatures)) = TYPES
+        .iter()
+        .find(|(c, exts, _)| exts.contains(&ext.as_str()) && accept.iter().any(|a| a == c))
+    else {
+        return Err(Refusal::Extension(ext));
+    };
+    let fits = |s: &&[Option<u8>]| {
+        head.len() >= s.len() && s.iter().zip(head).all(|(want, got)| want.is_none_or(|w| w == *got))
+    };
+    let ok = match signatures.is_empty() {
+        true => is_text(head),
+        false => signatures.iter().any(fits),
+    };
+    if ok {
+        Ok(canon)
+    } else {
+        Err(Refusal::Content(canon))
+    }
+}
+
+/// Text files have no signature; their first bytes must not hold control bytes other
+/// than white space (an executable has NULs within its first bytes).
+fn is_text(head: &[u8]) -> bool {
+    head.iter()
+        .all(|b| *b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+}
+
+/// CB's default validation-failure text for these accepted types.
+pub fn default_invalid_text(accept: &[String]) -> String {
+    let names: Vec<String> = accept.iter().map(|a| a.to_ascii_uppercase()).collect();
+    format!(
+        "The file type is invalid. Upload one of these types: {}.",
+        names.join(", ")
+    )
+}
+
+/// The default text when a file is too large and the author set no validation message.
+pub fn default_too_large_text() -> String {
+    format!(
+        "The file is too large. Upload a file of at most {} MB.",
+        MAX_BYTES / (1024 * 1024)
+    )
+}
+
+/// A File Upload interaction's settings.
+#[derive(Debug)]
+pub struct UploadSpec {
+    /// What the bot says to ask for the file.
+    pub text: Template,
+    /// Canonical names of the accepted types, in the author's order.
+    pub accept: Vec<String>,
+    /// Sent (as `file_upload_success:` + it) when the upload succeeded.
+    pub success: Template,
+    /// Sent (as `file_upload_failed:` + it) when the upload failed.
+    pub failure: Template,
+    /// Sent when a file is refused; `None`: CB's default for the accepted types.
+    pub invalid: Option<Template>,
+    /// Sent when the upload starts.
+    pub progress: Template,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn types_are_judged_by_extension_and_leading_bytes() {
+        let pdf_png = accept(&["pdf", "png", "jpeg"]);
+        assert_eq!(judge(&pdf_png, "a.PDF", 10, b"%PDF-1.7\n"), Ok("pdf"));
+        assert_eq!(judge(&pdf_png, "b.jpg", 10, b"\xff\xd8\xff\xe0"), Ok("jpeg"));
+        assert_eq!(
+            judge(&pdf_png, "tool.pdf", 10, b"MZ\x90\0\x03\0\0\0"),
+            Err(Refusal::Content("pdf"))
+        );
+        assert_eq!(
+            judge(&pdf_png, "tool.exe", 10, b"MZ\x90\0"),
+            Err(Refusal::Extension("exe".into()))
+        );
+        assert_eq!(
+            judge(&pdf_png, "noext", 10, b"%PDF-"),
+            Err(Refusal::Extension("".into()))
+        );
+        assert_eq!(
+            judge(&pdf_png, "short.pdf", 3, b"%PD"),
+            Err(Refusal::Content("pdf"))
+        );
+        assert_eq!(
+            judge(&pdf_png, "big.pdf", MAX_BYTES + 1, b"%PDF-"),
+            Err(Refusal::TooLarge(MAX_BYTES + 1))
+        );
+        assert_eq!(judge(&pdf_png, "max.pdf", MAX_BYTES, b"%PDF-"), Ok("pdf"));
+        assert_eq!(judge(&pdf_png, "e.pdf", 0, b""), Err(Refusal::Empty));
+    }
+
+    #[test]
+    fn signatures_with_gaps_and_text_files() {
+        let all = accept(&["webp", "heic", "txt"]);
+        assert_eq!(judge(&all, "p.webp", 20, b"RIFF\x10\0\0\0WEBPVP8 "), Ok("webp"));
+        assert_eq!(judge(&all, "p.heic", 20, b"\0\0\0\x18ftypheic"), Ok("heic"));
+        assert_eq!(judge(&all, "n.txt", 5, b"hi\tthere\r\n"), Ok("txt"));
+        assert_eq!(
+            judge(&all, "n.txt", 5, b"MZ\x90\0"),
+            Err(Refusal::Content("txt"))
+        );
+    }
+
+    #[test]
+    fn names_and_defaults() {
+        assert_eq!(canonical("JPG"), Some("jpeg"));
+        assert_eq!(canonical(".Docx"), Some("docx"));
+        assert_eq!(canonical("exe"), None);
+        let a = accept(&["pdf", "jpeg"]);
+        assert_eq!(extensions(&a), ["pdf", "jpg", "jpeg"]);
+        assert_eq!(
+            default_invalid_text(&a),
+            "The file type is invalid. Upload one of these types: PDF, JPEG."
+        );
+        assert_eq!(
+            default_too_large_text(),
+            "The file is too large. Upload a file of at most 5 MB."
+        );
+    }
+}
+
+/// The interaction after File Upload `at`: its unconditional rule's target, or its next.
+pub fn follows(bot: &Bot, at: InteractionId) -> Option<InteractionId> {
+    let it = &bot.interactions[at];
+    let jump = it.rules.iter().find_map(|r| match (&r.condition, &r.action) {
+        (Condition::Always, Action::Goto(to)) => Some(*to),
+        _ => None,
+    });
+    jump.or(it.next)
+}
+
+/// Checks that every File Upload interaction is followed by a call of a File integration,
+/// and every such call follows a File Upload interaction. Returns the offending
+/// interactions with what is wrong; the loaders report them as errors.
+pub fn pairing(bot: &Bot) -> Vec<(InteractionId, String)> {
+    let file_call = |id: Option<InteractionId>| {
+        id.and_then(|i| match bot.interactions[i].kind {
+            Kind::Call(c) if bot.integrations[c].file => Some(i),
+            _ => None,
+        })
+    };
+    let mut problems = Vec::new();
+    let mut fed = Vec::new();
+    for (id, it) in bot.interactions.iter().enumerate() {
+        if let Kind::Upload(_) = it.kind {
+            match file_call(follows(bot, id)) {
+                Some(call) => fed.push(call),
+                None => problems.push((
+                    id,
+                    "a File Upload must be followed directly by a call of a File integration"
+                        .to_string(),
+                )),
+            }
+        }
+    }
+    for (id, _) in bot.interactions.iter().enumerate() {
+        if file_call(Some(id)).is_some() && !fed.contains(&id) {
+            problems.push((
+                id,
+                "a File integration receives the file of the File Upload just before it; this call has none".to_string(),
+            ));
+        }
+    }
+    problems
+}
