@@ -5,12 +5,14 @@
 //! chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR]
 //! ```
 //!
-//! Defaults: port 8081 (0 picks a free port), host 127.0.0.1. When ready it
-//! prints exactly one line to stdout, `chatlet-demo-api listening on
-//! http://HOST:PORT`, and flushes it. It logs `METHOD PATH STATUS` for every
-//! request to stderr. If it cannot listen (port in use, bad host) it says so
-//! on stderr and exits with 1; bad arguments exit with 2. `--upload-dir` is
-//! accepted for the upload endpoint still to come and is unused for now.
+//! Defaults: port 8081 (0 picks a free port), host 127.0.0.1, uploads in a
+//! new directory `chatlet-uploads-PID` under the system temp dir (a given
+//! `--upload-dir` is created if missing). When ready it prints exactly two
+//! lines to stdout, `chatlet-demo-api listening on http://HOST:PORT` then
+//! `chatlet-demo-api uploads in DIR`, and flushes them. It logs `METHOD PATH
+//! STATUS` for every request to stderr. If it cannot listen (port in use, bad
+//! host) or make the upload directory it says so on stderr and exits with 1;
+//! bad arguments exit with 2.
 //!
 //! Every request runs on its own thread. Answers are JSON with
 //! `Content-Type: application/json`:
@@ -25,7 +27,9 @@
 //! | `GET /api/no-cors` | 200 `{"ok":true}` without CORS headers |
 //! | `POST /api/control/fail?path=P&status=S&times=N` | the next N (default 1) requests to path P answer S (default 500) with `{"error":"injected failure"}`; 200 `{"ok":true}` |
 //! | `POST /api/control/reset` | clears all injected failures; 200 `{"ok":true}` |
-//! | `OPTIONS /api/...` | 204 with the CORS headers (CORS preflight) |
+//! | `POST /api/upload?name=N` (or `PUT`) | streams the raw body (not multipart) to the file `ID-NAME` in the upload directory, NAME being N's base name with all but ASCII letters, digits, `.`, `-`, `_` made `_` (default `upload.bin`); 201 `{"id":"U-123456","name":NAME,"bytes":N,"contentType":"<the request's Content-Type or empty>"}`; an empty body 400; over 5 MiB (5242880 bytes) 413, before reading when `Content-Length` says so, else as soon as the body passes the limit (the partial file is deleted) |
+//! | `GET /api/uploads/ID` | 200 with the stored bytes as `application/octet-stream`; an unknown id 404 |
+//! | `OPTIONS /api/...` | 204 with the CORS headers (CORS preflight), also allowing any request header the browser asks for |
 //! | anything else | 404 `{"error":"no such endpoint"}`; a known path with the wrong method 405 |
 //!
 //! All answers except `/api/no-cors`'s carry `Access-Control-Allow-Origin: *`
@@ -40,9 +44,11 @@ mod query;
 mod reply;
 mod rng;
 mod routes;
+mod uploads;
 
-use std::io::{self, Write};
-use std::path::PathBuf;
+use std::fs;
+use std::io::{self, ErrorKind, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::thread;
@@ -55,7 +61,8 @@ const USAGE: &str = "usage: chatlet-demo-api [--port N] [--host ADDR] [--upload-
 
   --port N          port to listen on (default 8081; 0 picks a free port)
   --host ADDR       address to listen on (default 127.0.0.1)
-  --upload-dir DIR  where uploads will be stored (accepted, not used yet)";
+  --upload-dir DIR  where uploads are stored (created if missing; default: a new
+                    chatlet-uploads-PID directory under the system temp dir)";
 
 /// The command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,16 +156,17 @@ fn serve(args: Args) -> Result<(), String> {
         .to_ip()
         .map_or(wanted, |address| address.to_string());
 
-    let context = Arc::new(Context::new(args.upload_dir));
-    if let Some(dir) = &context.upload_dir {
-        eprintln!(
-            "chatlet-demo-api: uploads are not implemented yet; --upload-dir {} is unused",
-            dir.display()
-        );
-    }
-
+    let upload_dir = upload_dir(args.upload_dir)?;
+    // Both lines in one write: a parent that reads the first line and closes
+    // the pipe must not make the second one fail.
+    let announcement = format!(
+        "chatlet-demo-api listening on http://{address}\nchatlet-demo-api uploads in {}\n",
+        upload_dir.display()
+    );
+    let context = Arc::new(Context::new(upload_dir));
     let mut stdout = io::stdout().lock();
-    writeln!(stdout, "chatlet-demo-api listening on http://{address}")
+    stdout
+        .write_all(announcement.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|error| format!("cannot write to stdout: {error}"))?;
     drop(stdout);
@@ -178,6 +186,38 @@ fn serve(args: Args) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The upload directory: the one asked for (created if missing), else a new
+/// one under the system temp dir.
+fn upload_dir(asked: Option<PathBuf>) -> Result<PathBuf, String> {
+    let dir = match asked {
+        Some(dir) => fs::create_dir_all(&dir).map(|()| dir),
+        None => {
+            let stem = format!("chatlet-uploads-{}", std::process::id());
+            fresh_dir(&std::env::temp_dir(), &stem)
+        }
+    };
+    dir.map_err(|error| format!("cannot make the upload directory: {error}"))
+}
+
+/// Creates `parent/stem`, or `parent/stem-1`, `-2`… when it exists already.
+fn fresh_dir(parent: &Path, stem: &str) -> io::Result<PathBuf> {
+    for n in 0..1_000 {
+        let dir = match n {
+            0 => parent.join(stem),
+            n => parent.join(format!("{stem}-{n}")),
+        };
+        match fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(error) if error.kind() == ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::new(
+        ErrorKind::AlreadyExists,
+        format!("{stem} and 999 more exist in {}", parent.display()),
+    ))
 }
 
 #[cfg(test)]
@@ -213,5 +253,18 @@ mod tests {
         assert!(parse(&["--port", "70000"]).is_err());
         assert!(parse(&["--port", "-1"]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+    }
+
+    #[test]
+    fn fresh_dirs_never_reuse_one() {
+        let parent = uploads::TestDir::new();
+        let first = fresh_dir(&parent.0, "up").expect("first");
+        let second = fresh_dir(&parent.0, "up").expect("second");
+        assert_eq!(first, parent.0.join("up"));
+        assert_eq!(second, parent.0.join("up-1"));
+        assert!(second.is_dir());
+        let nested = parent.0.join("a/b");
+        assert_eq!(upload_dir(Some(nested.clone())), Ok(nested.clone()));
+        assert!(nested.is_dir());
     }
 }

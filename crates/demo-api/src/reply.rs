@@ -1,34 +1,74 @@
-//! What a handler answers: a status, an optional JSON body and whether the
-//! CORS headers go with it, turned into a `tiny_http` response at the end.
+//! What a handler answers: a status, a JSON body (or a stored file) and
+//! whether the CORS headers go with it, turned into a `tiny_http` response at
+//! the end.
 
-use std::io::Cursor;
+use std::fs::File;
+use std::io::{self, Cursor, Read};
 
 use serde_json::{json, Value};
-use tiny_http::{Header, Response};
+use tiny_http::{Header, Response, ResponseBox, StatusCode};
 
-/// The CORS headers sent with every response except `/api/no-cors`'s.
+/// The request headers every CORS answer allows (`X-File-Name` is one the
+/// widget may send with an upload).
+pub const ALLOWED_HEADERS: &str = "Authorization, Content-Type, X-File-Name";
+
+/// The CORS headers sent with every response except `/api/no-cors`'s. A
+/// preflight's `Access-Control-Allow-Headers` also lists the other headers
+/// the browser asks for (see [`allowed_headers`]).
 pub const CORS_HEADERS: [(&str, &str); 5] = [
     ("Access-Control-Allow-Origin", "*"),
-    (
-        "Access-Control-Allow-Headers",
-        "Authorization, Content-Type",
-    ),
+    ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
     ("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS"),
     ("Access-Control-Max-Age", "600"),
     ("Access-Control-Expose-Headers", "Content-Type"),
 ];
 
+/// A preflight's `Access-Control-Allow-Headers`: [`ALLOWED_HEADERS`], then
+/// every other name in the request's `Access-Control-Request-Headers`, so a
+/// page may send any header. Names that are not HTTP tokens are left out.
+pub fn allowed_headers(requested: Option<&str>) -> String {
+    let mut allowed = ALLOWED_HEADERS.to_owned();
+    for name in requested.unwrap_or_default().split(',').map(str::trim) {
+        let is_token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte));
+        let known = allowed
+            .split(", ")
+            .any(|have| have.eq_ignore_ascii_case(name));
+        if is_token && !known {
+            allowed.push_str(", ");
+            allowed.push_str(name);
+        }
+    }
+    allowed
+}
+
+/// A stored file sent as an `application/octet-stream` body.
+#[derive(Debug)]
+pub struct Download {
+    /// The open file, read from its start.
+    pub file: File,
+    /// Its size, sent as `Content-Length`.
+    pub length: u64,
+}
+
 /// A response before it is written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Reply {
     /// The HTTP status code.
     pub status: u16,
-    /// The JSON body; `None` for an empty body (the 204 preflight answer).
+    /// The JSON body; `None` for an empty body (the 204 preflight answer) or
+    /// a [`Reply::download`].
     pub body: Option<Value>,
+    /// A file to send instead of a JSON body.
+    pub download: Option<Download>,
     /// Whether to send [`CORS_HEADERS`].
     pub cors: bool,
     /// The `Allow` header of a 405 answer.
     pub allow: Option<String>,
+    /// The preflight's `Access-Control-Allow-Headers`, when not the usual.
+    pub allow_headers: Option<String>,
 }
 
 impl Reply {
@@ -37,8 +77,10 @@ impl Reply {
         Reply {
             status,
             body: Some(body),
+            download: None,
             cors: true,
             allow: None,
+            allow_headers: None,
         }
     }
 
@@ -52,13 +94,28 @@ impl Reply {
         Self::json(200, json!({ "ok": true }))
     }
 
-    /// The 204 answer to a CORS preflight (`OPTIONS`) request.
-    pub fn preflight() -> Self {
+    /// A stored file as `application/octet-stream`, with CORS headers.
+    pub fn download(status: u16, file: File, length: u64) -> Self {
+        Reply {
+            status,
+            body: None,
+            download: Some(Download { file, length }),
+            cors: true,
+            allow: None,
+            allow_headers: None,
+        }
+    }
+
+    /// The 204 answer to a CORS preflight (`OPTIONS`) request, allowing the
+    /// request headers asked for (see [`allowed_headers`]).
+    pub fn preflight(requested_headers: Option<&str>) -> Self {
         Reply {
             status: 204,
             body: None,
+            download: None,
             cors: true,
             allow: None,
+            allow_headers: Some(allowed_headers(requested_headers)),
         }
     }
 
@@ -75,25 +132,47 @@ impl Reply {
         self
     }
 
-    /// The `tiny_http` response: JSON body with `Content-Type:
-    /// application/json`, `Cache-Control: no-store`, and the CORS and
-    /// `Allow` headers when asked for.
-    pub fn into_response(self) -> Response<Cursor<Vec<u8>>> {
+    /// The `tiny_http` response: the JSON body with `Content-Type:
+    /// application/json` (or the download's bytes), `Cache-Control:
+    /// no-store`, and the CORS and `Allow` headers when asked for. The body's
+    /// length is always sent as `Content-Length`, never chunked.
+    pub fn into_response(self) -> ResponseBox {
         let mut headers: Vec<(&str, &str)> = vec![("Cache-Control", "no-store")];
-        let body = match &self.body {
-            Some(value) => {
-                headers.push(("Content-Type", "application/json"));
-                value.to_string().into_bytes()
+        let (data, length): (Box<dyn Read + Send>, u64) = match (self.download, &self.body) {
+            (Some(download), _) => {
+                headers.push(("Content-Type", "application/octet-stream"));
+                (Box::new(download.file), download.length)
             }
-            None => Vec::new(),
+            (None, Some(value)) => {
+                headers.push(("Content-Type", "application/json"));
+                let bytes = value.to_string().into_bytes();
+                let length = bytes.len() as u64;
+                (Box::new(Cursor::new(bytes)), length)
+            }
+            (None, None) => (Box::new(io::empty()), 0),
         };
         if self.cors {
-            headers.extend(CORS_HEADERS);
+            for (name, value) in CORS_HEADERS {
+                match &self.allow_headers {
+                    Some(custom) if name == "Access-Control-Allow-Headers" => {
+                        headers.push((name, custom));
+                    }
+                    _ => headers.push((name, value)),
+                }
+            }
         }
         if let Some(allow) = &self.allow {
             headers.push(("Allow", allow));
         }
-        let mut response = Response::from_data(body).with_status_code(self.status);
+        let length = usize::try_from(length).unwrap_or(usize::MAX);
+        let mut response = Response::new(
+            StatusCode(self.status),
+            Vec::new(),
+            data,
+            Some(length),
+            None,
+        )
+        .with_chunked_threshold(usize::MAX);
         for (name, value) in headers {
             // Only fails for non-ASCII text, which none of these headers has.
             if let Ok(header) = Header::from_bytes(name, value) {
@@ -101,5 +180,46 @@ impl Reply {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preflight_allows_the_asked_headers_too() {
+        assert_eq!(allowed_headers(None), ALLOWED_HEADERS);
+        assert_eq!(
+            allowed_headers(Some("content-type, AUTHORIZATION,x-file-name")),
+            ALLOWED_HEADERS
+        );
+        assert_eq!(
+            allowed_headers(Some("x-request-id, content-type,, X-Trace")),
+            format!("{ALLOWED_HEADERS}, x-request-id, X-Trace")
+        );
+        assert_eq!(
+            allowed_headers(Some("bad header, x:y, ok\u{e9}, fine")),
+            format!("{ALLOWED_HEADERS}, fine")
+        );
+        let reply = Reply::preflight(Some("x-a"));
+        assert_eq!((reply.status, reply.body.is_none()), (204, true));
+        let response = reply.into_response();
+        let allow_headers = response
+            .headers()
+            .iter()
+            .find(|header| header.field.equiv("Access-Control-Allow-Headers"))
+            .map(|header| header.value.to_string());
+        assert_eq!(allow_headers, Some(format!("{ALLOWED_HEADERS}, x-a")));
+    }
+
+    #[test]
+    fn bodies_have_a_length() {
+        let response = Reply::ok().into_response();
+        assert_eq!(response.data_length(), Some(11));
+        assert_eq!(
+            Reply::preflight(None).into_response().data_length(),
+            Some(0)
+        );
     }
 }

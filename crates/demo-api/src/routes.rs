@@ -6,14 +6,20 @@
 //! path lookup ([`Endpoint::from_path`]), the method check
 //! ([`Endpoint::methods`]), then the endpoint's handler.
 //!
-//! To add an endpoint (the upload endpoint is next): add an [`Endpoint`]
-//! variant, its path in [`Endpoint::from_path`], its methods in
-//! [`Endpoint::methods`] and an arm in [`dispatch`]. A handler that needs a
-//! larger body than [`MAX_JSON_BODY`] reads [`Call::body`] itself (it is read
-//! lazily, so nothing is consumed before the handler asks), and can use
-//! [`Context::upload_dir`].
+//! To add an endpoint: add an [`Endpoint`] variant, its path in
+//! [`Endpoint::from_path`], its methods in [`Endpoint::methods`] and an arm in
+//! [`dispatch`]. A handler that needs a larger body than [`MAX_JSON_BODY`]
+//! reads [`Call::body`] itself, in pieces, as [`upload`] does (it is read
+//! lazily, so nothing is consumed before the handler asks).
+//!
+//! A body that is not read (an injected failure, a refused upload) is thrown
+//! away after the handler, so the client gets the answer rather than a reset
+//! connection: `tiny_http` reads what is left of a `Content-Length` body
+//! after answering; [`handle`] reads what is left of a chunked one (up to
+//! [`MAX_DISCARDED_BODY`]) before answering.
 
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, ErrorKind, Read, Write};
 use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -25,12 +31,21 @@ use crate::faults::Faults;
 use crate::query::{decode_path, split_target, Query};
 use crate::reply::Reply;
 use crate::rng::Rng;
+use crate::uploads::{safe_name, Uploads};
 
 /// The largest request body accepted by the JSON endpoints (64 KiB).
 pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 /// The bearer token `POST /api/escalate` wants.
 pub const DEMO_TOKEN: &str = "chatlet-demo-token";
+
+/// At most this much of an unread chunked body is read and thrown away
+/// before answering (64 MiB); past it, `tiny_http` takes the rest for a bad
+/// next request and closes the connection.
+pub const MAX_DISCARDED_BODY: u64 = 64 * 1024 * 1024;
+
+/// Uploaded files are fetched back at this path followed by their id.
+pub const UPLOADS_PREFIX: &str = "/api/uploads/";
 
 /// `GET /api/slow` waits this long when `ms` is not given.
 pub const SLOW_DEFAULT_MS: u64 = 3_000;
@@ -43,20 +58,20 @@ pub const SLOW_MAX_MS: u64 = 30_000;
 pub struct Context {
     /// Pending injected failures.
     pub faults: Faults,
-    /// Source of demo balances and ticket numbers.
+    /// Source of demo balances, ticket numbers and upload ids.
     pub rng: Rng,
-    /// Where the (not yet written) upload endpoint will store files; set by
-    /// `--upload-dir` and unused until then.
-    pub upload_dir: Option<PathBuf>,
+    /// The stored uploads.
+    pub uploads: Uploads,
 }
 
 impl Context {
-    /// A fresh context: no injected failures, an entropy-seeded generator.
-    pub fn new(upload_dir: Option<PathBuf>) -> Self {
+    /// A fresh context: no injected failures, an entropy-seeded generator,
+    /// uploads stored in `upload_dir` (which must exist).
+    pub fn new(upload_dir: PathBuf) -> Self {
         Context {
             faults: Faults::default(),
             rng: Rng::from_entropy(),
-            upload_dir,
+            uploads: Uploads::new(upload_dir),
         }
     }
 }
@@ -71,6 +86,10 @@ pub struct Call<'a> {
     pub query: Query,
     /// The `Authorization` header, if sent.
     pub authorization: Option<String>,
+    /// The `Content-Type` header, if sent.
+    pub content_type: Option<String>,
+    /// The `Access-Control-Request-Headers` header of a preflight, if sent.
+    pub requested_headers: Option<String>,
     /// The `Content-Length` header, if sent and numeric.
     pub content_length: Option<usize>,
     /// The request body, read on demand.
@@ -96,6 +115,10 @@ pub enum Endpoint {
     ControlFail,
     /// `POST /api/control/reset`
     ControlReset,
+    /// `POST|PUT /api/upload?name=`
+    Upload,
+    /// `GET /api/uploads/<id>`
+    UploadedFile,
 }
 
 impl Endpoint {
@@ -110,15 +133,24 @@ impl Endpoint {
             "/api/no-cors" => Endpoint::NoCors,
             "/api/control/fail" => Endpoint::ControlFail,
             "/api/control/reset" => Endpoint::ControlReset,
-            _ => return None,
+            "/api/upload" => Endpoint::Upload,
+            _ => match path.strip_prefix(UPLOADS_PREFIX) {
+                Some(id) if !id.is_empty() && !id.contains('/') => Endpoint::UploadedFile,
+                _ => return None,
+            },
         })
     }
 
     /// The methods the endpoint answers; empty means any method.
     pub fn methods(self) -> &'static [&'static str] {
         match self {
-            Endpoint::Health | Endpoint::Balance | Endpoint::Slow | Endpoint::NoCors => &["GET"],
+            Endpoint::Health
+            | Endpoint::Balance
+            | Endpoint::Slow
+            | Endpoint::NoCors
+            | Endpoint::UploadedFile => &["GET"],
             Endpoint::Escalate | Endpoint::ControlFail | Endpoint::ControlReset => &["POST"],
+            Endpoint::Upload => &["POST", "PUT"],
             Endpoint::Fail => &[],
         }
     }
@@ -138,11 +170,18 @@ pub fn handle(mut request: Request, ctx: &Context) {
     let raw_path = raw_path.to_owned();
     let path = decode_path(&raw_path);
     let query = Query::parse(raw_query);
-    let authorization = request
-        .headers()
-        .iter()
-        .find(|header| header.field.equiv("Authorization"))
-        .map(|header| header.value.as_str().to_owned());
+    let header = |name: &'static str| {
+        request
+            .headers()
+            .iter()
+            .find(|header| header.field.equiv(name))
+            .map(|header| header.value.as_str().to_owned())
+    };
+    let authorization = header("Authorization");
+    let content_type = header("Content-Type");
+    let requested_headers = header("Access-Control-Request-Headers");
+    // `tiny_http` reads a chunked body whenever `Transfer-Encoding` is sent.
+    let chunked = header("Transfer-Encoding").is_some();
     let content_length = request.body_length();
 
     let reply = {
@@ -152,10 +191,17 @@ pub fn handle(mut request: Request, ctx: &Context) {
             path,
             query,
             authorization,
+            content_type,
+            requested_headers,
             content_length,
             body: &mut body,
         };
-        respond(&mut call, ctx)
+        let reply = respond(&mut call, ctx);
+        if chunked {
+            // Else what is left would be read as the next request.
+            discard(&mut body, MAX_DISCARDED_BODY);
+        }
+        reply
     };
     let status = reply.status;
     let outcome = match request.respond(reply.into_response()) {
@@ -180,6 +226,11 @@ impl Read for LazyBody<'_> {
     }
 }
 
+/// Reads and throws away what is left of a body, at most `limit` bytes.
+fn discard(body: &mut dyn Read, limit: u64) {
+    let _ = io::copy(&mut body.take(limit), &mut io::sink());
+}
+
 /// The reply to one call: preflight, injected failure, 404, 405 or the
 /// endpoint's own answer; without CORS headers for `/api/no-cors`.
 pub fn respond(call: &mut Call<'_>, ctx: &Context) -> Reply {
@@ -195,7 +246,7 @@ pub fn respond(call: &mut Call<'_>, ctx: &Context) -> Reply {
 fn decide(call: &mut Call<'_>, endpoint: Option<Endpoint>, ctx: &Context) -> Reply {
     let is_api = call.path == "/api" || call.path.starts_with("/api/");
     if call.method == "OPTIONS" && is_api && endpoint != Some(Endpoint::NoCors) {
-        return Reply::preflight();
+        return Reply::preflight(call.requested_headers.as_deref());
     }
     if !endpoint.is_some_and(Endpoint::is_control) {
         if let Some(status) = ctx.faults.take(&call.path) {
@@ -225,6 +276,8 @@ fn dispatch(endpoint: Endpoint, call: &mut Call<'_>, ctx: &Context) -> Reply {
             ctx.faults.reset();
             Reply::ok()
         }
+        Endpoint::Upload => upload(call, ctx),
+        Endpoint::UploadedFile => uploaded_file(&call.path, ctx),
     }
 }
 
@@ -333,6 +386,45 @@ fn read_body(call: &mut Call<'_>, limit: usize) -> Result<Vec<u8>, Reply> {
     Ok(body)
 }
 
+/// `POST|PUT /api/upload?name=`: streams the raw body into a new file in the
+/// upload directory; 201 with its id, safe name, size and content type.
+fn upload(call: &mut Call<'_>, ctx: &Context) -> Reply {
+    let name = safe_name(call.query.get("name"));
+    let received = ctx
+        .uploads
+        .receive(&name, &mut *call.body, call.content_length, &ctx.rng);
+    match received {
+        Ok(stored) => Reply::json(
+            201,
+            json!({
+                "id": stored.id,
+                "name": name,
+                "bytes": stored.bytes,
+                "contentType": call.content_type.as_deref().unwrap_or_default(),
+            }),
+        ),
+        Err(error) => Reply::error(error.status(), error.to_string()),
+    }
+}
+
+/// `GET /api/uploads/<id>`: the stored bytes of an upload.
+fn uploaded_file(path: &str, ctx: &Context) -> Reply {
+    let id = path.strip_prefix(UPLOADS_PREFIX).unwrap_or_default();
+    let not_found = || Reply::error(404, format!("no upload {id}"));
+    let Some(stored) = ctx.uploads.path_of(id) else {
+        return not_found();
+    };
+    let opened = File::open(stored).and_then(|file| {
+        let length = file.metadata()?.len();
+        Ok((file, length))
+    });
+    match opened {
+        Ok((file, length)) => Reply::download(200, file, length),
+        Err(error) if error.kind() == ErrorKind::NotFound => not_found(),
+        Err(error) => Reply::error(500, format!("could not read upload {id}: {error}")),
+    }
+}
+
 /// `GET /api/slow`: waits `ms` milliseconds (default 3000, at most 30000).
 fn slow(query: &Query) -> Reply {
     let ms = match query.get("ms") {
@@ -392,6 +484,13 @@ fn error_status(query: &Query) -> Result<u16, Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::uploads::TestDir;
+
+    /// A context whose uploads go to a directory removed after the test.
+    fn context() -> (Context, TestDir) {
+        let dir = TestDir::new();
+        (Context::new(dir.0.clone()), dir)
+    }
 
     fn call_with<'a>(method: &str, target: &str, body: &'a mut dyn Read) -> Call<'a> {
         let (path, query) = split_target(target);
@@ -400,6 +499,8 @@ mod tests {
             path: decode_path(path),
             query: Query::parse(query),
             authorization: None,
+            content_type: None,
+            requested_headers: None,
             content_length: None,
             body,
         }
@@ -431,7 +532,7 @@ mod tests {
 
     #[test]
     fn balance_names_the_wrong_parameter() {
-        let ctx = Context::new(None);
+        let (ctx, _dir) = context();
         let reply = get(&ctx, "/api/balance?account=12345&email=ada@example.com");
         assert_eq!(reply.status, 404);
         assert_eq!(
@@ -454,7 +555,7 @@ mod tests {
 
     #[test]
     fn balance_amounts_have_two_decimals() {
-        let ctx = Context::new(None);
+        let (ctx, _dir) = context();
         for _ in 0..500 {
             let reply = get(&ctx, "/api/balance?account=123456&email=ada%40example.com");
             let body = reply.body.unwrap_or_default();
@@ -468,7 +569,7 @@ mod tests {
 
     #[test]
     fn escalate_checks_token_then_body() {
-        let ctx = Context::new(None);
+        let (ctx, _dir) = context();
         let post = |auth: Option<&str>, body: &str| {
             let mut reader = body.as_bytes();
             let mut call = call_with("POST", "/api/escalate", &mut reader);
@@ -491,7 +592,7 @@ mod tests {
 
     #[test]
     fn routing_errors() {
-        let ctx = Context::new(None);
+        let (ctx, _dir) = context();
         assert_eq!(get(&ctx, "/nope").status, 404);
         assert_eq!(get(&ctx, "/api/escalate").status, 405);
         assert_eq!(get(&ctx, "/api/escalate").allow.as_deref(), Some("POST"));
@@ -510,7 +611,7 @@ mod tests {
 
     #[test]
     fn injected_failures_skip_control_and_preflight() {
-        let ctx = Context::new(None);
+        let (ctx, _dir) = context();
         let mut empty = io::empty();
         let set = respond(
             &mut call_with(
@@ -537,5 +638,90 @@ mod tests {
             let reply = respond(&mut call_with("POST", &target, &mut empty), &ctx);
             assert_eq!(reply.status, 400, "{bad}");
         }
+    }
+
+    #[test]
+    fn upload_then_fetch() {
+        let (ctx, dir) = context();
+        let bytes: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let mut reader = &bytes[..];
+        let mut call = call_with("PUT", "/api/upload?name=../my%20pic.png", &mut reader);
+        call.content_type = Some("image/png".into());
+        call.content_length = Some(bytes.len());
+        let reply = respond(&mut call, &ctx);
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        let body = reply.body.unwrap_or_default();
+        assert_eq!(body["name"], "my_pic.png");
+        assert_eq!(body["bytes"], 2000);
+        assert_eq!(body["contentType"], "image/png");
+        let id = body["id"].as_str().unwrap_or_default();
+        assert_eq!(dir.names(), [format!("{id}-my_pic.png")]);
+
+        let fetched = get(&ctx, &format!("/api/uploads/{id}"));
+        assert_eq!((fetched.status, fetched.body.is_none()), (200, true));
+        let mut stored = Vec::new();
+        let download = fetched.download.expect("a file body");
+        assert_eq!(download.length, 2000);
+        (&download.file).read_to_end(&mut stored).expect("read");
+        assert_eq!(stored, bytes);
+
+        assert_eq!(get(&ctx, "/api/uploads/U-000000").status, 404);
+        assert_eq!(get(&ctx, "/api/uploads/").status, 404);
+        assert_eq!(get(&ctx, "/api/uploads/a/b").status, 404);
+        assert_eq!(get(&ctx, "/api/upload").status, 405);
+        assert_eq!(get(&ctx, "/api/upload").allow.as_deref(), Some("POST, PUT"));
+    }
+
+    #[test]
+    fn upload_refusals_and_injected_failures() {
+        let (ctx, dir) = context();
+        let post = |target: &str, body: &[u8], length: Option<usize>| {
+            let mut reader = body;
+            let mut call = call_with("POST", target, &mut reader);
+            call.content_length = length;
+            respond(&mut call, &ctx)
+        };
+        let reply = post("/api/upload", b"", Some(0));
+        assert_eq!(reply.status, 400);
+        let reply = post("/api/upload", b"x", Some(6 * 1024 * 1024));
+        assert_eq!(reply.status, 413);
+        assert_eq!(
+            reply.body,
+            Some(json!({"error": "the file is over 5242880 bytes"}))
+        );
+        let mut empty = io::empty();
+        let set = respond(
+            &mut call_with(
+                "POST",
+                "/api/control/fail?path=/api/upload&status=507",
+                &mut empty,
+            ),
+            &ctx,
+        );
+        assert_eq!(set.status, 200);
+        let failed = post("/api/upload", b"abc", Some(3));
+        assert_eq!(failed.status, 507);
+        assert!(failed.cors);
+        assert_eq!(post("/api/upload", b"abc", Some(3)).status, 201);
+        assert_eq!(dir.names().len(), 1);
+
+        let mut empty = io::empty();
+        let mut preflight = call_with("OPTIONS", "/api/upload", &mut empty);
+        preflight.requested_headers = Some("content-type, x-file-name, x-extra".into());
+        let reply = respond(&mut preflight, &ctx);
+        assert_eq!(reply.status, 204);
+        assert_eq!(
+            reply.allow_headers.as_deref(),
+            Some("Authorization, Content-Type, X-File-Name, x-extra")
+        );
+    }
+
+    #[test]
+    fn discard_stops_at_its_limit() {
+        let mut body = io::repeat(1).take(100);
+        discard(&mut body, 30);
+        assert_eq!(body.limit(), 70);
+        discard(&mut body, 1_000);
+        assert_eq!(body.limit(), 0);
     }
 }

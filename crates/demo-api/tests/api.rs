@@ -1,9 +1,12 @@
 //! End-to-end tests: each test starts the real `chatlet-demo-api` binary on
 //! a free port and talks HTTP/1.1 to it over a plain `TcpStream`.
 
+use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -13,26 +16,49 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_chatlet-demo-api");
 const AUTH: (&str, &str) = ("Authorization", "Bearer chatlet-demo-token");
 
-/// A running server, killed when dropped.
+/// The upload limit, the same as the widget's.
+const LIMIT: usize = 5 * 1024 * 1024;
+
+/// A running server, killed when dropped, which also removes its upload
+/// directory.
 struct Server {
     child: Child,
     port: u16,
+    uploads: PathBuf,
 }
 
 impl Server {
-    /// Starts the binary with `--port 0` and waits for its listening line.
+    /// Starts the binary with `--port 0` and a new `--upload-dir` of its own.
     fn start() -> Server {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "chatlet-demo-api-e2e-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        Server::spawn(&["--upload-dir", dir.to_str().expect("a UTF-8 temp dir")])
+    }
+
+    /// Starts the binary with `--port 0` and `extra` arguments, and waits for
+    /// its two lines: where it listens, then where uploads go.
+    fn spawn(extra: &[&str]) -> Server {
         let child = Command::new(BIN)
             .args(["--port", "0"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start chatlet-demo-api");
-        let mut server = Server { child, port: 0 };
+        let mut server = Server {
+            child,
+            port: 0,
+            uploads: PathBuf::new(),
+        };
         let stdout = server.child.stdout.take().expect("piped stdout");
+        let mut stdout = BufReader::new(stdout);
         let mut line = String::new();
-        BufReader::new(stdout)
+        stdout
             .read_line(&mut line)
             .expect("read the listening line");
         let address = line
@@ -40,7 +66,27 @@ impl Server {
             .strip_prefix("chatlet-demo-api listening on http://127.0.0.1:")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
         server.port = address.parse().expect("port number");
+        line.clear();
+        stdout.read_line(&mut line).expect("read the uploads line");
+        let uploads = line
+            .trim_end()
+            .strip_prefix("chatlet-demo-api uploads in ")
+            .unwrap_or_else(|| panic!("unexpected second line {line:?}"));
+        server.uploads = PathBuf::from(uploads);
         server
+    }
+
+    /// The names of the files in the upload directory, sorted.
+    fn stored(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(&self.uploads)
+            .expect("read the upload dir")
+            .map(|entry| {
+                let entry = entry.expect("a directory entry");
+                entry.file_name().to_string_lossy().into_owned()
+            })
+            .collect();
+        names.sort();
+        names
     }
 
     fn get(&self, target: &str) -> Reply {
@@ -61,6 +107,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if !self.uploads.as_os_str().is_empty() {
+            let _ = fs::remove_dir_all(&self.uploads);
+        }
     }
 }
 
@@ -69,7 +118,10 @@ impl Drop for Server {
 struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced).
     body: String,
+    /// The body as sent.
+    bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -86,31 +138,135 @@ impl Reply {
     }
 }
 
-fn send_raw(port: u16, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(40)))
-        .expect("set timeout");
-    let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+/// How a request's body is framed.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    /// With a `Content-Length`.
+    Sized(&'a [u8]),
+    /// `Transfer-Encoding: chunked`, in 64 KiB chunks.
+    Chunked(&'a [u8]),
+}
+
+/// One request's bytes; `Connection: close` unless `keep_alive`.
+fn encode(
+    port: u16,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: Body<'_>,
+    keep_alive: bool,
+) -> Vec<u8> {
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+    if !keep_alive {
+        head.push_str("Connection: close\r\n");
+    }
+    match body {
+        Body::Sized(bytes) => head.push_str(&format!("Content-Length: {}\r\n", bytes.len())),
+        Body::Chunked(_) => head.push_str("Transfer-Encoding: chunked\r\n"),
+    }
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("send head");
-    stream.write_all(body).expect("send body");
+    let mut request = head.into_bytes();
+    match body {
+        Body::Sized(bytes) => request.extend_from_slice(bytes),
+        Body::Chunked(bytes) => {
+            for chunk in bytes.chunks(64 * 1024) {
+                request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                request.extend_from_slice(chunk);
+                request.extend_from_slice(b"\r\n");
+            }
+            request.extend_from_slice(b"0\r\n\r\n");
+        }
+    }
+    request
+}
+
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(40)))
+        .expect("set timeout");
+    stream
+}
+
+fn send_raw(port: u16, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    send_bytes(
+        port,
+        &encode(port, method, target, headers, Body::Sized(body), false),
+    )
+}
+
+fn send_chunked(port: u16, method: &str, target: &str, body: &[u8]) -> Reply {
+    send_bytes(
+        port,
+        &encode(port, method, target, &[], Body::Chunked(body), false),
+    )
+}
+
+/// Sends a whole `Connection: close` request and reads the answer to the end.
+fn send_bytes(port: u16, request: &[u8]) -> Reply {
+    let mut stream = connect(port);
+    stream.write_all(request).expect("send the request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read answer");
     parse_reply(&raw)
 }
 
+/// A keep-alive connection, for requests that must share one.
+struct Conn {
+    port: u16,
+    stream: BufReader<TcpStream>,
+}
+
+impl Conn {
+    fn open(port: u16) -> Conn {
+        Conn {
+            port,
+            stream: BufReader::new(connect(port)),
+        }
+    }
+
+    /// Sends one request and reads one answer (by its `Content-Length`).
+    fn send(&mut self, method: &str, target: &str, body: Body<'_>) -> Reply {
+        let request = encode(self.port, method, target, &[], body, true);
+        self.stream
+            .get_mut()
+            .write_all(&request)
+            .expect("send the request");
+        read_reply(&mut self.stream)
+    }
+}
+
+/// Reads one answer, whose body has a `Content-Length`, from a connection
+/// that stays open.
+fn read_reply(stream: &mut impl BufRead) -> Reply {
+    let mut raw = Vec::new();
+    while !raw.ends_with(b"\r\n\r\n") {
+        let read = stream.read_until(b'\n', &mut raw).expect("read the head");
+        assert!(read > 0, "the connection closed after {raw:?}");
+    }
+    let head = String::from_utf8_lossy(&raw).into_owned();
+    let length: usize = head
+        .split("\r\n")
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("Content-Length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Content-Length in {head:?}"));
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).expect("read the body");
+    raw.extend_from_slice(&body);
+    parse_reply(&raw)
+}
+
 fn parse_reply(raw: &[u8]) -> Reply {
-    let text = String::from_utf8_lossy(raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("no end of headers in {text:?}"));
+    let end = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of headers in {:?}", String::from_utf8_lossy(raw)));
+    let head = String::from_utf8_lossy(&raw[..end]);
+    let bytes = raw[end + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let status = status_line
@@ -125,7 +281,8 @@ fn parse_reply(raw: &[u8]) -> Reply {
     Reply {
         status,
         headers,
-        body: body.to_owned(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
@@ -324,7 +481,7 @@ fn preflight_and_cors_headers() {
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("*"));
     assert_eq!(
         reply.header("Access-Control-Allow-Headers"),
-        Some("Authorization, Content-Type")
+        Some("Authorization, Content-Type, X-File-Name")
     );
     assert_eq!(
         reply.header("Access-Control-Allow-Methods"),
@@ -395,4 +552,234 @@ fn port_in_use_exits_with_1() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot listen"), "{stderr}");
+}
+
+/// `length` bytes that are not UTF-8.
+fn binary(length: usize) -> Vec<u8> {
+    let bytes: Vec<u8> = (0..length)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    assert!(std::str::from_utf8(&bytes).is_err());
+    bytes
+}
+
+/// The `id` of a 201 upload answer, checked to be `U-` and six digits.
+fn upload_id(reply: &Reply) -> String {
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let id = reply.json()["id"].as_str().unwrap_or_default().to_owned();
+    let digits = id.strip_prefix("U-").unwrap_or_default();
+    assert!(
+        digits.len() == 6 && digits.bytes().all(|byte| byte.is_ascii_digit()),
+        "id {id:?}"
+    );
+    id
+}
+
+#[test]
+fn upload_then_download_gives_the_same_bytes() {
+    let server = Server::start();
+    let bytes = binary(6_000);
+    let reply = server.request(
+        "POST",
+        "/api/upload?name=..%2Fholiday%20photo.jpg",
+        &[
+            ("Content-Type", "image/jpeg"),
+            ("Origin", "http://localhost:8080"),
+        ],
+        &bytes,
+    );
+    let id = upload_id(&reply);
+    assert_json_content_type(&reply);
+    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("*"));
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({
+            "id": id,
+            "name": "holiday_photo.jpg",
+            "bytes": 6_000,
+            "contentType": "image/jpeg",
+        })
+    );
+    let file = server.uploads.join(format!("{id}-holiday_photo.jpg"));
+    assert_eq!(fs::read(file).ok().as_ref(), Some(&bytes));
+
+    let download = server.get(&format!("/api/uploads/{id}"));
+    assert_eq!(download.status, 200);
+    assert_eq!(
+        download.header("Content-Type"),
+        Some("application/octet-stream")
+    );
+    assert_eq!(download.header("Access-Control-Allow-Origin"), Some("*"));
+    assert!(download.bytes == bytes, "the downloaded bytes differ");
+
+    // PUT works too; no name gives upload.bin, no Content-Type an empty one.
+    let put = server.request("PUT", "/api/upload", &[], b"\xff\x00\xfe");
+    let second = upload_id(&put);
+    assert_ne!(second, id);
+    assert_eq!(put.json()["name"], "upload.bin");
+    assert_eq!(put.json()["contentType"], "");
+    assert_eq!(put.json()["bytes"], 3);
+    let download = server.get(&format!("/api/uploads/{second}"));
+    assert_eq!(download.bytes, b"\xff\x00\xfe");
+
+    assert_eq!(server.get("/api/uploads/U-000000").status, 404);
+    assert_eq!(server.get("/api/upload").status, 405);
+    assert_eq!(server.get("/api/upload").header("Allow"), Some("POST, PUT"));
+}
+
+#[test]
+fn uploads_over_the_limit_are_413_and_leave_no_file() {
+    let server = Server::start();
+    let too_big = vec![0xAB; LIMIT + 1];
+    let honest = server.request("POST", "/api/upload?name=big.bin", &[], &too_big);
+    assert_eq!(honest.status, 413, "{}", honest.body);
+    assert_json_content_type(&honest);
+    assert_eq!(honest.json()["error"], "the file is over 5242880 bytes");
+    assert_eq!(honest.header("Access-Control-Allow-Origin"), Some("*"));
+
+    let chunked = send_chunked(server.port, "PUT", "/api/upload?name=big.bin", &too_big);
+    assert_eq!(chunked.status, 413, "{}", chunked.body);
+    assert_eq!(chunked.json()["error"], "the file is over 5242880 bytes");
+    assert_eq!(server.stored(), Vec::<String>::new());
+
+    // A Content-Length over the limit is refused before any body is sent.
+    let mut stream = BufReader::new(connect(server.port));
+    let head = format!(
+        "POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        LIMIT + 1
+    );
+    stream
+        .get_mut()
+        .write_all(head.as_bytes())
+        .expect("send head");
+    assert_eq!(read_reply(&mut stream).status, 413);
+    drop(stream);
+
+    // Exactly the limit is fine.
+    let full = server.request("POST", "/api/upload", &[], &too_big[..LIMIT]);
+    let id = upload_id(&full);
+    assert_eq!(full.json()["bytes"], LIMIT);
+    assert_eq!(server.stored(), [format!("{id}-upload.bin")]);
+}
+
+#[test]
+fn empty_and_cut_short_uploads_are_400() {
+    let server = Server::start();
+    let empty = server.request("POST", "/api/upload", &[], b"");
+    assert_eq!(empty.status, 400);
+    let error = empty.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(error.contains("empty"), "{error}");
+    assert_eq!(
+        send_chunked(server.port, "PUT", "/api/upload", b"").status,
+        400
+    );
+
+    // A Content-Length the client does not keep to.
+    let mut stream = connect(server.port);
+    stream
+        .write_all(b"POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
+        .expect("send head");
+    stream.write_all(&[1; 100]).expect("send part of the body");
+    stream.shutdown(Shutdown::Write).expect("stop sending");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read answer");
+    let cut = parse_reply(&raw);
+    assert_eq!(cut.status, 400);
+    assert_eq!(
+        cut.json()["error"],
+        "the body ended after 100 of the 5000 bytes of its Content-Length"
+    );
+    assert_eq!(server.stored(), Vec::<String>::new());
+}
+
+#[test]
+fn injected_failure_reaches_the_upload_then_the_next_one_works() {
+    let server = Server::start();
+    let set = server.post(
+        "/api/control/fail?path=/api/upload&status=500&times=2",
+        &[],
+        "",
+    );
+    assert_eq!(set.status, 200);
+    let bytes = binary(64 * 1024);
+    // All on one connection: the failed uploads' bodies must be thrown away
+    // for the next request to be read right.
+    let mut conn = Conn::open(server.port);
+    let failed = conn.send("POST", "/api/upload", Body::Sized(&bytes));
+    assert_eq!(failed.status, 500);
+    assert_eq!(failed.json()["error"], "injected failure");
+    assert_eq!(failed.header("Access-Control-Allow-Origin"), Some("*"));
+    let failed = conn.send("PUT", "/api/upload", Body::Chunked(&bytes));
+    assert_eq!(failed.status, 500);
+    assert_eq!(server.stored(), Vec::<String>::new());
+
+    let ok = conn.send("POST", "/api/upload?name=next.bin", Body::Sized(&bytes));
+    let id = upload_id(&ok);
+    let download = conn.send("GET", &format!("/api/uploads/{id}"), Body::Sized(b""));
+    assert!(download.bytes == bytes, "the downloaded bytes differ");
+    let chunked = conn.send("PUT", "/api/upload", Body::Chunked(&bytes));
+    upload_id(&chunked);
+    assert_eq!(server.stored().len(), 2);
+}
+
+#[test]
+fn upload_preflight_allows_post_put_and_the_widget_headers() {
+    let server = Server::start();
+    let reply = server.request(
+        "OPTIONS",
+        "/api/upload",
+        &[
+            ("Origin", "http://127.0.0.1:9999"),
+            ("Access-Control-Request-Method", "PUT"),
+            (
+                "Access-Control-Request-Headers",
+                "content-type, authorization, x-file-name, x-request-id",
+            ),
+        ],
+        b"",
+    );
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("*"));
+    let methods = reply
+        .header("Access-Control-Allow-Methods")
+        .unwrap_or_default();
+    for method in ["POST", "PUT"] {
+        assert!(methods.split(", ").any(|m| m == method), "{methods}");
+    }
+    let allowed: Vec<String> = reply
+        .header("Access-Control-Allow-Headers")
+        .unwrap_or_default()
+        .split(',')
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect();
+    for name in [
+        "content-type",
+        "authorization",
+        "x-file-name",
+        "x-request-id",
+    ] {
+        assert!(allowed.iter().any(|have| have == name), "{allowed:?}");
+    }
+}
+
+#[test]
+fn default_upload_dir_is_announced_after_the_listening_line() {
+    // No --upload-dir: `spawn` checks the two lines; the dir is removed on drop.
+    let server = Server::spawn(&[]);
+    assert!(
+        server.uploads.starts_with(std::env::temp_dir()),
+        "{:?}",
+        server.uploads
+    );
+    let name = server.uploads.file_name().unwrap_or_default();
+    assert!(
+        name.to_string_lossy().starts_with("chatlet-uploads-"),
+        "{name:?}"
+    );
+    assert_eq!(server.stored(), Vec::<String>::new());
+    let id = upload_id(&server.request("POST", "/api/upload?name=a.txt", &[], b"hello"));
+    assert_eq!(server.stored(), [format!("{id}-a.txt")]);
 }
