@@ -12,6 +12,8 @@ pub enum Author {
     Visitor,
     /// The bot.
     Bot,
+    /// The person the conversation was transferred to.
+    Agent,
     /// The widget itself (errors, conversation ended).
     System,
 }
@@ -32,6 +34,32 @@ pub enum Body {
         /// The image URL (may be empty).
         image: String,
     },
+    /// A file the visitor offered, with how its upload is going.
+    File {
+        /// The widget's handle for it.
+        handle: u64,
+        /// Its name.
+        name: String,
+        /// Its size in bytes.
+        size: u64,
+        /// Where its upload is.
+        state: FileState,
+    },
+}
+
+/// Where a file the visitor offered is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileState {
+    /// The bot is judging it (size, type).
+    Checking,
+    /// Refused before any byte was sent.
+    Refused,
+    /// Being sent: bytes sent so far.
+    Sending(u64),
+    /// Sent, and the File integration accepted it.
+    Sent,
+    /// Sending failed, or the File integration refused it.
+    Failed,
 }
 
 /// One message in the list.
@@ -69,6 +97,27 @@ pub struct Chat {
     pub title: String,
     /// The bot is busy (an integration call is in flight): show it typing.
     pub typing: bool,
+    /// The file extensions the bot is asking for, while it asks for a file.
+    pub accept: Option<Vec<String>>,
+    /// A file is being dragged over the window: show the drop zone.
+    pub dragging: bool,
+    /// Transfers requested so far, the latest last (the host page hears of each).
+    pub transfers: Vec<Transfer>,
+    /// A person has the conversation: visitor messages go to the host page, not the bot.
+    pub with_agent: bool,
+}
+
+/// A hand-over to a person, as the host page hears of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    /// The skill id.
+    pub skill: String,
+    /// A preferred agent, if any.
+    pub agent: Option<String>,
+    /// The transfer message, if any.
+    pub message: Option<String>,
+    /// Pass the bot's context along.
+    pub context: bool,
 }
 
 impl Default for Chat {
@@ -78,6 +127,10 @@ impl Default for Chat {
             status: Status::Loading,
             title: "Chat".into(),
             typing: false,
+            accept: None,
+            dragging: false,
+            transfers: vec![],
+            with_agent: false,
         }
     }
 }
@@ -95,6 +148,27 @@ pub enum Action {
     Bot(Output),
     /// The bot started or stopped working on an answer.
     Typing(bool),
+    /// The bot asks for a file of these extensions, or (`None`) does not.
+    Expect(Option<Vec<String>>),
+    /// A file started or stopped being dragged over the window.
+    Dragging(bool),
+    /// The visitor offered a file.
+    FileOffered {
+        /// The widget's handle for it.
+        handle: u64,
+        /// Its name.
+        name: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// A file's upload moved on.
+    File(u64, FileState),
+    /// A note from the widget itself (transfer outcomes, refused drops).
+    System(String),
+    /// A person took the conversation over (`true`) or handed it back (`false`).
+    WithAgent(bool),
+    /// The person who took over wrote this.
+    Agent(String),
 }
 
 impl Chat {
@@ -107,6 +181,43 @@ impl Chat {
             }
             Action::Failed(why) => self.status = Status::Failed(why),
             Action::Typing(busy) => self.typing = busy,
+            Action::Expect(accept) => self.accept = accept,
+            Action::Dragging(on) => self.dragging = on,
+            Action::FileOffered { handle, name, size } => {
+                self.dragging = false;
+                let state = FileState::Checking;
+                self.push(
+                    Author::Visitor,
+                    Body::File {
+                        handle,
+                        name,
+                        size,
+                        state,
+                    },
+                    vec![],
+                )
+            }
+            Action::File(of, next) => {
+                for entry in &mut self.entries {
+                    if let Body::File { handle, state, .. } = &mut entry.body {
+                        // A late progress event never undoes the outcome.
+                        let settled = matches!(state, FileState::Sent | FileState::Failed);
+                        if *handle == of && !(settled && matches!(next, FileState::Sending(_))) {
+                            *state = next;
+                        }
+                    }
+                }
+            }
+            Action::System(text) => self.push(Author::System, Body::Text(text), vec![]),
+            Action::WithAgent(on) => {
+                self.with_agent = on;
+                let note = match on {
+                    true => "A person has joined the conversation.",
+                    false => "You are back with the bot.",
+                };
+                self.push(Author::System, Body::Text(note.into()), vec![]);
+            }
+            Action::Agent(text) => self.push(Author::Agent, Body::Text(text), vec![]),
             Action::Visitor(text) => self.push(Author::Visitor, Body::Text(text), vec![]),
             Action::Bot(output) => match output {
                 Output::Text { text, choices, .. } => {
@@ -134,15 +245,27 @@ impl Chat {
                     }
                     self.push(Author::Bot, Body::Text(texts.join("\n")), choices);
                 }
-                Output::Transfer { message, .. } => {
-                    if let Some(text) = message {
-                        self.push(Author::Bot, Body::Text(text), vec![]);
+                Output::Transfer {
+                    skill,
+                    agent,
+                    message,
+                    context,
+                    ..
+                } => {
+                    if let Some(text) = &message {
+                        self.push(Author::Bot, Body::Text(text.clone()), vec![]);
                     }
                     self.push(
                         Author::System,
                         Body::Text("You are being transferred to a person.".into()),
                         vec![],
                     );
+                    self.transfers.push(Transfer {
+                        skill,
+                        agent,
+                        message,
+                        context,
+                    });
                 }
                 _ => {}
             },
@@ -155,6 +278,29 @@ impl Chat {
             Some(e) if e.author == Author::Bot => &e.choices,
             _ => &[],
         }
+    }
+
+    /// The conversation so far as `(author, text)` pairs, for the host page (files
+    /// appear as their names).
+    pub fn transcript(&self) -> Vec<(&'static str, String)> {
+        self.entries
+            .iter()
+            .map(|e| {
+                let author = match e.author {
+                    Author::Visitor => "visitor",
+                    Author::Bot => "bot",
+                    Author::Agent => "agent",
+                    Author::System => "system",
+                };
+                let text = match &e.body {
+                    Body::Text(t) => t.clone(),
+                    Body::Image(url) => format!("[image] {url}"),
+                    Body::Card { title, .. } => format!("[card] {title}"),
+                    Body::File { name, .. } => format!("[file] {name}"),
+                };
+                (author, text)
+            })
+            .collect()
     }
 
     fn push(&mut self, author: Author, body: Body, choices: Vec<ChoiceOut>) {
@@ -204,6 +350,51 @@ mod tests {
         );
         let ids: Vec<_> = chat.entries.iter().map(|e| (e.id, e.author)).collect();
         assert_eq!(ids, vec![(0, Author::Visitor), (1, Author::Bot)]);
+    }
+
+    #[test]
+    fn transfers_are_recorded_for_the_host() {
+        let mut chat = Chat::default();
+        chat.apply(Action::Visitor("agent".into()));
+        chat.apply(Action::Bot(Output::Transfer {
+            skill: "12".into(),
+            agent: Some("7".into()),
+            message: Some("One moment.".into()),
+            context: false,
+            delay_ms: 0,
+        }));
+        assert_eq!(chat.transfers.len(), 1);
+        assert_eq!(chat.transfers[0].agent.as_deref(), Some("7"));
+        chat.apply(Action::WithAgent(true));
+        chat.apply(Action::Agent("Hi, I am Ana.".into()));
+        assert!(chat.with_agent);
+        let authors: Vec<_> = chat.transcript().into_iter().map(|(a, _)| a).collect();
+        assert_eq!(authors, ["visitor", "bot", "system", "system", "agent"]);
+    }
+
+    #[test]
+    fn a_file_entry_follows_its_upload() {
+        let mut chat = Chat::default();
+        chat.apply(Action::Expect(Some(vec!["pdf".into()])));
+        chat.apply(Action::Dragging(true));
+        chat.apply(Action::FileOffered {
+            handle: 7,
+            name: "a.pdf".into(),
+            size: 1000,
+        });
+        assert!(!chat.dragging);
+        let state = |chat: &Chat| match &chat.entries[0].body {
+            Body::File { state, .. } => *state,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(state(&chat), FileState::Checking);
+        chat.apply(Action::File(7, FileState::Sending(500)));
+        assert_eq!(state(&chat), FileState::Sending(500));
+        chat.apply(Action::File(8, FileState::Failed));
+        assert_eq!(state(&chat), FileState::Sending(500));
+        chat.apply(Action::File(7, FileState::Sent));
+        chat.apply(Action::File(7, FileState::Sending(1000)));
+        assert_eq!(state(&chat), FileState::Sent);
     }
 
     #[test]

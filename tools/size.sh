@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # History: 235,000 for the first slice (225,151 used); 265,000 once integrations, bot
-# JavaScript, cards and transfers went in (257,069 used, no new dependency).
-BUDGET_GZIP=${CHATLET_SIZE_BUDGET:-265000}
+# JavaScript, cards and transfers went in (257,069 used, no new dependency); 285,000 once
+# file upload (drop zone, picker, streamed XHR upload with progress) and the host-page
+# transfer API went in (281,505 used, no new dependency; str::to_uppercase's Unicode
+# tables were avoided, about 7.5 KB).
+BUDGET_GZIP=${CHATLET_SIZE_BUDGET:-285000}
 total_raw=0; total_gz=0; total_br=0
 for f in dist/chatlet-widget-*_bg.wasm dist/chatlet-widget-*.js dist/chatlet-*.css; do
   [ -f "$f" ] || { echo "size: no $f (run trunk build --release first)"; exit 1; }

@@ -4,7 +4,7 @@ use chatlet_engine::ChoiceOut;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::chat::{Author, Body, Entry};
+use crate::chat::{Author, Body, Entry, FileState};
 use crate::markup::{self, Node};
 
 /// The message list's properties.
@@ -52,6 +52,7 @@ fn message(entry: &Entry, on_choice: Option<&Callback<(String, String)>>) -> Htm
     let class = match entry.author {
         Author::Visitor => "chatlet-msg chatlet-visitor",
         Author::Bot => "chatlet-msg chatlet-bot",
+        Author::Agent => "chatlet-msg chatlet-agent",
         Author::System => "chatlet-msg chatlet-system",
     };
     let body = match &entry.body {
@@ -72,6 +73,9 @@ fn message(entry: &Entry, on_choice: Option<&Callback<(String, String)>>) -> Htm
                 if !subtitle.is_empty() { <p class="chatlet-card-subtitle">{ subtitle.clone() }</p> }
             </div>
         },
+        Body::File {
+            name, size, state, ..
+        } => file(name, *size, *state),
     };
     let choices = match on_choice {
         Some(cb) if !entry.choices.is_empty() => html! {
@@ -82,6 +86,57 @@ fn message(entry: &Entry, on_choice: Option<&Callback<(String, String)>>) -> Htm
         _ => html! {},
     };
     html! { <li key={entry.id} {class}>{ body }{ choices }</li> }
+}
+
+/// A file the visitor offered: its name and size, then how its upload is going (a
+/// progress bar while it is sent).
+fn file(name: &str, size: u64, state: FileState) -> Html {
+    let status = match state {
+        FileState::Checking => html! { <span class="chatlet-file-status">{ "Checking…" }</span> },
+        FileState::Refused => html! { <span class="chatlet-file-status">{ "Not sent" }</span> },
+        FileState::Sent => html! { <span class="chatlet-file-status">{ "Sent" }</span> },
+        FileState::Failed => html! { <span class="chatlet-file-status">{ "Upload failed" }</span> },
+        FileState::Sending(sent) => {
+            let percent = (sent.min(size) * 100).checked_div(size).unwrap_or(0);
+            html! {
+                <>
+                    <progress class="chatlet-progress" max={size.to_string()} value={sent.min(size).to_string()}
+                        aria-label={format!("Uploading {name}")}></progress>
+                    <span class="chatlet-file-status">{ format!("{percent}%") }</span>
+                </>
+            }
+        }
+    };
+    html! {
+        <div class="chatlet-file" data-state={state_name(state)}>
+            <p class="chatlet-file-name">{ super::composer::paperclip() }{ name.to_string() }
+                <span class="chatlet-file-size">{ format!(" ({})", human_size(size)) }</span></p>
+            { status }
+        </div>
+    }
+}
+
+fn state_name(state: FileState) -> &'static str {
+    match state {
+        FileState::Checking => "checking",
+        FileState::Refused => "refused",
+        FileState::Sending(_) => "sending",
+        FileState::Sent => "sent",
+        FileState::Failed => "failed",
+    }
+}
+
+/// `1.2 MB`, `34 KB`, `512 B`.
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!(
+            "{}.{} MB",
+            b / (1024 * 1024),
+            b % (1024 * 1024) * 10 / (1024 * 1024)
+        ),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
 }
 
 fn choice(choice: &ChoiceOut, on_choice: &Callback<(String, String)>) -> Html {

@@ -6,18 +6,23 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serveStatic, startServer, launchChromium, checks } from './lib.mjs';
+import { fileChecks } from './files.mjs';
+import { transferChecks } from './transfers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const dist = path.join(root, 'dist');
 const bin = (name) => path.join(root, 'target/debug', name);
 const out = path.join(here, 'out');
+const docs = path.join(root, 'docs');
 fs.mkdirSync(out, { recursive: true });
 
-const api = await startServer(bin('chatlet-demo-api'), ['--port', '0']);
+const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatlet-e2e-uploads-'));
+const api = await startServer(bin('chatlet-demo-api'), ['--port', '0', '--upload-dir', uploadDir]);
 const control = (query) => fetch(new URL(`api/control/${query}`, api.url), { method: 'POST' })
   .then((r) => assert.equal(r.status, 200));
 
@@ -218,7 +223,10 @@ try {
     assert.ok(s.log.warnings.some((w) => w.includes('chatlet scripts') && w.includes('EvalError')), s.log.warnings.join('\n'));
     await s.page.close();
   });
+  await fileChecks({ open, check, api, control, out, docs });
+  await transferChecks({ open, check });
 } finally {
+  fs.rmSync(uploadDir, { recursive: true, force: true });
   await browser.close();
   site.close();
   api.close();

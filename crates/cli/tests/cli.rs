@@ -88,7 +88,7 @@ fn check_lists_errors_with_pointer_and_name() {
     let (code, out, _) = chatlet(&["check", "www/demo-bot.json"], "");
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("ok: 5 dialogs, 14 interactions; 0 unsupported, 0 warnings"),
+        out.contains("ok: 7 dialogs, 18 interactions; 0 unsupported, 0 warnings"),
         "{out}"
     );
 }
