@@ -242,7 +242,10 @@ impl Driver {
 
 /// Makes the call for real.
 fn network(request: &Request) -> Result<(u16, String), String> {
-    send(request, request.body.clone().unwrap_or_default().into_bytes())
+    send(
+        request,
+        request.body.clone().unwrap_or_default().into_bytes(),
+    )
 }
 
 /// Sends `request` with `body` (a file's bytes, or the rendered body).

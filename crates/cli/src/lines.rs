@@ -45,7 +45,10 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
             lines
         }
         Output::AskFile { accept, max_bytes } => {
-            vec![format!("upload: accept={} max={max_bytes}", accept.join(","))]
+            vec![format!(
+                "upload: accept={} max={max_bytes}",
+                accept.join(",")
+            )]
         }
         Output::Debug { .. } | Output::Request(_) | Output::Upload(_) => vec![],
         _ => vec![format!("unknown output: {output:?}")],

@@ -34,12 +34,7 @@ pub struct Report {
 
 /// Replays `text` (a transcript) against `bot` as a brand-new visitor; files named in
 /// `! upload` lines are relative to `base`.
-pub fn replay(
-    bot: Arc<Bot>,
-    text: &str,
-    base: &Path,
-    report: &mut Report,
-) -> Result<(), Failure> {
+pub fn replay(bot: Arc<Bot>, text: &str, base: &Path, report: &mut Report) -> Result<(), Failure> {
     let lines = transcript::parse(text).map_err(|e| Failure {
         line: e.number,
         message: e.to_string(),

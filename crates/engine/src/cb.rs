@@ -19,8 +19,8 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
-use crate::upload::{self, UploadSpec};
 use crate::template::Template;
+use crate::upload::{self, UploadSpec};
 use crate::vars::Scope;
 
 /// Loads a Conversation Builder export from JSON text.

@@ -25,6 +25,11 @@ pub const DEFAULT_API_FAILURE_TEXT: &str = "Sorry, I could not find anything for
 pub const DEFAULT_FALLBACK_TEXT: &str =
     "Not able to understand your question. Can you please re-phrase it?";
 
+/// CB's success rule for integrations, File integrations included: HTTP 200 or 201.
+pub fn succeeded(status: u16) -> bool {
+    status == 200 || status == 201
+}
+
 /// A loaded, checked bot.
 #[derive(Debug)]
 pub struct Bot {

@@ -725,7 +725,9 @@ impl Loader<'_> {
             o,
             at,
             who,
-            &["text", "accept", "success", "failure", "invalid", "progress"],
+            &[
+                "text", "accept", "success", "failure", "invalid", "progress",
+            ],
         );
         let text_or = |s: &mut Self, key: &str, default: &str| -> Template {
             match o.get(key) {
@@ -742,7 +744,9 @@ impl Loader<'_> {
         let success = text_or(self, "success", upload::DEFAULT_SUCCESS);
         let failure = text_or(self, "failure", upload::DEFAULT_FAILURE);
         let progress = text_or(self, "progress", upload::DEFAULT_PROGRESS);
-        let invalid = o.contains_key("invalid").then(|| text_or(self, "invalid", ""));
+        let invalid = o
+            .contains_key("invalid")
+            .then(|| text_or(self, "invalid", ""));
         if !o.contains_key("text") {
             self.findings.error(
                 &pointer(at, "text"),

@@ -864,7 +864,7 @@ impl Session {
                 );
             }
             Ok((status, body)) => {
-                ok = status == 200 || status == 201;
+                ok = crate::model::succeeded(status);
                 self.ctx.api = Some((ok, status));
                 let scope = crate::vars::Scope::Session;
                 let rdv = &spec.rdv;
@@ -910,12 +910,10 @@ impl Session {
         self.steps = 0;
         self.start();
         let bot = Arc::clone(&self.bot);
-        let asking = self
-            .pending
-            .and_then(|q| match &bot.interactions[q].kind {
-                Kind::Upload(spec) => Some((q, spec)),
-                _ => None,
-            });
+        let asking = self.pending.and_then(|q| match &bot.interactions[q].kind {
+            Kind::Upload(spec) => Some((q, spec)),
+            _ => None,
+        });
         let Some((at, spec)) = asking else {
             return self.debug(format!(
                 "file {:?} arrived, but the bot is not asking for a file; ignored",

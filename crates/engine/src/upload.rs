@@ -25,9 +25,12 @@ pub const SUCCESS_PREFIX: &str = "file_upload_success:";
 /// What the engine sends the bot when an upload failed (followed by the failure message).
 pub const FAILURE_PREFIX: &str = "file_upload_failed:";
 
+/// Leading bytes a file of some type starts with (`None`: any byte).
+type Signature = [Option<u8>];
+
 /// The types an author may accept: canonical name, the extensions that name it, and the
-/// leading-byte signatures its files start with (`None` in a signature: any byte).
-const TYPES: &[(&str, &[&str], &[&[Option<u8>]])] = &[
+/// signatures its files start with.
+const TYPES: &[(&str, &[&str], &[&Signature])] = &[
     ("pdf", &["pdf"], &[&sig(b"%PDF-")]),
     ("png", &["png"], &[&sig(b"\x89PNG\r\n\x1a\n")]),
     ("jpeg", &["jpg", "jpeg"], &[&sig(b"\xff\xd8\xff")]),
@@ -41,9 +44,21 @@ const TYPES: &[(&str, &[&str], &[&[Option<u8>]])] = &[
     ("xlsx", &["xlsx"], &[&sig(b"PK\x03\x04")]),
     ("pptx", &["pptx"], &[&sig(b"PK\x03\x04")]),
     // Legacy Office documents are OLE compound files.
-    ("doc", &["doc"], &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")]),
-    ("xls", &["xls"], &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")]),
-    ("ppt", &["ppt"], &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")]),
+    (
+        "doc",
+        &["doc"],
+        &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")],
+    ),
+    (
+        "xls",
+        &["xls"],
+        &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")],
+    ),
+    (
+        "ppt",
+        &["ppt"],
+        &[&sig(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")],
+    ),
     ("zip", &["zip"], &[&sig(b"PK\x03\x04")]),
     // Plain text has no signature: judged by its bytes instead (see `is_text`).
     ("txt", &["txt"], &[]),
@@ -138,9 +153,9 @@ impl Refusal {
             Refusal::Extension(ext) => {
                 format!("file {name:?} refused: extension {ext:?} is not accepted")
             }
-            Refusal::Content(kind) => format!(
-                "file {name:?} refused: its name says {kind} but its first bytes do not"
-            ),
+            Refusal::Content(kind) => {
+                format!("file {name:?} refused: its name says {kind} but its first bytes do not")
+            }
         }
     }
 }
@@ -169,8 +184,11 @@ pub fn judge(
     else {
         return Err(Refusal::Extension(ext));
     };
-    let fits = |s: &&[Option<u8>]| {
-        head.len() >= s.len() && s.iter().zip(head).all(|(want, got)| want.is_none_or(|w| w == *got))
+    let fits = |s: &&Signature| {
+        head.len() >= s.len()
+            && s.iter()
+                .zip(head)
+                .all(|(want, got)| want.is_none_or(|w| w == *got))
     };
     let ok = match signatures.is_empty() {
         true => is_text(head),
@@ -224,80 +242,16 @@ pub struct UploadSpec {
     pub progress: Template,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn accept(names: &[&str]) -> Vec<String> {
-        names.iter().map(|n| n.to_string()).collect()
-    }
-
-    #[test]
-    fn types_are_judged_by_extension_and_leading_bytes() {
-        let pdf_png = accept(&["pdf", "png", "jpeg"]);
-        assert_eq!(judge(&pdf_png, "a.PDF", 10, b"%PDF-1.7\n"), Ok("pdf"));
-        assert_eq!(judge(&pdf_png, "b.jpg", 10, b"\xff\xd8\xff\xe0"), Ok("jpeg"));
-        assert_eq!(
-            judge(&pdf_png, "tool.pdf", 10, b"MZ\x90\0\x03\0\0\0"),
-            Err(Refusal::Content("pdf"))
-        );
-        assert_eq!(
-            judge(&pdf_png, "tool.exe", 10, b"MZ\x90\0"),
-            Err(Refusal::Extension("exe".into()))
-        );
-        assert_eq!(
-            judge(&pdf_png, "noext", 10, b"%PDF-"),
-            Err(Refusal::Extension("".into()))
-        );
-        assert_eq!(
-            judge(&pdf_png, "short.pdf", 3, b"%PD"),
-            Err(Refusal::Content("pdf"))
-        );
-        assert_eq!(
-            judge(&pdf_png, "big.pdf", MAX_BYTES + 1, b"%PDF-"),
-            Err(Refusal::TooLarge(MAX_BYTES + 1))
-        );
-        assert_eq!(judge(&pdf_png, "max.pdf", MAX_BYTES, b"%PDF-"), Ok("pdf"));
-        assert_eq!(judge(&pdf_png, "e.pdf", 0, b""), Err(Refusal::Empty));
-    }
-
-    #[test]
-    fn signatures_with_gaps_and_text_files() {
-        let all = accept(&["webp", "heic", "txt"]);
-        assert_eq!(judge(&all, "p.webp", 20, b"RIFF\x10\0\0\0WEBPVP8 "), Ok("webp"));
-        assert_eq!(judge(&all, "p.heic", 20, b"\0\0\0\x18ftypheic"), Ok("heic"));
-        assert_eq!(judge(&all, "n.txt", 5, b"hi\tthere\r\n"), Ok("txt"));
-        assert_eq!(
-            judge(&all, "n.txt", 5, b"MZ\x90\0"),
-            Err(Refusal::Content("txt"))
-        );
-    }
-
-    #[test]
-    fn names_and_defaults() {
-        assert_eq!(canonical("JPG"), Some("jpeg"));
-        assert_eq!(canonical(".Docx"), Some("docx"));
-        assert_eq!(canonical("exe"), None);
-        let a = accept(&["pdf", "jpeg"]);
-        assert_eq!(extensions(&a), ["pdf", "jpg", "jpeg"]);
-        assert_eq!(
-            default_invalid_text(&a),
-            "The file type is invalid. Upload one of these types: PDF, JPEG."
-        );
-        assert_eq!(
-            default_too_large_text(),
-            "The file is too large. Upload a file of at most 5 MB."
-        );
-    }
-}
-
 /// The interaction after File Upload `at`: its unconditional rule's target, or its next.
 pub fn follows(bot: &Bot, at: InteractionId) -> Option<InteractionId> {
     let it = &bot.interactions[at];
-    let jump = it.rules.iter().find_map(|r| match (&r.condition, &r.action) {
-        (Condition::Always, Action::Goto(to)) => Some(*to),
-        _ => None,
-    });
+    let jump = it
+        .rules
+        .iter()
+        .find_map(|r| match (&r.condition, &r.action) {
+            (Condition::Always, Action::Goto(to)) => Some(*to),
+            _ => None,
+        });
     jump.or(it.next)
 }
 
@@ -334,4 +288,77 @@ pub fn pairing(bot: &Bot) -> Vec<(InteractionId, String)> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn types_are_judged_by_extension_and_leading_bytes() {
+        let pdf_png = accept(&["pdf", "png", "jpeg"]);
+        assert_eq!(judge(&pdf_png, "a.PDF", 10, b"%PDF-1.7\n"), Ok("pdf"));
+        assert_eq!(
+            judge(&pdf_png, "b.jpg", 10, b"\xff\xd8\xff\xe0"),
+            Ok("jpeg")
+        );
+        assert_eq!(
+            judge(&pdf_png, "tool.pdf", 10, b"MZ\x90\0\x03\0\0\0"),
+            Err(Refusal::Content("pdf"))
+        );
+        assert_eq!(
+            judge(&pdf_png, "tool.exe", 10, b"MZ\x90\0"),
+            Err(Refusal::Extension("exe".into()))
+        );
+        assert_eq!(
+            judge(&pdf_png, "noext", 10, b"%PDF-"),
+            Err(Refusal::Extension("".into()))
+        );
+        assert_eq!(
+            judge(&pdf_png, "short.pdf", 3, b"%PD"),
+            Err(Refusal::Content("pdf"))
+        );
+        assert_eq!(
+            judge(&pdf_png, "big.pdf", MAX_BYTES + 1, b"%PDF-"),
+            Err(Refusal::TooLarge(MAX_BYTES + 1))
+        );
+        assert_eq!(judge(&pdf_png, "max.pdf", MAX_BYTES, b"%PDF-"), Ok("pdf"));
+        assert_eq!(judge(&pdf_png, "e.pdf", 0, b""), Err(Refusal::Empty));
+    }
+
+    #[test]
+    fn signatures_with_gaps_and_text_files() {
+        let all = accept(&["webp", "heic", "txt"]);
+        assert_eq!(
+            judge(&all, "p.webp", 20, b"RIFF\x10\0\0\0WEBPVP8 "),
+            Ok("webp")
+        );
+        assert_eq!(judge(&all, "p.heic", 20, b"\0\0\0\x18ftypheic"), Ok("heic"));
+        assert_eq!(judge(&all, "n.txt", 5, b"hi\tthere\r\n"), Ok("txt"));
+        assert_eq!(
+            judge(&all, "n.txt", 5, b"MZ\x90\0"),
+            Err(Refusal::Content("txt"))
+        );
+    }
+
+    #[test]
+    fn names_and_defaults() {
+        assert_eq!(canonical("JPG"), Some("jpeg"));
+        assert_eq!(canonical(".Docx"), Some("docx"));
+        assert_eq!(canonical("exe"), None);
+        let a = accept(&["pdf", "jpeg"]);
+        assert_eq!(extensions(&a), ["pdf", "jpg", "jpeg"]);
+        assert_eq!(
+            default_invalid_text(&a),
+            "The file type is invalid. Upload one of these types: PDF, JPEG."
+        );
+        assert_eq!(
+            default_too_large_text(),
+            "The file is too large. Upload a file of at most 5 MB."
+        );
+    }
 }
