@@ -348,7 +348,7 @@ fn escalate(call: &mut Call<'_>, ctx: &Context) -> Reply {
     }
     let body = match read_body(call, MAX_JSON_BODY) {
         Ok(body) => body,
-        Err(reply) => return reply,
+        Err(reply) => return *reply,
     };
     let Ok(value) = serde_json::from_slice::<Value>(&body) else {
         return Reply::error(400, r#"the body must be JSON like {"message": "..."}"#);
@@ -370,8 +370,14 @@ fn has_demo_token(header: Option<&str>) -> bool {
 }
 
 /// Reads the whole body, or the 413/400 reply to send instead.
-fn read_body(call: &mut Call<'_>, limit: usize) -> Result<Vec<u8>, Reply> {
-    let too_large = || Reply::error(413, format!("the request body is over {limit} bytes"));
+/// The reply is boxed: it is large, and the error path is rare.
+fn read_body(call: &mut Call<'_>, limit: usize) -> Result<Vec<u8>, Box<Reply>> {
+    let too_large = || {
+        Box::new(Reply::error(
+            413,
+            format!("the request body is over {limit} bytes"),
+        ))
+    };
     if call.content_length.is_some_and(|length| length > limit) {
         return Err(too_large());
     }
@@ -379,7 +385,7 @@ fn read_body(call: &mut Call<'_>, limit: usize) -> Result<Vec<u8>, Reply> {
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     Read::take(&mut *call.body, cap)
         .read_to_end(&mut body)
-        .map_err(|_| Reply::error(400, "could not read the request body"))?;
+        .map_err(|_| Box::new(Reply::error(400, "could not read the request body")))?;
     if body.len() > limit {
         return Err(too_large());
     }
@@ -442,7 +448,7 @@ fn slow(query: &Query) -> Reply {
 fn fail(query: &Query) -> Reply {
     match error_status(query) {
         Ok(status) => Reply::error(status, "failing on purpose"),
-        Err(reply) => reply,
+        Err(reply) => *reply,
     }
 }
 
@@ -455,7 +461,7 @@ fn control_fail(query: &Query, ctx: &Context) -> Reply {
     };
     let status = match error_status(query) {
         Ok(status) => status,
-        Err(reply) => return reply,
+        Err(reply) => return *reply,
     };
     let times = match query.get("times") {
         None => 1,
@@ -471,12 +477,15 @@ fn control_fail(query: &Query, ctx: &Context) -> Reply {
 }
 
 /// The `status` parameter: 400..=599, 500 when absent; else the 400 reply.
-fn error_status(query: &Query) -> Result<u16, Reply> {
+fn error_status(query: &Query) -> Result<u16, Box<Reply>> {
     match query.get("status") {
         None => Ok(500),
         Some(text) => match text.trim().parse::<u16>() {
             Ok(status @ 400..=599) => Ok(status),
-            _ => Err(Reply::error(400, "status must be a number from 400 to 599")),
+            _ => Err(Box::new(Reply::error(
+                400,
+                "status must be a number from 400 to 599",
+            ))),
         },
     }
 }
