@@ -115,7 +115,7 @@ async fn a_visitor_chats_with_the_demo_bot() {
     );
     assert_eq!(
         texts(&root, ".chatlet-choice"),
-        vec!["Check my balance", "Talk to a person"]
+        vec!["Check my balance", "Send a document", "Talk to a person"]
     );
 
     // Picking a choice sends it as the visitor's message; the old choices disappear.
