@@ -1,5 +1,5 @@
-//! The embedding surface: how a page gets a chat window. The only module that talks to
-//! the host page.
+//! The embedding surface: how a page gets a chat window. (What the page and a window say
+//! to each other afterwards is in [`crate::host`].)
 //!
 //! A page marks an element with `data-chatlet-bot="URL"`; the widget mounts a chat
 //! window inside it running that bot.

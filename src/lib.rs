@@ -1,8 +1,9 @@
 //! Chatlet's chat widget: the engine in a Yew chat window.
 //!
 //! `chat` holds the widget's state and reducer (plain Rust, tested natively); the rest
-//! exists only on wasm32: `components` (one Yew component per file) and `embed`, the
-//! only module that exports anything to JavaScript.
+//! exists only on wasm32: `components` (one Yew component per file), `embed`,
+//! which mounts windows on the page; `host` is the page's API (events out, `window.chatlet`
+//! in) and `files` reads and uploads the visitor's files.
 
 pub mod chat;
 pub mod markup;
