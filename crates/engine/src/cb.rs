@@ -350,6 +350,11 @@ impl<'a> Importer<'a> {
             self.f
                 .error(&pointer("/conversationMessage", id), Some(&name), problem);
         }
+        for id in upload::result_rules(&bot) {
+            let name = bot.interactions[id].name.clone();
+            let at = pointer(&pointer("/conversationMessage", id), "responseMatches");
+            self.f.warn(&at, Some(&name), upload::RESULT_RULES_NOTE);
+        }
         bot
     }
 
@@ -770,7 +775,6 @@ impl<'a> Importer<'a> {
     fn file_upload(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
         let settings = tile.get("fileUpload").unwrap_or(&Value::Null);
         let here = pointer(tile_at, "fileUpload");
-        let mut accept: Vec<String> = Vec::new();
         for (key, value) in settings.as_object().into_iter().flatten() {
             if !matches!(
                 key.as_str(),
@@ -787,19 +791,18 @@ impl<'a> Importer<'a> {
                 );
             }
         }
-        for (i, name) in list_of(settings, "acceptedTypes").iter().enumerate() {
-            match name.as_str().and_then(upload::canonical) {
-                Some(c) if !accept.iter().any(|a| a == c) => accept.push(c.to_string()),
-                Some(_) => {}
-                None => self.f.unsupported(
-                    &pointer(&pointer(&here, "acceptedTypes"), i),
-                    who,
-                    format!(
-                        "file type {name} is not supported (known: {}); it is not accepted",
-                        upload::known_types()
-                    ),
+        let types = list_of(settings, "acceptedTypes");
+        let names = types.iter().map(|t| t.as_str().unwrap_or(""));
+        let (accept, labels, unknown) = upload::accepted(names);
+        for (i, name) in unknown {
+            self.f.unsupported(
+                &pointer(&pointer(&here, "acceptedTypes"), i),
+                who,
+                format!(
+                    "file type {name:?} is not supported (known: {}); it is not accepted",
+                    upload::known_types()
                 ),
-            }
+            );
         }
         if accept.is_empty() {
             self.f.error(
@@ -820,6 +823,7 @@ impl<'a> Importer<'a> {
             progress: message(self, "inProgressMessage", upload::DEFAULT_PROGRESS),
             invalid: (!invalid.trim().is_empty()).then(|| self.template(invalid)),
             accept,
+            labels,
         })
     }
 

@@ -240,6 +240,12 @@ impl Loader<'_> {
             let name = bot.interactions[id].name.clone();
             self.findings.error(&where_[id], Some(&name), problem);
         }
+        for id in upload::result_rules(&bot) {
+            let name = bot.interactions[id].name.clone();
+            let at = pointer(&where_[id], "rules");
+            self.findings
+                .error(&at, Some(&name), upload::RESULT_RULES_NOTE);
+        }
         bot
     }
 
@@ -755,20 +761,16 @@ impl Loader<'_> {
             );
         }
         let names = self.strings(o.get("accept"), &pointer(at, "accept"), who);
-        let mut accept: Vec<String> = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            match upload::canonical(name) {
-                Some(c) if !accept.iter().any(|a| a == c) => accept.push(c.to_string()),
-                Some(_) => {}
-                None => self.findings.error(
-                    &pointer(&pointer(at, "accept"), i),
-                    who,
-                    format!(
-                        "unknown file type {name:?} (known: {})",
-                        upload::known_types()
-                    ),
+        let (accept, labels, unknown) = upload::accepted(names.iter().map(String::as_str));
+        for (i, name) in unknown {
+            self.findings.error(
+                &pointer(&pointer(at, "accept"), i),
+                who,
+                format!(
+                    "unknown file type {name:?} (known: {})",
+                    upload::known_types()
                 ),
-            }
+            );
         }
         if accept.is_empty() && names.is_empty() {
             self.findings.error(
@@ -780,6 +782,7 @@ impl Loader<'_> {
         Some(UploadSpec {
             text,
             accept,
+            labels,
             success,
             failure,
             invalid,

@@ -926,7 +926,7 @@ impl Session {
                 let text = match (&spec.invalid, &refusal) {
                     (Some(own), _) => self.render(own),
                     (None, Refusal::TooLarge(_)) => upload::default_too_large_text(),
-                    (None, _) => upload::default_invalid_text(&spec.accept),
+                    (None, _) => upload::default_invalid_text(&spec.labels),
                 };
                 self.say_text(&text, 0);
             }

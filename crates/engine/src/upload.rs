@@ -208,14 +208,51 @@ fn is_text(head: &[u8]) -> bool {
         .all(|b| *b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
 }
 
-/// CB's default validation-failure text for these accepted types.
-pub fn default_invalid_text(accept: &[String]) -> String {
-    let names: Vec<String> = accept.iter().map(|a| a.to_ascii_uppercase()).collect();
+/// CB's default validation-failure text, naming the types as the author did.
+pub fn default_invalid_text(labels: &[String]) -> String {
     format!(
         "The file type is invalid. Upload one of these types: {}.",
-        names.join(", ")
+        labels.join(", ")
     )
 }
+
+/// Reads an author's list of accepted types: canonical names (for judging) and labels
+/// (their spelling, upper case, for the default text), without repeats. Unknown names
+/// come back with their index.
+pub fn accepted<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> (Vec<String>, Vec<String>, Vec<(usize, &'a str)>) {
+    let (mut accept, mut labels, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, name) in names.into_iter().enumerate() {
+        match canonical(name) {
+            Some(c) if !accept.iter().any(|a| a == c) => {
+                accept.push(c.to_string());
+                labels.push(name.trim().trim_start_matches('.').to_ascii_uppercase());
+            }
+            Some(_) => {}
+            None => unknown.push((i, name)),
+        }
+    }
+    (accept, labels, unknown)
+}
+
+/// File integration calls with rules that test the call's result: they never fire,
+/// since the flow goes on before the upload ends.
+pub fn result_rules(bot: &Bot) -> Vec<InteractionId> {
+    (0..bot.interactions.len())
+        .filter(|&i| {
+            let it = &bot.interactions[i];
+            matches!(it.kind, Kind::Call(c) if bot.integrations[c].file)
+                && it
+                    .rules
+                    .iter()
+                    .any(|r| matches!(r.condition, Condition::ApiResult(_)))
+        })
+        .collect()
+}
+
+/// What to say about [`result_rules`].
+pub const RESULT_RULES_NOTE: &str = "a File integration's outcome arrives later as file_upload_success:/file_upload_failed: (route it with a dialog pattern); result rules here never fire";
 
 /// The default text when a file is too large and the author set no validation message.
 pub fn default_too_large_text() -> String {
@@ -232,6 +269,8 @@ pub struct UploadSpec {
     pub text: Template,
     /// Canonical names of the accepted types, in the author's order.
     pub accept: Vec<String>,
+    /// The same types as the author named them (upper case), for the default text.
+    pub labels: Vec<String>,
     /// Sent (as `file_upload_success:` + it) when the upload succeeded.
     pub success: Template,
     /// Sent (as `file_upload_failed:` + it) when the upload failed.
@@ -350,11 +389,13 @@ mod tests {
         assert_eq!(canonical("JPG"), Some("jpeg"));
         assert_eq!(canonical(".Docx"), Some("docx"));
         assert_eq!(canonical("exe"), None);
-        let a = accept(&["pdf", "jpeg"]);
+        let (a, labels, unknown) = accepted(["pdf", "JPG", "jpeg", "exe"]);
+        assert_eq!(a, ["pdf", "jpeg"]);
+        assert_eq!(unknown, [(3, "exe")]);
         assert_eq!(extensions(&a), ["pdf", "jpg", "jpeg"]);
         assert_eq!(
-            default_invalid_text(&a),
-            "The file type is invalid. Upload one of these types: PDF, JPEG."
+            default_invalid_text(&labels),
+            "The file type is invalid. Upload one of these types: PDF, JPG."
         );
         assert_eq!(
             default_too_large_text(),

@@ -140,7 +140,10 @@ fn an_answer_after_reset_is_ignored_and_no_file_is_taken_unasked() {
     assert!(texts(&out).is_empty(), "{out:?}");
     assert_eq!(s.expected_file(), None);
     let out = s.handle(file(2, "id.pdf", 100, PDF));
-    assert!(texts(&out).is_empty() && uploads(&out).is_empty(), "{out:?}");
+    assert!(
+        texts(&out).is_empty() && uploads(&out).is_empty(),
+        "{out:?}"
+    );
     assert!(out.iter().any(|o| matches!(o,
         Output::Debug { message } if message.contains("not asking for a file"))));
 }
@@ -161,7 +164,21 @@ fn a_file_call_without_an_upload_before_it_does_not_load() {
         "{err}"
     );
     assert!(
-        err.contains("/dialogs/0/flow/2/upload/accept/1") && err.contains("unknown file type \"exe\""),
+        err.contains("/dialogs/0/flow/2/upload/accept/1")
+            && err.contains("unknown file type \"exe\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn result_rules_on_a_file_call_are_refused_since_they_never_fire() {
+    let bot = r#"{"integrations": {"Store": {"type": "file", "url": "https://x.example/u"}},
+        "dialogs": [{"name": "D", "patterns": ["go"], "flow": [
+            {"upload": {"text": "File?", "accept": ["pdf"]}},
+            {"call": "Store", "rules": [{"result": "failure", "then": "next"}]}]}]}"#;
+    let err = load(bot).unwrap_err().to_string();
+    assert!(
+        err.contains("/dialogs/0/flow/1/rules") && err.contains("result rules here never fire"),
         "{err}"
     );
 }
