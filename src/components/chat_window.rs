@@ -279,11 +279,6 @@ fn offer(conv: &Conversation, file: File, caption: String) {
     let conv = conv.clone();
     spawn_local(async move {
         let head = files::head(&file).await;
-        let queued = conv
-            .session
-            .borrow()
-            .as_ref()
-            .is_some_and(Session::is_waiting);
         let input = Input::File(FileIn {
             handle,
             name,
@@ -291,11 +286,7 @@ fn offer(conv: &Conversation, file: File, caption: String) {
             head,
             caption,
         });
-        if !feed(&conv, input).contains(&handle) && !queued {
-            conv.files.borrow_mut().held.remove(&handle);
-            conv.dispatch
-                .dispatch(Action::File(handle, FileState::Refused));
-        }
+        feed(&conv, input);
     });
 }
 
@@ -314,9 +305,8 @@ fn on_host(conv: &Conversation, call: HostCall) {
 }
 
 /// Gives the session an input and performs what comes out. While an integration call is
-/// in flight the window shows the bot typing. Returns the handles of the files whose
-/// upload started.
-fn feed(conv: &Conversation, input: Input) -> Vec<u64> {
+/// in flight the window shows the bot typing.
+fn feed(conv: &Conversation, input: Input) {
     let (outputs, waiting, accept) = match conv.session.borrow_mut().as_mut() {
         Some(s) => {
             let outputs = s.handle(input);
@@ -325,19 +315,11 @@ fn feed(conv: &Conversation, input: Input) -> Vec<u64> {
                 .map(|(exts, _)| exts.into_iter().map(str::to_string).collect());
             (outputs, s.is_waiting(), accept)
         }
-        None => return vec![],
+        None => return,
     };
-    let started = outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::Upload(u) => Some(u.file),
-            _ => None,
-        })
-        .collect();
     deliver(conv, outputs);
     conv.dispatch.dispatch(Action::Typing(waiting));
     conv.dispatch.dispatch(Action::Expect(accept));
-    started
 }
 
 /// Shows the engine's outputs in order, each after its delay, and performs its requests
@@ -366,6 +348,11 @@ fn deliver(conv: &Conversation, outputs: Vec<Output>) {
             }
             Output::Upload(upload) => {
                 upload_file(conv, upload);
+                continue;
+            }
+            Output::FileRefused { file } => {
+                conv.files.borrow_mut().held.remove(&file);
+                dispatch.dispatch(Action::File(file, FileState::Refused));
                 continue;
             }
             other => other,

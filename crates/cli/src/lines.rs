@@ -50,7 +50,10 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
                 accept.join(",")
             )]
         }
-        Output::Debug { .. } | Output::Request(_) | Output::Upload(_) => vec![],
+        Output::Debug { .. }
+        | Output::Request(_)
+        | Output::Upload(_)
+        | Output::FileRefused { .. } => vec![],
         _ => vec![format!("unknown output: {output:?}")],
     }
 }

@@ -104,6 +104,12 @@ pub enum Output {
         /// The size limit in bytes.
         max_bytes: u64,
     },
+    /// The file the visitor offered ([`Input::File`]) is refused and will not be sent; the
+    /// bot's reply (the validation text) comes with it.
+    FileRefused {
+        /// The file's handle.
+        file: u64,
+    },
     /// Send the file the visitor offered to a File integration; answer with
     /// [`Input::Response`] or [`Input::NetworkError`]. The conversation goes on meanwhile.
     Upload(Upload),

@@ -915,6 +915,7 @@ impl Session {
             _ => None,
         });
         let Some((at, spec)) = asking else {
+            self.out.push(Output::FileRefused { file: file.handle });
             return self.debug(format!(
                 "file {:?} arrived, but the bot is not asking for a file; ignored",
                 file.name
@@ -922,6 +923,7 @@ impl Session {
         };
         match upload::judge(&spec.accept, &file.name, file.size, &file.head) {
             Err(refusal) => {
+                self.out.push(Output::FileRefused { file: file.handle });
                 self.debug(refusal.describe(&file.name));
                 let text = match (&spec.invalid, &refusal) {
                     (Some(own), _) => self.render(own),

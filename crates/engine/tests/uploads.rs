@@ -53,6 +53,7 @@ fn a_file_too_large_gets_the_size_text_unless_the_author_set_one() {
         ["The file is too large. Upload a file of at most 5 MB."]
     );
     assert!(uploads(&out).is_empty());
+    assert!(out.contains(&Output::FileRefused { file: 1 }), "{out:?}");
     // The question stays open: the visitor may try again.
     assert!(s.expected_file().is_some());
     let out = s.handle(file(2, "ok.pdf", MAX_BYTES, PDF));
