@@ -13,12 +13,12 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CustomEvent, CustomEventInit, Element};
-use yew::Callback;
 
 /// What the host page says about a conversation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,13 +31,16 @@ pub enum HostCall {
     EndTransfer,
 }
 
+/// A window's handler for the page's calls; an `Err` is thrown to the page.
+pub type Handler = Rc<dyn Fn(HostCall) -> Result<(), String>>;
+
 thread_local! {
-    static WINDOWS: RefCell<HashMap<String, Callback<HostCall>>> = RefCell::new(HashMap::new());
+    static WINDOWS: RefCell<HashMap<String, Handler>> = RefCell::new(HashMap::new());
 }
 
 /// Routes the page's calls for `conversation_id` to `callback`; installs `window.chatlet`
 /// the first time.
-pub fn register(conversation_id: &str, callback: Callback<HostCall>) {
+pub fn register(conversation_id: &str, callback: Handler) {
     WINDOWS.with(|w| w.borrow_mut().insert(conversation_id.to_string(), callback));
     install();
 }
@@ -50,10 +53,7 @@ pub fn unregister(conversation_id: &str) {
 fn route(conversation_id: String, call: HostCall) -> Result<(), JsValue> {
     let callback = WINDOWS.with(|w| w.borrow().get(&conversation_id).cloned());
     match callback {
-        Some(cb) => {
-            cb.emit(call);
-            Ok(())
-        }
+        Some(handle) => handle(call).map_err(|e| js_sys::Error::new(&e).into()),
         None => Err(js_sys::Error::new(&format!(
             "chatlet: no conversation {conversation_id:?} on this page"
         ))

@@ -1,7 +1,7 @@
 //! The chat window: loads the bot, owns the engine session, performs its outputs
 //! (messages, fetches, uploads, delays, host-page events).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -58,6 +58,8 @@ struct Conversation {
     dispatch: UseReducerDispatcher<Chat>,
     /// Where host-page events are dispatched from (they bubble to the page).
     root: NodeRef,
+    /// A transfer was handed to the page and its outcome is not in yet.
+    awaiting_transfer: Rc<Cell<bool>>,
 }
 
 /// The whole widget.
@@ -71,6 +73,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
         files: use_mut_ref(Files::default),
         dispatch: chat.dispatcher(),
         root: use_node_ref(),
+        awaiting_transfer: use_memo((), |_| Cell::new(false)),
     };
     let input = use_node_ref();
 
@@ -106,7 +109,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
         let conv = conv.clone();
         use_effect_with((), move |_| {
             let id = conv.id.clone();
-            host::register(&id, Callback::from(move |call| on_host(&conv, call)));
+            host::register(&id, Rc::new(move |call| on_host(&conv, call)));
             move || host::unregister(&id)
         });
     }
@@ -126,6 +129,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
                     "conversationId": &*conv.id, "skill": t.skill, "agent": t.agent,
                     "message": t.message, "context": t.context, "transcript": transcript,
                 });
+                conv.awaiting_transfer.set(true);
                 host::emit(&el, "chatlet:transfer", &detail);
             }
         });
@@ -290,8 +294,14 @@ fn offer(conv: &Conversation, file: File, caption: String) {
     });
 }
 
-/// The host page answered a transfer, or the person who took over spoke.
-fn on_host(conv: &Conversation, call: HostCall) {
+/// The host page answered a transfer, or the person who took over spoke. A call that
+/// does not fit (an outcome with no transfer waiting for one) is an error for the page.
+fn on_host(conv: &Conversation, call: HostCall) -> Result<(), String> {
+    if let HostCall::TransferOutcome(_) = call {
+        if !conv.awaiting_transfer.replace(false) {
+            return Err("chatlet.reportTransfer: no transfer is waiting for an outcome".into());
+        }
+    }
     match call {
         HostCall::TransferOutcome(true) => conv.dispatch.dispatch(Action::WithAgent(true)),
         HostCall::TransferOutcome(false) => {
@@ -302,6 +312,7 @@ fn on_host(conv: &Conversation, call: HostCall) {
         HostCall::AgentMessage(text) => conv.dispatch.dispatch(Action::Agent(text)),
         HostCall::EndTransfer => conv.dispatch.dispatch(Action::WithAgent(false)),
     }
+    Ok(())
 }
 
 /// Gives the session an input and performs what comes out. While an integration call is

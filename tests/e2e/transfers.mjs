@@ -24,6 +24,13 @@ export async function transferChecks({ open, check }) {
     assert.ok(t.transcript.some((m) => m.author === 'bot' && /^Your ticket is T-\d{6}\./.test(m.text)));
     await v.page.click('.desk-accept');
     await v.page.waitForSelector('.chatlet-system >> text=A person has joined the conversation.');
+    // An outcome is taken once; calls for an unknown conversation are refused.
+    const thrown = (id, outcome) => v.page.evaluate(([id, outcome]) => {
+      try { chatlet.reportTransfer(id, outcome); return 'no error'; } catch (e) { return e.message; }
+    }, [id, outcome]);
+    assert.match(await thrown(t.conversationId, 'failed'), /no transfer is waiting for an outcome/);
+    assert.match(await thrown('nope', 'failed'), /no conversation "nope" on this page/);
+    assert.match(await thrown(t.conversationId, 'maybe'), /neither "accepted" nor "failed"/);
     await v.say('hello, is anyone there?');
     await v.page.waitForSelector('#desk-log >> text=visitor: hello, is anyone there?');
     await v.page.fill('#desk-input', 'Hi, this is Ana. How can I help?');
