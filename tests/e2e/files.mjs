@@ -41,7 +41,7 @@ async function documents(open) {
   return { ...v, uploads };
 }
 
-export async function fileChecks({ open, check, api, control, out, docs }) {
+export async function fileChecks({ open, check, api, control, out }) {
   await check('dropping a valid PDF uploads it (the server stores the same bytes) and routes file_upload_success: into its dialog', async () => {
     const v = await documents(open);
     const bytes = pdf(300 * 1024);
@@ -50,7 +50,6 @@ export async function fileChecks({ open, check, api, control, out, docs }) {
     await v.page.waitForSelector('.chatlet-dropzone >> text=Drop your file to send it');
     assert.match(await v.page.textContent('.chatlet-dropzone'), /PDF, PNG, JPG, JPEG · up to 5 MB/);
     await v.page.screenshot({ path: path.join(out, 'drop-zone.png') });
-    await v.page.screenshot({ path: path.join(docs, 'drop-zone.png') });
     const answered = v.page.waitForResponse((r) => r.url().includes('/api/upload'));
     await v.page.evaluate(() => window.__chatletDrop());
     const response = await answered;
@@ -90,7 +89,6 @@ export async function fileChecks({ open, check, api, control, out, docs }) {
     }, null, { timeout: 15000 });
     assert.equal(await v.page.getAttribute('.chatlet-progress', 'aria-label'), 'Uploading big-statement.pdf');
     await v.page.screenshot({ path: path.join(out, 'upload-progress.png') });
-    await v.page.screenshot({ path: path.join(docs, 'upload-progress.png') });
     // The bot answers while the file is still on its way.
     const before = (await v.botTexts()).length;
     await v.say('hi');

@@ -18,7 +18,6 @@ const root = path.resolve(here, '../..');
 const dist = path.join(root, 'dist');
 const bin = (name) => path.join(root, 'target/debug', name);
 const out = path.join(here, 'out');
-const docs = path.join(root, 'docs');
 fs.mkdirSync(out, { recursive: true });
 
 const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatlet-e2e-uploads-'));
@@ -223,7 +222,7 @@ try {
     assert.ok(s.log.warnings.some((w) => w.includes('chatlet scripts') && w.includes('EvalError')), s.log.warnings.join('\n'));
     await s.page.close();
   });
-  await fileChecks({ open, check, api, control, out, docs });
+  await fileChecks({ open, check, api, control, out });
   await transferChecks({ open, check });
 } finally {
   fs.rmSync(uploadDir, { recursive: true, force: true });
