@@ -178,46 +178,37 @@ impl Driver {
         }
     }
 
-    /// Performs one request and returns the session's input for its outcome.
-    fn perform(&mut self, request: &Request) -> Input {
-        let id = request.id;
-        if self.fail_once.remove(&request.integration) {
-            return Input::NetworkError {
+    /// The outcome the transcript decided for a call of `integration` (`! fail`, then
+    /// `@stub`), if it decided one.
+    fn canned(&mut self, integration: &str, id: u64) -> Option<Input> {
+        if self.fail_once.remove(integration) {
+            return Some(Input::NetworkError {
                 id,
                 error: "failed on purpose (! fail)".into(),
-            };
+            });
         }
-        if let Some((status, body)) = self.stubs.get(&request.integration) {
-            return Input::Response {
-                id,
-                status: *status,
-                body: body.clone(),
-            };
-        }
-        match network(request) {
-            Ok((status, body)) => Input::Response { id, status, body },
-            Err(error) => Input::NetworkError { id, error },
-        }
+        let (status, body) = self.stubs.get(integration)?;
+        Some(Input::Response {
+            id,
+            status: *status,
+            body: body.clone(),
+        })
     }
-}
 
-impl Driver {
+    /// Performs one request and returns the session's input for its outcome.
+    fn perform(&mut self, request: &Request) -> Input {
+        if let Some(input) = self.canned(&request.integration, request.id) {
+            return input;
+        }
+        outcome(request.id, network(request))
+    }
+
     /// Sends an offered file to its File integration (stubbed, failed on purpose, or over
     /// the network) and returns the session's input for the outcome.
     fn upload(&mut self, upload: &Upload) -> Input {
         let id = upload.id;
-        if self.fail_once.remove(&upload.integration) {
-            return Input::NetworkError {
-                id,
-                error: "failed on purpose (! fail)".into(),
-            };
-        }
-        if let Some((status, body)) = self.stubs.get(&upload.integration) {
-            return Input::Response {
-                id,
-                status: *status,
-                body: body.clone(),
-            };
+        if let Some(input) = self.canned(&upload.integration, id) {
+            return input;
         }
         let sent = std::fs::read(&self.files[upload.file as usize])
             .map_err(|e| e.to_string())
@@ -233,10 +224,15 @@ impl Driver {
                 };
                 send(&request, bytes)
             });
-        match sent {
-            Ok((status, body)) => Input::Response { id, status, body },
-            Err(error) => Input::NetworkError { id, error },
-        }
+        outcome(id, sent)
+    }
+}
+
+/// The session's input for a call's outcome.
+fn outcome(id: u64, result: Result<(u16, String), String>) -> Input {
+    match result {
+        Ok((status, body)) => Input::Response { id, status, body },
+        Err(error) => Input::NetworkError { id, error },
     }
 }
 

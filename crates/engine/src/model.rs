@@ -68,6 +68,17 @@ pub struct Settings {
     pub api_timeout_ms: u32,
 }
 
+impl Interaction {
+    /// Where the flow goes when the interaction does not wait: its unconditional rule's
+    /// action, else `next`.
+    pub fn onward(&self) -> &Action {
+        self.rules
+            .iter()
+            .find(|r| matches!(r.condition, Condition::Always))
+            .map_or(&Action::Next, |r| &r.action)
+    }
+}
+
 impl Bot {
     /// The interaction called `name` (scripts jump by name).
     pub fn interaction_named(&self, name: &str) -> Option<InteractionId> {

@@ -567,12 +567,7 @@ impl Session {
                 self.pending = Some(at);
                 return;
             }
-            let action = it
-                .rules
-                .iter()
-                .find(|r| matches!(r.condition, Condition::Always))
-                .map(|r| &r.action);
-            match self.follow(at, action.unwrap_or(&Action::Next)) {
+            match self.follow(at, it.onward()) {
                 Step::Go(next) => at = next,
                 other => return self.proceed(other),
             }
@@ -992,12 +987,7 @@ impl Session {
             url,
             headers,
         }));
-        let action = it
-            .rules
-            .iter()
-            .find(|r| matches!(r.condition, Condition::Always))
-            .map_or(&Action::Next, |r| &r.action);
-        let step = self.follow(call, action);
+        let step = self.follow(call, it.onward());
         self.proceed(step);
     }
 

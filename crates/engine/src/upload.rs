@@ -284,14 +284,10 @@ pub struct UploadSpec {
 /// The interaction after File Upload `at`: its unconditional rule's target, or its next.
 pub fn follows(bot: &Bot, at: InteractionId) -> Option<InteractionId> {
     let it = &bot.interactions[at];
-    let jump = it
-        .rules
-        .iter()
-        .find_map(|r| match (&r.condition, &r.action) {
-            (Condition::Always, Action::Goto(to)) => Some(*to),
-            _ => None,
-        });
-    jump.or(it.next)
+    match it.onward() {
+        Action::Goto(to) => Some(*to),
+        _ => it.next,
+    }
 }
 
 /// Checks that every File Upload interaction is followed by a call of a File integration,

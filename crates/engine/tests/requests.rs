@@ -1,24 +1,12 @@
 //! Integration calls as the engine describes them: encoding, queuing, answers.
 
-use std::sync::Arc;
+mod common;
 
-use chatlet_engine::{load, Input, Output, Request, Session};
+use chatlet_engine::{Input, Output, Request};
+use common::{session, texts};
 use serde_json::json;
 
 const BALANCE: &str = include_str!("../../../tests/transcripts/cb-account-balance/bot.json");
-
-fn session(bot: &str) -> Session {
-    Session::new(Arc::new(load(bot).unwrap()), Default::default())
-}
-
-fn texts(out: &[Output]) -> Vec<String> {
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Text { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 fn request(out: &[Output]) -> Request {
     out.iter()

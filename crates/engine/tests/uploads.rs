@@ -1,25 +1,15 @@
 //! File uploads as the engine sees them: what it judges before anything is sent, how
 //! uploads run beside the conversation, and where their outcomes go.
 
+mod common;
+
 use std::sync::Arc;
 
 use chatlet_engine::upload::MAX_BYTES;
 use chatlet_engine::{load, FileIn, Input, Output, Session, Upload};
+use common::{session, texts};
 
 const BOT: &str = include_str!("../../../tests/transcripts/native-upload/bot.json");
-
-fn session(bot: &str) -> Session {
-    Session::new(Arc::new(load(bot).unwrap()), Default::default())
-}
-
-fn texts(out: &[Output]) -> Vec<String> {
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Text { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 fn uploads(out: &[Output]) -> Vec<Upload> {
     out.iter()
