@@ -4,6 +4,7 @@
 use chatlet_engine::{ChoiceOut, Output};
 
 use crate::rich;
+use crate::strings::Strings;
 
 /// Who wrote a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,13 +19,32 @@ pub enum Author {
     System,
 }
 
+impl Author {
+    /// How the host page's events name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Author::Visitor => "visitor",
+            Author::Bot => "bot",
+            Author::Agent => "agent",
+            Author::System => "system",
+        }
+    }
+}
+
 /// What a message shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
     /// Plain text (rendered as text, never as markup).
     Text(String),
+    /// A note from the widget itself, in the page's language.
+    Note(Note),
     /// An image.
-    Image(String),
+    Image {
+        /// Its URL.
+        url: String,
+        /// What it shows, for those who cannot see it (a caption or tooltip); may be empty.
+        alt: String,
+    },
     /// A card: title, subtitle and image (its buttons are the entry's choices).
     Card {
         /// The title.
@@ -45,6 +65,61 @@ pub enum Body {
         /// Where its upload is.
         state: FileState,
     },
+}
+
+impl Body {
+    /// The message as one line of text for the host page (an image or a file as its
+    /// kind and name).
+    pub fn plain(&self, strings: &Strings) -> String {
+        match self {
+            Body::Text(t) => t.clone(),
+            Body::Note(note) => strings.get(note.key()).to_string(),
+            Body::Image { url, .. } => format!("[image] {url}"),
+            Body::Card { title, .. } => format!("[card] {title}"),
+            Body::File { name, .. } => format!("[file] {name}"),
+        }
+    }
+}
+
+/// What the widget itself says in the conversation (keys of `www/strings.json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The bot handed the conversation to a person.
+    Transferring,
+    /// The page reported that the transfer failed.
+    TransferFailed,
+    /// A person took the conversation.
+    AgentJoined,
+    /// The person handed the conversation back to the bot.
+    BackToBot,
+    /// The bot closed the conversation.
+    Ended,
+    /// A file arrived while the bot was not asking for one.
+    NotAsked,
+}
+
+impl Note {
+    /// Every note.
+    pub const ALL: [Note; 6] = [
+        Note::Transferring,
+        Note::TransferFailed,
+        Note::AgentJoined,
+        Note::BackToBot,
+        Note::Ended,
+        Note::NotAsked,
+    ];
+
+    /// Its key in the strings table.
+    pub fn key(self) -> &'static str {
+        match self {
+            Note::Transferring => "transferring",
+            Note::TransferFailed => "transferFailed",
+            Note::AgentJoined => "agentJoined",
+            Note::BackToBot => "backToBot",
+            Note::Ended => "ended",
+            Note::NotAsked => "notAsked",
+        }
+    }
 }
 
 /// Where a file the visitor offered is.
@@ -82,8 +157,8 @@ pub enum Status {
     Loading,
     /// Ready to chat.
     Ready,
-    /// The bot could not be loaded; the text says why.
-    Failed(String),
+    /// The bot could not be loaded (the console and a `chatlet:error` event say why).
+    Failed,
 }
 
 /// The chat window's state.
@@ -93,8 +168,8 @@ pub struct Chat {
     pub entries: Vec<Entry>,
     /// Loading, ready or failed.
     pub status: Status,
-    /// The bot's name, for the header.
-    pub title: String,
+    /// The bot's name, for the header (until the bot is loaded: none).
+    pub title: Option<String>,
     /// The bot is busy (an integration call is in flight): show it typing.
     pub typing: bool,
     /// The file extensions the bot is asking for, while it asks for a file.
@@ -103,8 +178,6 @@ pub struct Chat {
     pub dragging: bool,
     /// Transfers requested so far, the latest last (the host page hears of each).
     pub transfers: Vec<Transfer>,
-    /// A person has the conversation: visitor messages go to the host page, not the bot.
-    pub with_agent: bool,
 }
 
 /// A hand-over to a person, as the host page hears of it.
@@ -125,12 +198,11 @@ impl Default for Chat {
         Chat {
             entries: vec![],
             status: Status::Loading,
-            title: "Chat".into(),
+            title: None,
             typing: false,
             accept: None,
             dragging: false,
             transfers: vec![],
-            with_agent: false,
         }
     }
 }
@@ -141,7 +213,11 @@ pub enum Action {
     /// The bot loaded; its name titles the window.
     Loaded(String),
     /// The bot failed to load.
-    Failed(String),
+    Failed,
+    /// Loading the bot again (after a failure).
+    Retry,
+    /// The page asked to start over: an empty conversation with the same bot.
+    Reset,
     /// The visitor sent a message (typed, or a choice's title).
     Visitor(String),
     /// The engine produced an output to show.
@@ -164,7 +240,7 @@ pub enum Action {
     /// A file's upload moved on.
     File(u64, FileState),
     /// A note from the widget itself (transfer outcomes, refused drops).
-    System(String),
+    Note(Note),
     /// A person took the conversation over (`true`) or handed it back (`false`).
     WithAgent(bool),
     /// The person who took over wrote this.
@@ -177,9 +253,17 @@ impl Chat {
         match action {
             Action::Loaded(title) => {
                 self.status = Status::Ready;
-                self.title = title;
+                self.title = Some(title);
             }
-            Action::Failed(why) => self.status = Status::Failed(why),
+            Action::Failed => self.status = Status::Failed,
+            Action::Retry => self.status = Status::Loading,
+            Action::Reset => {
+                *self = Chat {
+                    status: self.status.clone(),
+                    title: self.title.take(),
+                    ..Chat::default()
+                }
+            }
             Action::Typing(busy) => self.typing = busy,
             Action::Expect(accept) => self.accept = accept,
             Action::Dragging(on) => self.dragging = on,
@@ -208,14 +292,14 @@ impl Chat {
                     }
                 }
             }
-            Action::System(text) => self.push(Author::System, Body::Text(text), vec![]),
+            Action::Note(note) => self.push(Author::System, Body::Note(note), vec![]),
             Action::WithAgent(on) => {
-                self.with_agent = on;
-                let note = match on {
-                    true => "A person has joined the conversation.",
-                    false => "You are back with the bot.",
+                let note = if on {
+                    Note::AgentJoined
+                } else {
+                    Note::BackToBot
                 };
-                self.push(Author::System, Body::Text(note.into()), vec![]);
+                self.push(Author::System, Body::Note(note), vec![]);
             }
             Action::Agent(text) => self.push(Author::Agent, Body::Text(text), vec![]),
             Action::Visitor(text) => self.push(Author::Visitor, Body::Text(text), vec![]),
@@ -223,12 +307,11 @@ impl Chat {
                 Output::Text { text, choices, .. } => {
                     self.push(Author::Bot, Body::Text(text), choices)
                 }
-                Output::Image { url, .. } => self.push(Author::Bot, Body::Image(url), vec![]),
-                Output::End { .. } => self.push(
-                    Author::System,
-                    Body::Text("The conversation has ended.".into()),
-                    vec![],
-                ),
+                Output::Image { url, .. } => {
+                    let alt = String::new();
+                    self.push(Author::Bot, Body::Image { url, alt }, vec![])
+                }
+                Output::End { .. } => self.push(Author::System, Body::Note(Note::Ended), vec![]),
                 Output::Card(card) => self.push(
                     Author::Bot,
                     Body::Card {
@@ -240,8 +323,8 @@ impl Chat {
                 ),
                 Output::Rich { content } => {
                     let (texts, images, choices) = rich::flatten(&content);
-                    for url in images {
-                        self.push(Author::Bot, Body::Image(url), vec![]);
+                    for (url, alt) in images {
+                        self.push(Author::Bot, Body::Image { url, alt }, vec![]);
                     }
                     self.push(Author::Bot, Body::Text(texts.join("\n")), choices);
                 }
@@ -255,11 +338,7 @@ impl Chat {
                     if let Some(text) = &message {
                         self.push(Author::Bot, Body::Text(text.clone()), vec![]);
                     }
-                    self.push(
-                        Author::System,
-                        Body::Text("You are being transferred to a person.".into()),
-                        vec![],
-                    );
+                    self.push(Author::System, Body::Note(Note::Transferring), vec![]);
                     self.transfers.push(Transfer {
                         skill,
                         agent,
@@ -280,26 +359,11 @@ impl Chat {
         }
     }
 
-    /// The conversation so far as `(author, text)` pairs, for the host page (files
-    /// appear as their names).
-    pub fn transcript(&self) -> Vec<(&'static str, String)> {
+    /// The conversation so far as `(author, text)` pairs, for the host page.
+    pub fn transcript(&self, strings: &Strings) -> Vec<(&'static str, String)> {
         self.entries
             .iter()
-            .map(|e| {
-                let author = match e.author {
-                    Author::Visitor => "visitor",
-                    Author::Bot => "bot",
-                    Author::Agent => "agent",
-                    Author::System => "system",
-                };
-                let text = match &e.body {
-                    Body::Text(t) => t.clone(),
-                    Body::Image(url) => format!("[image] {url}"),
-                    Body::Card { title, .. } => format!("[card] {title}"),
-                    Body::File { name, .. } => format!("[file] {name}"),
-                };
-                (author, text)
-            })
+            .map(|e| (e.author.name(), e.body.plain(strings)))
             .collect()
     }
 
@@ -345,8 +409,8 @@ mod tests {
             message: "never shown".into(),
         }));
         assert_eq!(
-            (chat.status.clone(), chat.title.as_str()),
-            (Status::Ready, "Demo")
+            (chat.status.clone(), chat.title.as_deref()),
+            (Status::Ready, Some("Demo"))
         );
         let ids: Vec<_> = chat.entries.iter().map(|e| (e.id, e.author)).collect();
         assert_eq!(ids, vec![(0, Author::Visitor), (1, Author::Bot)]);
@@ -367,9 +431,29 @@ mod tests {
         assert_eq!(chat.transfers[0].agent.as_deref(), Some("7"));
         chat.apply(Action::WithAgent(true));
         chat.apply(Action::Agent("Hi, I am Ana.".into()));
-        assert!(chat.with_agent);
-        let authors: Vec<_> = chat.transcript().into_iter().map(|(a, _)| a).collect();
+        let strings = Strings::new([("agentJoined".to_string(), "Ana joined".to_string())].into());
+        let transcript = chat.transcript(&strings);
+        let authors: Vec<_> = transcript.iter().map(|(a, _)| *a).collect();
         assert_eq!(authors, ["visitor", "bot", "system", "system", "agent"]);
+        assert_eq!(
+            transcript[2].1, "transferring",
+            "a key the table lacks shows itself"
+        );
+        assert_eq!(transcript[3].1, "Ana joined");
+    }
+
+    #[test]
+    fn a_reset_empties_the_conversation_and_keeps_the_bot() {
+        let mut chat = Chat::default();
+        chat.apply(Action::Loaded("Demo".into()));
+        chat.apply(Action::Visitor("hi".into()));
+        chat.apply(Action::Typing(true));
+        chat.apply(Action::Reset);
+        assert!(chat.entries.is_empty() && !chat.typing);
+        assert_eq!(
+            (chat.status, chat.title.as_deref()),
+            (Status::Ready, Some("Demo"))
+        );
     }
 
     #[test]

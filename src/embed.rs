@@ -1,36 +1,193 @@
-//! The embedding surface: how a page gets a chat window. (What the page and a window say
-//! to each other afterwards is in [`crate::host`].)
-//!
-//! A page marks an element with `data-chatlet-bot="URL"`; the widget mounts a chat
-//! window inside it running that bot.
+//! The widget's whole JavaScript surface. The loader (`www/loader.js`, served as
+//! `chatlet.js`) is its caller: it draws the launcher and the window's frame, then calls
+//! [`mount`] with the element the conversation goes in and the options it gathered (the
+//! tag's attributes, the page's `chatlet.mount` options, the strings table). The page
+//! itself talks to the loader's `window.chatlet`, which forwards here.
 
+use std::rc::Rc;
+
+use chatlet_engine::HostInfo;
+use js_sys::{Function, Object, Reflect};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
+use yew::AppHandle;
 
 use crate::components::{ChatWindow, ChatWindowProps};
+use crate::host::{self, HostCall};
+use crate::strings::Strings;
 
-/// Mounts a chat window running the bot at `bot_url` inside `element`.
-pub fn mount(element: Element, bot_url: &str) {
-    let props = ChatWindowProps {
-        bot_url: bot_url.to_string().into(),
-    };
-    yew::Renderer::<ChatWindow>::with_root_and_props(element, props).render();
+/// How a window is set up: what `mount` was given.
+pub struct MountOptions {
+    /// The element events are dispatched on (the widget's host element).
+    pub host: Element,
+    /// The bot file's URL (for messages).
+    pub bot_url: String,
+    /// Gets the bot file's text: a function returning a promise of a string (the loader
+    /// fetches it ahead of a click; a retry calls it again).
+    pub load_bot: Function,
+    /// The header's title; the bot's name when absent.
+    pub title: Option<String>,
+    /// The widget's texts in the page's language.
+    pub strings: Rc<Strings>,
+    /// A bubble's window has a close button, which calls `on_close`.
+    pub closable: bool,
+    /// Closes the window (the loader owns opening and closing).
+    pub on_close: Option<Function>,
+    /// Session variables the page set before the first turn.
+    pub variables: Vec<(String, Value)>,
+    /// What the page knows about the visitor (CB's customer and personal info).
+    pub host_info: HostInfo,
 }
 
-/// Mounts a chat window on every element with a `data-chatlet-bot` attribute.
-pub fn mount_all() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(nodes) = document.query_selector_all("[data-chatlet-bot]") else {
-        return;
-    };
-    for i in 0..nodes.length() {
-        if let Some(element) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-            let url = element
-                .get_attribute("data-chatlet-bot")
-                .unwrap_or_default();
-            mount(element, &url);
-        }
+impl MountOptions {
+    /// Reads the options object the loader passes.
+    pub fn from_js(options: &JsValue) -> Result<MountOptions, JsValue> {
+        let get = |key: &str| Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let text = |key: &str| get(key).as_string().filter(|s| !s.is_empty());
+        let json = |key: &str| {
+            let value = get(key);
+            if value.is_undefined() || value.is_null() {
+                return None;
+            }
+            let text = js_sys::JSON::stringify(&value).ok()?.as_string()?;
+            serde_json::from_str(&text).ok()
+        };
+        let host = get("host")
+            .dyn_into::<Element>()
+            .map_err(|_| js_sys::TypeError::new("chatlet: mount needs options.host"))?;
+        let load_bot = get("loadBot")
+            .dyn_into::<Function>()
+            .map_err(|_| js_sys::TypeError::new("chatlet: mount needs options.loadBot"))?;
+        let strings = Object::entries(&get("strings").dyn_into().unwrap_or_default())
+            .iter()
+            .filter_map(|pair| {
+                let pair: js_sys::Array = pair.dyn_into().ok()?;
+                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+            })
+            .collect();
+        let variables = match json("variables") {
+            Some(Value::Object(map)) => map.into_iter().collect(),
+            _ => vec![],
+        };
+        Ok(MountOptions {
+            host,
+            bot_url: text("bot").unwrap_or_default(),
+            load_bot,
+            title: text("title"),
+            strings: Rc::new(Strings::new(strings)),
+            closable: get("closable").is_truthy(),
+            on_close: get("onClose").dyn_into().ok(),
+            variables,
+            host_info: HostInfo {
+                customer_info: json("customerInfo"),
+                personal_info: json("personalInfo"),
+                engagement_attributes: json("engagementAttributes"),
+            },
+        })
     }
+}
+
+/// Mounts a chat window in `root`: the conversation with the bot `options` names.
+#[wasm_bindgen]
+pub fn mount(root: Element, options: JsValue) -> Result<Widget, JsValue> {
+    let options = MountOptions::from_js(&options)?;
+    Ok(mount_with(root, options))
+}
+
+/// [`mount`] with options already read (the browser tests build them in Rust).
+pub fn mount_with(root: Element, options: MountOptions) -> Widget {
+    let id = new_id();
+    host::expect(&id);
+    let props = ChatWindowProps {
+        id: id.clone().into(),
+        options: Rc::new(options),
+    };
+    let app = yew::Renderer::<ChatWindow>::with_root_and_props(root, props).render();
+    Widget { id, app: Some(app) }
+}
+
+/// One mounted window, as the loader holds it.
+#[wasm_bindgen]
+pub struct Widget {
+    id: String,
+    app: Option<AppHandle<ChatWindow>>,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// The conversation's id (in every event's detail).
+    #[wasm_bindgen(getter, js_name = conversationId)]
+    pub fn conversation_id(&self) -> String {
+        self.id.clone()
+    }
+
+    /// Sends `text` as if the visitor typed it.
+    pub fn send(&self, text: String) -> Result<(), JsValue> {
+        host::call(&self.id, HostCall::Send(text))
+    }
+
+    /// Sets a session variable the bot reads as `{$botContext.NAME}`.
+    #[wasm_bindgen(js_name = setVariable)]
+    pub fn set_variable(&self, name: String, value: JsValue) -> Result<(), JsValue> {
+        let text = js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|s| s.as_string());
+        let value = text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Value::Null);
+        host::call(&self.id, HostCall::SetVariable(name, value))
+    }
+
+    /// Starts the conversation over.
+    pub fn reset(&self) -> Result<(), JsValue> {
+        host::call(&self.id, HostCall::Reset)
+    }
+
+    /// Puts the text box in focus (now, or as soon as it is drawn).
+    pub fn focus(&self) -> Result<(), JsValue> {
+        host::call(&self.id, HostCall::Focus)
+    }
+
+    /// Removes the window and forgets its conversation.
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        host::unregister(&self.id);
+    }
+}
+
+/// The page's answer to a `chatlet:transfer` event: `"accepted"` or `"failed"`.
+#[wasm_bindgen(js_name = reportTransfer)]
+pub fn report_transfer(conversation_id: String, outcome: String) -> Result<(), JsValue> {
+    let accepted = match outcome.as_str() {
+        "accepted" => true,
+        "failed" => false,
+        other => {
+            return Err(js_sys::TypeError::new(&format!(
+                "chatlet.reportTransfer: outcome {other:?} is neither \"accepted\" nor \"failed\""
+            ))
+            .into())
+        }
+    };
+    host::call(&conversation_id, HostCall::TransferOutcome(accepted))
+}
+
+/// A message from the person who took the conversation over.
+#[wasm_bindgen(js_name = agentMessage)]
+pub fn agent_message(conversation_id: String, text: String) -> Result<(), JsValue> {
+    host::call(&conversation_id, HostCall::AgentMessage(text))
+}
+
+/// The person hands the conversation back to the bot.
+#[wasm_bindgen(js_name = endTransfer)]
+pub fn end_transfer(conversation_id: String) -> Result<(), JsValue> {
+    host::call(&conversation_id, HostCall::EndTransfer)
+}
+
+/// A fresh conversation id.
+fn new_id() -> String {
+    format!("{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64)
 }

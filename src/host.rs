@@ -1,28 +1,31 @@
-//! The host page's side of a conversation. The widget tells the page things with DOM
-//! events dispatched on its window (they bubble to the host element and the document),
-//! and the page answers through `window.chatlet`:
+//! The host page's side of a conversation: events out, calls in.
 //!
-//! - `chatlet:transfer` (detail: `conversationId`, `skill`, `agent`, `message`,
-//!   `context`, `transcript`): the bot hands the conversation to a person. The page
-//!   answers `chatlet.reportTransfer(conversationId, "accepted" | "failed")`. A failure
-//!   reaches the bot as `__agent_escalation_failed__`.
-//! - While a person has the conversation, each visitor message is a
-//!   `chatlet:visitor-message` event (detail: `conversationId`, `text`), the page shows
-//!   the person's messages with `chatlet.agentMessage(conversationId, text)`, and hands
-//!   the conversation back to the bot with `chatlet.endTransfer(conversationId)`.
+//! The widget tells the page things with `CustomEvent`s dispatched on the widget's host
+//! element; they bubble (and cross the shadow root) to `document` and `window`. The page's
+//! calls (`window.chatlet`, set up by the loader, and the handles `mount` returns) reach a
+//! conversation through [`call`], by conversation id. A call that arrives before the
+//! window registered waits for it; a call never runs inside another: the window's
+//! handler checks it at once (so a wrong call throws to the page) and performs it later,
+//! outside whatever the widget was doing (bot code may call the page's API).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
-/// What the host page says about a conversation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the host page says to a conversation.
+#[derive(Clone, Debug, PartialEq)]
 pub enum HostCall {
+    /// Send this text as the visitor (`chatlet.send`).
+    Send(String),
+    /// Set a session variable the bot reads as `{$botContext.NAME}`.
+    SetVariable(String, serde_json::Value),
+    /// Start the conversation over.
+    Reset,
+    /// Put the text box in focus (the window was opened).
+    Focus,
     /// The transfer went through (`true`) or failed (`false`).
     TransferOutcome(bool),
     /// The person who took over wrote this.
@@ -34,68 +37,60 @@ pub enum HostCall {
 /// A window's handler for the page's calls; an `Err` is thrown to the page.
 pub type Handler = Rc<dyn Fn(HostCall) -> Result<(), String>>;
 
+/// A conversation the page may call: its handler once registered, and the calls that
+/// came before it.
+enum Window {
+    Waiting(Vec<HostCall>),
+    Ready(Handler),
+}
+
 thread_local! {
-    static WINDOWS: RefCell<HashMap<String, Handler>> = RefCell::new(HashMap::new());
+    static WINDOWS: RefCell<HashMap<String, Window>> = RefCell::new(HashMap::new());
 }
 
-/// Routes the page's calls for `conversation_id` to `callback`; installs `window.chatlet`
-/// the first time.
-pub fn register(conversation_id: &str, callback: Handler) {
-    WINDOWS.with(|w| w.borrow_mut().insert(conversation_id.to_string(), callback));
-    install();
+/// Announces a conversation that will register; calls for it wait until it does.
+pub fn expect(conversation_id: &str) {
+    WINDOWS.with(|w| {
+        w.borrow_mut()
+            .insert(conversation_id.to_string(), Window::Waiting(vec![]))
+    });
 }
 
-/// Forgets a conversation (its window is gone, or it started over).
+/// Routes the page's calls for `conversation_id` to `handler`, first those that waited.
+pub fn register(conversation_id: &str, handler: Handler) {
+    let waiting = WINDOWS.with(|w| {
+        w.borrow_mut()
+            .insert(conversation_id.to_string(), Window::Ready(handler.clone()))
+    });
+    if let Some(Window::Waiting(calls)) = waiting {
+        for c in calls {
+            let _ = handler(c);
+        }
+    }
+}
+
+/// Forgets a conversation (its window is gone).
 pub fn unregister(conversation_id: &str) {
     WINDOWS.with(|w| w.borrow_mut().remove(conversation_id));
 }
 
-fn route(conversation_id: String, call: HostCall) -> Result<(), JsValue> {
-    let callback = WINDOWS.with(|w| w.borrow().get(&conversation_id).cloned());
-    match callback {
-        Some(handle) => handle(call).map_err(|e| js_sys::Error::new(&e).into()),
+/// Delivers the page's call to a conversation; an unknown id or a call that does not fit
+/// is an error for the page.
+pub fn call(conversation_id: &str, call: HostCall) -> Result<(), JsValue> {
+    let handler = WINDOWS.with(|w| match w.borrow_mut().get_mut(conversation_id) {
+        Some(Window::Ready(h)) => Ok(Some(h.clone())),
+        Some(Window::Waiting(calls)) => {
+            calls.push(call.clone());
+            Ok(None)
+        }
         None => Err(js_sys::Error::new(&format!(
             "chatlet: no conversation {conversation_id:?} on this page"
-        ))
-        .into()),
+        ))),
+    })?;
+    match handler {
+        Some(handle) => handle(call).map_err(|e| js_sys::Error::new(&e).into()),
+        None => Ok(()),
     }
-}
-
-fn install() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    // `window.chatlet` may also be an element with id "chatlet" (named access): only an
-    // object we installed counts.
-    let existing = Reflect::get(&window, &"chatlet".into()).unwrap_or(JsValue::UNDEFINED);
-    if Reflect::get(&existing, &"reportTransfer".into()).is_ok_and(|f| f.is_function()) {
-        return;
-    }
-    let api = Object::new();
-    let report = Closure::<dyn Fn(String, String) -> Result<(), JsValue>>::new(
-        |id: String, outcome: String| match outcome.as_str() {
-            "accepted" => route(id, HostCall::TransferOutcome(true)),
-            "failed" => route(id, HostCall::TransferOutcome(false)),
-            other => Err(js_sys::TypeError::new(&format!(
-                "chatlet.reportTransfer: outcome {other:?} is neither \"accepted\" nor \"failed\""
-            ))
-            .into()),
-        },
-    );
-    let message = Closure::<dyn Fn(String, String) -> Result<(), JsValue>>::new(
-        |id: String, text: String| route(id, HostCall::AgentMessage(text)),
-    );
-    let end = Closure::<dyn Fn(String) -> Result<(), JsValue>>::new(|id: String| {
-        route(id, HostCall::EndTransfer)
-    });
-    for (name, f) in [
-        ("reportTransfer", report.into_js_value()),
-        ("agentMessage", message.into_js_value()),
-        ("endTransfer", end.into_js_value()),
-    ] {
-        let _ = Reflect::set(&api, &name.into(), f.unchecked_ref::<Function>());
-    }
-    let _ = Reflect::set(&window, &"chatlet".into(), &api);
 }
 
 /// Dispatches `name` with `detail` (JSON) on `element`; it bubbles to the page.

@@ -1,16 +1,22 @@
-//! Chatlet's chat widget: the engine in a Yew chat window.
+//! Chatlet's chat widget: the engine in a Yew chat window, mounted by the loader
+//! (`www/loader.js`, served as `chatlet.js`).
 //!
-//! `chat` holds the widget's state and reducer (plain Rust, tested natively); the rest
-//! exists only on wasm32: `components` (one Yew component per file), `embed`,
-//! which mounts windows on the page; `host` is the page's API (events out, `window.chatlet`
-//! in) and `files` reads and uploads the visitor's files.
+//! `chat` holds the window's state and reducer, `strings` the widget's own texts (both
+//! plain Rust, tested natively); the rest exists only on wasm32: `embed`, the whole
+//! JavaScript surface (`mount` and what the page's `window.chatlet` forwards);
+//! `conversation`, which drives the engine and performs its effects; `components`, one
+//! Yew component per file; `host`, events to the page and calls from it; `files`, reading
+//! and uploading the visitor's files; `scripts`, the bot's JavaScript.
 
 pub mod chat;
 pub mod markup;
 pub mod rich;
+pub mod strings;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod conversation;
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
 #[cfg(target_arch = "wasm32")]

@@ -1,11 +1,13 @@
-//! The widget's entry point: mounts a chat window on every `[data-chatlet-bot]` element.
+//! The widget's wasm binary. It starts nothing by itself: the loader (`chatlet.js`) calls
+//! [`chatlet_widget::embed::mount`] for each window.
 
 #[cfg(target_arch = "wasm32")]
-fn main() {
-    chatlet_widget::embed::mount_all();
-}
+pub use chatlet_widget::embed::*;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("the widget runs in a browser: build it with `trunk build`");
+    eprintln!("the widget runs in a browser: build it with tools/build.sh");
 }

@@ -43,8 +43,10 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN\$"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN" --force
 fi
 
-# npm: wasm-opt (binaryen; Debian's 108 cannot read current Rust wasm) and playwright-core.
-if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/tools/node_modules/playwright-core" ] \
+# npm: wasm-opt (binaryen; Debian's 108 cannot read current Rust wasm), terser (the
+# loader), playwright-core and axe-core (end-to-end tests).
+if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/tools/node_modules/terser" ] \
+   || [ ! -d "$ROOT/tools/node_modules/playwright-core" ] || [ ! -d "$ROOT/tools/node_modules/axe-core" ] \
    || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then
   say "npm ci in tools/"
   (cd "$ROOT/tools" && npm ci --no-fund --no-audit --loglevel=error)

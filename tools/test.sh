@@ -24,10 +24,10 @@ cargo test --workspace --quiet
 step "browser tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p chatlet-widget --target wasm32-unknown-unknown
 
-step "release build and size budget"
-trunk build --release
+step "release build (tools/build.sh) and size budgets"
+tools/build.sh
 tools/size.sh
 
-step "end-to-end tests of the built page (demo API server, strict CSP)"
+step "end-to-end tests of the built widget (the one-tag embed, the visitor page, the demo API, strict CSP, accessibility)"
 cargo build --quiet -p chatlet -p chatlet-demo-api
 node tests/e2e/run.mjs

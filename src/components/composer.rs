@@ -1,14 +1,19 @@
 //! The text input, the send button and, while the bot asks for a file, the attach button.
 
+use std::rc::Rc;
+
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
+
+use super::drop_zone::types;
+use crate::strings::Strings;
 
 /// The composer's properties.
 #[derive(Properties, PartialEq)]
 pub struct ComposerProps {
     /// Called with the text the visitor sends.
     pub on_send: Callback<String>,
-    /// True while the bot is not ready.
+    /// True when the bot could not be loaded.
     pub disabled: bool,
     /// The text field (the window reads a file's caption from it).
     pub input: NodeRef,
@@ -17,6 +22,8 @@ pub struct ComposerProps {
     pub accept: Option<Vec<String>>,
     /// Called with the file the visitor picks.
     pub on_file: Callback<File>,
+    /// The widget's texts.
+    pub strings: Rc<Strings>,
 }
 
 /// Text input with a send button; Enter sends too. Empty messages are not sent. While the
@@ -24,6 +31,7 @@ pub struct ComposerProps {
 /// file picker, limited to the accepted types.
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
+    let s = &props.strings;
     let input = props.input.clone();
     let picker = use_node_ref();
     let send = {
@@ -63,11 +71,8 @@ pub fn composer(props: &ComposerProps) -> Html {
                     p.set_value("");
                 })
             };
-            let types: Vec<String> = accept.iter().map(|e| format!(".{e}")).collect();
-            let label = format!(
-                "Attach a file ({}, up to 5 MB)",
-                accept.join(", ").to_ascii_uppercase()
-            );
+            let label = s.fill("attach", "types", &types(accept));
+            let accept: Vec<String> = accept.iter().map(|e| format!(".{e}")).collect();
             html! {
                 <>
                     <button type="button" class="chatlet-attach" aria-label={label.clone()} title={label}
@@ -75,18 +80,19 @@ pub fn composer(props: &ComposerProps) -> Html {
                         { paperclip() }
                     </button>
                     <input ref={picker} class="chatlet-picker" type="file" hidden=true tabindex="-1"
-                        accept={types.join(",")} {onchange} />
+                        accept={accept.join(",")} {onchange} />
                 </>
             }
         }
         None => html! {},
     };
     html! {
-        <form class="chatlet-composer" {onsubmit}>
+        <form class="chatlet-composer" part="composer" {onsubmit}>
             { attach }
             <input ref={input} class="chatlet-input" type="text" autocomplete="off" maxlength="2000"
-                placeholder="Type a message" aria-label="Message" disabled={props.disabled} />
-            <button class="chatlet-send" type="submit" disabled={props.disabled}>{ "Send" }</button>
+                placeholder={s.get("placeholder").to_string()} aria-label={s.get("message").to_string()}
+                disabled={props.disabled} />
+            <button class="chatlet-send" type="submit" disabled={props.disabled}>{ s.get("send") }</button>
         </form>
     }
 }

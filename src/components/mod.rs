@@ -2,6 +2,9 @@
 
 mod chat_window;
 mod composer;
+mod drop_zone;
+mod file_entry;
+mod header;
 mod message_list;
 
 pub use chat_window::{ChatWindow, ChatWindowProps};

@@ -171,6 +171,15 @@ impl Session {
         self.ctx.env.insert(name.to_string(), value.to_string());
     }
 
+    /// Sets a session-scoped bot variable from outside the bot (the host page): the bot
+    /// reads it as `{$botContext.NAME}` or `botContext.getBotVariable("NAME")`. A reset
+    /// forgets it, like any session variable.
+    pub fn set_variable(&mut self, name: &str, value: Value) {
+        self.ctx
+            .vars
+            .set(name, value, crate::vars::Scope::Session, None);
+    }
+
     /// Changes what the page knows about the visitor.
     pub fn host_info_mut(&mut self) -> &mut HostInfo {
         &mut self.ctx.host

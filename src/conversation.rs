@@ -1,0 +1,437 @@
+//! One window's conversation: it owns the engine session, feeds it the visitor's and the
+//! page's input, and performs what comes out (messages after their delays, fetches,
+//! uploads, transfers, events for the page). The window's view (`components`) only
+//! renders the [`Chat`] state this updates through its reducer.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chatlet_engine::model::succeeded;
+use chatlet_engine::session::ESCALATION_FAILED;
+use chatlet_engine::{Bot, FileIn, Input, Output, Session, SessionOptions};
+use serde_json::{json, Value};
+use web_sys::{File, HtmlInputElement};
+use yew::platform::{spawn_local, time::sleep};
+use yew::{NodeRef, UseReducerDispatcher};
+
+use crate::chat::{Action, Chat, FileState, Note};
+use crate::embed::MountOptions;
+use crate::files;
+use crate::host::{self, HostCall};
+use crate::scripts::BrowserScripts;
+
+/// Who answers the visitor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// The bot.
+    Bot,
+    /// Nobody yet: a transfer was handed to the page and its outcome is not in. The
+    /// visitor's messages are held for the person.
+    AwaitingTransfer,
+    /// A person, through the page.
+    Agent,
+}
+
+/// Files the visitor offered that are still needed (until their upload ends), by handle.
+#[derive(Default)]
+struct Files {
+    next: u64,
+    held: HashMap<u64, File>,
+}
+
+/// A window's conversation, shared by its callbacks and async work.
+pub struct Conversation {
+    /// The conversation id (in every event for the page).
+    pub id: Rc<str>,
+    /// What the window was mounted with.
+    pub options: Rc<MountOptions>,
+    /// The text box (focused on open, after a choice, after a file is picked).
+    pub input: NodeRef,
+    dispatch: UseReducerDispatcher<Chat>,
+    session: RefCell<Option<Session>>,
+    /// Input that came before the bot was loaded.
+    early: RefCell<Vec<Input>>,
+    files: RefCell<Files>,
+    mode: Cell<Mode>,
+    /// Visitor messages written while a transfer waits for the page's answer.
+    held: RefCell<Vec<String>>,
+    /// The page's variables (mount options, then `setVariable`), set again after a reset.
+    variables: RefCell<Vec<(String, Value)>>,
+    /// Counts resets, so that a delayed message of the old conversation stays unshown.
+    epoch: Cell<u32>,
+    /// The text box should take focus when it is drawn.
+    pub wants_focus: Cell<bool>,
+}
+
+/// A shared [`Conversation`].
+pub type Shared = Rc<Conversation>;
+
+impl Conversation {
+    /// A conversation not yet started: the bot is being loaded.
+    pub fn new(
+        id: Rc<str>,
+        options: Rc<MountOptions>,
+        dispatch: UseReducerDispatcher<Chat>,
+    ) -> Conversation {
+        Conversation {
+            id,
+            variables: RefCell::new(options.variables.clone()),
+            options,
+            input: NodeRef::default(),
+            dispatch,
+            session: RefCell::new(None),
+            early: RefCell::default(),
+            files: RefCell::default(),
+            mode: Cell::new(Mode::Bot),
+            held: RefCell::default(),
+            epoch: Cell::new(0),
+            wants_focus: Cell::new(false),
+        }
+    }
+
+    /// Dispatches `name` on the widget's host element, with the conversation id.
+    pub fn emit(&self, name: &str, mut detail: Value) {
+        detail["conversationId"] = json!(&*self.id);
+        host::emit(&self.options.host, name, &detail);
+    }
+
+    /// Changes the window's state.
+    pub fn act(&self, action: Action) {
+        self.dispatch.dispatch(action);
+    }
+}
+
+/// The bot loaded: the conversation starts, with what came before it.
+pub fn start(conv: &Shared, bot: Bot) {
+    let title = bot.name.clone();
+    let scripts = BrowserScripts::for_bot(&bot);
+    if scripts.precompiled() {
+        web_sys::console::info_1(&"chatlet: running the bot's precompiled scripts".into());
+    }
+    let options = SessionOptions {
+        conversation_id: conv.id.to_string(),
+        user_id: format!("visitor-{}", conv.id),
+        host: conv.options.host_info.clone(),
+        ..Default::default()
+    };
+    let mut session = Session::with_scripts(Arc::new(bot), options, Box::new(scripts));
+    for (name, value) in conv.variables.borrow().iter() {
+        session.set_variable(name, value.clone());
+    }
+    *conv.session.borrow_mut() = Some(session);
+    conv.act(Action::Loaded(title.clone()));
+    conv.emit("chatlet:ready", json!({ "bot": title }));
+    for input in conv.early.take() {
+        feed(conv, input);
+    }
+}
+
+/// The page's call, checked now (an `Err` is thrown to the page) and performed outside
+/// whatever is running (see [`crate::host`]).
+pub fn on_host(conv: &Shared, call: HostCall) -> Result<(), String> {
+    if let HostCall::TransferOutcome(accepted) = call {
+        if conv.mode.get() != Mode::AwaitingTransfer {
+            return Err("chatlet.reportTransfer: no transfer is waiting for an outcome".into());
+        }
+        conv.mode
+            .set(if accepted { Mode::Agent } else { Mode::Bot });
+    }
+    let conv = conv.clone();
+    spawn_local(async move { perform_call(&conv, call) });
+    Ok(())
+}
+
+fn perform_call(conv: &Shared, call: HostCall) {
+    match call {
+        HostCall::Send(text) => send(conv, text.clone(), text),
+        HostCall::SetVariable(name, value) => {
+            if let Some(s) = conv.session.borrow_mut().as_mut() {
+                s.set_variable(&name, value.clone());
+            }
+            let mut vars = conv.variables.borrow_mut();
+            vars.retain(|(n, _)| *n != name);
+            vars.push((name, value));
+        }
+        HostCall::Reset => reset(conv),
+        HostCall::Focus => focus(conv),
+        HostCall::TransferOutcome(true) => {
+            conv.act(Action::WithAgent(true));
+            for text in conv.held.take() {
+                conv.emit("chatlet:visitor-message", json!({ "text": text }));
+            }
+        }
+        HostCall::TransferOutcome(false) => {
+            conv.held.take();
+            conv.act(Action::Note(Note::TransferFailed));
+            feed(conv, Input::Text(ESCALATION_FAILED.into()));
+        }
+        HostCall::AgentMessage(text) => conv.act(Action::Agent(text)),
+        HostCall::EndTransfer => {
+            conv.mode.set(Mode::Bot);
+            conv.act(Action::WithAgent(false));
+        }
+    }
+}
+
+/// Puts the text box in focus, or asks the window to when it is drawn.
+pub fn focus(conv: &Conversation) {
+    match conv.input.cast::<HtmlInputElement>() {
+        Some(input) if !input.disabled() => {
+            let _ = input.focus();
+            conv.wants_focus.set(false);
+        }
+        _ => conv.wants_focus.set(true),
+    }
+}
+
+/// The visitor sends a message (`shown` in their bubble, `payload` to whoever answers).
+pub fn send(conv: &Shared, shown: String, payload: String) {
+    conv.act(Action::Visitor(shown));
+    match conv.mode.get() {
+        Mode::Bot => feed(conv, Input::Text(payload)),
+        Mode::AwaitingTransfer => conv.held.borrow_mut().push(payload),
+        Mode::Agent => conv.emit("chatlet:visitor-message", json!({ "text": payload })),
+    }
+}
+
+/// Starts the conversation over with the same bot: the page's variables stay.
+fn reset(conv: &Shared) {
+    conv.epoch.set(conv.epoch.get() + 1);
+    conv.mode.set(Mode::Bot);
+    conv.held.take();
+    conv.early.take();
+    conv.files.take();
+    if let Some(s) = conv.session.borrow_mut().as_mut() {
+        s.handle(Input::Reset);
+        for (name, value) in conv.variables.borrow().iter() {
+            s.set_variable(name, value.clone());
+        }
+    }
+    conv.act(Action::Reset);
+}
+
+/// Gives the session an input and performs what comes out. While an integration call is
+/// in flight the window shows the bot typing.
+pub fn feed(conv: &Shared, input: Input) {
+    let mut session = conv.session.borrow_mut();
+    let Some(s) = session.as_mut() else {
+        drop(session);
+        conv.early.borrow_mut().push(input);
+        return;
+    };
+    let outputs = s.handle(input);
+    let waiting = s.is_waiting();
+    let accept = s
+        .expected_file()
+        .map(|(exts, _)| exts.into_iter().map(str::to_string).collect());
+    drop(session);
+    deliver(conv, outputs);
+    conv.act(Action::Typing(waiting));
+    conv.act(Action::Expect(accept));
+}
+
+/// Shows the engine's outputs in order, each after its delay, and performs its requests
+/// and uploads.
+fn deliver(conv: &Shared, outputs: Vec<Output>) {
+    let mut wait = 0u64;
+    for output in outputs {
+        let output = match output {
+            Output::Debug { message } => {
+                let line = format!("chatlet: {message}").into();
+                if message.starts_with(chatlet_engine::event::SCRIPT_ERROR) {
+                    web_sys::console::warn_1(&line);
+                } else {
+                    web_sys::console::debug_1(&line);
+                }
+                continue;
+            }
+            Output::Request(request) => {
+                let conv = conv.clone();
+                spawn_local(async move {
+                    let input = perform(&conv, request).await;
+                    feed(&conv, input);
+                });
+                continue;
+            }
+            Output::Upload(upload) => {
+                upload_file(conv, upload);
+                continue;
+            }
+            Output::FileRefused { file } => {
+                settle_file(conv, file, FileState::Refused);
+                continue;
+            }
+            Output::Transfer { .. } => {
+                // From now on the visitor's messages wait for the page's answer.
+                conv.mode.set(Mode::AwaitingTransfer);
+                output
+            }
+            other => other,
+        };
+        wait += match &output {
+            Output::Text { delay_ms, .. }
+            | Output::Image { delay_ms, .. }
+            | Output::Transfer { delay_ms, .. } => u64::from(*delay_ms),
+            _ => 0,
+        };
+        if wait == 0 {
+            conv.act(Action::Bot(output));
+        } else {
+            let conv = conv.clone();
+            let epoch = conv.epoch.get();
+            spawn_local(async move {
+                sleep(Duration::from_millis(wait)).await;
+                if conv.epoch.get() == epoch {
+                    conv.act(Action::Bot(output));
+                }
+            });
+        }
+    }
+}
+
+/// The visitor offers a file: the engine judges it from its name, size and first bytes;
+/// a refused file is marked and nothing is sent.
+pub fn offer(conv: &Shared, file: File, caption: String) {
+    let expected = conv
+        .session
+        .borrow()
+        .as_ref()
+        .and_then(Session::expected_file);
+    if expected.is_none() {
+        conv.act(Action::Note(Note::NotAsked));
+        return;
+    }
+    let handle = {
+        let mut files = conv.files.borrow_mut();
+        files.next += 1;
+        let handle = files.next;
+        files.held.insert(handle, file.clone());
+        handle
+    };
+    let (name, size) = (file.name(), file.size() as u64);
+    conv.act(Action::FileOffered {
+        handle,
+        name: name.clone(),
+        size,
+    });
+    let conv = conv.clone();
+    spawn_local(async move {
+        let head = files::head(&file).await;
+        let input = Input::File(FileIn {
+            handle,
+            name,
+            size,
+            head,
+            caption,
+        });
+        feed(&conv, input);
+    });
+}
+
+/// A file's upload ended (or never began): the window marks it and the page hears of it.
+fn settle_file(conv: &Conversation, handle: u64, state: FileState) {
+    let file = conv.files.borrow_mut().held.remove(&handle);
+    conv.act(Action::File(handle, state));
+    if let Some(file) = file {
+        let outcome = match state {
+            FileState::Sent => "sent",
+            FileState::Refused => "refused",
+            _ => "failed",
+        };
+        let detail = json!({ "name": file.name(), "size": file.size(), "outcome": outcome });
+        conv.emit("chatlet:upload", detail);
+    }
+}
+
+/// Streams an accepted file to its File integration, showing its progress; the answer
+/// goes back to the engine, which routes `file_upload_success:` or `…failed:`.
+fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
+    let handle = upload.file;
+    let Some(file) = conv.files.borrow().held.get(&handle).cloned() else {
+        let error = "the file is no longer available".into();
+        feed(
+            conv,
+            Input::NetworkError {
+                id: upload.id,
+                error,
+            },
+        );
+        return;
+    };
+    conv.act(Action::File(handle, FileState::Sending(0)));
+    let progress = {
+        let dispatch = conv.dispatch.clone();
+        move |sent| dispatch.dispatch(Action::File(handle, FileState::Sending(sent)))
+    };
+    let done = {
+        let conv = conv.clone();
+        move |input: Input| {
+            let ok = matches!(input, Input::Response { status, .. } if succeeded(status));
+            settle_file(
+                &conv,
+                handle,
+                if ok {
+                    FileState::Sent
+                } else {
+                    FileState::Failed
+                },
+            );
+            feed(&conv, input);
+        }
+    };
+    files::send(&upload, &file, progress, done);
+}
+
+/// Performs an integration call with the browser's fetch. It is aborted after the
+/// request's timeout; a timeout, a network error and a CORS refusal all come back as
+/// [`Input::NetworkError`], which the bot's failure rules handle. A failed call is also
+/// a `chatlet:error` event for the page.
+async fn perform(conv: &Conversation, request: chatlet_engine::Request) -> Input {
+    use gloo_net::http::{Method, RequestBuilder};
+    let id = request.id;
+    let method = Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::GET);
+    let signal = web_sys::AbortSignal::timeout_with_u32(request.timeout_ms);
+    let mut builder = RequestBuilder::new(&request.url)
+        .method(method)
+        .abort_signal(Some(&signal));
+    for (key, value) in &request.headers {
+        builder = builder.header(key, value);
+    }
+    let answer = async {
+        let sent = match request.body {
+            Some(body) => builder.body(body)?,
+            None => builder.build()?,
+        };
+        let response = sent.send().await?;
+        // The body is read under the same deadline.
+        let body = response.text().await?;
+        Ok::<_, gloo_net::Error>((response.status(), body))
+    };
+    let input = match answer.await {
+        Ok((status, body)) => Input::Response { id, status, body },
+        Err(_) if signal.aborted() => Input::NetworkError {
+            id,
+            error: format!("no answer within {} ms", request.timeout_ms),
+        },
+        // The browser does not say why a fetch failed: the network, or CORS.
+        Err(e) => Input::NetworkError {
+            id,
+            error: format!("{e} (a network error, or the API refused this page's origin (CORS))"),
+        },
+    };
+    let failure = match &input {
+        Input::Response { status, .. } if !succeeded(*status) => json!({ "status": status }),
+        Input::NetworkError { error, .. } => json!({ "error": error }),
+        _ => Value::Null,
+    };
+    if let Value::Object(mut detail) = failure {
+        detail.insert("kind".into(), json!("call"));
+        detail.insert("integration".into(), json!(request.integration));
+        detail.insert("url".into(), json!(request.url));
+        conv.emit("chatlet:error", Value::Object(detail));
+    }
+    input
+}

@@ -1,0 +1,96 @@
+//! The widget's own texts (Send, the placeholder, upload states, transfer notes…). The one
+//! table is `www/strings.json`, a language per key; the loader picks the page's language
+//! (`data-lang`), lays the page's own strings over it and hands the result to `mount`.
+
+use std::collections::HashMap;
+
+/// The texts of one language, by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Strings(HashMap<String, String>);
+
+impl Strings {
+    /// Texts by key.
+    pub fn new(texts: HashMap<String, String>) -> Strings {
+        Strings(texts)
+    }
+
+    /// The text for `key`; the key itself when the table lacks it, so nothing is blank.
+    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.0.get(key).map_or(key, String::as_str)
+    }
+
+    /// The text for `key` with `{name}` replaced by `value`.
+    pub fn fill(&self, key: &str, name: &str, value: &str) -> String {
+        self.get(key).replace(&format!("{{{name}}}"), value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    const TABLE: &str = include_str!("../www/strings.json");
+
+    fn language(lang: &str) -> HashMap<String, String> {
+        let table: Value = serde_json::from_str(TABLE).unwrap();
+        table[lang]
+            .as_object()
+            .unwrap_or_else(|| panic!("no {lang} in www/strings.json"))
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_language_has_every_key_and_the_same_placeholders() {
+        let en = language("en");
+        let table: Value = serde_json::from_str(TABLE).unwrap();
+        for lang in table.as_object().unwrap().keys() {
+            let other = language(lang);
+            let mut missing: Vec<_> = en.keys().filter(|k| !other.contains_key(*k)).collect();
+            missing.extend(other.keys().filter(|k| !en.contains_key(*k)));
+            assert!(missing.is_empty(), "{lang} and en differ in {missing:?}");
+            for (key, text) in &en {
+                let holes = |t: &str| t.matches('{').count();
+                assert_eq!(holes(text), holes(&other[key]), "{lang}.{key}");
+                assert!(!other[key].trim().is_empty(), "{lang}.{key} is empty");
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_the_widget_uses_is_in_the_table() {
+        let en = language("en");
+        let sources = [
+            include_str!("chat.rs"),
+            include_str!("components/chat_window.rs"),
+            include_str!("components/header.rs"),
+            include_str!("components/message_list.rs"),
+            include_str!("components/composer.rs"),
+            include_str!("components/file_entry.rs"),
+        ];
+        let mut used = 0;
+        for source in sources {
+            for call in ["s.get(\"", "s.fill(\"", "status(\""] {
+                for piece in source.split(call).skip(1) {
+                    let key = &piece[..piece.find('"').unwrap()];
+                    assert!(en.contains_key(key), "{key:?} is not in www/strings.json");
+                    used += 1;
+                }
+            }
+        }
+        assert!(used >= 15, "only {used} uses found: the scan is broken");
+        for note in crate::chat::Note::ALL {
+            assert!(en.contains_key(note.key()), "{note:?}");
+        }
+    }
+
+    #[test]
+    fn missing_keys_show_themselves_and_holes_are_filled() {
+        let s = Strings::new(language("fr"));
+        assert_eq!(s.get("send"), "Envoyer");
+        assert_eq!(s.get("no-such-key"), "no-such-key");
+        assert_eq!(s.fill("uploading", "name", "a.pdf"), "Envoi de a.pdf");
+    }
+}

@@ -1,0 +1,57 @@
+// Writes the loader, chatlet.js, and the widget's stylesheet into a trunk build, and
+// minifies the wasm-bindgen glue (trunk's own minifier cannot read it): trunk's
+// post_build hook (Trunk.toml) runs it on the staging folder, so `trunk build` and
+// `trunk serve` both produce them. The loader is www/loader.js, minified by terser, with
+// three placeholders filled: the names of the files it fetches (the wasm and its glue as
+// trunk hashed them, the stylesheet hashed here), www/strings.json and www/shell.css.
+// Usage: node tools/loader.mjs [STAGING_DIR]   (default: $TRUNK_STAGING_DIR)
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { minify } from './node_modules/terser/main.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const www = (name) => fs.readFileSync(path.join(root, 'www', name), 'utf8');
+const staging = process.argv[2] || process.env.TRUNK_STAGING_DIR;
+if (!staging) throw new Error('loader.mjs: no staging folder (argument or TRUNK_STAGING_DIR)');
+
+const built = fs.readdirSync(staging);
+const one = (test, what) => {
+  const found = built.filter(test);
+  if (found.length !== 1) throw new Error(`loader.mjs: expected one ${what} in ${staging}, found ${found.length}`);
+  return found[0];
+};
+const wasm = one((f) => /^chatlet-widget-.*_bg\.wasm$/.test(f), 'wasm file');
+const js = one((f) => /^chatlet-widget-[^_]*\.js$/.test(f), 'wasm-bindgen glue');
+
+/** CSS without comments and runs of white space. */
+const minifyCss = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ')
+  .replace(/ ?([{};,>]) ?/g, '$1').replace(/: /g, ':').replace(/ !important/g, '!important')
+  .replace(/;}/g, '}').trim();
+
+const widgetCss = minifyCss(www('chatlet.css'));
+const hash = crypto.createHash('sha256').update(widgetCss).digest('hex').slice(0, 16);
+const css = `chatlet-${hash}.css`;
+fs.writeFileSync(path.join(staging, css), widgetCss);
+
+const strings = JSON.stringify(JSON.parse(www('strings.json')));
+const source = www('loader.js');
+for (const token of ['__FILES__', '__STRINGS__', '__SHELL_CSS__']) {
+  if (source.split(token).length !== 2) throw new Error(`loader.mjs: www/loader.js must use ${token} once`);
+}
+const filled = source
+  .replace('__FILES__', JSON.stringify({ js, wasm, css }))
+  .replace('__STRINGS__', () => strings)
+  .replace('__SHELL_CSS__', () => JSON.stringify(minifyCss(www('shell.css'))));
+const { code: loader } = await minify(filled, {
+  ecma: 2017, compress: { passes: 2 }, mangle: true, format: { comments: false },
+});
+fs.writeFileSync(path.join(staging, 'chatlet.js'), loader);
+
+const gluePath = path.join(staging, js);
+const glue = await minify(fs.readFileSync(gluePath, 'utf8'), {
+  module: true, compress: { passes: 2 }, mangle: true, format: { comments: false },
+});
+fs.writeFileSync(gluePath, glue.code);
+console.log(`loader.mjs: chatlet.js (${loader.length} bytes) loads ${js}, ${wasm} and ${css}`);
