@@ -4,8 +4,13 @@
 //! any bot file.
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
+use chatlet_widget::embed::{self, MountOptions};
+use chatlet_widget::strings::Strings;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -26,11 +31,41 @@ fn mount(bot_json: &str) -> Element {
     mount_url(&data_url(bot_json))
 }
 
+/// The widget's English texts, as the loader hands them to `mount`.
+fn english() -> Strings {
+    let table: serde_json::Value =
+        serde_json::from_str(include_str!("../www/strings.json")).unwrap();
+    let en = table["en"].as_object().unwrap();
+    Strings::new(
+        en.iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect(),
+    )
+}
+
+/// Mounts a window for the bot at `url` in a new element, as the loader would (it
+/// fetches the bot file and hands its text over).
 fn mount_url(url: &str) -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    chatlet_widget::embed::mount(root.clone(), url);
+    let load_bot = js_sys::Function::new_no_args(&format!(
+        "return fetch({}).then((r) => {{ if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); }})",
+        serde_json::to_string(url).unwrap()
+    ));
+    let options = MountOptions {
+        host: root.clone(),
+        bot_url: url.to_string(),
+        load_bot,
+        title: None,
+        strings: Rc::new(english()),
+        closable: false,
+        on_close: None,
+        variables: vec![("firstName".into(), serde_json::json!("Ada"))],
+        host_info: Default::default(),
+    };
+    // The window stays mounted for the rest of the test run.
+    std::mem::forget(embed::mount_with(root.clone(), options));
     root
 }
 
@@ -43,6 +78,24 @@ async fn alert_text(root: &Element) -> String {
     find::<Element>(root, "[role=alert]")
         .text_content()
         .unwrap()
+}
+
+/// Collects the `chatlet:error` events `root` dispatches.
+fn errors(root: &Element) -> Rc<RefCell<Vec<serde_json::Value>>> {
+    let seen = Rc::new(RefCell::new(vec![]));
+    let sink = seen.clone();
+    let listener = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+        let detail = js_sys::JSON::stringify(&e.detail())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        sink.borrow_mut()
+            .push(serde_json::from_str(&detail).unwrap());
+    });
+    root.add_event_listener_with_callback("chatlet:error", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    seen
 }
 
 /// Waits (up to 3 s, checking every 10 ms) until `ready` holds; fails with `what` otherwise.
@@ -106,7 +159,10 @@ async fn a_visitor_chats_with_the_demo_bot() {
 
     type_and_send(&root, "hello");
     let bot = wait_for_bot(&root, 2).await;
-    assert_eq!(texts(&root, ".chatlet-visitor"), vec!["hello"]);
+    assert_eq!(
+        texts(&root, ".chatlet-visitor .chatlet-text"),
+        vec!["hello"]
+    );
     assert_eq!(bot[0], "Hi! I'm the Chatlet demo bot.");
     assert_eq!(
         find::<HtmlInputElement>(&root, ".chatlet-input").value(),
@@ -123,7 +179,9 @@ async fn a_visitor_chats_with_the_demo_bot() {
     let bot = wait_for_bot(&root, 3).await;
     assert_eq!(bot[2], "What is your 6-digit account number?");
     assert_eq!(
-        texts(&root, ".chatlet-visitor").last().unwrap(),
+        texts(&root, ".chatlet-visitor .chatlet-text")
+            .last()
+            .unwrap(),
         "Check my balance"
     );
     assert!(texts(&root, ".chatlet-choice").is_empty());
@@ -195,7 +253,7 @@ async fn enter_sends_and_blank_input_does_not() {
     form.request_submit().unwrap();
     wait_for_bot(&root, 1).await;
     assert_eq!(
-        texts(&root, ".chatlet-visitor"),
+        texts(&root, ".chatlet-visitor .chatlet-text"),
         vec!["what's my balance"],
         "the blank message was not sent"
     );
@@ -230,29 +288,58 @@ async fn bot_markup_is_sanitized_and_visitor_text_is_text() {
     };
     assert_eq!(href(0), None, "a javascript: link gets no href");
     assert_eq!(href(1).as_deref(), Some("https://example.com/"));
-    assert_eq!(texts(&root, ".chatlet-visitor"), vec!["<i>me</i>"]);
+    assert_eq!(
+        texts(&root, ".chatlet-visitor .chatlet-text"),
+        vec!["<i>me</i>"]
+    );
     let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
     assert!(pwned.is_undefined());
 }
 
+/// A broken bot: visitors get a short message and a retry; the page gets the details
+/// (what and where) in a `chatlet:error` event.
 #[wasm_bindgen_test]
-async fn a_broken_bot_says_what_and_where() {
+async fn a_broken_bot_says_what_and_where_to_the_page() {
     let root =
         mount(r#"{"dialogs":[{"name":"D","flow":[{"ask":"Q","rules":[{"regex":"(?=x)"}]}]}]}"#);
+    let seen = errors(&root);
     let alert = alert_text(&root).await;
-    assert!(alert.contains("/dialogs/0/flow/0/rules/0/regex"), "{alert}");
-    assert!(alert.contains("look-ahead"), "{alert}");
+    assert_eq!(alert, "Sorry, this chat is not available right now.");
+    assert!(root.query_selector(".chatlet-retry").unwrap().is_some());
     assert!(find::<HtmlInputElement>(&root, ".chatlet-input").disabled());
+    until("the error event", || !seen.borrow().is_empty()).await;
+    let detail = seen.borrow()[0].clone();
+    assert_eq!(detail["kind"], "bot");
+    let finding = &detail["findings"][0];
+    assert_eq!(finding["pointer"], "/dialogs/0/flow/0/rules/0/regex");
+    assert!(
+        finding["message"].as_str().unwrap().contains("look-ahead"),
+        "{detail}"
+    );
 }
 
 #[wasm_bindgen_test]
-async fn a_missing_bot_file_is_reported() {
+async fn a_missing_bot_file_is_reported_to_the_page() {
     let root = mount_url("/no-such-bot.json");
-    let alert = alert_text(&root).await;
+    let seen = errors(&root);
+    alert_text(&root).await;
+    until("the error event", || !seen.borrow().is_empty()).await;
+    let message = seen.borrow()[0]["message"].as_str().unwrap().to_string();
     assert!(
-        alert.contains("/no-such-bot.json answered HTTP 404"),
-        "{alert}"
+        message.contains("/no-such-bot.json could not be fetched (Error: HTTP 404)"),
+        "{message}"
     );
+}
+
+/// Variables from the page (here the mount options') are read by the bot's templates.
+#[wasm_bindgen_test]
+async fn the_page_variables_reach_the_bot() {
+    let bot = r#"{"name":"Vars","dialogs":[{"name":"X","patterns":["*"],"flow":[
+        {"say":"Hello {$botContext.firstName}."}]}]}"#;
+    let root = mount(bot);
+    ready(&root).await;
+    type_and_send(&root, "hi");
+    assert_eq!(wait_for_bot(&root, 1).await, ["Hello Ada."]);
 }
 
 const SCRIPTS_BOT: &str = include_str!("transcripts/cb-scripts/bot.json");

@@ -21,7 +21,7 @@ async function drop(page, name, bytes, type, { hold = false } = {}) {
     const file = new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type });
     const dt = new DataTransfer();
     dt.items.add(file);
-    const target = document.querySelector('.chatlet-messages');
+    const target = __chatlet.q('.chatlet-messages');
     const fire = (kind) => target.dispatchEvent(new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }));
     fire('dragenter');
     fire('dragover');
@@ -84,7 +84,7 @@ export async function fileChecks({ open, check, api, control, out }) {
     const answered = v.page.waitForResponse((r) => r.url().includes('/api/upload'), { timeout: 30000 });
     await drop(v.page, 'big-statement.pdf', bytes, 'application/pdf');
     await v.page.waitForFunction(() => {
-      const bar = document.querySelector('.chatlet-progress');
+      const bar = __chatlet.q('.chatlet-progress');
       return bar && bar.value > bar.max * 0.3 && bar.value < bar.max * 0.8;
     }, null, { timeout: 15000 });
     assert.equal(await v.page.getAttribute('.chatlet-progress', 'aria-label'), 'Uploading big-statement.pdf');
@@ -106,7 +106,7 @@ export async function fileChecks({ open, check, api, control, out }) {
   await check('an oversize file, a wrong extension and a spoofed type are refused with their messages; nothing is sent', async () => {
     const v = await documents(open);
     const refusal = async (expect, n) => {
-      await v.page.waitForFunction((n) => document.querySelectorAll('.chatlet-file[data-state="refused"]').length >= n, n);
+      await v.page.waitForFunction((n) => __chatlet.all('.chatlet-file[data-state="refused"]').length >= n, n);
       await v.page.waitForSelector(`.chatlet-bot >> nth=-1 >> text=${expect}`);
     };
     // Through the attach button's file picker, as a keyboard user would.
@@ -143,7 +143,7 @@ export async function fileChecks({ open, check, api, control, out }) {
     const v = await documents(open);
     await v.page.focus('.chatlet-input');
     await v.page.keyboard.press('Shift+Tab');
-    assert.equal(await v.page.evaluate(() => document.activeElement.className), 'chatlet-attach');
+    assert.equal(await v.page.evaluate(() => __chatlet.active().className), 'chatlet-attach');
     assert.match(await v.page.getAttribute('.chatlet-attach', 'aria-label'), /^Attach a file \(PDF, PNG, JPG, JPEG, up to 5 MB\)$/);
     await v.say('balance');
     await v.waitBot((await v.botTexts()).length);

@@ -14,13 +14,16 @@ const TYPES = {
 
 /**
  * Serves `dir` on 127.0.0.1 (a free port). `headers` are added to every response;
- * `routes` maps a path to `{body, type, headers}` served instead of a file; `api`, a base
- * URL, receives every request under /api/ (as `trunk serve` proxies to the demo API).
+ * `routes` maps a path to `{body, type, headers}` served instead of a file; `mounts` maps
+ * a path prefix to another folder; `api`, a base URL, receives every request under /api/
+ * (as `trunk serve` proxies to the demo API). `hold(pathname)` may return a promise the
+ * answer waits for (a slow network for one file).
  */
-export async function serveStatic(dir, { headers = {}, routes = {}, api = null } = {}) {
-  const server = http.createServer((req, res) => {
+export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {}, api = null, hold = () => null } = {}) {
+  const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     if (api && url.pathname.startsWith('/api/')) { proxy(req, res, api); return; }
+    await hold(url.pathname);
     const route = routes[url.pathname];
     if (route) {
       res.writeHead(200, { 'Content-Type': route.type || TYPES[path.extname(url.pathname)] || 'text/plain',
@@ -28,8 +31,10 @@ export async function serveStatic(dir, { headers = {}, routes = {}, api = null }
       res.end(route.body);
       return;
     }
-    let file = path.join(dir, decodeURIComponent(url.pathname));
-    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
+    const prefix = Object.keys(mounts).find((p) => url.pathname.startsWith(p));
+    const base = prefix ? mounts[prefix] : dir;
+    let file = path.join(base, decodeURIComponent(prefix ? url.pathname.slice(prefix.length) : url.pathname));
+    if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404, headers).end('not found'); return; }
@@ -76,6 +81,44 @@ export function launchChromium() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
            '--disable-quic', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Test helpers every page gets (playwright's selectors reach into open shadow roots, but
+ * a page's own scripts do not): `__chatlet.q(sel)` and `.all(sel)` query every widget's
+ * shadow root, `.active()` is the focused element inside a shadow root.
+ */
+const PAGE_HELPERS = `window.__chatlet = {
+  roots() { return [...document.querySelectorAll('chatlet-widget')].map((h) => h.shadowRoot); },
+  all(sel) { return this.roots().flatMap((r) => [...r.querySelectorAll(sel)]); },
+  q(sel) { return this.all(sel)[0] || null; },
+  active() { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a; },
+};`;
+
+/** A new page with the helpers, collecting page errors, console errors, warnings and info. */
+export async function newPage(browser, options = {}) {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 }, ...options });
+  await page.addInitScript(PAGE_HELPERS);
+  const log = { errors: [], warnings: [], info: [] };
+  page.on('pageerror', (e) => log.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') log.errors.push(`console: ${m.text()}`);
+    if (m.type() === 'warning') log.warnings.push(m.text());
+    if (m.type() === 'info') log.info.push(m.text());
+  });
+  return { page, log };
+}
+
+/** Reading and typing in a page's (first) chat window. */
+export function chatHelpers(page, scope = '') {
+  const sel = (s) => (scope ? `${scope} ${s}` : s);
+  const botTexts = () => page.locator(sel('.chatlet-bot .chatlet-text')).allTextContents();
+  const waitBot = (n) => page.locator(sel('.chatlet-bot .chatlet-text')).nth(n - 1).waitFor();
+  const say = async (text) => {
+    await page.fill(sel('.chatlet-input'), text);
+    await page.press(sel('.chatlet-input'), 'Enter');
+  };
+  return { botTexts, waitBot, say };
 }
 
 /** Runs named checks, printing ok/FAIL lines; `summary()` prints the closing line. */

@@ -3,13 +3,12 @@
 // and the precompiled scripts `chatlet scripts` writes (target/debug/chatlet).
 // Usage: node tests/e2e/run.mjs   (tools/test.sh builds everything first)
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { serveStatic, startServer, launchChromium, checks } from './lib.mjs';
+import { serveStatic, startServer, launchChromium, checks, newPage, chatHelpers } from './lib.mjs';
 import { fileChecks } from './files.mjs';
 import { transferChecks } from './transfers.mjs';
 
@@ -27,15 +26,15 @@ const control = (query) => fetch(new URL(`api/control/${query}`, api.url), { met
 
 // Pages made from the built index.html: another bot, or the strict-CSP variants.
 const index = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
-const withBot = (bot) => index.replace('data-chatlet-bot="demo-bot.json"', `data-chatlet-bot="${bot}"`);
-const inline = index.match(/<script type="module">([\s\S]*?)<\/script>/)[1];
-const loaderHash = crypto.createHash('sha256').update(inline).digest('base64');
-// No 'unsafe-eval', no 'unsafe-inline': only this origin's files, trunk's inline loader
-// by its hash, and WebAssembly compilation.
-const strictCsp = `default-src 'self'; script-src 'self' 'sha256-${loaderHash}' 'wasm-unsafe-eval'; ` +
-  `style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'`;
+const tag = '<script src="chatlet.js" data-bot="demo-bot.json" async></script>';
+assert.ok(index.includes(tag), 'the visitor page embeds the widget with the one tag');
+const withBot = (bot) => index.replace(tag, tag.replace('demo-bot.json', bot));
+// No 'unsafe-eval', no 'unsafe-inline' (scripts or styles): only this origin's files and
+// WebAssembly compilation.
+const strictCsp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+  "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'";
 const precompiled = execFileSync(bin('chatlet'), ['scripts', path.join(root, 'www/demo-bot.json')], { encoding: 'utf8' });
-const withScripts = index.replace('<script type="module">', '<script src="/demo-bot.scripts.js"></script>\n<script type="module">');
+const withScripts = index.replace(tag, '<script src="/demo-bot.scripts.js"></script>\n' + tag);
 
 // Test bots: a short timeout against the slow endpoint, and calls to another origin.
 const testBot = (name, url, settings = {}) => JSON.stringify({
@@ -65,24 +64,16 @@ const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
 const { check, summary } = checks();
 
-/** Opens a page of the site; collects page errors, console errors and warnings. */
+/** Opens a page of the site and its chat window (the launcher); collects page errors,
+ * console errors and warnings. */
 async function open(pathname) {
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  const log = { errors: [], warnings: [], info: [] };
-  page.on('pageerror', (e) => log.errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') log.errors.push(`console: ${m.text()}`);
-    if (m.type() === 'warning') log.warnings.push(m.text());
-    if (m.type() === 'info') log.info.push(m.text());
-  });
+  const { page, log } = await newPage(browser);
   const t0 = Date.now();
   await page.goto(new URL(pathname, site.url).href);
-  await page.waitForSelector('.chatlet-input:not([disabled])', { timeout: 15000 });
+  await page.click('.chatlet-launcher');
+  await page.waitForSelector('.chatlet-header .chatlet-close', { timeout: 15000 });
   const ready = Date.now() - t0;
-  const botTexts = () => page.locator('.chatlet-bot .chatlet-text').allTextContents();
-  const waitBot = (n) => page.waitForFunction((n) => document.querySelectorAll('.chatlet-bot .chatlet-text').length >= n, n);
-  const say = async (text) => { await page.fill('.chatlet-input', text); await page.press('.chatlet-input', 'Enter'); };
-  return { page, log, ready, botTexts, waitBot, say };
+  return { page, log, ready, ...chatHelpers(page) };
 }
 
 /** Runs the balance dialog; returns the bot's last text and the API's answer. */
@@ -105,7 +96,7 @@ try {
 
   await check('the page mounts the widget with the demo bot', async () => {
     assert.equal(await v.page.textContent('.chatlet-header h2'), 'Chatlet demo bank');
-    assert.equal(await v.page.getAttribute('#chatlet', 'data-chatlet-bot'), 'demo-bot.json');
+    assert.equal(await v.page.getAttribute('.chatlet-launcher', 'aria-expanded'), 'true');
   });
 
   await check('typing and pressing Enter gets the greeting; a choice starts Account Balance', async () => {
@@ -161,7 +152,7 @@ try {
   await check('keyboard only: Tab reaches the input and the send button', async () => {
     await v.page.focus('.chatlet-input');
     await v.page.keyboard.press('Tab');
-    assert.equal(await v.page.evaluate(() => document.activeElement.className), 'chatlet-send');
+    assert.equal(await v.page.evaluate(() => __chatlet.active().className), 'chatlet-send');
     assert.equal(await v.page.getAttribute('.chatlet-messages', 'role'), 'log');
   });
   await v.page.screenshot({ path: path.join(out, 'visitor-page.png') });
@@ -216,7 +207,7 @@ try {
     const s = await open('/strict-no-scripts.html');
     await s.say('agent');
     await s.waitBot(1);
-    await s.page.waitForFunction(() => document.querySelectorAll('.chatlet-bot .chatlet-text').length >= 2);
+    await s.waitBot(2);
     const texts = await s.botTexts();
     assert.equal(texts[0], "I'll pass this on to our team.");
     assert.ok(s.log.warnings.some((w) => w.includes('chatlet scripts') && w.includes('EvalError')), s.log.warnings.join('\n'));

@@ -53,7 +53,7 @@ export async function transferChecks({ open, check }) {
     for (let i = 1; i <= 4; i++) {
       const before = (await v.botTexts()).length;
       await v.say('agent');
-      await v.page.waitForFunction((n) => document.querySelectorAll('.chatlet-system').length >= n, 2 * i);
+      await v.page.waitForFunction((n) => __chatlet.all('.chatlet-system').length >= n, 2 * i);
       await v.waitBot(before + 4);
       const last = (await v.botTexts())[before + 3];
       if (i < 4) {
