@@ -270,7 +270,8 @@
     };
   }
   function mount(target, o) {
-    o = Object.assign({ mode: 'inline' }, o);
+    o = Object.assign({}, o);
+    o.mode = o.mode == 'bubble' ? 'bubble' : 'inline';
     if (!o.bot) throw new TypeError('chatlet.mount: options.bot (the bot file\'s URL) is required');
     if (o.mode == 'inline' && !(target instanceof Element)) throw new TypeError('chatlet.mount: an element to mount in is required');
     o.target = o.mode == 'inline' ? target : null;

@@ -6,6 +6,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import zlib from 'node:zlib';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
@@ -17,9 +18,11 @@ const TYPES = {
  * `routes` maps a path to `{body, type, headers}` served instead of a file; `mounts` maps
  * a path prefix to another folder; `api`, a base URL, receives every request under /api/
  * (as `trunk serve` proxies to the demo API). `hold(pathname)` may return a promise the
- * answer waits for (a slow network for one file).
+ * answer waits for (a slow network for one file). With `compress`, files go out with
+ * brotli (quality 11) or gzip, as a CDN would send them.
  */
-export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {}, api = null, hold = () => null } = {}) {
+export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {}, api = null, hold = () => null, compress = false } = {}) {
+  const packed = new Map();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     if (api && url.pathname.startsWith('/api/')) { proxy(req, res, api); return; }
@@ -38,8 +41,18 @@ export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {},
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404, headers).end('not found'); return; }
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', ...headers });
-      res.end(body);
+      const type = { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', ...headers };
+      const accepts = String(req.headers['accept-encoding'] || '');
+      const coding = !compress ? null : /\bbr\b/.test(accepts) ? 'br' : /\bgzip\b/.test(accepts) ? 'gzip' : null;
+      if (!coding) { res.writeHead(200, type); res.end(body); return; }
+      const key = `${coding} ${file}`;
+      if (!packed.has(key)) {
+        packed.set(key, coding === 'br'
+          ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } })
+          : zlib.gzipSync(body, { level: 9 }));
+      }
+      res.writeHead(200, { ...type, 'Content-Encoding': coding, Vary: 'Accept-Encoding' });
+      res.end(packed.get(key));
     });
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));

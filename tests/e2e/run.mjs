@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic, startServer, launchChromium, checks, newPage, chatHelpers } from './lib.mjs';
 import { fileChecks } from './files.mjs';
 import { transferChecks } from './transfers.mjs';
+import { embedSites, embedChecks } from './embed.mjs';
+import { a11yChecks } from './a11y.mjs';
+import { measure } from './measure.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -215,6 +218,14 @@ try {
   });
   await fileChecks({ open, check, api, control, out });
   await transferChecks({ open, check });
+  const sites = await embedSites({ dist, api: api.url });
+  try {
+    await embedChecks({ browser, check, sites });
+    await a11yChecks({ browser, check, sites });
+    await measure({ browser, sites });
+  } finally {
+    sites.close();
+  }
 } finally {
   fs.rmSync(uploadDir, { recursive: true, force: true });
   await browser.close();
