@@ -296,16 +296,21 @@
     }
     mount(target, o);
   }
-  // Elements marked data-chatlet-bot, now and whenever the page adds them. An inline
-  // window whose element left the page is let go; a bubble the page swept away (a new
-  // <body>) comes back.
-  function scan() {
-    document.querySelectorAll('[data-chatlet-bot]').forEach(function (e) {
+  // Elements marked data-chatlet-bot, now and whenever the page adds them (only what was
+  // added is searched). An inline window whose element left the page is let go; a bubble
+  // the page swept away (a new <body>) comes back.
+  function mountMarked(root) {
+    var found = root.matches && root.matches('[data-chatlet-bot]') ? [root] : [];
+    (root.querySelectorAll ? root.querySelectorAll('[data-chatlet-bot]') : []).forEach(function (e) { found.push(e); });
+    found.forEach(function (e) {
       if (!e.chatletMounted) {
         e.chatletMounted = true;
         mount(e, fromData(e));
       }
     });
+  }
+  function changed(records) {
+    records.forEach(function (r) { r.addedNodes.forEach(mountMarked); });
     widgets.slice().forEach(function (w) {
       if (!w.host.isConnected) w.bubble ? document.body.append(w.host) : w.destroy();
     });
@@ -359,7 +364,7 @@
   }
   whenReady(function () {
     tag(script);
-    scan();
-    new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
+    mountMarked(document);
+    new MutationObserver(changed).observe(document.documentElement, { childList: true, subtree: true });
   });
 }(window, document));

@@ -31,7 +31,9 @@ export async function embedSites({ dist, api }) {
   // The bubble page without hover preload, and opened at load (for the measurements).
   const variant = (attrs) => ({ body: routes['/bubble.html'].body.replace('async></script>', `${attrs} async></script>`) });
   routes['/bubble-nopreload.html'] = variant('data-preload="none"');
+  routes['/bubble-idle.html'] = variant('data-preload="idle"');
   routes['/bubble-open.html'] = variant('data-open');
+  routes['/bubble-without.html'] = { body: routes['/bubble.html'].body.replace(/<script src=[^>]*chatlet\.js[^>]*><\/script>/, '') };
   const site = await serveStatic(pagesDir, { api, routes, mounts: { '/bots/': path.join(here, 'bots') } });
   /** Holds every CDN answer for files ending in `ext` until the returned function is called. */
   const hold = (ext) => {
@@ -122,6 +124,22 @@ export async function embedChecks({ browser, check, sites }) {
     assert.equal(looks[0].size, '16px', 'the input is 16 px (no zoom on iOS)');
     assert.deepEqual(h.log.errors, []);
     await h.page.close();
+  });
+
+  await check('data-preload: "idle" fetches the widget after the page\'s load without interaction; "none" waits for a click', async () => {
+    const idle = await openHost(browser, sites, '/bubble-idle.html');
+    await idle.page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('.wasm')));
+    assert.ok(idle.requests.some((u) => u.endsWith('/bots/shop.json')));
+    assert.equal(await idle.page.isVisible('.chatlet-window'), false);
+    await idle.page.close();
+    const none = await openHost(browser, sites, '/bubble-nopreload.html');
+    await none.page.hover('.chatlet-launcher');
+    await none.page.focus('.chatlet-launcher');
+    await none.page.waitForLoadState('networkidle');
+    assert.deepEqual(none.fromCdn(), ['chatlet.js']);
+    await none.page.click('.chatlet-launcher');
+    await waitFocus(none.page, 'chatlet-input');
+    await none.page.close();
   });
 
   await check('Escape and the close button close the window and give focus back to the launcher; Enter on the launcher opens it', async () => {
@@ -319,12 +337,16 @@ export async function embedChecks({ browser, check, sites }) {
       box.id = 'mounted';
       box.className = 'box';
       document.body.appendChild(box);
-      window.__handle = chatlet.mount(box, { bot: '/bots/echo.json', title: 'Mounted' });
-      window.__handle.send('via the handle');
+      window.__handle = chatlet.mount(box, {
+        bot: '/bots/info.json', title: 'Mounted', strings: { send: 'Go' }, variables: { source: 'the mount options' },
+        customerInfo: { customerType: 'vip' }, personalInfo: { firstname: 'Lin' },
+      });
+      window.__handle.send('who am I?');
     });
     const mounted = chatHelpers(h.page, '#mounted');
     await mounted.waitBot(1);
-    assert.deepEqual(await mounted.botTexts(), ['Echo: via the handle']);
+    assert.deepEqual(await mounted.botTexts(), ['Customer vip, Lin, the mount options.'], 'customer and personal info, variables');
+    assert.equal(await h.page.textContent('#mounted .chatlet-send'), 'Go', 'the page\'s own strings');
     assert.deepEqual(await side.botTexts(), ['Echo: late'], 'the handle speaks to its own widget');
     await h.page.evaluate(() => document.getElementById('help-panel').remove());
     await h.page.waitForFunction(() => document.querySelectorAll('chatlet-widget').length === 2);

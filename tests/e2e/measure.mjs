@@ -58,6 +58,7 @@ export async function measure({ browser, sites }) {
   const cold = [];
   const longDeferred = [];
   const longAtOnce = [];
+  const longWithout = [];
   for (let i = 0; i < RUNS; i++) {
     const a = await load(browser, sites, '/bubble.html');
     before.push({ cdn: a.bytes.cdn, files: [...a.bytes.files] });
@@ -71,6 +72,9 @@ export async function measure({ browser, sites }) {
     const c = await load(browser, sites, '/bubble.html', { throttle: 4 });
     longDeferred.push(c);
     await c.h.page.close();
+    const e = await load(browser, sites, '/bubble-without.html', { throttle: 4 });
+    longWithout.push(e);
+    await e.h.page.close();
     const d = await load(browser, sites, '/bubble-open.html', { throttle: 4 });
     longAtOnce.push({ ...d, wire: d.bytes.cdn });
     await d.h.page.close();
@@ -79,6 +83,8 @@ export async function measure({ browser, sites }) {
   rows.push(['  files', before[0].files.join(', ')]);
   rows.push(['hover preload, then click → focused text box (ms, median of 5)', `${median(preloaded)} (${preloaded.join(', ')})`]);
   rows.push(['no preload: click → focused text box (ms, median of 5)', `${median(cold)} (${cold.join(', ')})`]);
+  rows.push(['long tasks at load, 4x CPU, the same page without the tag (count / TBT ms)',
+    `${median(longWithout.map((r) => r.long))} / ${median(longWithout.map((r) => r.tbt))}`]);
   rows.push(['long tasks at load, 4x CPU, widget deferred (count / TBT ms)',
     `${median(longDeferred.map((r) => r.long))} / ${median(longDeferred.map((r) => r.tbt))}`]);
   rows.push(['long tasks at load, 4x CPU, data-open (count / TBT ms / CDN bytes)',

@@ -14,6 +14,7 @@ import { transferChecks } from './transfers.mjs';
 import { embedSites, embedChecks } from './embed.mjs';
 import { a11yChecks } from './a11y.mjs';
 import { measure } from './measure.mjs';
+import { screenshots } from './screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -222,6 +223,7 @@ try {
   try {
     await embedChecks({ browser, check, sites });
     await a11yChecks({ browser, check, sites });
+    await screenshots({ browser, siteUrl: site.url, sites, out });
     await measure({ browser, sites });
   } finally {
     sites.close();
