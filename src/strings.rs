@@ -69,6 +69,7 @@ mod tests {
             include_str!("components/message_list.rs"),
             include_str!("components/composer.rs"),
             include_str!("components/file_entry.rs"),
+            include_str!("components/drop_zone.rs"),
         ];
         let mut used = 0;
         for source in sources {
@@ -83,6 +84,15 @@ mod tests {
         assert!(used >= 15, "only {used} uses found: the scan is broken");
         for note in crate::chat::Note::ALL {
             assert!(en.contains_key(note.key()), "{note:?}");
+        }
+        // And the other way: no text in the table that nothing shows.
+        let loader = include_str!("../www/loader.js");
+        for key in en.keys() {
+            let quoted = format!("\"{key}\"");
+            let shown = sources.iter().any(|s| s.contains(&quoted))
+                || include_str!("chat.rs").contains(&quoted)
+                || loader.contains(&format!("s.{key}"));
+            assert!(shown, "{key:?} in www/strings.json is used nowhere");
         }
     }
 

@@ -54,9 +54,15 @@
     glue = import(base + FILES.js);
     var url = base + FILES.wasm;
     var compile = function () {
-      return fetch(url).then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
+      return fetch(url).then(function (r) {
+        if (!r.ok) throw new Error(FILES.wasm + ': HTTP ' + r.status);
+        return r.arrayBuffer();
+      }).then(WebAssembly.compile);
     };
-    wasm = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch(url)).catch(compile) : compile();
+    var wa = window.WebAssembly;
+    // No WebAssembly (iOS Lockdown Mode, some locked-down browsers): the window says so.
+    wasm = !wa ? Promise.reject(new Error('this browser runs no WebAssembly'))
+      : wa.compileStreaming ? wa.compileStreaming(fetch(url)).catch(compile) : compile();
     css = fetch(base + FILES.css).then(function (r) {
       if (!r.ok) throw new Error(FILES.css + ': HTTP ' + r.status);
       return r.text();
@@ -184,15 +190,18 @@
         w.h = mod.mount(w.app, {
           host: w.host, bot: String(new URL(o.bot, document.baseURI)), title: o.title, strings: w.s,
           closable: w.bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
+          engagementAttributes: o.engagementAttributes,
           loadBot: function () { return w.fetchBot(); },
           onClose: function () { w.close(); }
         });
         w.queue.splice(0).forEach(function (c) { w.h[c[0]].apply(w.h, c[1]); });
         if (w.focus) w.h.focus();
-      }, function (e) {
-        w.booting = null;
-        w.placeholder(true);
-        console.error('chatlet: the widget could not load from ' + base + ': ' + e);
+      }).catch(function (e) {
+        if (!w.h) {
+          w.booting = null;
+          w.placeholder(true);
+        }
+        console.error('chatlet: the widget could not start (files from ' + base + '): ' + e);
         emit(w.host, 'chatlet:error', { kind: 'widget', message: String(e) });
       });
     }

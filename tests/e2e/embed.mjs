@@ -41,7 +41,12 @@ export async function embedSites({ dist, api }) {
     held.set(ext, new Promise((ok) => { release = ok; }));
     return () => { held.delete(ext); release(); };
   };
-  return { cdn, site, hold, close: () => { cdn.close(); site.close(); } };
+  /** The CDN answers 503 for files ending in `ext` until the returned function is called. */
+  const breakFiles = (ext) => {
+    held.set(ext, Promise.resolve('fail'));
+    return () => held.delete(ext);
+  };
+  return { cdn, site, hold, breakFiles, close: () => { cdn.close(); site.close(); } };
 }
 
 /** Opens a host page; records requests and the widget's events on `window`. */
@@ -366,6 +371,22 @@ export async function embedChecks({ browser, check, sites }) {
     await h.page.click('.chatlet-retry');
     await h.page.waitForFunction(() => __events.filter((e) => e.name === 'error').length === 2);
     await h.page.waitForSelector('.chatlet-retry');
+    await h.page.close();
+  });
+
+  await check('when the widget\'s files cannot be fetched, the window says so with a retry that works once they can', async () => {
+    const mend = sites.breakFiles('.wasm');
+    const h = await openHost(browser, sites, '/bubble.html');
+    await h.page.click('.chatlet-launcher');
+    await h.page.waitForSelector('[role=alert] >> text=Sorry, this chat is not available right now.');
+    const [error] = await h.events('error');
+    assert.equal(error.detail.kind, 'widget');
+    assert.match(error.detail.message, /HTTP 503/);
+    mend();
+    await h.page.click('.chatlet-retry');
+    await h.page.waitForSelector('.chatlet-input:not([disabled])');
+    await h.say('hi');
+    await h.waitBot(1);
     await h.page.close();
   });
 

@@ -18,7 +18,7 @@ const TYPES = {
  * `routes` maps a path to `{body, type, headers}` served instead of a file; `mounts` maps
  * a path prefix to another folder; `api`, a base URL, receives every request under /api/
  * (as `trunk serve` proxies to the demo API). `hold(pathname)` may return a promise the
- * answer waits for (a slow network for one file). With `compress`, files go out with
+ * answer waits for (a slow network for one file); if it resolves to 'fail', the answer is 503. With `compress`, files go out with
  * brotli (quality 11) or gzip, as a CDN would send them.
  */
 export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {}, api = null, hold = () => null, compress = false } = {}) {
@@ -26,7 +26,7 @@ export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {},
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     if (api && url.pathname.startsWith('/api/')) { proxy(req, res, api); return; }
-    await hold(url.pathname);
+    if (await hold(url.pathname) === 'fail') { res.writeHead(503, headers).end('unavailable'); return; }
     const route = routes[url.pathname];
     if (route) {
       res.writeHead(200, { 'Content-Type': route.type || TYPES[path.extname(url.pathname)] || 'text/plain',
