@@ -123,7 +123,7 @@
         });
       }
       b.addEventListener('click', function () { w.toggle(true); });
-      w.win.addEventListener('keydown', function (e) {
+      root.addEventListener('keydown', function (e) {
         if (e.key == 'Escape') w.close();
       });
       root.append(b);

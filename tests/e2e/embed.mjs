@@ -156,6 +156,11 @@ export async function embedChecks({ browser, check, sites }) {
     assert.equal(await h.focused(), 'chatlet-launcher');
     await h.page.keyboard.press('Enter');
     await waitFocus(h.page, 'chatlet-input');
+    await h.page.focus('.chatlet-launcher');
+    await h.page.keyboard.press('Escape');
+    await h.page.waitForSelector('.chatlet-window', { state: 'hidden' });
+    await h.page.keyboard.press('Enter');
+    await waitFocus(h.page, 'chatlet-input');
     await h.page.keyboard.press('Shift+Tab');
     await h.page.keyboard.press('Shift+Tab');
     assert.equal(await h.focused(), 'chatlet-close');
@@ -163,8 +168,8 @@ export async function embedChecks({ browser, check, sites }) {
     await h.page.keyboard.press('Enter');
     await h.page.waitForSelector('.chatlet-window', { state: 'hidden' });
     assert.equal(await h.focused(), 'chatlet-launcher');
-    assert.deepEqual((await h.events('open')).length, 2);
-    assert.deepEqual((await h.events('close')).length, 2);
+    assert.deepEqual((await h.events('open')).length, 3);
+    assert.deepEqual((await h.events('close')).length, 3);
     await h.page.close();
   });
 
@@ -429,8 +434,14 @@ export async function embedChecks({ browser, check, sites }) {
     await light.page.click('.chatlet-launcher');
     await waitFocus(light.page, 'chatlet-input');
     assert.equal(await bg(light), 'rgb(255, 255, 255)');
-    const header = await light.page.evaluate(() => getComputedStyle(__chatlet.q('.chatlet-header')).backgroundColor);
-    assert.equal(header, 'rgb(47, 107, 58)', 'the page\'s --chatlet-accent');
+    const header = () => light.page.evaluate(() => getComputedStyle(__chatlet.q('.chatlet-header')).backgroundColor);
+    assert.equal(await header(), 'rgb(47, 107, 58)', 'the page\'s --chatlet-accent');
+    await light.page.evaluate(() => {
+      document.querySelector('chatlet-widget').style.removeProperty('--chatlet-accent');
+      document.body.className = '';
+      document.documentElement.style.setProperty('--chatlet-accent', '#123456');
+    });
+    assert.equal(await header(), 'rgb(18, 52, 86)', 'a custom property set on :root reaches the widget');
     await light.page.close();
   });
 }
