@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, native engine and CLI tests (with the transcript
-# suite), browser tests in headless Chromium, the release build with its size budget, and
-# the end-to-end tests of the built page against the demo API server. Installs missing tools first. Exits non-zero on
+# suite), browser tests in headless Chromium, the release build (tools/build.sh) with the
+# loader's and the widget's size budgets, and the end-to-end tests of the built widget
+# (the visitor page, the one-tag embed on host pages, accessibility audits, load
+# figures) against the demo API server. Installs missing tools first. Exits non-zero on
 # any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
