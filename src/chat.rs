@@ -140,7 +140,7 @@ pub enum FileState {
 /// One message in the list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    /// Its position in the conversation (a stable key for rendering).
+    /// Its number in the window's life (a stable key for rendering, never reused).
     pub id: usize,
     /// Who wrote it.
     pub author: Author,
@@ -176,8 +176,12 @@ pub struct Chat {
     pub accept: Option<Vec<String>>,
     /// A file is being dragged over the window: show the drop zone.
     pub dragging: bool,
-    /// Transfers requested so far, the latest last (the host page hears of each).
+    /// Transfers requested so far, the latest last (the host page hears of each); a
+    /// reset keeps them.
     pub transfers: Vec<Transfer>,
+    /// The id the next message gets. Ids are never reused, not even after a reset, so
+    /// the page hears of each message once and the list's keys stay unique.
+    pub next_id: usize,
 }
 
 /// A hand-over to a person, as the host page hears of it.
@@ -203,6 +207,7 @@ impl Default for Chat {
             accept: None,
             dragging: false,
             transfers: vec![],
+            next_id: 0,
         }
     }
 }
@@ -261,6 +266,8 @@ impl Chat {
                 *self = Chat {
                     status: self.status.clone(),
                     title: self.title.take(),
+                    transfers: std::mem::take(&mut self.transfers),
+                    next_id: self.next_id,
                     ..Chat::default()
                 }
             }
@@ -368,7 +375,8 @@ impl Chat {
     }
 
     fn push(&mut self, author: Author, body: Body, choices: Vec<ChoiceOut>) {
-        let id = self.entries.len();
+        let id = self.next_id;
+        self.next_id += 1;
         self.entries.push(Entry {
             id,
             author,

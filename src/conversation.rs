@@ -35,7 +35,14 @@ enum Mode {
     Agent,
 }
 
+/// What came before the bot was loaded, in order.
+enum Early {
+    Input(Input),
+    Variable(String, Value),
+}
+
 /// Files the visitor offered that are still needed (until their upload ends), by handle.
+/// Handles are never reused, not even after a reset.
 #[derive(Default)]
 struct Files {
     next: u64,
@@ -52,12 +59,14 @@ pub struct Conversation {
     pub input: NodeRef,
     dispatch: UseReducerDispatcher<Chat>,
     session: RefCell<Option<Session>>,
-    /// Input that came before the bot was loaded.
-    early: RefCell<Vec<Input>>,
+    /// Input and variables that came before the bot was loaded.
+    early: RefCell<Vec<Early>>,
     files: RefCell<Files>,
     mode: Cell<Mode>,
     /// Visitor messages written while a transfer waits for the page's answer.
     held: RefCell<Vec<String>>,
+    /// Counts transfers, so that a timeout only ends the transfer it was set for.
+    transfers: Cell<u32>,
     /// The page's variables (mount options, then `setVariable`), set again after a reset.
     variables: RefCell<Vec<(String, Value)>>,
     /// Counts resets, so that a delayed message of the old conversation stays unshown.
@@ -87,6 +96,7 @@ impl Conversation {
             files: RefCell::default(),
             mode: Cell::new(Mode::Bot),
             held: RefCell::default(),
+            transfers: Cell::new(0),
             epoch: Cell::new(0),
             wants_focus: Cell::new(false),
         }
@@ -124,8 +134,11 @@ pub fn start(conv: &Shared, bot: Bot) {
     *conv.session.borrow_mut() = Some(session);
     conv.act(Action::Loaded(title.clone()));
     conv.emit("chatlet:ready", json!({ "bot": title }));
-    for input in conv.early.take() {
-        feed(conv, input);
+    for early in conv.early.take() {
+        match early {
+            Early::Input(input) => feed(conv, input),
+            Early::Variable(name, value) => set_variable(conv, name, value),
+        }
     }
 }
 
@@ -147,14 +160,7 @@ pub fn on_host(conv: &Shared, call: HostCall) -> Result<(), String> {
 fn perform_call(conv: &Shared, call: HostCall) {
     match call {
         HostCall::Send(text) => send(conv, text.clone(), text),
-        HostCall::SetVariable(name, value) => {
-            if let Some(s) = conv.session.borrow_mut().as_mut() {
-                s.set_variable(&name, value.clone());
-            }
-            let mut vars = conv.variables.borrow_mut();
-            vars.retain(|(n, _)| *n != name);
-            vars.push((name, value));
-        }
+        HostCall::SetVariable(name, value) => set_variable(conv, name, value),
         HostCall::Reset => reset(conv),
         HostCall::Focus => focus(conv),
         HostCall::TransferOutcome(true) => {
@@ -164,16 +170,36 @@ fn perform_call(conv: &Shared, call: HostCall) {
             }
         }
         HostCall::TransferOutcome(false) => {
+            // What the visitor wrote meanwhile stays in the transcript; the bot answers
+            // the failure (its __agent_escalation_failed__ dialog), not those messages.
             conv.held.take();
             conv.act(Action::Note(Note::TransferFailed));
             feed(conv, Input::Text(ESCALATION_FAILED.into()));
         }
         HostCall::AgentMessage(text) => conv.act(Action::Agent(text)),
         HostCall::EndTransfer => {
+            conv.held.take();
             conv.mode.set(Mode::Bot);
             conv.act(Action::WithAgent(false));
         }
     }
+}
+
+/// A page variable: for the session now (or once the bot is loaded, in its turn among
+/// the early input), and again after every reset.
+fn set_variable(conv: &Shared, name: String, value: Value) {
+    let mut session = conv.session.borrow_mut();
+    match session.as_mut() {
+        Some(s) => s.set_variable(&name, value.clone()),
+        None => {
+            drop(session);
+            let early = Early::Variable(name.clone(), value.clone());
+            conv.early.borrow_mut().push(early);
+        }
+    }
+    let mut vars = conv.variables.borrow_mut();
+    vars.retain(|(n, _)| *n != name);
+    vars.push((name, value));
 }
 
 /// Puts the text box in focus, or asks the window to when it is drawn.
@@ -203,7 +229,7 @@ fn reset(conv: &Shared) {
     conv.mode.set(Mode::Bot);
     conv.held.take();
     conv.early.take();
-    conv.files.take();
+    conv.files.borrow_mut().held.clear();
     if let Some(s) = conv.session.borrow_mut().as_mut() {
         s.handle(Input::Reset);
         for (name, value) in conv.variables.borrow().iter() {
@@ -219,16 +245,21 @@ pub fn feed(conv: &Shared, input: Input) {
     let mut session = conv.session.borrow_mut();
     let Some(s) = session.as_mut() else {
         drop(session);
-        conv.early.borrow_mut().push(input);
+        conv.early.borrow_mut().push(Early::Input(input));
         return;
     };
     let outputs = s.handle(input);
-    let waiting = s.is_waiting();
-    let accept = s
-        .expected_file()
-        .map(|(exts, _)| exts.into_iter().map(str::to_string).collect());
     drop(session);
     deliver(conv, outputs);
+    // Read after delivering: delivering may have fed the session again.
+    let (waiting, accept) = match conv.session.borrow().as_ref() {
+        Some(s) => (
+            s.is_waiting(),
+            s.expected_file()
+                .map(|(exts, _)| exts.into_iter().map(str::to_string).collect()),
+        ),
+        None => return,
+    };
     conv.act(Action::Typing(waiting));
     conv.act(Action::Expect(accept));
 }
@@ -264,9 +295,11 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
                 settle_file(conv, file, FileState::Refused);
                 continue;
             }
-            Output::Transfer { .. } => {
+            Output::Transfer { delay_ms, .. } => {
                 // From now on the visitor's messages wait for the page's answer.
                 conv.mode.set(Mode::AwaitingTransfer);
+                conv.transfers.set(conv.transfers.get() + 1);
+                give_up_transfer(conv, wait + u64::from(delay_ms));
                 output
             }
             other => other,
@@ -290,6 +323,25 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
             });
         }
     }
+}
+
+/// A transfer the page leaves unanswered for the window's transfer timeout counts as
+/// failed, so a page without an agent desk never leaves the visitor waiting for good.
+fn give_up_transfer(conv: &Shared, delay_ms: u64) {
+    let Some(seconds) = conv.options.transfer_timeout.filter(|s| *s > 0) else {
+        return;
+    };
+    let (conv, transfer) = (conv.clone(), conv.transfers.get());
+    spawn_local(async move {
+        sleep(Duration::from_millis(delay_ms + u64::from(seconds) * 1000)).await;
+        if conv.transfers.get() == transfer && conv.mode.get() == Mode::AwaitingTransfer {
+            web_sys::console::warn_1(
+                &format!("chatlet: the page did not answer the transfer within {seconds} s (chatlet.reportTransfer): it failed").into(),
+            );
+            conv.mode.set(Mode::Bot);
+            perform_call(&conv, HostCall::TransferOutcome(false));
+        }
+    });
 }
 
 /// The visitor offers a file: the engine judges it from its name, size and first bytes;
@@ -318,8 +370,12 @@ pub fn offer(conv: &Shared, file: File, caption: String) {
         size,
     });
     let conv = conv.clone();
+    let epoch = conv.epoch.get();
     spawn_local(async move {
         let head = files::head(&file).await;
+        if conv.epoch.get() != epoch {
+            return; // offered to a conversation that was reset since
+        }
         let input = Input::File(FileIn {
             handle,
             name,

@@ -39,6 +39,9 @@ pub struct MountOptions {
     pub variables: Vec<(String, Value)>,
     /// What the page knows about the visitor (CB's customer and personal info).
     pub host_info: HostInfo,
+    /// Seconds a transfer may wait for the page's answer before it counts as failed;
+    /// `None` or 0: for ever.
+    pub transfer_timeout: Option<u32>,
 }
 
 impl MountOptions {
@@ -85,6 +88,7 @@ impl MountOptions {
                 personal_info: json("personalInfo"),
                 engagement_attributes: json("engagementAttributes"),
             },
+            transfer_timeout: get("transferTimeout").as_f64().map(|s| s.max(0.0) as u32),
         })
     }
 }

@@ -44,8 +44,9 @@ const filled = source
   .replace('__FILES__', JSON.stringify({ js, wasm, css }))
   .replace('__STRINGS__', () => strings)
   .replace('__SHELL_CSS__', () => JSON.stringify(minifyCss(www('shell.css'))));
+// ES2020 output lets terser write arrow functions (the source never uses `arguments`).
 const { code: loader } = await minify(filled, {
-  ecma: 2017, compress: { passes: 2 }, mangle: true, format: { comments: false },
+  ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, mangle: true, format: { comments: false },
 });
 fs.writeFileSync(path.join(staging, 'chatlet.js'), loader);
 

@@ -21,7 +21,10 @@
   var base = new URL('.', script ? script.src : document.baseURI).href;
   var widgets = [];
   var sheets = {};
+  // Calls on window.chatlet made before the first widget exists.
+  var waiting = [];
   var glue, wasm, css, started, mod;
+  var attempts = 0;
 
   function el(tag, attrs, kids) {
     var svg = tag == 'svg' || tag == 'path';
@@ -51,7 +54,8 @@
   // The widget's files, fetched once for every widget on the page.
   function preload() {
     if (glue) return;
-    glue = import(base + FILES.js);
+    // A module that failed to load stays failed for the page: a retry asks anew.
+    glue = import(base + FILES.js + (attempts++ ? '?retry=' + attempts : ''));
     var url = base + FILES.wasm;
     var compile = function () {
       return fetch(url).then(function (r) {
@@ -85,33 +89,156 @@
     return started;
   }
 
+  // The texts in the language asked for (else English), under the page's own.
   function strings(o) {
     var lang = String(o.lang || 'en').toLowerCase();
-    var own = STRINGS[lang] || STRINGS[lang.split('-')[0]] || {};
-    return Object.assign({}, STRINGS.en, own, o.strings);
+    lang = STRINGS[lang] ? lang : STRINGS[lang.split('-')[0]] ? lang.split('-')[0] : 'en';
+    return Object.assign({ lang: lang }, STRINGS.en, STRINGS[lang], o.strings);
   }
 
   // One chat widget: its host element and shadow root, the launcher or not, the window.
-  function Widget(o) {
-    var w = this;
+  // Returns what the rest of the loader needs of it; `api` is the page's handle.
+  function widget(o) {
     var bubble = o.mode != 'inline';
-    var s = w.s = strings(o);
-    w.o = o;
-    w.queue = [];
-    w.bubble = bubble;
-    w.host = el('chatlet-widget', { 'data-mode': bubble ? 'bubble' : 'inline', 'data-theme': o.theme || 'auto', lang: o.lang });
-    var root = w.root = w.host.attachShadow({ mode: 'open' });
-    adopt(root, [SHELL_CSS]);
-    w.app = el('div', { class: 'chatlet-app' });
-    w.win = el('div', {
+    var s = strings(o);
+    var queue = [];
+    var h, booting, bot, isOpen, wantsFocus, gone, launcher;
+    var host = el('chatlet-widget', {
+      'data-mode': bubble ? 'bubble' : 'inline', 'data-theme': o.theme || 'auto', lang: s.lang,
+      'data-position': o.position == 'left' ? 'left' : null
+    });
+    var root = host.attachShadow({ mode: 'open' });
+    var app = el('div', { class: 'chatlet-app' });
+    var win = el('div', {
       part: 'window', class: 'chatlet-window', id: 'chatlet-window',
       role: bubble ? 'dialog' : 'region', 'aria-labelledby': 'chatlet-title'
-    }, [w.app]);
-    w.placeholder();
-    root.append(w.win);
+    }, [app]);
+
+    // What shows until the wasm is ready: the title and a disabled composer, or why not.
+    function placeholder(failed) {
+      var status = el('p', { class: 'chatlet-status', role: failed ? 'alert' : 'status' }, [failed ? s.unavailable : s.loading]);
+      if (failed) {
+        var retry = el('button', { type: 'button', class: 'chatlet-retry' }, [s.retry]);
+        retry.addEventListener('click', function () {
+          wantsFocus = true;
+          boot();
+        });
+        status.append(' ', retry);
+      }
+      app.replaceChildren(
+        el('header', { class: 'chatlet-header', part: 'header' }, [el('h2', { class: 'chatlet-title', id: 'chatlet-title' }, [o.title || s.title])]),
+        el('div', { class: 'chatlet-messages', part: 'messages' }, [status]),
+        el('form', { class: 'chatlet-composer', part: 'composer' }, [
+          el('input', { class: 'chatlet-input', disabled: '', placeholder: s.placeholder, 'aria-label': s.message }),
+          el('button', { class: 'chatlet-send', disabled: '' }, [s.send])
+        ])
+      );
+    }
+
+    // The bot file's text: the preloaded one first, a new fetch after that (a retry).
+    function fetchBot() {
+      var p = bot || Promise.resolve().then(function () {
+        return fetch(new URL(o.bot, document.baseURI));
+      }).then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.text();
+      });
+      bot = null;
+      return p;
+    }
+    // The widget's files and the bot file, ahead of a click.
+    function warm() {
+      preload();
+      if (!bot && !h) {
+        bot = fetchBot();
+        bot.catch(function () {});
+      }
+    }
+
+    // Loads the widget (once) and mounts this window's conversation in it.
+    function boot() {
+      if (!booting) {
+        warm();
+        booting = start().then(function (text) {
+          if (gone) return;
+          adopt(root, [SHELL_CSS, text]);
+          app.replaceChildren();
+          h = mod.mount(app, {
+            host: host, bot: String(new URL(o.bot, document.baseURI)), title: o.title, strings: s,
+            closable: bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
+            engagementAttributes: o.engagementAttributes,
+            transferTimeout: o.transferTimeout == null ? 60 : +o.transferTimeout,
+            loadBot: fetchBot,
+            onClose: close
+          });
+          queue.splice(0).forEach(function (c) { h[c[0]](...c[1]); });
+          if (wantsFocus) h.focus();
+        }).catch(function (e) {
+          if (!h) {
+            booting = null;
+            placeholder(true);
+            if (wantsFocus) root.querySelector('.chatlet-retry').focus();
+          }
+          console.error('chatlet: the widget could not start (files from ' + base + '): ' + e);
+          emit(host, 'chatlet:error', { kind: 'widget', message: String(e) });
+        });
+      }
+    }
+
+    function detail() {
+      return { conversationId: h ? h.conversationId : null };
+    }
+    // Opens the window; `focus` (a visitor's or the page's request, not data-open) puts
+    // the text box in focus once it is there.
+    function open(focus) {
+      wantsFocus = focus;
+      boot();
+      if (focus && h) h.focus();
+      if (!bubble || isOpen) return;
+      isOpen = true;
+      win.hidden = false;
+      host.setAttribute('data-open', '');
+      launcher.setAttribute('aria-expanded', 'true');
+      launcher.setAttribute('aria-label', s.closeChat);
+      viewport();
+      emit(host, 'chatlet:open', detail());
+    }
+    function close() {
+      if (!isOpen) return;
+      var inside = !!root.activeElement;
+      isOpen = wantsFocus = false;
+      win.hidden = true;
+      host.removeAttribute('data-open');
+      launcher.setAttribute('aria-expanded', 'false');
+      launcher.setAttribute('aria-label', s.openChat);
+      if (inside) launcher.focus();
+      emit(host, 'chatlet:close', detail());
+    }
+    function toggle() {
+      isOpen ? close() : open(true);
+    }
+    // A call for the conversation waits for the wasm; `load` starts loading it.
+    function call(name, args, load) {
+      if (h) return h[name](...args);
+      queue.push([name, args]);
+      if (load) boot();
+    }
+    function destroy() {
+      if (gone) return;
+      gone = true;
+      if (h) h.destroy();
+      host.remove();
+      widgets.splice(widgets.indexOf(w), 1);
+      // Put back on the page, the element gets a new widget.
+      if (o.target) o.target.chatletMounted = false;
+    }
+
+    adopt(root, [SHELL_CSS]);
+    placeholder();
+    root.append(win);
     if (bubble) {
-      w.win.hidden = true;
-      var b = w.launcher = el('button', {
+      win.hidden = true;
+      launcher = el('button', {
         type: 'button', part: 'launcher', class: 'chatlet-launcher',
         'aria-label': s.openChat, 'aria-expanded': 'false', 'aria-controls': 'chatlet-window'
       }, [el('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' }, [
@@ -119,151 +246,41 @@
       ])]);
       if (o.preload != 'none') {
         ['pointerenter', 'focus', 'touchstart'].forEach(function (e) {
-          b.addEventListener(e, function () { w.preload(); }, { passive: true });
+          launcher.addEventListener(e, warm, { passive: true });
         });
       }
-      b.addEventListener('click', function () { w.toggle(true); });
+      launcher.addEventListener('click', toggle);
       root.addEventListener('keydown', function (e) {
-        if (e.key == 'Escape') w.close();
+        if (e.key == 'Escape' && !e.isComposing && isOpen) {
+          e.stopPropagation();
+          close();
+        }
       });
-      root.append(b);
+      root.append(launcher);
     }
-    (o.target || document.body).append(w.host);
+    var w = {
+      host: host, bubble: bubble, o: o, destroy: destroy,
+      api: {
+        element: host,
+        open: function () { open(true); },
+        close: close,
+        toggle: toggle,
+        send: function (text) { call('send', [String(text)], true); },
+        setVariable: function (name, value) { call('setVariable', [String(name), value]); },
+        reset: function () { call('reset', []); },
+        destroy: destroy
+      }
+    };
+    (o.target || document.body).append(host);
     widgets.push(w);
-    if (!bubble) w.boot();
-    else if (o.open) w.open();
+    waiting.splice(0).forEach(function (c) { w.api[c[0]](...c[1]); });
+    if (!bubble) boot();
+    else if (o.open) open();
     else if (o.preload == 'idle') {
-      var idle = function () { (window.requestIdleCallback || setTimeout)(function () { w.preload(); }); };
+      var idle = function () { (window.requestIdleCallback || setTimeout)(warm); };
       document.readyState == 'complete' ? idle() : window.addEventListener('load', idle);
     }
-  }
-  var W = Widget.prototype;
-
-  // What shows until the wasm is ready: the title and a disabled composer, or why not.
-  W.placeholder = function (failed) {
-    var w = this;
-    var s = w.s;
-    var status = el('p', { class: 'chatlet-status', role: failed ? 'alert' : 'status' }, [failed ? s.unavailable : s.loading]);
-    if (failed) {
-      var retry = el('button', { type: 'button', class: 'chatlet-retry' }, [s.retry]);
-      retry.addEventListener('click', function () { w.boot(); });
-      status.append(' ', retry);
-    }
-    w.app.replaceChildren(
-      el('header', { class: 'chatlet-header', part: 'header' }, [el('h2', { class: 'chatlet-title', id: 'chatlet-title' }, [w.o.title || s.title])]),
-      el('div', { class: 'chatlet-messages', part: 'messages' }, [status]),
-      el('form', { class: 'chatlet-composer', part: 'composer' }, [
-        el('input', { class: 'chatlet-input', disabled: '', placeholder: s.placeholder, 'aria-label': s.message }),
-        el('button', { class: 'chatlet-send', disabled: '' }, [s.send])
-      ])
-    );
-  };
-
-  // The widget's files and the bot file, ahead of a click.
-  W.preload = function () {
-    preload();
-    if (!this.bot && !this.h) {
-      this.bot = this.fetchBot();
-      this.bot.catch(function () {});
-    }
-  };
-  // The bot file's text: the preloaded one first, a new fetch after that (a retry).
-  W.fetchBot = function () {
-    var p = this.bot || fetch(new URL(this.o.bot, document.baseURI)).then(function (r) {
-      if (!r.ok) throw new Error('HTTP ' + r.status);
-      return r.text();
-    });
-    this.bot = null;
-    return p;
-  };
-
-  // Loads the widget (once) and mounts this window's conversation in it.
-  W.boot = function () {
-    var w = this;
-    if (!w.booting) {
-      w.preload();
-      w.booting = start().then(function (text) {
-        if (w.gone) return;
-        adopt(w.root, [SHELL_CSS, text]);
-        w.app.replaceChildren();
-        var o = w.o;
-        w.h = mod.mount(w.app, {
-          host: w.host, bot: String(new URL(o.bot, document.baseURI)), title: o.title, strings: w.s,
-          closable: w.bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
-          engagementAttributes: o.engagementAttributes,
-          loadBot: function () { return w.fetchBot(); },
-          onClose: function () { w.close(); }
-        });
-        w.queue.splice(0).forEach(function (c) { w.h[c[0]].apply(w.h, c[1]); });
-        if (w.focus) w.h.focus();
-      }).catch(function (e) {
-        if (!w.h) {
-          w.booting = null;
-          w.placeholder(true);
-        }
-        console.error('chatlet: the widget could not start (files from ' + base + '): ' + e);
-        emit(w.host, 'chatlet:error', { kind: 'widget', message: String(e) });
-      });
-    }
-    return w.booting;
-  };
-
-  // Opens the window; `focus` (a visitor's or the page's request, not data-open) puts
-  // the text box in focus once it is there.
-  W.open = function (focus) {
-    var w = this;
-    w.focus = focus;
-    w.boot();
-    if (focus && w.h) w.h.focus();
-    if (!w.bubble || w.isOpen) return;
-    w.isOpen = true;
-    w.win.hidden = false;
-    w.host.setAttribute('data-open', '');
-    w.launcher.setAttribute('aria-expanded', 'true');
-    w.launcher.setAttribute('aria-label', w.s.closeChat);
-    viewport();
-    emit(w.host, 'chatlet:open');
-  };
-  W.close = function () {
-    var w = this;
-    if (!w.isOpen) return;
-    var inside = !!w.root.activeElement;
-    w.isOpen = w.focus = false;
-    w.win.hidden = true;
-    w.host.removeAttribute('data-open');
-    w.launcher.setAttribute('aria-expanded', 'false');
-    w.launcher.setAttribute('aria-label', w.s.openChat);
-    if (inside) w.launcher.focus();
-    emit(w.host, 'chatlet:close');
-  };
-  W.toggle = function (focus) {
-    this.isOpen ? this.close() : this.open(focus);
-  };
-  // A call for the conversation waits for the wasm; `load` starts loading it.
-  W.call = function (name, args, load) {
-    if (this.h) return this.h[name].apply(this.h, args);
-    this.queue.push([name, args]);
-    if (load) this.boot();
-  };
-  W.destroy = function () {
-    this.gone = true;
-    if (this.h) this.h.destroy();
-    this.host.remove();
-    widgets.splice(widgets.indexOf(this), 1);
-  };
-
-  // What a page holds for one widget.
-  function handle(w) {
-    return {
-      element: w.host,
-      open: function () { w.open(true); },
-      close: function () { w.close(); },
-      toggle: function () { w.toggle(true); },
-      send: function (text) { w.call('send', [String(text)], true); },
-      setVariable: function (name, value) { w.call('setVariable', [String(name), value]); },
-      reset: function () { w.call('reset', []); },
-      destroy: function () { w.destroy(); }
-    };
+    return w;
   }
 
   // Options from a tag's or an element's data- attributes (data-var-NAME: variables).
@@ -271,27 +288,29 @@
     var d = e.dataset;
     var variables = {};
     for (var k in d) {
-      if (/^var./.test(k)) variables[k.charAt(3).toLowerCase() + k.slice(4)] = d[k];
+      if (/^var[A-Z]/.test(k)) variables[k.charAt(3).toLowerCase() + k.slice(4)] = d[k];
     }
     return {
       bot: d.bot || d.chatletBot, mode: d.mode, title: d.title, lang: d.lang, theme: d.theme,
-      preload: d.preload, open: d.open != null, variables: variables
+      preload: d.preload, open: d.open != null, position: d.position,
+      transferTimeout: d.transferTimeout, variables: variables
     };
   }
   function mount(target, o) {
     o = Object.assign({}, o);
     o.mode = o.mode == 'bubble' ? 'bubble' : 'inline';
-    if (!o.bot) throw new TypeError('chatlet.mount: options.bot (the bot file\'s URL) is required');
-    if (o.mode == 'inline' && !(target instanceof Element)) throw new TypeError('chatlet.mount: an element to mount in is required');
+    if (!o.bot) throw new TypeError('chatlet.mount: options.bot is required');
+    if (o.mode == 'inline' && !(target instanceof Element)) throw new TypeError('chatlet.mount: an element is required');
     o.target = o.mode == 'inline' ? target : null;
-    return handle(new Widget(o));
+    return widget(o).api;
   }
-  // The script tag: bubble by default, or inline in data-target.
+  // The script tag: bubble by default, or inline in data-target. Without data-bot it
+  // only installs window.chatlet (for mount() and data-chatlet-bot elements).
   function tag(s) {
     if (!s || s.chatletMounted) return;
     s.chatletMounted = true;
     var o = fromData(s);
-    if (!o.bot) return console.error('chatlet: the script tag needs data-bot="URL of the bot file"');
+    if (!o.bot) return;
     o.mode = o.mode == 'inline' ? 'inline' : 'bubble';
     var target = null;
     if (o.mode == 'inline') {
@@ -314,14 +333,20 @@
     found.forEach(function (e) {
       if (!e.chatletMounted) {
         e.chatletMounted = true;
-        mount(e, fromData(e));
+        var o = fromData(e);
+        o.auto = true;
+        try {
+          mount(e, o);
+        } catch (x) {
+          console.error('chatlet: ' + x.message, e);
+        }
       }
     });
   }
   function changed(records) {
     records.forEach(function (r) { r.addedNodes.forEach(mountMarked); });
     widgets.slice().forEach(function (w) {
-      if (!w.host.isConnected) w.bubble ? document.body.append(w.host) : w.destroy();
+      if (!w.host.isConnected) w.bubble ? document.body.append(w.host) : w.o.auto && w.destroy();
     });
   }
 
@@ -343,15 +368,15 @@
   // window.chatlet: the first widget's methods, mount(), and the transfer answers, which
   // go to the conversation that asked, by its id.
   function first(name) {
-    return function () {
-      var h = widgets[0] && handle(widgets[0]);
-      return h && h[name].apply(h, arguments);
+    return function (...args) {
+      if (!widgets[0]) return void waiting.push([name, args]);
+      return widgets[0].api[name](...args);
     };
   }
   function transfer(name) {
-    return function (id) {
-      if (!mod) throw new Error('chatlet: no conversation ' + JSON.stringify(String(id)) + ' on this page');
-      return mod[name].apply(null, arguments);
+    return function (...args) {
+      if (!mod) throw new Error('chatlet: no conversation ' + JSON.stringify(String(args[0])) + ' on this page');
+      return mod[name](...args);
     };
   }
   window.chatlet = {
@@ -372,8 +397,8 @@
     document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', f) : f();
   }
   whenReady(function () {
+    new MutationObserver(changed).observe(document.documentElement, { childList: true, subtree: true });
     tag(script);
     mountMarked(document);
-    new MutationObserver(changed).observe(document.documentElement, { childList: true, subtree: true });
   });
 }(window, document));

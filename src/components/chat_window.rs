@@ -115,9 +115,11 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
         Status::Failed => {
             let retry = {
                 let attempt = attempt.clone();
-                let dispatch = chat.dispatcher();
+                let conv = conv.clone();
                 Callback::from(move |_: MouseEvent| {
-                    dispatch.dispatch(Action::Retry);
+                    // The button goes away: the text box takes the focus when it can.
+                    conv.wants_focus.set(true);
+                    conv.act(Action::Retry);
                     attempt.set(*attempt + 1);
                 })
             };
@@ -147,13 +149,14 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
 /// Tells the page about each new message and each transfer, once.
 #[hook]
 fn use_announcements(chat: &UseReducerHandle<Chat>, conv: &Shared) {
+    // The id of the first message the page has not heard of.
     let announced = use_mut_ref(|| 0usize);
     {
         let chat = chat.clone();
         let conv = conv.clone();
-        use_effect_with(chat.entries.len(), move |&len| {
-            let from = (*announced.borrow()).min(len);
-            for e in &chat.entries[from..] {
+        use_effect_with(chat.next_id, move |&next| {
+            let from = *announced.borrow();
+            for e in chat.entries.iter().filter(|e| e.id >= from) {
                 if e.author != Author::System {
                     let text = e.body.plain(&conv.options.strings);
                     conv.emit(
@@ -162,7 +165,7 @@ fn use_announcements(chat: &UseReducerHandle<Chat>, conv: &Shared) {
                     );
                 }
             }
-            *announced.borrow_mut() = len;
+            *announced.borrow_mut() = next;
         });
     }
     let chat = chat.clone();

@@ -30,7 +30,7 @@ pub fn file(name: &str, size: u64, state: FileState, s: &Strings) -> Html {
     html! {
         <div class="chatlet-file" data-state={state_name(state)}>
             <p class="chatlet-file-name">{ paperclip() }{ name.to_string() }
-                <span class="chatlet-file-size">{ format!(" ({})", human_size(size)) }</span></p>
+                <span class="chatlet-file-size">{ format!(" ({})", human_size(size, s)) }</span></p>
             { status }
         </div>
     }
@@ -46,15 +46,12 @@ fn state_name(state: FileState) -> &'static str {
     }
 }
 
-/// `1.2 MB`, `34 KB`, `512 B`.
-fn human_size(bytes: u64) -> String {
+/// `1.2 MB`, `34 KB`, `512 B` (the units from the strings table).
+fn human_size(bytes: u64, s: &Strings) -> String {
+    const MB: u64 = 1024 * 1024;
     match bytes {
-        b if b >= 1024 * 1024 => format!(
-            "{}.{} MB",
-            b / (1024 * 1024),
-            b % (1024 * 1024) * 10 / (1024 * 1024)
-        ),
-        b if b >= 1024 => format!("{} KB", b / 1024),
-        b => format!("{b} B"),
+        b if b >= MB => s.fill("sizeMB", "n", &format!("{}.{}", b / MB, b % MB * 10 / MB)),
+        b if b >= 1024 => s.fill("sizeKB", "n", &(b / 1024).to_string()),
+        b => s.fill("sizeB", "n", &b.to_string()),
     }
 }

@@ -173,7 +173,21 @@ export async function embedChecks({ browser, check, sites }) {
     await h.page.close();
   });
 
-  await check('the page API before the wasm arrives: setVariable and send are queued, in order; open, toggle and close', async () => {
+  await check('calls made before the widget exists (a synchronous tag, before <body>) are queued; data-position, an unknown data-lang', async () => {
+    const h = await openHost(browser, sites, '/early.html');
+    await h.page.waitForFunction(() => __events.filter((e) => e.name === 'message' && e.detail.author === 'bot').length >= 2);
+    await h.page.click('.chatlet-launcher');
+    await waitFocus(h.page, 'chatlet-input');
+    assert.deepEqual((await h.botTexts()).slice(0, 1), ['Hello Early! Your plan: basic.']);
+    const launcher = await h.page.locator('.chatlet-launcher').boundingBox();
+    const win = await h.page.locator('.chatlet-window').boundingBox();
+    assert.ok(launcher.x < 100 && win.x >= 0 && win.x < 100, `left corner: launcher ${launcher.x}, window ${win.x}`);
+    assert.equal(await h.page.getAttribute('chatlet-widget', 'lang'), 'en', 'German is not in the table: English, and said so');
+    assert.deepEqual(h.log.errors, []);
+    await h.page.close();
+  });
+
+  await check('the page API: setVariable and send before the wasm arrives are queued, in order; open, toggle and close', async () => {
     const h = await openHost(browser, sites, '/bubble.html');
     await h.page.waitForFunction(() => window.chatlet && window.chatlet.send);
     await h.page.evaluate(() => {
@@ -227,11 +241,14 @@ export async function embedChecks({ browser, check, sites }) {
     assert.deepEqual([upload.detail.name, upload.detail.size, upload.detail.outcome], ['shelf.png', png.length, 'sent']);
     assert.equal(await h.focused(), 'chatlet-input', 'after a file is picked, focus is back in the text box');
     await h.page.evaluate(() => chatlet.setVariable('firstName', 'Grace'));
-    await h.page.evaluate(() => chatlet.reset());
-    await h.page.waitForFunction(() => __chatlet.all('.chatlet-msg').length === 0);
-    await h.say('hi');
-    await h.waitBot(1);
+    const before = (await h.events('message')).length;
+    // A reset and a message in one go: the page hears of every new message.
+    await h.page.evaluate(() => { chatlet.reset(); chatlet.send('hi'); });
+    await h.waitBot(2);
+    assert.equal(await h.page.locator('.chatlet-msg').count(), 3);
     assert.equal((await h.botTexts())[0], 'Hello Grace! Your plan: gold.');
+    const after = (await h.events('message')).slice(before).map((e) => e.detail.text);
+    assert.deepEqual(after, ['hi', 'Hello Grace! Your plan: gold.', 'What can I do for you?']);
     await h.page.close();
   });
 
@@ -252,6 +269,22 @@ export async function embedChecks({ browser, check, sites }) {
     await h.page.waitForFunction(() => __events.filter((e) => e.name === 'visitor-message').length === 2);
     const held = (await h.events('visitor-message')).map((e) => e.detail.text);
     assert.deepEqual(held, ['are you there?', 'hello?']);
+    await h.page.close();
+  });
+
+  await check('a transfer the page never answers fails after data-transfer-timeout; the bot answers again', async () => {
+    const h = await openHost(browser, sites, '/early.html');
+    await h.page.click('.chatlet-launcher');
+    await waitFocus(h.page, 'chatlet-input');
+    await h.say('agent');
+    await h.page.waitForFunction(() => __events.some((e) => e.name === 'transfer'));
+    await h.say('anyone?');
+    await h.page.waitForSelector('.chatlet-system >> text=The transfer did not go through.', { timeout: 5000 });
+    assert.ok(h.log.warnings.some((w) => w.includes('did not answer the transfer within 1 s')), h.log.warnings.join('\n'));
+    const before = (await h.botTexts()).length;
+    await h.say('track');
+    await h.waitBot(before + 1);
+    assert.equal((await h.botTexts())[before], 'Your order number?');
     await h.page.close();
   });
 
@@ -311,7 +344,6 @@ export async function embedChecks({ browser, check, sites }) {
   await check('two widgets on one page keep their own conversation, ids and theme; neither leaks styles into the page', async () => {
     const h = await openHost(browser, sites, '/two.html');
     const h1 = () => h.page.evaluate(() => getComputedStyle(document.querySelector('h1')).fontFamily);
-    const pageLook = await h1();
     await h.page.waitForFunction(() => document.querySelectorAll('chatlet-widget').length === 2);
     const side = chatHelpers(h.page, '#side');
     await h.page.waitForSelector('#side .chatlet-input:not([disabled])');
@@ -328,7 +360,7 @@ export async function embedChecks({ browser, check, sites }) {
       .map((w) => getComputedStyle(w.shadowRoot.querySelector('.chatlet-header')).backgroundColor));
     assert.deepEqual(accents.sort(), ['rgb(138, 43, 226)', 'rgb(36, 83, 212)']);
     assert.equal(await h.page.evaluate(() => document.getElementById('chatlet-title')), null);
-    assert.equal(await h1(), pageLook, 'the page keeps its own styles');
+    assert.equal(await h1(), '"Times New Roman", serif', 'the page keeps its own styles (hostile.css)');
     await h.page.close();
   });
 
@@ -342,6 +374,7 @@ export async function embedChecks({ browser, check, sites }) {
     await side.say('late');
     await side.waitBot(1);
     assert.deepEqual(await side.botTexts(), ['Echo: late']);
+    const late = (await h.events('message')).find((e) => e.detail.text === 'late').detail.conversationId;
     await h.page.evaluate(() => {
       const box = document.createElement('div');
       box.id = 'mounted';
@@ -360,6 +393,10 @@ export async function embedChecks({ browser, check, sites }) {
     assert.deepEqual(await side.botTexts(), ['Echo: late'], 'the handle speaks to its own widget');
     await h.page.evaluate(() => document.getElementById('help-panel').remove());
     await h.page.waitForFunction(() => document.querySelectorAll('chatlet-widget').length === 2);
+    // Its conversation is gone too: the page's calls for it are refused.
+    await h.page.waitForFunction((id) => {
+      try { chatlet.endTransfer(id); return false; } catch (e) { return /no conversation/.test(e.message); }
+    }, late);
     assert.deepEqual(h.log.errors, []);
     await h.page.close();
   });
@@ -379,17 +416,19 @@ export async function embedChecks({ browser, check, sites }) {
     await h.page.close();
   });
 
-  await check('when the widget\'s files cannot be fetched, the window says so with a retry that works once they can', async () => {
-    const mend = sites.breakFiles('.wasm');
-    const h = await openHost(browser, sites, '/bubble.html');
+  for (const ext of ['.wasm', '.js']) await check(`when the widget's files (${ext}) cannot be fetched, the window says so with a retry that works once they can`, async () => {
+    const h = await openHost(browser, sites, '/bubble-nopreload.html');
+    await h.page.waitForSelector('.chatlet-launcher');
+    const mend = sites.breakFiles(ext);
     await h.page.click('.chatlet-launcher');
     await h.page.waitForSelector('[role=alert] >> text=Sorry, this chat is not available right now.');
     const [error] = await h.events('error');
     assert.equal(error.detail.kind, 'widget');
-    assert.match(error.detail.message, /HTTP 503/);
+    assert.match(error.detail.message, ext === '.wasm' ? /HTTP 503/ : /dynamically imported module/);
     mend();
     await h.page.click('.chatlet-retry');
     await h.page.waitForSelector('.chatlet-input:not([disabled])');
+    await waitFocus(h.page, 'chatlet-input');
     await h.say('hi');
     await h.waitBot(1);
     await h.page.close();
