@@ -396,6 +396,9 @@ impl Loader<'_> {
                 file,
             });
         }
+        // A malformed entry is reported above and left out: calls that name it are
+        // "unknown integration" errors, never an index into the wrong one.
+        self.integrations = out.iter().map(|i: &Integration| i.name.clone()).collect();
         out
     }
 

@@ -295,8 +295,8 @@ pub fn follows(bot: &Bot, at: InteractionId) -> Option<InteractionId> {
 /// interactions with what is wrong; the loaders report them as errors.
 pub fn pairing(bot: &Bot) -> Vec<(InteractionId, String)> {
     let file_call = |id: Option<InteractionId>| {
-        id.and_then(|i| match bot.interactions[i].kind {
-            Kind::Call(c) if bot.integrations[c].file => Some(i),
+        id.and_then(|i| match bot.interactions.get(i)?.kind {
+            Kind::Call(c) if bot.integrations.get(c)?.file => Some(i),
             _ => None,
         })
     };
