@@ -214,10 +214,15 @@ pub fn focus(conv: &Conversation) {
 }
 
 /// The visitor sends a message (`shown` in their bubble, `payload` to whoever answers).
+/// The bot's turn runs after the event that sent it: bot code may click and submit the
+/// widget itself, which must not happen inside the widget's own event handling.
 pub fn send(conv: &Shared, shown: String, payload: String) {
     conv.act(Action::Visitor(shown));
     match conv.mode.get() {
-        Mode::Bot => feed(conv, Input::Text(payload)),
+        Mode::Bot => {
+            let conv = conv.clone();
+            spawn_local(async move { feed(&conv, Input::Text(payload)) });
+        }
         Mode::AwaitingTransfer => conv.held.borrow_mut().push(payload),
         Mode::Agent => conv.emit("chatlet:visitor-message", json!({ "text": payload })),
     }
@@ -242,7 +247,13 @@ fn reset(conv: &Shared) {
 /// Gives the session an input and performs what comes out. While an integration call is
 /// in flight the window shows the bot typing.
 pub fn feed(conv: &Shared, input: Input) {
-    let mut session = conv.session.borrow_mut();
+    let Ok(mut session) = conv.session.try_borrow_mut() else {
+        // Re-entered while a turn runs (bot code that submitted the widget's form, say):
+        // the input waits for the turn to end, never runs inside it.
+        let conv = conv.clone();
+        spawn_local(async move { feed(&conv, input) });
+        return;
+    };
     let Some(s) = session.as_mut() else {
         drop(session);
         conv.early.borrow_mut().push(Early::Input(input));
@@ -347,11 +358,13 @@ fn give_up_transfer(conv: &Shared, delay_ms: u64) {
 /// The visitor offers a file: the engine judges it from its name, size and first bytes;
 /// a refused file is marked and nothing is sent.
 pub fn offer(conv: &Shared, file: File, caption: String) {
-    let expected = conv
-        .session
-        .borrow()
-        .as_ref()
-        .and_then(Session::expected_file);
+    let Ok(session) = conv.session.try_borrow() else {
+        let conv = conv.clone();
+        spawn_local(async move { offer(&conv, file, caption) });
+        return;
+    };
+    let expected = session.as_ref().and_then(Session::expected_file);
+    drop(session);
     if expected.is_none() {
         conv.act(Action::Note(Note::NotAsked));
         return;

@@ -343,6 +343,34 @@ async fn the_page_variables_reach_the_bot() {
     assert_eq!(wait_for_bot(&root, 1).await, ["Hello Ada."]);
 }
 
+/// Bot code that submits the widget's own form while its turn runs: the message waits
+/// for the turn to end (it used to re-enter the session and abort every widget).
+#[wasm_bindgen_test]
+async fn bot_code_that_sends_a_message_during_its_turn_is_queued() {
+    let bot = r#"{"name":"Reentry","dialogs":[
+        {"name":"Click","patterns":["click"],"flow":[{"say":"Clicked.","pre":[
+            "var form = document.querySelector('#reentry .chatlet-composer');",
+            "form.querySelector('.chatlet-input').value = 'after';",
+            "form.requestSubmit();"]}]},
+        {"name":"Other","fallback":true,"flow":[{"say":"You said: {$query}"}]}]}"#;
+    let root = mount(bot);
+    root.set_id("reentry");
+    // Sent once the bot is loaded, so the turn starts from the send button's own event.
+    until("the bot is loaded", || {
+        texts(&root, ".chatlet-title") == ["Reentry"]
+    })
+    .await;
+    type_and_send(&root, "click");
+    assert_eq!(
+        wait_for_bot(&root, 2).await,
+        ["Clicked.", "You said: after"]
+    );
+    assert_eq!(
+        texts(&root, ".chatlet-visitor .chatlet-text"),
+        ["click", "after"]
+    );
+}
+
 const SCRIPTS_BOT: &str = include_str!("transcripts/cb-scripts/bot.json");
 const BALANCE_BOT: &str = include_str!("transcripts/cb-account-balance/bot.json");
 

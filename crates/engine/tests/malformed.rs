@@ -23,7 +23,18 @@ fn an_integration_that_is_not_an_object_is_an_error_not_a_wrong_index() {
         "dialogs": [{"name": "D", "patterns": ["*"], "flow": [
             {"upload": {"text": "A PDF, please.", "accept": ["pdf"]}}, {"call": "Upload"}, {"call": "Broken"}]}]}"#;
     let errors = errors(bot);
-    assert!(errors.iter().any(|e| e.starts_with("/integrations/Broken")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("Broken") && e.starts_with("/dialogs/0/flow/2")), "{errors:?}");
-    assert!(!errors.iter().any(|e| e.starts_with("/dialogs/0/flow/0")), "the upload is paired: {errors:?}");
+    assert!(
+        errors.iter().any(|e| e.starts_with("/integrations/Broken")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("Broken") && e.starts_with("/dialogs/0/flow/2")),
+        "{errors:?}"
+    );
+    assert!(
+        !errors.iter().any(|e| e.starts_with("/dialogs/0/flow/0")),
+        "the upload is paired: {errors:?}"
+    );
 }
