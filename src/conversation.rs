@@ -459,25 +459,34 @@ fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
 /// [`Input::NetworkError`], which the bot's failure rules handle. A failed call is also
 /// a `chatlet:error` event for the page.
 async fn perform(conv: &Conversation, request: chatlet_engine::Request) -> Input {
-    use gloo_net::http::{Method, RequestBuilder};
     let id = request.id;
-    let method = Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::GET);
     let signal = web_sys::AbortSignal::timeout_with_u32(request.timeout_ms);
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(method)
-        .abort_signal(Some(&signal));
-    for (key, value) in &request.headers {
-        builder = builder.header(key, value);
-    }
     let answer = async {
-        let sent = match request.body {
-            Some(body) => builder.body(body)?,
-            None => builder.build()?,
-        };
-        let response = sent.send().await?;
-        // The body is read under the same deadline.
-        let body = response.text().await?;
-        Ok::<_, gloo_net::Error>((response.status(), body))
+        // The request is built as the engine wrote it (gloo's builder would re-serialise
+        // the URL and append a stray `&` to its query).
+        let init = web_sys::RequestInit::new();
+        init.set_method(&request.method);
+        init.set_signal(Some(&signal));
+        let headers = web_sys::Headers::new()?;
+        for (key, value) in &request.headers {
+            headers.append(key, value)?;
+        }
+        init.set_headers(&headers);
+        if let Some(body) = &request.body {
+            init.set_body(&wasm_bindgen::JsValue::from_str(body));
+        }
+        let sent = web_sys::Request::new_with_str_and_init(&request.url, &init)?;
+        let response = gloo_net::http::Request::from(sent)
+            .send()
+            .await
+            .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
+        // The body is read under the same deadline, decoded as UTF-8 with replacement
+        // characters for bad bytes (as the command line does).
+        let body = response
+            .text()
+            .await
+            .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
+        Ok::<_, wasm_bindgen::JsValue>((response.status(), body))
     };
     let input = match answer.await {
         Ok((status, body)) => Input::Response { id, status, body },
@@ -488,7 +497,12 @@ async fn perform(conv: &Conversation, request: chatlet_engine::Request) -> Input
         // The browser does not say why a fetch failed: the network, or CORS.
         Err(e) => Input::NetworkError {
             id,
-            error: format!("{e} (a network error, or the API refused this page's origin (CORS))"),
+            error: format!(
+                "{} (a network error, or the API refused this page's origin (CORS))",
+                e.as_string()
+                    .or_else(|| js_sys::JSON::stringify(&e).ok().map(String::from))
+                    .unwrap_or_default()
+            ),
         },
     };
     let failure = match &input {

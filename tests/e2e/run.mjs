@@ -181,9 +181,11 @@ try {
 
   await check('a cross-origin API with CORS headers answers; one without them fails by the rules', async () => {
     const ok = await open('/cors-ok.html');
+    const sent = ok.page.waitForRequest((r) => r.url().includes('/api/slow'));
     await ok.say('call');
     await ok.waitBot(1);
     assert.deepEqual(await ok.botTexts(), ['The call worked (200).']);
+    assert.equal((await sent).url(), `${apiOrigin}/api/slow?ms=1`, 'the URL goes out as the engine wrote it (no stray &)');
     await ok.page.close();
     const refused = await open('/cors-refused.html');
     await refused.say('call');

@@ -260,9 +260,11 @@ fn send(request: &Request, body: Vec<u8>) -> Result<(u16, String), String> {
     let built = builder.body(body).map_err(|e| e.to_string())?;
     let mut response = agent.run(built).map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
-    let text = response
+    // Decoded as UTF-8 with replacement characters for bad bytes, as the browser's
+    // `Response.text()` does, so both hosts give the bot the same text.
+    let bytes = response
         .body_mut()
-        .read_to_string()
+        .read_to_vec()
         .map_err(|e| e.to_string())?;
-    Ok((status, text))
+    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
 }

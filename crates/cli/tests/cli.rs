@@ -231,3 +231,37 @@ fn scripts_writes_the_precompiled_file_and_refuses_code_that_does_not_parse() {
     assert!(err.contains("greet/pre: "), "{err}");
     assert!(err.contains("escape/post: "), "{err}");
 }
+
+/// A server's answer that is not UTF-8 reaches the bot with replacement characters, as the
+/// browser's `Response.text()` gives it to the widget (it used to fail the call here).
+#[test]
+fn a_response_that_is_not_utf8_is_decoded_as_the_browser_does() {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 4096];
+        let _ = stream.read(&mut request);
+        let body = b"caf\xe9 \xff!";
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+    });
+    let bot = scratch(
+        "latin1.json",
+        &format!(
+            r#"{{"integrations": {{"Old": {{"url": "http://127.0.0.1:{port}/menu"}}}},
+            "dialogs": [{{"name": "D", "patterns": ["*"], "flow": [
+                {{"call": "Old", "rules": [{{"result": "success", "then": "ok"}}, {{"result": "failure", "then": "no"}}]}},
+                {{"say": "got {{$botContext.api_OldStatus}}", "name": "ok", "then": "stop"}},
+                {{"say": "failed", "name": "no"}}]}}]}}"#
+        ),
+    );
+    let (code, out, err) = chatlet(&["chat", &bot], "menu\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("< got 200"), "{out}");
+}

@@ -742,7 +742,7 @@ impl Session {
                 integration,
                 id: 0,
             });
-            return self.on_result(0, Err("header injection refused".into()));
+            return self.on_result(0, Err("refused before sending (see the note above)".into()));
         };
         let lookup = |p: &Placeholder| self.lookup(p);
         let json = headers
@@ -772,18 +772,33 @@ impl Session {
     }
 
     /// An integration's URL (query included) and headers, rendered and encoded; `None` when
-    /// a header would inject a header line (the call is not made).
+    /// a header would inject a header line or a value would be a `.`/`..` path segment (the
+    /// call is not made).
     #[allow(clippy::type_complexity)]
     fn address(&mut self, integration: IntegrationId) -> Option<(String, Vec<(String, String)>)> {
         let bot = Arc::clone(&self.bot);
         let spec = &bot.integrations[integration];
         let lookup = |p: &Placeholder| self.lookup(p);
         // Host-supplied environment values are configuration (a base URL, say) and go in
-        // as they are; every other value is percent-encoded.
+        // as they are; every other value is percent-encoded. A value that would be a whole
+        // path segment of only dots is refused: browsers (and every WHATWG URL parser)
+        // resolve `..` and its encoded forms (`%2E%2E`) to the parent path.
+        let dots = std::cell::Cell::new(false);
         let mut url = spec.url.render_with(&lookup, &|p, v, out| match p {
             Placeholder::Env(_) => out.push_str(v),
-            _ => percent_encode(v, out),
+            _ => {
+                let in_path = !out.contains('?') && out.ends_with('/');
+                dots.set(dots.get() || (in_path && matches!(v, "." | "..")));
+                percent_encode(v, out)
+            }
         });
+        if dots.get() {
+            self.debug(format!(
+                "integration {:?}: a value fills a URL path segment with dots only, which would address another path; the call is not made",
+                spec.name
+            ));
+            return None;
+        }
         for (key, value) in &spec.query {
             url.push(if url.contains('?') { '&' } else { '?' });
             percent_encode(key, &mut url);
