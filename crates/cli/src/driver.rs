@@ -26,6 +26,10 @@ pub struct Driver {
     base: PathBuf,
     /// Files offered with `! upload`, by handle.
     files: Vec<PathBuf>,
+    /// Whether calls without a `@stub` go to the network (`chat`; `test --network`).
+    network: bool,
+    /// Integrations called without a `@stub` while the network is off, since last asked.
+    unstubbed: Vec<String>,
 }
 
 impl Driver {
@@ -38,7 +42,22 @@ impl Driver {
             show_requests: false,
             base: PathBuf::from("."),
             files: Vec::new(),
+            network: true,
+            unstubbed: Vec::new(),
         }
+    }
+
+    /// Keeps calls off the network: an integration without a `@stub` (or `! fail`) fails,
+    /// and [`Driver::take_unstubbed`] names it, so a transcript never passes because a
+    /// real server happened to be unreachable.
+    pub fn offline(mut self) -> Driver {
+        self.network = false;
+        self
+    }
+
+    /// The integrations called without a `@stub` while offline, since the last call.
+    pub fn take_unstubbed(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.unstubbed)
     }
 
     /// Sets the folder `! upload` paths are relative to.
@@ -200,7 +219,19 @@ impl Driver {
         if let Some(input) = self.canned(&request.integration, request.id) {
             return input;
         }
+        if !self.network {
+            return self.unstubbed_call(&request.integration, request.id);
+        }
         outcome(request.id, network(request))
+    }
+
+    /// An unstubbed call while offline: it fails, and the replay is told.
+    fn unstubbed_call(&mut self, integration: &str, id: u64) -> Input {
+        self.unstubbed.push(integration.to_string());
+        Input::NetworkError {
+            id,
+            error: format!("no @stub for {integration}"),
+        }
     }
 
     /// Sends an offered file to its File integration (stubbed, failed on purpose, or over
@@ -209,6 +240,9 @@ impl Driver {
         let id = upload.id;
         if let Some(input) = self.canned(&upload.integration, id) {
             return input;
+        }
+        if !self.network {
+            return self.unstubbed_call(&upload.integration, id);
         }
         let sent = std::fs::read(&self.files[upload.file as usize])
             .map_err(|e| e.to_string())

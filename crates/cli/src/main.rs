@@ -1,9 +1,12 @@
 //! `chatlet`: chat with a bot, replay transcripts, check bot files.
-//! See `shared/spec/transcript.md` and `docs/cli.md`.
+//! See `shared/spec/transcript.md` and the README; the arguments are parsed by clap.
 
 use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
 
 use chatlet::driver::Driver;
 use chatlet::lines::debug_note;
@@ -11,55 +14,78 @@ use chatlet::replay::{replay, Report};
 use chatlet::transcript::escape;
 use chatlet_engine::{Bot, Input, SessionOptions, Severity};
 
-const USAGE: &str = "usage:
-  chatlet chat BOT [--record FILE] [--json] [--debug]   chat with a bot on the terminal
-  chatlet test BOT TRANSCRIPT... [--debug]              replay transcripts; exit 1 on any failure
-  chatlet check BOT                                     list errors and unsupported features; exit 1 on errors
-  chatlet scripts BOT [--out FILE]                      write the bot's code as a JavaScript file for
-                                                        pages whose CSP forbids 'unsafe-eval'
-BOT is a bot file: Chatlet's native format or a Conversation Builder export.";
+/// Chat with a bot, replay transcripts, check bot files. BOT is a bot file: Chatlet's
+/// native format or a Conversation Builder export.
+#[derive(Parser)]
+#[command(name = "chatlet", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Chat with a bot on the terminal (lines starting with `@` or `! ` are directives)
+    Chat {
+        /// The bot file
+        bot: PathBuf,
+        /// Write the conversation as a transcript to FILE at the end
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// Print each output as a JSON line instead of transcript lines
+        #[arg(long)]
+        json: bool,
+        /// Print the engine's debug notes and script errors to standard error
+        #[arg(long)]
+        debug: bool,
+    },
+    /// Replay transcripts; exit 1 on any failure
+    Test {
+        /// The bot file
+        bot: PathBuf,
+        /// Transcript files
+        #[arg(required = true)]
+        transcripts: Vec<PathBuf>,
+        /// Print the engine's debug notes and script errors to standard error
+        #[arg(long)]
+        debug: bool,
+        /// Let integrations without a `@stub` call the network (else such a call fails the transcript)
+        #[arg(long)]
+        network: bool,
+    },
+    /// List errors, unsupported features and warnings; exit 1 on errors
+    Check {
+        /// The bot file
+        bot: PathBuf,
+    },
+    /// Write the bot's code as one JavaScript file, for pages whose CSP forbids 'unsafe-eval'
+    Scripts {
+        /// The bot file
+        bot: PathBuf,
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| args.iter().any(|a| a == name);
-    let valued = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .map(|i| args.get(i + 1).cloned())
-    };
-    let record = valued("--record");
-    let out = valued("--out");
-    let positional: Vec<&String> = args
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| {
-            !(a.starts_with("--")
-                || *i > 0 && ["--record", "--out"].contains(&args[i - 1].as_str()))
-        })
-        .map(|(_, a)| a)
-        .collect();
-    let result = match (positional.first().map(|s| s.as_str()), positional.get(1)) {
-        (Some("chat"), Some(bot)) if positional.len() == 2 => match record {
-            Some(None) => Err(usage("--record needs a FILE")),
-            Some(Some(file)) => chat(bot, Some(&file), flag("--json"), flag("--debug")),
-            None => chat(bot, None, flag("--json"), flag("--debug")),
-        },
-        (Some("test"), Some(bot)) if positional.len() > 2 => {
-            test(bot, &positional[2..], flag("--debug"))
-        }
-        (Some("check"), Some(bot)) if positional.len() == 2 => check(bot),
-        (Some("scripts"), Some(bot)) if positional.len() == 2 => match out {
-            Some(None) => Err(usage("--out needs a FILE")),
-            Some(Some(file)) => scripts(bot, Some(&file)),
-            None => scripts(bot, None),
-        },
-        (Some("help"), _) | (None, _)
-            if flag("--help") || positional.first().is_some_and(|c| c.as_str() == "help") =>
-        {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => Err(usage("")),
+    // Usage errors exit with 2 and print the usage (clap's convention).
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Chat {
+            bot,
+            record,
+            json,
+            debug,
+        } => chat(&bot, record.as_deref(), json, debug),
+        Command::Test {
+            bot,
+            transcripts,
+            debug,
+            network,
+        } => test(&bot, &transcripts, debug, network),
+        Command::Check { bot } => check(&bot),
+        Command::Scripts { bot, out } => scripts(&bot, out.as_deref()),
     };
     result.unwrap_or_else(|message| {
         eprintln!("chatlet: {message}");
@@ -67,22 +93,20 @@ fn main() -> ExitCode {
     })
 }
 
-fn usage(problem: &str) -> String {
-    if problem.is_empty() {
-        USAGE.to_string()
-    } else {
-        format!("{problem}\n{USAGE}")
-    }
-}
-
 /// Reads and loads a bot file, printing its findings on failure.
-fn load_bot(path: &str) -> Result<Bot, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+fn load_bot(path: &Path) -> Result<Bot, String> {
+    let text = read(path)?;
+    let path = path.display();
     chatlet_engine::load(&text).map_err(|e| format!("{path} does not load:\n{e}"))
 }
 
-fn check(path: &str) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn check(path: &Path) -> Result<ExitCode, String> {
+    let text = read(path)?;
+    let path = path.display();
     match chatlet_engine::load(&text) {
         Ok(bot) => {
             for finding in &bot.findings {
@@ -118,9 +142,10 @@ fn check(path: &str) -> Result<ExitCode, String> {
 
 /// Writes the bot's code blocks as one JavaScript file (strict-CSP mode), after checking
 /// that every block parses.
-fn scripts(bot_path: &str, out: Option<&str>) -> Result<ExitCode, String> {
+fn scripts(bot_file: &Path, out: Option<&Path>) -> Result<ExitCode, String> {
     use chatlet_engine::precompiled;
-    let bot = load_bot(bot_path)?;
+    let bot = load_bot(bot_file)?;
+    let bot_path = &bot_file.to_string_lossy();
     let mut bad = Vec::new();
     let globals = bot.globals.iter().cloned();
     for block in globals.chain(precompiled::blocks(&bot)) {
@@ -142,9 +167,11 @@ fn scripts(bot_path: &str, out: Option<&str>) -> Result<ExitCode, String> {
     }
     match out {
         Some(path) => {
-            std::fs::write(path, js).map_err(|e| format!("cannot write {path}: {e}"))?;
+            std::fs::write(path, js)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             eprintln!(
-                "{path}: {} blocks, fingerprint {}",
+                "{}: {} blocks, fingerprint {}",
+                path.display(),
                 precompiled::blocks(&bot).len(),
                 precompiled::fingerprint(&bot)
             );
@@ -154,19 +181,24 @@ fn scripts(bot_path: &str, out: Option<&str>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn test(bot_path: &str, transcripts: &[&String], debug: bool) -> Result<ExitCode, String> {
+fn test(
+    bot_path: &Path,
+    transcripts: &[PathBuf],
+    debug: bool,
+    network: bool,
+) -> Result<ExitCode, String> {
     let bot = Arc::new(load_bot(bot_path)?);
     let (mut passed, mut failed) = (0, 0);
-    for path in transcripts {
+    for file in transcripts {
         let mut report = Report::default();
-        let outcome = std::fs::read_to_string(path)
+        let outcome = std::fs::read_to_string(file)
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|text| {
-                let base = std::path::Path::new(path.as_str())
-                    .parent()
-                    .unwrap_or(std::path::Path::new("."));
-                replay(Arc::clone(&bot), &text, base, &mut report).map_err(|f| f.to_string())
+                let base = file.parent().unwrap_or(Path::new("."));
+                replay(Arc::clone(&bot), &text, base, network, &mut report)
+                    .map_err(|f| f.to_string())
             });
+        let path = file.display();
         if debug {
             report.debug.iter().for_each(|d| eprintln!("debug: {d}"));
         }
@@ -189,7 +221,12 @@ fn test(bot_path: &str, transcripts: &[&String], debug: bool) -> Result<ExitCode
     })
 }
 
-fn chat(bot_path: &str, record: Option<&str>, json: bool, debug: bool) -> Result<ExitCode, String> {
+fn chat(
+    bot_path: &Path,
+    record: Option<&Path>,
+    json: bool,
+    debug: bool,
+) -> Result<ExitCode, String> {
     let bot = Arc::new(load_bot(bot_path)?);
     let options = SessionOptions {
         conversation_id: format!("chat-{}", std::process::id()),
@@ -244,7 +281,8 @@ fn chat(bot_path: &str, record: Option<&str>, json: bool, debug: bool) -> Result
         stdout.flush().map_err(|e| e.to_string())?;
     }
     if let Some(path) = record {
-        std::fs::write(path, transcript).map_err(|e| format!("cannot write {path}: {e}"))?;
+        std::fs::write(path, transcript)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

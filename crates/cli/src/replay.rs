@@ -33,8 +33,15 @@ pub struct Report {
 }
 
 /// Replays `text` (a transcript) against `bot` as a brand-new visitor; files named in
-/// `! upload` lines are relative to `base`.
-pub fn replay(bot: Arc<Bot>, text: &str, base: &Path, report: &mut Report) -> Result<(), Failure> {
+/// `! upload` lines are relative to `base`. Without `network`, a call with no `@stub` is a
+/// failure of the transcript.
+pub fn replay(
+    bot: Arc<Bot>,
+    text: &str,
+    base: &Path,
+    network: bool,
+    report: &mut Report,
+) -> Result<(), Failure> {
     let lines = transcript::parse(text).map_err(|e| Failure {
         line: e.number,
         message: e.to_string(),
@@ -45,6 +52,9 @@ pub fn replay(bot: Arc<Bot>, text: &str, base: &Path, report: &mut Report) -> Re
         ..Default::default()
     };
     let mut driver = Driver::new(bot, options);
+    if !network {
+        driver = driver.offline();
+    }
     driver.set_base(base);
     let mut actual: Vec<String> = Vec::new();
     let mut expected: Vec<(usize, String)> = Vec::new();
@@ -57,6 +67,7 @@ pub fn replay(bot: Arc<Bot>, text: &str, base: &Path, report: &mut Report) -> Re
                 expected.clear();
                 turn_line = numbered.number;
                 let outputs = driver.send(Input::Text(text));
+                unstubbed(&mut driver, numbered.number)?;
                 actual = collect(&driver, outputs, report);
             }
             Line::Action(action) => {
@@ -67,6 +78,7 @@ pub fn replay(bot: Arc<Bot>, text: &str, base: &Path, report: &mut Report) -> Re
                     line: numbered.number,
                     message,
                 })?;
+                unstubbed(&mut driver, numbered.number)?;
                 actual = collect(&driver, outputs, report);
             }
             Line::Directive(directive) => {
@@ -78,6 +90,19 @@ pub fn replay(bot: Arc<Bot>, text: &str, base: &Path, report: &mut Report) -> Re
         }
     }
     compare(turn_line, &expected, &actual)
+}
+
+/// Fails the transcript when the turn at `line` called an integration it has no `@stub` for.
+fn unstubbed(driver: &mut Driver, line: usize) -> Result<(), Failure> {
+    match driver.take_unstubbed().first() {
+        None => Ok(()),
+        Some(name) => Err(Failure {
+            line,
+            message: format!(
+                "no @stub for {name}: add `@stub {name} STATUS BODY` (or `! fail {name}`), or run with --network"
+            ),
+        }),
+    }
 }
 
 fn collect(driver: &Driver, outputs: Vec<Output>, report: &mut Report) -> Vec<String> {

@@ -135,10 +135,48 @@ fn chat_prints_lines_records_and_speaks_json() {
 }
 
 #[test]
-fn bad_usage_exits_2() {
-    let (code, _, err) = chatlet(&["frobnicate"], "");
-    assert_eq!(code, 2);
-    assert!(err.contains("usage:"), "{err}");
+fn bad_usage_exits_2_with_the_usage() {
+    for args in [
+        &["frobnicate"][..],
+        &["--bogus"],
+        &["check", "--bogus", "www/demo-bot.json"],
+        &[
+            "test",
+            "www/demo-bot.json",
+            "--bogus",
+            "tests/transcripts/demo-bot/balance.transcript",
+        ],
+        &["test", "www/demo-bot.json"],
+        &["chat"],
+        &["scripts", "www/demo-bot.json", "--out"],
+    ] {
+        let (code, out, err) = chatlet(args, "");
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+    }
+    let (_, _, err) = chatlet(&["--bogus"], "");
+    assert!(err.contains("Usage: chatlet <COMMAND>"), "{err}");
+    let (code, out, _) = chatlet(&["test", "--help"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("--network"), "{out}");
+    let (code, out, _) = chatlet(&["--version"], "");
+    assert_eq!(
+        (code, out.trim()),
+        (0, concat!("chatlet ", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+/// `chatlet test` does not call the network unless asked: a call without a stub fails
+/// the transcript, naming the integration.
+#[test]
+fn test_refuses_unstubbed_calls_without_network() {
+    let transcript = scratch(
+        "unstubbed.transcript",
+        "> balance\n< What is your 6-digit account number?\n> 123456\n< And the email address on the account?\n> ada@example.com\n< whatever\n",
+    );
+    let (code, out, _) = chatlet(&["test", "www/demo-bot.json", &transcript], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no @stub for Balance"), "{out}");
 }
 
 #[test]

@@ -48,7 +48,13 @@ fn all_transcripts_pass() {
         assert!(!files.is_empty(), "{} has no transcripts", dir.display());
         for file in files {
             let transcript = std::fs::read_to_string(&file).unwrap();
-            match replay(Arc::clone(&bot), &transcript, dir, &mut Report::default()) {
+            match replay(
+                Arc::clone(&bot),
+                &transcript,
+                dir,
+                false,
+                &mut Report::default(),
+            ) {
                 Ok(()) => passed += 1,
                 Err(f) => failures.push(format!("{}: {f}", file.display())),
             }
