@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatlet_engine::model::succeeded;
-use chatlet_engine::session::ESCALATION_FAILED;
 use chatlet_engine::{Bot, FileIn, Input, Output, Session, SessionOptions};
 use serde_json::{json, Value};
 use web_sys::{File, HtmlInputElement};
@@ -171,10 +170,10 @@ fn perform_call(conv: &Shared, call: HostCall) {
         }
         HostCall::TransferOutcome(false) => {
             // What the visitor wrote meanwhile stays in the transcript; the bot answers
-            // the failure (its __agent_escalation_failed__ dialog), not those messages.
+            // the failure (CB's __agent_escalation_failed__ event), not those messages.
             conv.held.take();
             conv.act(Action::Note(Note::TransferFailed));
-            feed(conv, Input::Text(ESCALATION_FAILED.into()));
+            feed(conv, Input::TransferFailed);
         }
         HostCall::AgentMessage(text) => conv.act(Action::Agent(text)),
         HostCall::EndTransfer => {

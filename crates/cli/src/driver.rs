@@ -193,7 +193,11 @@ impl Driver {
                 self.files.push(path);
                 Ok(self.send(Input::File(file)))
             }
-            _ => Err(format!("unsupported action: ! {text}")),
+            Some(("transfer", "failed")) => Ok(self.send(Input::TransferFailed)),
+            Some(("transfer", "accepted")) => Ok(self.send(Input::TransferAccepted)),
+            _ => Err(format!(
+                "unsupported action: ! {text} (! fail NAME, ! upload PATH, ! transfer failed, ! transfer accepted)"
+            )),
         }
     }
 

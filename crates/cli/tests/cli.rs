@@ -88,7 +88,7 @@ fn check_lists_errors_with_pointer_and_name() {
     let (code, out, _) = chatlet(&["check", "www/demo-bot.json"], "");
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("ok: 7 dialogs, 18 interactions; 0 unsupported, 0 warnings"),
+        out.contains("ok: 8 dialogs, 19 interactions; 0 unsupported, 0 warnings"),
         "{out}"
     );
 }
@@ -302,4 +302,15 @@ fn a_response_that_is_not_utf8_is_decoded_as_the_browser_does() {
     let (code, out, err) = chatlet(&["chat", &bot], "menu\n");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("< got 200"), "{out}");
+}
+
+/// Spec §4.1: `check` warns when a slot read falls back to a variable, naming the rule
+/// that sets it.
+#[test]
+fn check_warns_about_slot_reads_that_read_variables() {
+    let (code, out, _) = chatlet(&["check", "tests/transcripts/cb-slot-reads/bot.json"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(r#"warning: /conversationMessage/3/responseMatches/0 ("ask account"): {$botContext.slot.accountNumber} is read but no rule fills a slot "accountNumber": it reads the variable "accountNumber", which rule 1 of "ask account" sets"#), "{out}");
+    let (_, out, _) = chatlet(&["check", "tests/transcripts/cb-account-balance/bot.json"], "");
+    assert!(!out.contains("slot"), "a bot that fills its slots gets no such warning: {out}");
 }

@@ -19,6 +19,7 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
+use crate::slots;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
 use crate::vars::Scope;
@@ -354,6 +355,25 @@ impl<'a> Importer<'a> {
             let name = bot.interactions[id].name.clone();
             let at = pointer(&pointer("/conversationMessage", id), "responseMatches");
             self.f.warn(&at, Some(&name), upload::RESULT_RULES_NOTE);
+        }
+        let raw: Vec<&Value> = ["conversationMessage", "responder"]
+            .iter()
+            .filter_map(|k| self.root.get(*k))
+            .collect();
+        for fallback in slots::fallbacks(&raw, &bot) {
+            let setter = fallback.setter.map(|(id, r)| {
+                let name = bot.interactions[id].name.clone();
+                let at = pointer(
+                    &pointer(&pointer("/conversationMessage", id), "responseMatches"),
+                    r,
+                );
+                (at, format!("rule {} of {name:?}", r + 1), name)
+            });
+            let (at, rule, who) = match &setter {
+                Some((at, rule, who)) => (at.as_str(), Some(rule.as_str()), Some(who.as_str())),
+                None => ("", None, None),
+            };
+            self.f.warn(at, who, slots::message(&fallback, rule));
         }
         bot
     }

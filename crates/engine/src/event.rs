@@ -30,6 +30,12 @@ pub enum Input {
     /// The visitor offers a file (dropped or picked). Only its description comes in; the
     /// host keeps the file and sends it if the engine answers with an [`Output::Upload`].
     File(FileIn),
+    /// The host reports that a transfer ([`Output::Transfer`]) failed: the bot receives
+    /// the platform's escalation-failure event (CB's `__agent_escalation_failed__`). The
+    /// same words typed by the visitor are only text (spec §9).
+    TransferFailed,
+    /// The host reports that a person took the conversation.
+    TransferAccepted,
 }
 
 /// A file the visitor offers, as the engine sees it.

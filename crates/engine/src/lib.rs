@@ -35,6 +35,7 @@ pub mod pattern;
 pub mod precompiled;
 pub mod regex_dialect;
 pub mod session;
+pub mod slots;
 pub mod template;
 pub mod text;
 pub mod upload;

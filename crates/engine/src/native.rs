@@ -16,6 +16,7 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
+use crate::slots;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
 use crate::vars::Scope;
@@ -245,6 +246,18 @@ impl Loader<'_> {
             let at = pointer(&where_[id], "rules");
             self.findings
                 .error(&at, Some(&name), upload::RESULT_RULES_NOTE);
+        }
+        for fallback in slots::fallbacks(&[value], &bot) {
+            let setter = fallback.setter.map(|(id, r)| {
+                let name = bot.interactions[id].name.clone();
+                let at = pointer(&pointer(&where_[id], "rules"), r);
+                (at, format!("rule {} of {name:?}", r + 1), name)
+            });
+            let (at, rule, who) = match &setter {
+                Some((at, rule, who)) => (at.as_str(), Some(rule.as_str()), Some(who.as_str())),
+                None => ("", None, None),
+            };
+            self.findings.warn(at, who, slots::message(&fallback, rule));
         }
         bot
     }

@@ -69,6 +69,22 @@ impl Pattern {
         &self.source
     }
 
+    /// Does the pattern match through a wildcard? A pattern without `*` spells out the
+    /// whole message (alternates allowed) and is more specific (spec §2.3).
+    pub fn has_wildcard(&self) -> bool {
+        self.source.contains('*')
+    }
+
+    /// Is the pattern written for a platform event (spec §9): it begins with
+    /// `file_upload_success:` or `file_upload_failed:`, or is `__agent_escalation_failed__`?
+    /// Such a pattern fits only the engine's own event messages, never visitor text.
+    pub fn is_event(&self) -> bool {
+        let s = self.source.trim().to_ascii_lowercase();
+        s.starts_with(crate::upload::SUCCESS_PREFIX)
+            || s.starts_with(crate::upload::FAILURE_PREFIX)
+            || s == crate::session::ESCALATION_FAILED
+    }
+
     /// Does the pattern fit the whole (trimmed) message?
     pub fn matches(&self, message: &str) -> bool {
         self.fits(&Subject::new(message))

@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::botcontext::{BotContext, HostInfo, NoScripts, ScriptHost, INIT_SOURCE};
 use crate::event::SCRIPT_ERROR;
 
-/// What the platform sends the bot, as if the visitor typed it, when a transfer fails.
+/// The event message the bot receives when a transfer fails ([`Input::TransferFailed`]).
 pub const ESCALATION_FAILED: &str = "__agent_escalation_failed__";
 /// How many failed transfers a conversation routes before giving up.
 pub const MAX_ESCALATION_FAILURES: u32 = 3;
@@ -97,6 +97,16 @@ enum Queued {
     Text(String),
     File(FileIn),
     Uploaded(u64, Result<(u16, String), String>),
+    TransferFailed,
+}
+
+/// Where the message being routed came from: the visitor, or the engine's own event
+/// (an upload's outcome, a failed transfer). Starters and rules written for an event
+/// fire only for the event (spec §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Visitor,
+    Event,
 }
 
 /// A visitor's conversation.
@@ -116,8 +126,12 @@ pub struct Session {
     next_request: u64,
     started: bool,
     steps: u32,
-    /// How many `__agent_escalation_failed__` messages this conversation has received.
+    /// How many failed transfers this conversation has received.
     escalation_failures: u32,
+    /// Where the message being routed came from.
+    origin: Origin,
+    /// Slot names some rule fills; a read of another slot reads the variable (§4.1).
+    filled_slots: std::collections::HashSet<String>,
     intents: Vec<(String, Pattern)>,
     out: Vec<Output>,
 }
@@ -134,6 +148,7 @@ impl Session {
         options: SessionOptions,
         scripts: Box<dyn ScriptHost>,
     ) -> Session {
+        let filled_slots = crate::slots::filled(&bot);
         let ctx = BotContext {
             bot_id: bot.id.clone(),
             conversation_id: options.conversation_id,
@@ -155,6 +170,8 @@ impl Session {
             next_request: 1,
             started: false,
             escalation_failures: 0,
+            origin: Origin::Visitor,
+            filled_slots,
             steps: 0,
             intents: Vec::new(),
             out: Vec::new(),
@@ -218,6 +235,9 @@ impl Session {
             Input::Text(text) => self.on_text(text),
             Input::File(file) if busy => self.queue.push_back(Queued::File(file)),
             Input::File(file) => self.on_file(file),
+            Input::TransferFailed if busy => self.queue.push_back(Queued::TransferFailed),
+            Input::TransferFailed => self.on_transfer_failed(),
+            Input::TransferAccepted => {}
             Input::Reset => {
                 self.queue.clear();
                 self.waiting = None;
@@ -233,6 +253,7 @@ impl Session {
                 Some(Queued::Text(text)) => self.on_text(text),
                 Some(Queued::File(file)) => self.on_file(file),
                 Some(Queued::Uploaded(id, result)) => self.on_uploaded(id, result),
+                Some(Queued::TransferFailed) => self.on_transfer_failed(),
                 None => break,
             }
         }
@@ -295,24 +316,36 @@ impl Session {
     }
 
     fn on_text(&mut self, text: String) {
-        self.steps = 0;
         if self.bot.settings.debug_commands && text.trim().eq_ignore_ascii_case("reset") {
             self.reset();
             return;
         }
-        self.start();
-        if text.trim() == ESCALATION_FAILED {
-            // CB routes the first three like visitor messages; the fourth gives up.
-            self.escalation_failures += 1;
-            if self.escalation_failures > MAX_ESCALATION_FAILURES {
-                let text = match &self.bot.settings.default_error_message {
-                    Some(own) => own.clone(),
-                    None => ESCALATION_GIVEN_UP_TEXT.to_string(),
-                };
-                self.say_text(&text, 0);
-                return;
-            }
+        self.on_message(text, Origin::Visitor);
+    }
+
+    /// A transfer failed: the bot receives the escalation-failure event. CB routes the
+    /// first three like a message; the fourth gives up with CB's text.
+    fn on_transfer_failed(&mut self) {
+        self.escalation_failures += 1;
+        if self.escalation_failures > MAX_ESCALATION_FAILURES {
+            self.steps = 0;
+            self.start();
+            let text = match &self.bot.settings.default_error_message {
+                Some(own) => own.clone(),
+                None => ESCALATION_GIVEN_UP_TEXT.to_string(),
+            };
+            self.say_text(&text, 0);
+            return;
         }
+        self.on_message(ESCALATION_FAILED.to_string(), Origin::Event);
+    }
+
+    /// Routes a message: the open question's rules first, then the starters, then the
+    /// fallback.
+    fn on_message(&mut self, text: String, origin: Origin) {
+        self.steps = 0;
+        self.origin = origin;
+        self.start();
         self.ctx.payload = self.offered.contains(&text).then(|| text.clone());
         self.ctx.user_message = text;
         let mut interrupted = None;
@@ -335,16 +368,43 @@ impl Session {
         }
     }
 
-    /// The dialog whose starter the current message fires (patterns, then intent stand-ins).
+    /// The dialog whose starter the current message fires (patterns, then intent
+    /// stand-ins). When several patterns fit, the most specific wins (spec §2.3): for an
+    /// event message, the patterns written for the event; then patterns without `*`; then
+    /// the rest; among equals the first dialog. Visitor text never fits an event's
+    /// pattern (§9).
     fn starter(&mut self) -> Option<DialogId> {
         let message = self.ctx.user_message.as_str();
         let subject = Subject::new(message);
         let bot = &self.bot;
-        let by_pattern = bot.dialogs.iter().position(|d| {
-            d.enabled
-                && d.patterns.iter().any(|p| p.fits(&subject))
-                && !d.exclude.iter().any(|w| contains_word(message, w))
-        });
+        let event = self.origin == Origin::Event;
+        let rank = |p: &Pattern| -> Option<u8> {
+            let for_event = p.is_event();
+            if for_event && !event || !p.fits(&subject) {
+                return None;
+            }
+            Some(u8::from(!(event && for_event)) * 2 + u8::from(p.has_wildcard()))
+        };
+        let best_possible = if event { 0 } else { 2 };
+        let mut by_pattern: Option<(u8, DialogId)> = None;
+        for (d, dialog) in bot.dialogs.iter().enumerate() {
+            if !dialog.enabled {
+                continue;
+            }
+            let Some(r) = dialog.patterns.iter().filter_map(rank).min() else {
+                continue;
+            };
+            if by_pattern.is_some_and(|(b, _)| b <= r)
+                || dialog.exclude.iter().any(|w| contains_word(message, w))
+            {
+                continue;
+            }
+            by_pattern = Some((r, d));
+            if r == best_possible {
+                break;
+            }
+        }
+        let by_pattern = by_pattern.map(|(_, d)| d);
         let by_intent = || {
             let recognised: Vec<&str> = self
                 .intents
@@ -381,7 +441,10 @@ impl Session {
             (Condition::ApiResult(want), Some(got)) => *want == got,
             (_, Some(_)) | (Condition::ApiResult(_), None) => false,
             (Condition::Pattern { patterns, exclude }, None) => {
-                patterns.iter().any(|p| p.matches(message))
+                let event = self.origin == Origin::Event;
+                patterns
+                    .iter()
+                    .any(|p| (event || !p.is_event()) && p.matches(message))
                     && !exclude.iter().any(|w| contains_word(message, w))
             }
             (Condition::Regex(re), None) => re.is_match(message),
@@ -1051,6 +1114,7 @@ impl Session {
         };
         self.ctx.user_message = format!("{prefix}{message}");
         self.ctx.payload = None;
+        self.origin = Origin::Event;
         match self.starter() {
             Some(dialog) => {
                 let interrupted = self.pending.take();
@@ -1288,6 +1352,10 @@ impl Session {
         let ctx = &self.ctx;
         match placeholder {
             Placeholder::BotVar(name) => ctx.vars.get(name).map(to_text),
+            // A slot no rule fills is read as the variable of that name (§4.1).
+            Placeholder::Slot(name) if !self.filled_slots.contains(name) => {
+                ctx.vars.get(name).map(to_text)
+            }
             Placeholder::Slot(name) => ctx.slots.get(name).map(to_text),
             Placeholder::Env(name) => ctx.env.get(name).cloned(),
             Placeholder::UserMessage => Some(ctx.user_message.clone()),
