@@ -26,6 +26,9 @@ pub enum Node {
     },
 }
 
+/// How deep allowed elements may nest; deeper tags stay text.
+pub const MAX_DEPTH: usize = 16;
+
 const ALLOWED: &[&str] = &["p", "br", "strong", "b", "i", "em", "ul", "ol", "li", "a"];
 const SAFE_SCHEMES: &[&str] = &["https://", "http://", "mailto:", "tel:"];
 
@@ -51,7 +54,8 @@ pub fn parse(text: &str) -> Vec<Node> {
         literal.push_str(&rest[..open]);
         let after = &rest[open..];
         match tag_at(after) {
-            Some((len, Tag::Open(tag, href))) => {
+            // Deeper elements stay text: rendering (and dropping) the tree recurses.
+            Some((len, Tag::Open(tag, href))) if stack.len() <= MAX_DEPTH => {
                 flush(&mut literal, &mut stack);
                 if tag == "br" {
                     stack.last_mut().expect("root").2.push(Node::Element {
@@ -167,6 +171,27 @@ fn decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn depth(nodes: &[Node]) -> usize {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Node::Element { children, .. } => 1 + depth(children),
+                Node::Text(_) => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_the_limit_and_keeps_the_rest_as_text() {
+        let deep = format!("{}x{}", "<b>".repeat(50_000), "</b>".repeat(50_000));
+        let nodes = parse(&deep);
+        assert_eq!(depth(&nodes), MAX_DEPTH);
+        let text: usize = format!("{nodes:?}").matches("&lt;b&gt;").count()
+            + format!("{nodes:?}").matches("<b>").count();
+        assert!(text > 0, "the deeper tags are kept as text");
+    }
 
     fn el(tag: &'static str, children: Vec<Node>) -> Node {
         Node::Element {

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use boa_engine::{js_string, Context, JsNativeError, JsResult, JsValue, NativeFunction, Source};
-use chatlet_engine::botcontext::{prelude, BotContext, ScriptHost};
+use chatlet_engine::botcontext::{nesting, prelude, BotContext, ScriptHost, MAX_CODE_DEPTH};
 use chatlet_engine::model::Script;
 use serde_json::Value;
 
@@ -64,8 +64,22 @@ fn call(_: &JsValue, args: &[JsValue], context: &mut Context) -> JsResult<JsValu
     }
 }
 
+/// Code boa must not be handed: nesting deeper than [`MAX_CODE_DEPTH`] overflows its
+/// parser's stack (the loaders refuse such bots; this guards every other way in).
+fn too_deep(source: &str) -> Option<String> {
+    let depth = nesting(source);
+    (depth > MAX_CODE_DEPTH).then(|| {
+        format!(
+            "SyntaxError: code nests brackets {depth} deep; at most {MAX_CODE_DEPTH} are allowed"
+        )
+    })
+}
+
 impl Boa {
     fn eval(&mut self, source: &str, ctx: &mut BotContext) -> Result<(), String> {
+        if let Some(error) = too_deep(source) {
+            return Err(error);
+        }
         CURRENT.with(|c| std::mem::swap(&mut *c.borrow_mut(), ctx));
         let result = self.context.eval(Source::from_bytes(source.as_bytes()));
         let result = result.map(|_| ()).map_err(|e| {
@@ -83,6 +97,9 @@ impl Boa {
 /// parsed in two different surroundings, so a block that closes its own function and
 /// goes on outside it does not pass.
 pub fn syntax_error(source: &str) -> Option<String> {
+    if let Some(error) = too_deep(source) {
+        return Some(error);
+    }
     let mut context = Context::default();
     ["(function () {\n", "[0, function () {\n"]
         .iter()
@@ -113,6 +130,16 @@ impl ScriptHost for Boa {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn deeply_nested_code_is_an_error_not_a_stack_overflow() {
+        let deep = format!("var a = {}1{};", "[".repeat(300), "]".repeat(300));
+        assert!(syntax_error(&deep).unwrap().contains("300 deep"));
+        let mut boa = Boa::default();
+        let mut ctx = BotContext::default();
+        let error = boa.run(&script(&deep), &mut ctx).unwrap_err();
+        assert!(error.contains("at most 64"), "{error}");
+    }
 
     fn script(source: &str) -> Script {
         Script {

@@ -311,6 +311,12 @@ fn check_warns_about_slot_reads_that_read_variables() {
     let (code, out, _) = chatlet(&["check", "tests/transcripts/cb-slot-reads/bot.json"], "");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(r#"warning: /conversationMessage/3/responseMatches/0 ("ask account"): {$botContext.slot.accountNumber} is read but no rule fills a slot "accountNumber": it reads the variable "accountNumber", which rule 1 of "ask account" sets"#), "{out}");
-    let (_, out, _) = chatlet(&["check", "tests/transcripts/cb-account-balance/bot.json"], "");
-    assert!(!out.contains("slot"), "a bot that fills its slots gets no such warning: {out}");
+    let (_, out, _) = chatlet(
+        &["check", "tests/transcripts/cb-account-balance/bot.json"],
+        "",
+    );
+    assert!(
+        !out.contains("slot"),
+        "a bot that fills its slots gets no such warning: {out}"
+    );
 }

@@ -408,6 +408,58 @@ pub(crate) struct Effects {
     pub immediate: bool,
 }
 
+/// The deepest code a bot may have: brackets nested deeper than this are refused at load
+/// time, since JavaScript parsers (boa's in the command line) recurse once per level and a
+/// few hundred levels overflow their stack.
+pub const MAX_CODE_DEPTH: usize = 64;
+
+/// How deep `(`, `[` and `{` nest in JavaScript `source`, outside strings and comments
+/// (a regular-expression literal counts as code: a little too deep, never too shallow
+/// for what matters).
+pub fn nesting(source: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '"' | '\'' | '`' => {
+                while let Some(d) = chars.next() {
+                    match d {
+                        '\\' => {
+                            chars.next();
+                        }
+                        d if d == c => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut star = false;
+                for d in chars.by_ref() {
+                    if star && d == '/' {
+                        break;
+                    }
+                    star = d == '*';
+                }
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
 /// The names of `botContext` functions `source` calls that Chatlet does not have.
 pub fn unknown_calls(source: &str) -> Vec<String> {
     let mut unknown = Vec::new();
@@ -442,6 +494,21 @@ pub fn trigger_names(source: &str) -> Vec<String> {
         }
     }
     names
+}
+
+#[cfg(test)]
+mod nesting_tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(nesting("f(a[0], {b: [1]})"), 3);
+        assert_eq!(nesting("var s = '((([[['; // (((\n/* [[[ */ x(1)"), 1);
+        assert_eq!(
+            nesting(&format!("var a = {}1{};", "[".repeat(300), "]".repeat(300))),
+            300
+        );
+    }
 }
 
 #[cfg(test)]

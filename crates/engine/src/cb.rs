@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::botcontext::trigger_names;
 use crate::error::{parse_json, pointer, Findings, LoadError};
+use crate::flow;
 use crate::jsonpath::JsonPath;
 use crate::model::{
     Action, Assign, Bot, Card, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
@@ -375,6 +376,15 @@ impl<'a> Importer<'a> {
             };
             self.f.warn(at, who, slots::message(&fallback, rule));
         }
+        for cycle in flow::statement_loops(&bot) {
+            let name = bot.interactions[cycle[0]].name.clone();
+            let message = flow::loop_message(&bot, &cycle);
+            self.f.warn(
+                &pointer("/conversationMessage", cycle[0]),
+                Some(&name),
+                message,
+            );
+        }
         bot
     }
 
@@ -443,7 +453,7 @@ impl<'a> Importer<'a> {
 
     /// Reports `botContext` functions Chatlet does not have.
     fn scan(&mut self, code: &str, at: &str, who: Option<&str>) {
-        self.f.unknown_calls(code, at, who);
+        self.f.code(code, at, who);
     }
 
     /// The integrations (`responder[]`).

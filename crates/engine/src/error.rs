@@ -119,6 +119,23 @@ impl Findings {
         self.add(Severity::Unsupported, pointer, interaction, message);
     }
 
+    /// Checks a block of bot code: nesting too deep for a JavaScript parser is an error,
+    /// and every `botContext` function Chatlet does not have is listed.
+    pub fn code(&mut self, code: &str, pointer: &str, interaction: Option<&str>) {
+        let depth = crate::botcontext::nesting(code);
+        if depth > crate::botcontext::MAX_CODE_DEPTH {
+            self.error(
+                pointer,
+                interaction,
+                format!(
+                    "code nests brackets {depth} deep; at most {} are allowed",
+                    crate::botcontext::MAX_CODE_DEPTH
+                ),
+            );
+        }
+        self.unknown_calls(code, pointer, interaction);
+    }
+
     /// Records every `botContext` function `code` calls that Chatlet does not have.
     pub fn unknown_calls(&mut self, code: &str, pointer: &str, interaction: Option<&str>) {
         for name in crate::botcontext::unknown_calls(code) {

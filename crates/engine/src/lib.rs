@@ -27,6 +27,7 @@ pub mod botcontext;
 pub mod cb;
 pub mod error;
 pub mod event;
+pub mod flow;
 pub mod jsonpath;
 pub mod model;
 pub mod native;

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::error::{parse_json, pointer, Findings, LoadError};
+use crate::flow;
 use crate::jsonpath::JsonPath;
 use crate::model::{
     Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
@@ -259,6 +260,11 @@ impl Loader<'_> {
             };
             self.findings.warn(at, who, slots::message(&fallback, rule));
         }
+        for cycle in flow::statement_loops(&bot) {
+            let name = bot.interactions[cycle[0]].name.clone();
+            let message = flow::loop_message(&bot, &cycle);
+            self.findings.warn(&where_[cycle[0]], Some(&name), message);
+        }
         bot
     }
 
@@ -290,7 +296,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        self.findings.unknown_calls(&source, at, who);
+        self.findings.code(&source, at, who);
         (!source.trim().is_empty()).then_some(Script { key, source })
     }
 

@@ -44,10 +44,24 @@ impl fmt::Display for PatternError {
     }
 }
 
+/// The longest pattern accepted, in characters.
+pub const MAX_LENGTH: usize = 2000;
+/// How deep groups may nest: parsing and matching recurse once per level.
+pub const MAX_DEPTH: usize = 20;
+
 impl Pattern {
-    /// Compiles `source`; unbalanced parentheses are an error.
+    /// Compiles `source`; unbalanced parentheses, groups nested deeper than [`MAX_DEPTH`]
+    /// and patterns longer than [`MAX_LENGTH`] characters are errors.
     pub fn parse(source: &str) -> Result<Pattern, PatternError> {
         let chars: Vec<char> = source.trim().chars().collect();
+        if chars.len() > MAX_LENGTH {
+            return Err(PatternError {
+                message: format!(
+                    "a pattern of {} characters is longer than {MAX_LENGTH}",
+                    chars.len()
+                ),
+            });
+        }
         let mut pos = 0;
         let seq = parse_seq(&chars, &mut pos, 0)?;
         if pos < chars.len() {
@@ -150,6 +164,11 @@ fn parse_seq(chars: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Node>,
 
 fn parse_group(chars: &[char], pos: &mut usize, depth: usize) -> Result<Node, PatternError> {
     let open = *pos;
+    if depth > MAX_DEPTH {
+        return Err(PatternError {
+            message: format!("groups nested deeper than {MAX_DEPTH} at character {open}"),
+        });
+    }
     let mut alts = vec![parse_seq(chars, pos, depth)?];
     loop {
         match chars.get(*pos) {
@@ -233,6 +252,24 @@ mod tests {
 
     fn m(p: &str, s: &str) -> bool {
         Pattern::parse(p).unwrap().matches(s)
+    }
+
+    #[test]
+    fn deep_or_long_patterns_are_errors_not_crashes() {
+        let deep = format!("{}a{}", "(".repeat(30_000), ")".repeat(30_000));
+        assert!(Pattern::parse(&deep).is_err());
+        let nested = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(Pattern::parse(&nested).unwrap().matches("a"));
+        let too_deep = format!(
+            "{}a{}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        assert!(Pattern::parse(&too_deep)
+            .unwrap_err()
+            .message
+            .contains("nested deeper"));
+        assert!(Pattern::parse(&"a".repeat(MAX_LENGTH + 1)).is_err());
     }
 
     #[test]
