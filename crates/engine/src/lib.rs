@@ -78,11 +78,40 @@ pub fn detect(value: &serde_json::Value) -> Result<Format, LoadError> {
     }
 }
 
-/// Loads a bot in either format.
+/// The largest bot file loaded, in bytes.
+pub const MAX_BOT_BYTES: usize = 16 << 20;
+/// The most dialogs a bot may have.
+pub const MAX_DIALOGS: usize = 20_000;
+/// The most interactions (steps) a bot may have.
+pub const MAX_INTERACTIONS: usize = 200_000;
+
+/// Loads a bot in either format. Files over [`MAX_BOT_BYTES`], and bots with more than
+/// [`MAX_DIALOGS`] dialogs or [`MAX_INTERACTIONS`] interactions, are refused (nesting
+/// deeper than 128 levels is a JSON error).
 pub fn load(text: &str) -> Result<Bot, LoadError> {
+    if text.len() > MAX_BOT_BYTES {
+        return Err(LoadError::at_root(format!(
+            "the file has {} bytes; a bot file may have at most {MAX_BOT_BYTES}",
+            text.len()
+        )));
+    }
     let value = error::parse_json(text)?;
-    match detect(&value)? {
+    let bot = match detect(&value)? {
         Format::Native => native::from_value(&value),
         Format::ConversationBuilder => cb::from_value(&value),
+    }?;
+    let too_many = |what: &str, n: usize, max: usize| {
+        LoadError::at_root(format!("the bot has {n} {what}; at most {max} are allowed"))
+    };
+    if bot.dialogs.len() > MAX_DIALOGS {
+        return Err(too_many("dialogs", bot.dialogs.len(), MAX_DIALOGS));
     }
+    if bot.interactions.len() > MAX_INTERACTIONS {
+        return Err(too_many(
+            "interactions",
+            bot.interactions.len(),
+            MAX_INTERACTIONS,
+        ));
+    }
+    Ok(bot)
 }

@@ -22,6 +22,15 @@ use crate::event::SCRIPT_ERROR;
 
 /// The event message the bot receives when a transfer fails ([`Input::TransferFailed`]).
 pub const ESCALATION_FAILED: &str = "__agent_escalation_failed__";
+/// The longest visitor message the bot reads, in characters; the rest is cut (a debug
+/// note says so).
+pub const MAX_MESSAGE_CHARS: usize = 4096;
+/// How many inputs may wait while a call is in flight; later ones are dropped (noted).
+pub const MAX_QUEUED: usize = 64;
+/// How many interrupted dialogs the stack keeps; the oldest is forgotten beyond that.
+pub const MAX_STACK: usize = 32;
+/// The largest integration answer the bot reads, in bytes; a larger one is a failure.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 /// How many failed transfers a conversation routes before giving up.
 pub const MAX_ESCALATION_FAILURES: u32 = 3;
 /// CB's text when transfers have failed too often (unless the bot sets its error text).
@@ -222,6 +231,12 @@ impl Session {
         }
     }
 
+    /// How many dialogs are open: the current one and those it interrupted (at most
+    /// [`MAX_STACK`]).
+    pub fn stack_depth(&self) -> usize {
+        self.stack.len()
+    }
+
     /// How many file uploads are in flight.
     pub fn uploads_in_flight(&self) -> usize {
         self.uploads.len()
@@ -230,12 +245,13 @@ impl Session {
     /// Handles one input and returns what to show and do, in order.
     pub fn handle(&mut self, input: Input) -> Vec<Output> {
         let busy = self.waiting.is_some();
+        let input = self.bounded(input);
         match input {
-            Input::Text(text) if busy => self.queue.push_back(Queued::Text(text)),
+            Input::Text(text) if busy => self.enqueue(Queued::Text(text)),
             Input::Text(text) => self.on_text(text),
-            Input::File(file) if busy => self.queue.push_back(Queued::File(file)),
+            Input::File(file) if busy => self.enqueue(Queued::File(file)),
             Input::File(file) => self.on_file(file),
-            Input::TransferFailed if busy => self.queue.push_back(Queued::TransferFailed),
+            Input::TransferFailed if busy => self.enqueue(Queued::TransferFailed),
             Input::TransferFailed => self.on_transfer_failed(),
             Input::TransferAccepted => {}
             Input::Reset => {
@@ -260,12 +276,49 @@ impl Session {
         std::mem::take(&mut self.out)
     }
 
+    /// The input with what is over the limits cut: a visitor message over
+    /// [`MAX_MESSAGE_CHARS`] is shortened, an answer over [`MAX_RESPONSE_BYTES`] becomes a
+    /// failure. Each cut leaves a debug note.
+    fn bounded(&mut self, input: Input) -> Input {
+        match input {
+            Input::Text(text) if text.chars().count() > MAX_MESSAGE_CHARS => {
+                self.debug(format!(
+                    "a visitor message of {} characters is cut to {MAX_MESSAGE_CHARS}",
+                    text.chars().count()
+                ));
+                Input::Text(text.chars().take(MAX_MESSAGE_CHARS).collect())
+            }
+            Input::Response { id, body, .. } if body.len() > MAX_RESPONSE_BYTES => {
+                Input::NetworkError {
+                    id,
+                    error: format!(
+                        "the answer has {} bytes, more than the {MAX_RESPONSE_BYTES} a bot reads",
+                        body.len()
+                    ),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Keeps an input for when the call in flight is answered, up to [`MAX_QUEUED`].
+    fn enqueue(&mut self, input: Queued) {
+        if self.queue.len() >= MAX_QUEUED {
+            self.debug(format!(
+                "{MAX_QUEUED} inputs already wait for the call in flight; this one is dropped"
+            ));
+            return;
+        }
+        self.queue.push_back(input);
+    }
+
     /// An answer to a request: an upload's (routed when the bot is not busy) or a call's.
     fn on_answer(&mut self, id: u64, result: Result<(u16, String), String>) {
         if !self.uploads.contains_key(&id) {
             return self.on_result(id, result);
         }
         match self.waiting {
+            // An upload's answer is never dropped: at most one per upload in flight.
             Some(_) => self.queue.push_back(Queued::Uploaded(id, result)),
             None => self.on_uploaded(id, result),
         }
@@ -552,6 +605,13 @@ impl Session {
                     self.ctx.slots.end_dialog(frame.dialog);
                 }
             }
+        }
+        if self.stack.len() >= MAX_STACK {
+            // Each interruption keeps a frame; a visitor who keeps interrupting must not
+            // grow the stack for ever. The oldest interrupted question is forgotten.
+            let oldest = self.stack.remove(0);
+            self.ctx.vars.end_dialog(oldest.dialog);
+            self.ctx.slots.end_dialog(oldest.dialog);
         }
         self.stack.push(Frame {
             dialog,
