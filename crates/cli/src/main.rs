@@ -235,20 +235,46 @@ fn chat(
     };
     let mut driver = Driver::new(bot, options);
     let mut transcript = String::new();
-    let stdin = io::stdin();
+    let result = converse(&mut driver, &mut transcript, json, debug);
+    // What was said is recorded even when the conversation ended in an error.
+    if let Some(path) = record {
+        std::fs::write(path, &transcript)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+/// The terminal conversation: a line of standard input at a time (bytes that are not
+/// UTF-8 become replacement characters), answers on standard output.
+fn converse(
+    driver: &mut Driver,
+    transcript: &mut String,
+    json: bool,
+    debug: bool,
+) -> Result<(), String> {
+    let mut stdin = io::stdin().lock();
     let mut stdout = io::stdout();
-    for line in stdin.lock().lines() {
-        let text = line.map_err(|e| format!("cannot read standard input: {e}"))?;
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        let read = stdin
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        if read == 0 {
+            return Ok(());
+        }
+        let line = String::from_utf8_lossy(&bytes);
+        let text = line.trim_end_matches(['\n', '\r']).to_string();
         let outputs = if let Some(directive) = text.strip_prefix('@') {
             transcript.push_str(&format!("{text}\n"));
             if let Err(e) = driver.directive(directive) {
-                eprintln!("chatlet: {e}");
+                eprintln!("chatlet: {}", terminal_safe(&e));
             }
             continue;
         } else if let Some(action) = text.strip_prefix("! ") {
             transcript.push_str(&format!("{text}\n"));
             driver.action(action).unwrap_or_else(|e| {
-                eprintln!("chatlet: {e}");
+                eprintln!("chatlet: {}", terminal_safe(&e));
                 vec![]
             })
         } else {
@@ -263,7 +289,7 @@ fn chat(
         for output in outputs {
             if let Some(note) = debug_note(&output) {
                 if debug {
-                    eprintln!("debug: {note}");
+                    eprintln!("debug: {}", terminal_safe(note));
                 }
                 continue;
             }
@@ -274,15 +300,37 @@ fn chat(
             for line in driver.lines(&output) {
                 transcript.push_str(&format!("< {line}\n"));
                 if !json {
-                    writeln!(stdout, "< {line}").map_err(|e| e.to_string())?;
+                    writeln!(stdout, "< {}", terminal_safe(&line)).map_err(|e| e.to_string())?;
                 }
             }
         }
         stdout.flush().map_err(|e| e.to_string())?;
     }
-    if let Some(path) = record {
-        std::fs::write(path, transcript)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+}
+
+/// `text` with control characters (ANSI escapes, NUL, …) written as `\u{1b}` instead of
+/// acting on the terminal.
+fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn control_characters_are_shown_not_sent_to_the_terminal() {
+        assert_eq!(
+            terminal_safe("a\u{1b}[31mred\u{0}\u{9b}b\tc"),
+            "a\\u{1b}[31mred\\u{0}\\u{9b}b\tc"
+        );
+    }
 }

@@ -4,6 +4,10 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn chatlet(args: &[&str], stdin: &str) -> (i32, String, String) {
+    chatlet_bytes(args, stdin.as_bytes())
+}
+
+fn chatlet_bytes(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let mut child = Command::new(env!("CARGO_BIN_EXE_chatlet"))
         .args(args)
@@ -13,12 +17,7 @@ fn chatlet(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -319,4 +318,34 @@ fn check_warns_about_slot_reads_that_read_variables() {
         !out.contains("slot"),
         "a bot that fills its slots gets no such warning: {out}"
     );
+}
+
+/// Standard input that is not UTF-8 does not end the conversation (nor lose the record),
+/// and control characters from the bot or the visitor never reach the terminal as such.
+#[test]
+fn chat_survives_bad_bytes_and_shows_control_characters_harmlessly() {
+    let bot = scratch(
+        "echo.json",
+        r#"{"dialogs":[{"name":"Echo","patterns":["*"],"flow":[{"say":"You said: {$query}"}]}]}"#,
+    );
+    let record =
+        std::env::temp_dir().join(format!("chatlet-cli-{}-bad.transcript", std::process::id()));
+    let record = record.to_string_lossy().into_owned();
+    let (code, out, err) = chatlet_bytes(
+        &["chat", &bot, "--record", &record],
+        b"caf\xe9\nred \x1b[31malert\x07\nbye\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("< You said: caf\u{fffd}\n"), "{out}");
+    assert!(
+        out.contains("< You said: red \\u{1b}[31malert\\u{7}\n"),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\u{1b}'),
+        "no raw escape reaches the terminal"
+    );
+    assert!(out.contains("< You said: bye"), "{out}");
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    assert!(recorded.contains("> bye\n< You said: bye"), "{recorded}");
 }
