@@ -21,6 +21,11 @@ const TYPES = {
  * answer waits for (a slow network for one file); if it resolves to 'fail', the answer is 503. With `compress`, files go out with
  * brotli (quality 11) or gzip, as a CDN would send them.
  */
+/** Is `file` in folder `base` (not `..` out of it, nor a sibling named like `base-x`)? */
+export function inside(base, file) {
+  return file === base || file.startsWith(base + path.sep);
+}
+
 export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {}, api = null, hold = () => null, compress = false } = {}) {
   const packed = new Map();
   const server = http.createServer(async (req, res) => {
@@ -37,7 +42,8 @@ export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {},
     const prefix = Object.keys(mounts).find((p) => url.pathname.startsWith(p));
     const base = prefix ? mounts[prefix] : dir;
     let file = path.join(base, decodeURIComponent(prefix ? url.pathname.slice(prefix.length) : url.pathname));
-    if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
+    // Inside the folder only: not `..`, nor a sibling whose name starts the same (dist-x).
+    if (!inside(base, file)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404, headers).end('not found'); return; }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,22 @@ async function balance(v, account, email) {
 }
 
 try {
+  await check('the test server serves nothing outside dist/, not even a sibling folder named dist-…', async () => {
+    const sibling = `${dist}-probe`;
+    fs.mkdirSync(sibling, { recursive: true });
+    fs.writeFileSync(path.join(sibling, 'secret.txt'), 'secret');
+    try {
+      const status = await new Promise((ok, fail) => {
+        // A raw path: a URL object would resolve the dots before sending.
+        const { hostname, port } = new URL(site.url);
+        http.get({ hostname, port, path: '/..%2Fdist-probe/secret.txt' }, (r) => { r.resume(); ok(r.statusCode); }).on('error', fail);
+      });
+      assert.equal(status, 403);
+    } finally {
+      fs.rmSync(sibling, { recursive: true, force: true });
+    }
+  });
+
   const v = await open('/');
   console.log(`widget ready ${v.ready} ms after navigation`);
 
