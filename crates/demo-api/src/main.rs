@@ -2,7 +2,7 @@
 //! and end-to-end browser tests.
 //!
 //! ```text
-//! chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR]
+//! chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR] [--max-connections N] [--idle-ms N]
 //! ```
 //!
 //! Defaults: port 8081 (0 picks a free port), host 127.0.0.1, uploads in a
@@ -14,8 +14,8 @@
 //! host) or make the upload directory it says so on stderr and exits with 1;
 //! bad arguments exit with 2.
 //!
-//! Every request runs on its own thread. Answers are JSON with
-//! `Content-Type: application/json`:
+//! Every connection runs on its own thread, at most 64 at once, and is closed after
+//! 15 s of silence ([`http`]). Answers are JSON with `Content-Type: application/json`:
 //!
 //! | request | answer |
 //! | --- | --- |
@@ -40,6 +40,7 @@
 #![forbid(unsafe_code)]
 
 mod faults;
+mod http;
 mod query;
 mod reply;
 mod rng;
@@ -48,21 +49,21 @@ mod uploads;
 
 use std::fs;
 use std::io::{self, ErrorKind, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::thread;
-
-use tiny_http::Server;
 
 use crate::routes::Context;
 
-const USAGE: &str = "usage: chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR]
+const USAGE: &str = "usage: chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR] [--max-connections N] [--idle-ms N]
 
-  --port N          port to listen on (default 8081; 0 picks a free port)
-  --host ADDR       address to listen on (default 127.0.0.1)
-  --upload-dir DIR  where uploads are stored (created if missing; default: a new
-                    chatlet-uploads-PID directory under the system temp dir)";
+  --port N             port to listen on (default 8081; 0 picks a free port)
+  --host ADDR          address to listen on (default 127.0.0.1)
+  --upload-dir DIR     where uploads are stored (created if missing; default: a new
+                       chatlet-uploads-PID directory under the system temp dir)
+  --max-connections N  connections served at once; one more gets a 503 (default 64)
+  --idle-ms N          a connection silent this long is closed (default 15000)";
 
 /// The command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,7 @@ struct Args {
     port: u16,
     host: String,
     upload_dir: Option<PathBuf>,
+    limits: http::Limits,
 }
 
 impl Default for Args {
@@ -78,6 +80,7 @@ impl Default for Args {
             port: 8081,
             host: "127.0.0.1".into(),
             upload_dir: None,
+            limits: http::Limits::default(),
         }
     }
 }
@@ -101,7 +104,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
         if name == "-h" || name == "--help" {
             return Ok(Command::Help);
         }
-        if !matches!(name.as_str(), "--port" | "--host" | "--upload-dir") {
+        if !matches!(
+            name.as_str(),
+            "--port" | "--host" | "--upload-dir" | "--max-connections" | "--idle-ms"
+        ) {
             return Err(format!("unknown argument {name}"));
         }
         let Some(value) = inline.or_else(|| args.next()) else {
@@ -114,6 +120,19 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
                     .map_err(|_| format!("--port must be a number from 0 to 65535, not {value}"))?;
             }
             "--host" => parsed.host = value,
+            "--max-connections" => {
+                parsed.limits.connections = value.parse().ok().filter(|n| *n > 0).ok_or(
+                    format!("--max-connections must be a positive number, not {value}"),
+                )?;
+            }
+            "--idle-ms" => {
+                let ms: u64 = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(format!("--idle-ms must be a positive number, not {value}"))?;
+                parsed.limits.idle = std::time::Duration::from_millis(ms);
+            }
             _ => parsed.upload_dir = Some(PathBuf::from(value)),
         }
     }
@@ -149,11 +168,10 @@ fn serve(args: Args) -> Result<(), String> {
     } else {
         format!("{}:{}", args.host, args.port)
     };
-    let server =
-        Server::http(&wanted).map_err(|error| format!("cannot listen on {wanted}: {error}"))?;
-    let address = server
-        .server_addr()
-        .to_ip()
+    let listener = TcpListener::bind(&wanted)
+        .map_err(|error| format!("cannot listen on {wanted}: {error}"))?;
+    let address = listener
+        .local_addr()
         .map_or(wanted, |address| address.to_string());
 
     let upload_dir = upload_dir(args.upload_dir)?;
@@ -171,20 +189,9 @@ fn serve(args: Args) -> Result<(), String> {
         .map_err(|error| format!("cannot write to stdout: {error}"))?;
     drop(stdout);
 
-    for request in server.incoming_requests() {
-        let context = Arc::clone(&context);
-        let spawned = thread::Builder::new()
-            .name("request".into())
-            .spawn(move || routes::handle(request, &context));
-        // If no thread can be made, the request is dropped, and tiny_http
-        // answers it with a 500.
-        if let Err(error) = spawned {
-            let _ = writeln!(
-                io::stderr(),
-                "chatlet-demo-api: cannot start a thread: {error}"
-            );
-        }
-    }
+    let handler =
+        move |head: &http::Head, body: &mut dyn io::Read| routes::handle(head, body, &context);
+    http::serve(listener, args.limits, Arc::new(handler));
     Ok(())
 }
 
@@ -237,6 +244,7 @@ mod tests {
                 port: 0,
                 host: "0.0.0.0".into(),
                 upload_dir: Some("/tmp/up".into()),
+                limits: http::Limits::default(),
             }))
         );
         assert_eq!(parse(&["--port=9"]).map(|_| ()), Ok(()));

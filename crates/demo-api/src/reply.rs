@@ -1,12 +1,11 @@
 //! What a handler answers: a status, a JSON body (or a stored file) and
-//! whether the CORS headers go with it, turned into a `tiny_http` response at
-//! the end.
+//! whether the CORS headers go with it, turned into an [`Answer`] at the end.
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 
+use crate::http::Answer;
 use serde_json::{json, Value};
-use tiny_http::{Header, Response, ResponseBox, StatusCode};
 
 /// The request headers every CORS answer allows (`X-File-Name` is one the
 /// widget may send with an upload).
@@ -132,13 +131,13 @@ impl Reply {
         self
     }
 
-    /// The `tiny_http` response: the JSON body with `Content-Type:
-    /// application/json` (or the download's bytes), `Cache-Control:
-    /// no-store`, and the CORS and `Allow` headers when asked for. The body's
-    /// length is always sent as `Content-Length`, never chunked.
-    pub fn into_response(self) -> ResponseBox {
+    /// The answer to write: the JSON body with `Content-Type: application/json`
+    /// (or the download's bytes), `Cache-Control: no-store`, and the CORS and
+    /// `Allow` headers when asked for. The body's length is always sent as
+    /// `Content-Length`, never chunked.
+    pub fn into_answer(self) -> Answer {
         let mut headers: Vec<(&str, &str)> = vec![("Cache-Control", "no-store")];
-        let (data, length): (Box<dyn Read + Send>, u64) = match (self.download, &self.body) {
+        let (body, length): (Box<dyn Read + Send>, u64) = match (self.download, &self.body) {
             (Some(download), _) => {
                 headers.push(("Content-Type", "application/octet-stream"));
                 (Box::new(download.file), download.length)
@@ -164,22 +163,15 @@ impl Reply {
         if let Some(allow) = &self.allow {
             headers.push(("Allow", allow));
         }
-        let length = usize::try_from(length).unwrap_or(usize::MAX);
-        let mut response = Response::new(
-            StatusCode(self.status),
-            Vec::new(),
-            data,
-            Some(length),
-            None,
-        )
-        .with_chunked_threshold(usize::MAX);
-        for (name, value) in headers {
-            // Only fails for non-ASCII text, which none of these headers has.
-            if let Ok(header) = Header::from_bytes(name, value) {
-                response.add_header(header);
-            }
+        Answer {
+            status: self.status,
+            headers: headers
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body,
+            length,
         }
-        response
     }
 }
 
@@ -204,22 +196,18 @@ mod tests {
         );
         let reply = Reply::preflight(Some("x-a"));
         assert_eq!((reply.status, reply.body.is_none()), (204, true));
-        let response = reply.into_response();
-        let allow_headers = response
-            .headers()
+        let answer = reply.into_answer();
+        let allow_headers = answer
+            .headers
             .iter()
-            .find(|header| header.field.equiv("Access-Control-Allow-Headers"))
-            .map(|header| header.value.to_string());
+            .find(|(name, _)| name == "Access-Control-Allow-Headers")
+            .map(|(_, value)| value.clone());
         assert_eq!(allow_headers, Some(format!("{ALLOWED_HEADERS}, x-a")));
     }
 
     #[test]
     fn bodies_have_a_length() {
-        let response = Reply::ok().into_response();
-        assert_eq!(response.data_length(), Some(11));
-        assert_eq!(
-            Reply::preflight(None).into_response().data_length(),
-            Some(0)
-        );
+        assert_eq!(Reply::ok().into_answer().length, 11);
+        assert_eq!(Reply::preflight(None).into_answer().length, 0);
     }
 }

@@ -1,7 +1,7 @@
 //! Routing and the endpoint handlers.
 //!
-//! [`handle`] turns a `tiny_http` request into a [`Call`], asks [`respond`]
-//! for a [`Reply`], writes it and logs one line. [`respond`] does, in order:
+//! [`handle`] turns a request ([`crate::http`]) into a [`Call`], asks [`respond`]
+//! for a [`Reply`], logs one line and returns the answer to write. [`respond`] does, in order:
 //! the CORS preflight answer, injected failures (see [`crate::faults`]), the
 //! path lookup ([`Endpoint::from_path`]), the method check
 //! ([`Endpoint::methods`]), then the endpoint's handler.
@@ -13,10 +13,9 @@
 //! lazily, so nothing is consumed before the handler asks).
 //!
 //! A body that is not read (an injected failure, a refused upload) is thrown
-//! away after the handler, so the client gets the answer rather than a reset
-//! connection: `tiny_http` reads what is left of a `Content-Length` body
-//! after answering; [`handle`] reads what is left of a chunked one (up to
-//! [`MAX_DISCARDED_BODY`]) before answering.
+//! away after the handler, a little at a time and only up to a limit, past which
+//! the connection is closed ([`crate::http`]): the client's `Content-Length`
+//! never decides what is allocated.
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read, Write};
@@ -24,8 +23,8 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::http::{Answer, Head};
 use serde_json::{json, Value};
-use tiny_http::Request;
 
 use crate::faults::Faults;
 use crate::query::{decode_path, split_target, Query};
@@ -38,11 +37,6 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 /// The bearer token `POST /api/escalate` wants.
 pub const DEMO_TOKEN: &str = "chatlet-demo-token";
-
-/// At most this much of an unread chunked body is read and thrown away
-/// before answering (64 MiB); past it, `tiny_http` takes the rest for a bad
-/// next request and closes the connection.
-pub const MAX_DISCARDED_BODY: u64 = 64 * 1024 * 1024;
 
 /// Uploaded files are fetched back at this path followed by their id.
 pub const UPLOADS_PREFIX: &str = "/api/uploads/";
@@ -162,73 +156,34 @@ impl Endpoint {
     }
 }
 
-/// Answers one `tiny_http` request and logs `METHOD PATH STATUS` to stderr.
-pub fn handle(mut request: Request, ctx: &Context) {
+/// Answers one request and logs `METHOD PATH STATUS` to stderr.
+pub fn handle(head: &Head, body: &mut dyn Read, ctx: &Context) -> Answer {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
-    let (raw_path, raw_query) = split_target(request.url());
-    let raw_path = raw_path.to_owned();
-    let path = decode_path(&raw_path);
-    let query = Query::parse(raw_query);
-    let header = |name: &'static str| {
-        request
-            .headers()
-            .iter()
-            .find(|header| header.field.equiv(name))
-            .map(|header| header.value.as_str().to_owned())
+    let (raw_path, raw_query) = split_target(&head.target);
+    let mut call = Call {
+        method: head.method.clone(),
+        path: decode_path(raw_path),
+        query: Query::parse(raw_query),
+        authorization: head.header("Authorization").map(str::to_owned),
+        content_type: head.header("Content-Type").map(str::to_owned),
+        requested_headers: head
+            .header("Access-Control-Request-Headers")
+            .map(str::to_owned),
+        content_length: head
+            .content_length()
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        body,
     };
-    let authorization = header("Authorization");
-    let content_type = header("Content-Type");
-    let requested_headers = header("Access-Control-Request-Headers");
-    // `tiny_http` reads a chunked body whenever `Transfer-Encoding` is sent.
-    let chunked = header("Transfer-Encoding").is_some();
-    let content_length = request.body_length();
-
-    let reply = {
-        let mut body = LazyBody(&mut request);
-        let mut call = Call {
-            method: method.clone(),
-            path,
-            query,
-            authorization,
-            content_type,
-            requested_headers,
-            content_length,
-            body: &mut body,
-        };
-        let reply = respond(&mut call, ctx);
-        if chunked {
-            // Else what is left would be read as the next request.
-            discard(&mut body, MAX_DISCARDED_BODY);
-        }
-        reply
-    };
-    let status = reply.status;
-    let outcome = match request.respond(reply.into_response()) {
-        Ok(()) => String::new(),
-        Err(error) => format!(" (write failed: {error})"),
-    };
+    let reply = respond(&mut call, ctx);
     // Never panic if stderr is gone.
     let _ = writeln!(
         io::stderr(),
-        "{method} {raw_path} {status} {}ms{outcome}",
+        "{} {raw_path} {} {}ms",
+        head.method,
+        reply.status,
         started.elapsed().as_millis()
     );
-}
-
-/// The request body, read through `tiny_http` only when a handler asks (so
-/// `Expect: 100-continue` is only answered for bodies we want).
-struct LazyBody<'r>(&'r mut Request);
-
-impl Read for LazyBody<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.as_reader().read(buf)
-    }
-}
-
-/// Reads and throws away what is left of a body, at most `limit` bytes.
-fn discard(body: &mut dyn Read, limit: u64) {
-    let _ = io::copy(&mut body.take(limit), &mut io::sink());
+    reply.into_answer()
 }
 
 /// The reply to one call: preflight, injected failure, 404, 405 or the
@@ -723,14 +678,5 @@ mod tests {
             reply.allow_headers.as_deref(),
             Some("Authorization, Content-Type, X-File-Name, x-extra")
         );
-    }
-
-    #[test]
-    fn discard_stops_at_its_limit() {
-        let mut body = io::repeat(1).take(100);
-        discard(&mut body, 30);
-        assert_eq!(body.limit(), 70);
-        discard(&mut body, 1_000);
-        assert_eq!(body.limit(), 0);
     }
 }

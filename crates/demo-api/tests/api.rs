@@ -783,3 +783,101 @@ fn default_upload_dir_is_announced_after_the_listening_line() {
     let id = upload_id(&server.request("POST", "/api/upload?name=a.txt", &[], b"hello"));
     assert_eq!(server.stored(), [format!("{id}-a.txt")]);
 }
+
+/// A declared body far larger than anything the server takes, and no body at all: the
+/// server answers at once without allocating by the client's word (tiny_http aborted
+/// the whole process here), and keeps serving.
+#[test]
+fn a_huge_declared_content_length_is_answered_without_allocating_it() {
+    let server = Server::start();
+    for target in [
+        "/api/balance?account=123456&email=a@b.co",
+        "/api/upload",
+        "/api/escalate",
+    ] {
+        let method = if target == "/api/balance?account=123456&email=a@b.co" {
+            "GET"
+        } else {
+            "POST"
+        };
+        let mut stream = connect(server.port);
+        let head =
+            format!("{method} {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n");
+        stream.write_all(head.as_bytes()).expect("send head");
+        let started = Instant::now();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read answer");
+        let reply = parse_reply(&raw);
+        assert!(
+            matches!(reply.status, 200 | 401 | 413),
+            "{target}: {}",
+            reply.status
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{target} answered late"
+        );
+    }
+    assert_eq!(
+        send_raw(server.port, "GET", "/api/health", &[], b"").status,
+        200,
+        "still serving"
+    );
+}
+
+/// Connections are bounded, and a silent one is closed after the idle time.
+#[test]
+fn connections_are_bounded_and_idle_ones_closed() {
+    let server = Server::spawn(&["--max-connections", "4", "--idle-ms", "400"]);
+    let held: Vec<TcpStream> = (0..4).map(|_| connect(server.port)).collect();
+    thread::sleep(Duration::from_millis(100));
+    let mut extra = connect(server.port);
+    let mut raw = Vec::new();
+    extra.read_to_end(&mut raw).expect("read the refusal");
+    assert_eq!(parse_reply(&raw).status, 503);
+    // The held connections said nothing: after the idle time they are closed, and new
+    // ones are served again.
+    for mut stream in held {
+        let mut rest = Vec::new();
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(3)));
+        assert_eq!(
+            stream.read_to_end(&mut rest).unwrap_or(1),
+            0,
+            "closed by the server"
+        );
+    }
+    assert_eq!(
+        send_raw(server.port, "GET", "/api/health", &[], b"").status,
+        200
+    );
+}
+
+/// An upload id names only an upload this server stored: no path, encoded or not.
+#[test]
+fn upload_ids_cannot_name_paths() {
+    let server = Server::start();
+    for id in [
+        "..%2F..%2Fetc%2Fpasswd",
+        "../../etc/passwd",
+        "%2e%2e",
+        "U-1%00",
+    ] {
+        let reply = send_raw(server.port, "GET", &format!("/api/uploads/{id}"), &[], b"");
+        assert_eq!(reply.status, 404, "{id}");
+    }
+}
+
+/// A request head over the limit is refused with 431 rather than read on and on.
+#[test]
+fn an_oversized_request_head_is_refused() {
+    let server = Server::start();
+    let mut stream = connect(server.port);
+    let head = format!(
+        "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    assert_eq!(parse_reply(&raw).status, 431);
+}
