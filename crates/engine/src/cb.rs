@@ -10,8 +10,10 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+#[cfg(feature = "checks")]
 use crate::botcontext::trigger_names;
 use crate::error::{parse_json, pointer, Findings, LoadError};
+#[cfg(feature = "checks")]
 use crate::flow;
 use crate::jsonpath::JsonPath;
 use crate::model::{
@@ -20,6 +22,7 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
+#[cfg(feature = "checks")]
 use crate::slots;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
@@ -157,6 +160,7 @@ impl<'a> Importer<'a> {
                 }
             });
         let integrations = self.integrations();
+        #[cfg(feature = "checks")]
         self.unknown_placeholders();
 
         // Dialogs.
@@ -309,27 +313,30 @@ impl<'a> Importer<'a> {
         }
 
         // Literal trigger names that no interaction has.
-        let scripts: Vec<(usize, &'static str, String)> = interactions
-            .iter()
-            .enumerate()
-            .flat_map(|(i, it)| {
-                [
-                    ("preProcessMessage", &it.code.pre),
-                    ("postProcessMessage", &it.code.post),
-                    ("processUserResponse", &it.code.reply),
-                ]
-                .into_iter()
-                .filter_map(move |(k, s)| s.as_ref().map(|s| (i, k, s.source.clone())))
-            })
-            .collect();
-        for (i, key, source) in scripts {
-            for target in trigger_names(&source) {
-                if !interactions.iter().any(|it| it.name == target) {
-                    self.f.warn(
-                        &pointer(&pointer("/conversationMessage", i), key),
-                        Some(&interactions[i].name),
-                        format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
-                    );
+        #[cfg(feature = "checks")]
+        {
+            let scripts: Vec<(usize, &'static str, String)> = interactions
+                .iter()
+                .enumerate()
+                .flat_map(|(i, it)| {
+                    [
+                        ("preProcessMessage", &it.code.pre),
+                        ("postProcessMessage", &it.code.post),
+                        ("processUserResponse", &it.code.reply),
+                    ]
+                    .into_iter()
+                    .filter_map(move |(k, s)| s.as_ref().map(|s| (i, k, s.source.clone())))
+                })
+                .collect();
+            for (i, key, source) in scripts {
+                for target in trigger_names(&source) {
+                    if !interactions.iter().any(|it| it.name == target) {
+                        self.f.warn(
+                            &pointer(&pointer("/conversationMessage", i), key),
+                            Some(&interactions[i].name),
+                            format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
+                        );
+                    }
                 }
             }
         }
@@ -357,11 +364,20 @@ impl<'a> Importer<'a> {
             let at = pointer(&pointer("/conversationMessage", id), "responseMatches");
             self.f.warn(&at, Some(&name), upload::RESULT_RULES_NOTE);
         }
+        #[cfg(feature = "checks")]
+        self.check_only(&bot);
+        bot
+    }
+
+    /// Warnings only `chatlet check` shows: slot reads that read variables, and
+    /// statement loops.
+    #[cfg(feature = "checks")]
+    fn check_only(&mut self, bot: &Bot) {
         let raw: Vec<&Value> = ["conversationMessage", "responder"]
             .iter()
             .filter_map(|k| self.root.get(*k))
             .collect();
-        for fallback in slots::fallbacks(&raw, &bot) {
+        for fallback in slots::fallbacks(&raw, bot) {
             let setter = fallback.setter.map(|(id, r)| {
                 let name = bot.interactions[id].name.clone();
                 let at = pointer(
@@ -376,16 +392,15 @@ impl<'a> Importer<'a> {
             };
             self.f.warn(at, who, slots::message(&fallback, rule));
         }
-        for cycle in flow::statement_loops(&bot) {
+        for cycle in flow::statement_loops(bot) {
             let name = bot.interactions[cycle[0]].name.clone();
-            let message = flow::loop_message(&bot, &cycle);
+            let message = flow::loop_message(bot, &cycle);
             self.f.warn(
                 &pointer("/conversationMessage", cycle[0]),
                 Some(&name),
                 message,
             );
         }
-        bot
     }
 
     /// The intent name of each dialog's starter (resolved through `associatedIntents`).
@@ -405,6 +420,7 @@ impl<'a> Importer<'a> {
     }
 
     /// Reports `{$…}` forms Chatlet does not fill, in interactions and integrations.
+    #[cfg(feature = "checks")]
     fn unknown_placeholders(&mut self) {
         fn walk(v: &Value, at: String, out: &mut Vec<(String, String)>) {
             match v {

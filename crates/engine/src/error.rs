@@ -133,10 +133,12 @@ impl Findings {
                 ),
             );
         }
+        #[cfg(feature = "checks")]
         self.unknown_calls(code, pointer, interaction);
     }
 
     /// Records every `botContext` function `code` calls that Chatlet does not have.
+    #[cfg(feature = "checks")]
     pub fn unknown_calls(&mut self, code: &str, pointer: &str, interaction: Option<&str>) {
         for name in crate::botcontext::unknown_calls(code) {
             self.unsupported(

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::error::{parse_json, pointer, Findings, LoadError};
+#[cfg(feature = "checks")]
 use crate::flow;
 use crate::jsonpath::JsonPath;
 use crate::model::{
@@ -17,6 +18,7 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
+#[cfg(feature = "checks")]
 use crate::slots;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
@@ -248,7 +250,16 @@ impl Loader<'_> {
             self.findings
                 .error(&at, Some(&name), upload::RESULT_RULES_NOTE);
         }
-        for fallback in slots::fallbacks(&[value], &bot) {
+        #[cfg(feature = "checks")]
+        self.check_only(value, &bot, &where_);
+        bot
+    }
+
+    /// Warnings only `chatlet check` shows: slot reads that read variables, and
+    /// statement loops.
+    #[cfg(feature = "checks")]
+    fn check_only(&mut self, value: &Value, bot: &Bot, where_: &[String]) {
+        for fallback in slots::fallbacks(&[value], bot) {
             let setter = fallback.setter.map(|(id, r)| {
                 let name = bot.interactions[id].name.clone();
                 let at = pointer(&pointer(&where_[id], "rules"), r);
@@ -260,12 +271,11 @@ impl Loader<'_> {
             };
             self.findings.warn(at, who, slots::message(&fallback, rule));
         }
-        for cycle in flow::statement_loops(&bot) {
+        for cycle in flow::statement_loops(bot) {
             let name = bot.interactions[cycle[0]].name.clone();
-            let message = flow::loop_message(&bot, &cycle);
+            let message = flow::loop_message(bot, &cycle);
             self.findings.warn(&where_[cycle[0]], Some(&name), message);
         }
-        bot
     }
 
     /// Parses a template; `{Name.field}` refers to the bot's integrations.

@@ -14,8 +14,11 @@ use chatlet_engine::template::{Placeholder, Template};
 use chatlet_engine::{FileIn, Input, Output, Session};
 use serde_json::Value;
 
+/// A fuzz target: it takes any bytes.
+pub type Target = fn(&[u8]);
+
 /// Every target by name (the folder names under `fuzz/corpus/`).
-pub const TARGETS: [(&str, fn(&[u8])); 9] = [
+pub const TARGETS: [(&str, Target); 9] = [
     ("pattern", pattern),
     ("regex", regex),
     ("template", template),
@@ -41,8 +44,12 @@ pub fn pattern(data: &[u8]) {
     };
     for message in lines {
         let fits = p.matches(message);
-        if message.chars().all(|c| c.is_ascii()) {
-            assert_eq!(fits, p.matches(&message.to_ascii_uppercase()), "case: {message:?}");
+        if message.is_ascii() {
+            assert_eq!(
+                fits,
+                p.matches(&message.to_ascii_uppercase()),
+                "case: {message:?}"
+            );
         }
     }
 }
@@ -142,7 +149,11 @@ fn talk(bot: chatlet_engine::Bot) {
 const MAX_OUTPUTS: usize = 2_000;
 
 fn bounded(out: &[Output]) {
-    assert!(out.len() <= MAX_OUTPUTS, "{} outputs for one input", out.len());
+    assert!(
+        out.len() <= MAX_OUTPUTS,
+        "{} outputs for one input",
+        out.len()
+    );
 }
 
 const SESSION_BOTS: [&str; 3] = [
@@ -176,9 +187,17 @@ pub fn session(data: &[u8]) {
         let len = ops.first().copied().unwrap_or(0) as usize % 64;
         let input = match op % 9 {
             0 | 1 => Input::Text(text(&take(&mut ops, len + 1))),
-            2 => Input::Text(["hi", "balance", "123456", "ada@example.com", "agent", "document"]
-                [len % 6]
-                .into()),
+            2 => Input::Text(
+                [
+                    "hi",
+                    "balance",
+                    "123456",
+                    "ada@example.com",
+                    "agent",
+                    "document",
+                ][len % 6]
+                    .into(),
+            ),
             3 if !open.is_empty() => {
                 let id = open.remove(len % open.len());
                 let status = [200, 201, 404, 500, 0][len % 5];
@@ -204,7 +223,11 @@ pub fn session(data: &[u8]) {
             7 => Input::TransferFailed,
             8 => Input::TransferAccepted,
             // An answer to an id that is not open: ignored by the session.
-            _ => Input::Response { id: 9_999, status: 200, body: "{}".into() },
+            _ => Input::Response {
+                id: 9_999,
+                status: 200,
+                body: "{}".into(),
+            },
         };
         let out = s.handle(input);
         bounded(&out);

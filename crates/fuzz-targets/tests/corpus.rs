@@ -21,7 +21,13 @@ fn every_saved_input_passes_its_target() {
                 replayed += 1;
             }
         }
-        assert!(root.join("corpus").join(name).is_dir(), "no corpus for {name}");
+        assert!(
+            root.join("corpus").join(name).is_dir(),
+            "no corpus for {name}"
+        );
     }
-    assert!(replayed > 50, "only {replayed} inputs: the corpus is missing");
+    assert!(
+        replayed > 50,
+        "only {replayed} inputs: the corpus is missing"
+    );
 }
