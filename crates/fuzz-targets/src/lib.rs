@@ -170,9 +170,15 @@ pub fn session(data: &[u8]) {
     let Some((&which, mut ops)) = data.split_first() else {
         return;
     };
-    let bot = chatlet_engine::load(SESSION_BOTS[which as usize % SESSION_BOTS.len()])
-        .expect("the fixture bots load");
-    let mut s = Session::new(Arc::new(bot), Default::default());
+    static BOTS: std::sync::OnceLock<Vec<Arc<chatlet_engine::Bot>>> = std::sync::OnceLock::new();
+    let bots = BOTS.get_or_init(|| {
+        SESSION_BOTS
+            .iter()
+            .map(|b| Arc::new(chatlet_engine::load(b).expect("the fixture bots load")))
+            .collect()
+    });
+    let bot = Arc::clone(&bots[which as usize % bots.len()]);
+    let mut s = Session::new(bot, Default::default());
     let mut open: Vec<u64> = Vec::new();
     let mut issued = HashSet::new();
     let mut handles = 0u64;
