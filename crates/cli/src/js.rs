@@ -4,8 +4,18 @@
 //! which forwards to [`BotContext::call`]. While a block runs, the session's context is
 //! moved into a thread-local cell that the native function reads (and moved back after),
 //! so no reference outlives the call and no `unsafe` is needed.
+//!
+//! The realm lives on a thread of its own, and a block gets [`BLOCK_BUDGET`] of wall-clock
+//! time: boa's loop limit stops `while (true) {}`, but not a native that runs long
+//! (`Array(2e8).fill(0)`, a sort with a comparator, a backtracking regular expression).
+//! A block over budget is a script error (the flow goes on, as after any script error),
+//! the context is as it was before the block, and a fresh realm with the bot's global
+//! functions takes over; the old thread is left to finish on its own.
 
 use std::cell::RefCell;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::Duration;
 
 use boa_engine::{js_string, Context, JsNativeError, JsResult, JsValue, NativeFunction, Source};
 use chatlet_engine::botcontext::{nesting, prelude, BotContext, ScriptHost, MAX_CODE_DEPTH};
@@ -19,14 +29,110 @@ thread_local! {
 /// Most loop iterations one block may run (a runaway loop becomes a script error).
 const LOOP_LIMIT: u64 = 1_000_000;
 
-/// A boa realm per conversation.
+/// Most wall-clock time one block (or the global functions) may take.
+pub const BLOCK_BUDGET: Duration = Duration::from_secs(2);
+
+/// What the realm's thread is asked to evaluate.
+enum Job {
+    /// A new realm with these global functions.
+    Start(Option<String>),
+    /// A block in its own function scope.
+    Run(String),
+}
+
+type Done = (Result<(), String>, BotContext);
+
+/// The thread that owns a realm.
+struct Worker {
+    jobs: Sender<(Job, BotContext)>,
+    done: Receiver<Done>,
+}
+
+impl Worker {
+    fn spawn() -> Option<Worker> {
+        let (jobs, inbox) = mpsc::channel::<(Job, BotContext)>();
+        let (outbox, done) = mpsc::channel();
+        thread::Builder::new()
+            .name("boa".into())
+            .stack_size(32 << 20)
+            .spawn(move || {
+                let mut context = fresh();
+                for (job, mut ctx) in inbox {
+                    let result = match job {
+                        Job::Start(globals) => {
+                            context = fresh();
+                            globals.map_or(Ok(()), |g| eval(&mut context, &g, &mut ctx))
+                        }
+                        Job::Run(source) => eval(&mut context, &source, &mut ctx),
+                    };
+                    if outbox.send((result, ctx)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Worker { jobs, done })
+    }
+}
+
+/// A boa realm per conversation, on its own thread, with a time budget per block.
 pub struct Boa {
-    context: Context,
+    worker: Option<Worker>,
+    /// The bot's global functions, to set up a fresh realm after a block over budget.
+    globals: Option<String>,
+    budget: Duration,
 }
 
 impl Default for Boa {
     fn default() -> Self {
-        Boa { context: fresh() }
+        Boa::with_budget(BLOCK_BUDGET)
+    }
+}
+
+impl Boa {
+    /// A realm whose blocks may each take at most `budget`.
+    pub fn with_budget(budget: Duration) -> Boa {
+        Boa {
+            worker: None,
+            globals: None,
+            budget,
+        }
+    }
+
+    /// Sends `job` to the realm's thread with the context and waits, within the budget.
+    fn ask(&mut self, job: Job, ctx: &mut BotContext) -> Result<(), String> {
+        if self.worker.is_none() {
+            let worker = Worker::spawn().ok_or("cannot start a JavaScript thread")?;
+            // A replacement realm gets the bot's global functions first.
+            let globals = Job::Start(self.globals.clone());
+            worker
+                .jobs
+                .send((globals, BotContext::default()))
+                .map_err(|e| e.to_string())?;
+            let _ = worker.done.recv_timeout(self.budget);
+            self.worker = Some(worker);
+        }
+        let worker = self.worker.as_ref().expect("a worker");
+        let before = ctx.clone();
+        worker
+            .jobs
+            .send((job, std::mem::take(ctx)))
+            .map_err(|e| e.to_string())?;
+        match worker.done.recv_timeout(self.budget) {
+            Ok((result, after)) => {
+                *ctx = after;
+                result
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                // The thread is left to finish on its own; the next block gets a new one.
+                self.worker = None;
+                *ctx = before;
+                Err(format!(
+                    "the code ran longer than {} ms and was stopped",
+                    self.budget.as_millis()
+                ))
+            }
+        }
     }
 }
 
@@ -75,21 +181,20 @@ fn too_deep(source: &str) -> Option<String> {
     })
 }
 
-impl Boa {
-    fn eval(&mut self, source: &str, ctx: &mut BotContext) -> Result<(), String> {
-        if let Some(error) = too_deep(source) {
-            return Err(error);
-        }
-        CURRENT.with(|c| std::mem::swap(&mut *c.borrow_mut(), ctx));
-        let result = self.context.eval(Source::from_bytes(source.as_bytes()));
-        let result = result.map(|_| ()).map_err(|e| {
-            e.try_native(&mut self.context)
-                .map(|n| n.to_string())
-                .unwrap_or_else(|_| e.to_string())
-        });
-        CURRENT.with(|c| std::mem::swap(&mut *c.borrow_mut(), ctx));
-        result
+/// Evaluates `source` in `context` with the session's context in reach of `botContext`.
+fn eval(context: &mut Context, source: &str, ctx: &mut BotContext) -> Result<(), String> {
+    if let Some(error) = too_deep(source) {
+        return Err(error);
     }
+    CURRENT.with(|c| std::mem::swap(&mut *c.borrow_mut(), ctx));
+    let result = context.eval(Source::from_bytes(source.as_bytes()));
+    let result = result.map(|_| ()).map_err(|e| {
+        e.try_native(context)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| e.to_string())
+    });
+    CURRENT.with(|c| std::mem::swap(&mut *c.borrow_mut(), ctx));
+    result
 }
 
 /// The syntax error in a block of bot code, if any. The block is parsed (never run) as a
@@ -114,15 +219,13 @@ pub fn syntax_error(source: &str) -> Option<String> {
 
 impl ScriptHost for Boa {
     fn start(&mut self, globals: Option<&Script>, ctx: &mut BotContext) -> Result<(), String> {
-        self.context = fresh();
-        match globals {
-            Some(script) => self.eval(&script.source, ctx),
-            None => Ok(()),
-        }
+        self.globals = globals.map(|g| g.source.clone());
+        self.ask(Job::Start(self.globals.clone()), ctx)
     }
 
     fn run(&mut self, script: &Script, ctx: &mut BotContext) -> Result<(), String> {
-        self.eval(&format!("(function () {{\n{}\n}})();", script.source), ctx)
+        let source = format!("(function () {{\n{}\n}})();", script.source);
+        self.ask(Job::Run(source), ctx)
     }
 }
 
@@ -130,6 +233,43 @@ impl ScriptHost for Boa {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_block_over_its_time_budget_is_stopped_and_the_next_one_runs() {
+        let mut boa = Boa::with_budget(Duration::from_millis(300));
+        let mut ctx = BotContext::default();
+        boa.start(
+            Some(&script("function twice(a) { return a + a; }")),
+            &mut ctx,
+        )
+        .unwrap();
+        // A backtracking regular expression: boa's loop limit does not reach it.
+        let hang = "botContext.setBotVariable('seen', 'yes', false, false);\n\
+                    /^(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab');";
+        let started = std::time::Instant::now();
+        let error = boa.run(&script(hang), &mut ctx).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(error.contains("ran longer than 300 ms"), "{error}");
+        assert!(
+            ctx.call("getBotVariable", &[json!("seen")])
+                .unwrap()
+                .is_null(),
+            "the context is as before the block"
+        );
+        boa.run(
+            &script("botContext.setBotVariable('x', twice('ab'), false, false);"),
+            &mut ctx,
+        )
+        .unwrap();
+        assert_eq!(
+            ctx.call("getBotVariable", &[json!("x")]).unwrap(),
+            json!("abab")
+        );
+    }
 
     #[test]
     fn deeply_nested_code_is_an_error_not_a_stack_overflow() {

@@ -146,7 +146,7 @@ pub struct HostInfo {
 }
 
 /// Everything bot code can see and change. The session keeps its variables here.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BotContext {
     pub(crate) vars: Vars,
     pub(crate) slots: Vars,
