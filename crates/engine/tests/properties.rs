@@ -82,9 +82,10 @@ proptest! {
 
     #[test]
     fn a_request_carries_each_value_as_it_was_given(value in "[^\r\n]*") {
+        // A path segment of dots only is refused (see encoding.transcript).
+        prop_assume!(value != "." && value != "..");
         let r = request_with(&value);
         let path = r.url.split('?').next().unwrap().rsplit('/').next().unwrap().to_string();
-        prop_assume!(value != "." && value != "..");
         prop_assert_eq!(percent_decode(&path), value.as_bytes());
         let query = r.url.split_once("?q=").unwrap().1;
         prop_assert_eq!(percent_decode(query), value.as_bytes());
