@@ -13,8 +13,6 @@ use serde_json::{Map, Value};
 #[cfg(feature = "checks")]
 use crate::botcontext::trigger_names;
 use crate::error::{parse_json, pointer, Findings, LoadError};
-#[cfg(feature = "checks")]
-use crate::flow;
 use crate::jsonpath::JsonPath;
 use crate::model::{
     Action, Assign, Bot, Card, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
@@ -22,8 +20,6 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
-#[cfg(feature = "checks")]
-use crate::slots;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
 use crate::vars::Scope;
@@ -365,42 +361,15 @@ impl<'a> Importer<'a> {
             self.f.warn(&at, Some(&name), upload::RESULT_RULES_NOTE);
         }
         #[cfg(feature = "checks")]
-        self.check_only(&bot);
+        {
+            let raw: Vec<&Value> = ["conversationMessage", "responder"]
+                .iter()
+                .filter_map(|k| self.root.get(*k))
+                .collect();
+            let at = |id| pointer("/conversationMessage", id);
+            crate::check::warnings(&bot, &raw, self.f, &at, "responseMatches");
+        }
         bot
-    }
-
-    /// Warnings only `chatlet check` shows: slot reads that read variables, and
-    /// statement loops.
-    #[cfg(feature = "checks")]
-    fn check_only(&mut self, bot: &Bot) {
-        let raw: Vec<&Value> = ["conversationMessage", "responder"]
-            .iter()
-            .filter_map(|k| self.root.get(*k))
-            .collect();
-        for fallback in slots::fallbacks(&raw, bot) {
-            let setter = fallback.setter.map(|(id, r)| {
-                let name = bot.interactions[id].name.clone();
-                let at = pointer(
-                    &pointer(&pointer("/conversationMessage", id), "responseMatches"),
-                    r,
-                );
-                (at, format!("rule {} of {name:?}", r + 1), name)
-            });
-            let (at, rule, who) = match &setter {
-                Some((at, rule, who)) => (at.as_str(), Some(rule.as_str()), Some(who.as_str())),
-                None => ("", None, None),
-            };
-            self.f.warn(at, who, slots::message(&fallback, rule));
-        }
-        for cycle in flow::statement_loops(bot) {
-            let name = bot.interactions[cycle[0]].name.clone();
-            let message = flow::loop_message(bot, &cycle);
-            self.f.warn(
-                &pointer("/conversationMessage", cycle[0]),
-                Some(&name),
-                message,
-            );
-        }
     }
 
     /// The intent name of each dialog's starter (resolved through `associatedIntents`).

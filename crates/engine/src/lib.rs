@@ -25,6 +25,8 @@
 
 pub mod botcontext;
 pub mod cb;
+#[cfg(feature = "checks")]
+pub mod check;
 pub mod error;
 pub mod event;
 pub mod flow;

@@ -9,8 +9,6 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::error::{parse_json, pointer, Findings, LoadError};
-#[cfg(feature = "checks")]
-use crate::flow;
 use crate::jsonpath::JsonPath;
 use crate::model::{
     Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
@@ -18,8 +16,6 @@ use crate::model::{
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
-#[cfg(feature = "checks")]
-use crate::slots;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
 use crate::vars::Scope;
@@ -251,31 +247,14 @@ impl Loader<'_> {
                 .error(&at, Some(&name), upload::RESULT_RULES_NOTE);
         }
         #[cfg(feature = "checks")]
-        self.check_only(value, &bot, &where_);
+        crate::check::warnings(
+            &bot,
+            &[value],
+            self.findings,
+            &|id| where_[id].clone(),
+            "rules",
+        );
         bot
-    }
-
-    /// Warnings only `chatlet check` shows: slot reads that read variables, and
-    /// statement loops.
-    #[cfg(feature = "checks")]
-    fn check_only(&mut self, value: &Value, bot: &Bot, where_: &[String]) {
-        for fallback in slots::fallbacks(&[value], bot) {
-            let setter = fallback.setter.map(|(id, r)| {
-                let name = bot.interactions[id].name.clone();
-                let at = pointer(&pointer(&where_[id], "rules"), r);
-                (at, format!("rule {} of {name:?}", r + 1), name)
-            });
-            let (at, rule, who) = match &setter {
-                Some((at, rule, who)) => (at.as_str(), Some(rule.as_str()), Some(who.as_str())),
-                None => ("", None, None),
-            };
-            self.findings.warn(at, who, slots::message(&fallback, rule));
-        }
-        for cycle in flow::statement_loops(bot) {
-            let name = bot.interactions[cycle[0]].name.clone();
-            let message = flow::loop_message(bot, &cycle);
-            self.findings.warn(&where_[cycle[0]], Some(&name), message);
-        }
     }
 
     /// Parses a template; `{Name.field}` refers to the bot's integrations.
