@@ -1,5 +1,6 @@
 //! The warnings only `chatlet check` shows about a loaded bot, for both formats: slot
-//! reads that read variables (spec §4.1) and statement loops. Each loader says where an
+//! reads that read variables (spec §4.1), statement loops, and starters that share a
+//! pattern (§2.3: only the first of them can ever fire). Each loader says where an
 //! interaction is in its file and what its rules are called there.
 
 use serde_json::Value;
@@ -32,5 +33,25 @@ pub fn warnings(
     for cycle in flow::statement_loops(bot) {
         let name = &bot.interactions[cycle[0]].name;
         findings.warn(&at(cycle[0]), Some(name), flow::loop_message(bot, &cycle));
+    }
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for dialog in bot.dialogs.iter().filter(|d| d.enabled) {
+        for pattern in &dialog.patterns {
+            let key = pattern.source().trim().to_lowercase();
+            match seen.get(&key) {
+                Some(first) if *first != dialog.name => findings.warn(
+                    &dialog.head.map(at).unwrap_or_default(),
+                    Some(&dialog.name),
+                    format!(
+                        "the starter pattern {:?} is also {first:?}'s, which comes first: it never starts this dialog",
+                        pattern.source()
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(key, &dialog.name);
+                }
+            }
+        }
     }
 }

@@ -105,3 +105,19 @@ fn a_statement_loop_is_reported_and_stopped() {
         Some(chatlet_engine::model::DEFAULT_FALLBACK_TEXT)
     );
 }
+
+/// Spec §2.3: starters should be unique; a pattern two dialogs share is named.
+#[test]
+fn two_starters_with_one_pattern_are_named() {
+    let bot = r#"{"dialogs": [{"name": "A", "patterns": ["*help*"], "flow": [{"say": "a"}]},
+        {"name": "B", "patterns": ["hi", "*HELP*"], "flow": [{"say": "b"}]}]}"#;
+    let bot = load(bot).unwrap();
+    let shared: Vec<_> = bot
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("is also"))
+        .collect();
+    assert_eq!(shared.len(), 1, "{:?}", bot.findings);
+    assert_eq!(shared[0].interaction.as_deref(), Some("B"));
+    assert_eq!(shared[0].pointer, "/dialogs/1/flow/0");
+}
