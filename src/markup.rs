@@ -130,10 +130,12 @@ fn tag_at(s: &str) -> Option<(usize, Tag)> {
     let href = (tag == "a")
         .then(|| attribute(attrs, "href"))
         .flatten()
-        .map(|h| decode(&h))
+        // Kept as checked: trimmed, and with no control characters (a URL parser drops
+        // tabs and line breaks anywhere, so the scheme checked must be the one used).
+        .map(|h| decode(&h).trim().to_string())
         .filter(|h| {
-            let lower = h.trim().to_ascii_lowercase();
-            SAFE_SCHEMES.iter().any(|s| lower.starts_with(s))
+            let lower = h.to_ascii_lowercase();
+            !h.chars().any(char::is_control) && SAFE_SCHEMES.iter().any(|s| lower.starts_with(s))
         });
     if tag != "a" && !attrs.is_empty() {
         return None;
@@ -181,6 +183,20 @@ mod tests {
             })
             .max()
             .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_link_keeps_the_href_that_was_checked() {
+        let href = |text: &str| match &parse(text)[0] {
+            Node::Element { href, .. } => href.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            href("<a href=\"\thttps://x.example \">x</a>").as_deref(),
+            Some("https://x.example")
+        );
+        assert_eq!(href("<a href=\"https://x.ex\u{0}e\">x</a>"), None);
+        assert_eq!(href("<a href=\"java\tscript:alert(1)\">x</a>"), None);
     }
 
     #[test]
