@@ -66,7 +66,10 @@ impl Template {
             let close = after.find('}');
             let hole = close.and_then(|c| {
                 let inner = &after[..c];
-                (!inner.contains('{'))
+                // A name never holds a quote or a backslash: braces around JSON text
+                // (`{$x": "y}`) are text, so a JSON template keeps every quote in its
+                // literal parts, where rendering tracks strings.
+                (!inner.contains(['{', '"', '\\']))
                     .then(|| placeholder(inner.trim(), integrations))
                     .flatten()
             });
@@ -275,6 +278,11 @@ mod tests {
     fn forms() {
         assert_eq!(fill("a{$botContext.x}b"), "aXb");
         assert_eq!(fill("{$botContext.missing}"), "");
+        assert_eq!(
+            fill(r#"{$botContext.x": "y}"#),
+            r#"{$botContext.x": "y}"#,
+            "not a name"
+        );
         assert_eq!(fill("{$botContext.slot.acct}"), "slot:acct");
         assert_eq!(fill("{$query}/{$userMessage}"), "msg/msg");
         assert_eq!(fill("{Balance.balance}"), "Balance/balance");
