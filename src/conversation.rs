@@ -1,5 +1,6 @@
-//! One window's conversation: it owns the engine session, feeds it the visitor's and the
-//! page's input, and performs what comes out (messages after their delays, fetches,
+//! One window's conversation: it owns the engine session (through its [`Runner`], which
+//! runs it in a worker when the bot has code), feeds it the visitor's and the page's
+//! input, and performs what comes out (messages after their delays, fetches,
 //! uploads, transfers, events for the page). The window's view (`components`) only
 //! renders the [`Chat`] state this updates through its reducer.
 
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatlet_engine::model::succeeded;
-use chatlet_engine::{Bot, FileIn, Input, Output, Session, SessionOptions};
+use chatlet_engine::{Bot, FileIn, Input, Output};
 use serde_json::{json, Value};
 use web_sys::{File, HtmlInputElement};
 use yew::platform::{spawn_local, time::sleep};
@@ -20,7 +21,8 @@ use crate::chat::{Action, Chat, FileState, Note};
 use crate::embed::MountOptions;
 use crate::files;
 use crate::host::{self, HostCall};
-use crate::scripts::BrowserScripts;
+use crate::protocol::{Step, Turn};
+use crate::runner::{Runner, Setup};
 
 /// Who answers the visitor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +59,9 @@ pub struct Conversation {
     /// The text box (focused on open, after a choice, after a file is picked).
     pub input: NodeRef,
     dispatch: UseReducerDispatcher<Chat>,
-    session: RefCell<Option<Session>>,
+    runner: RefCell<Option<Rc<Runner>>>,
+    /// The file types the bot waits for, after the last turn.
+    expect: RefCell<Option<Vec<String>>>,
     /// Input and variables that came before the bot was loaded.
     early: RefCell<Vec<Early>>,
     files: RefCell<Files>,
@@ -90,7 +94,8 @@ impl Conversation {
             options,
             input: NodeRef::default(),
             dispatch,
-            session: RefCell::new(None),
+            runner: RefCell::new(None),
+            expect: RefCell::new(None),
             early: RefCell::default(),
             files: RefCell::default(),
             mode: Cell::new(Mode::Bot),
@@ -113,24 +118,32 @@ impl Conversation {
     }
 }
 
-/// The bot loaded: the conversation starts, with what came before it.
-pub fn start(conv: &Shared, bot: Bot) {
+/// The bot (loaded from `text`) is ready: the conversation starts, with what came before.
+pub fn start(conv: &Shared, bot: Bot, text: String) {
     let title = bot.name.clone();
-    let scripts = BrowserScripts::for_bot(&bot);
-    if scripts.precompiled() {
-        web_sys::console::info_1(&"chatlet: running the bot's precompiled scripts".into());
-    }
-    let options = SessionOptions {
+    let setup = Setup {
+        bot: Arc::new(bot),
+        text,
         conversation_id: conv.id.to_string(),
-        user_id: format!("visitor-{}", conv.id),
         host: conv.options.host_info.clone(),
-        ..Default::default()
+        glue: conv.options.glue.clone(),
     };
-    let mut session = Session::with_scripts(Arc::new(bot), options, Box::new(scripts));
-    for (name, value) in conv.variables.borrow().iter() {
-        session.set_variable(name, value.clone());
+    let on_turn = {
+        let weak = Rc::downgrade(conv);
+        Box::new(move |turn: Turn| {
+            if let Some(conv) = weak.upgrade() {
+                on_turn(&conv, turn);
+            }
+        })
+    };
+    let runner = Runner::start(setup, on_turn);
+    if runner.in_worker() {
+        web_sys::console::info_1(&"chatlet: the bot's code runs in a worker".into());
     }
-    *conv.session.borrow_mut() = Some(session);
+    for (name, value) in conv.variables.borrow().iter() {
+        runner.post(Step::Variable(name.clone(), value.clone()));
+    }
+    *conv.runner.borrow_mut() = Some(runner);
     conv.act(Action::Loaded(title.clone()));
     conv.emit("chatlet:ready", json!({ "bot": title }));
     for early in conv.early.take() {
@@ -187,11 +200,9 @@ fn perform_call(conv: &Shared, call: HostCall) {
 /// A page variable: for the session now (or once the bot is loaded, in its turn among
 /// the early input), and again after every reset.
 fn set_variable(conv: &Shared, name: String, value: Value) {
-    let mut session = conv.session.borrow_mut();
-    match session.as_mut() {
-        Some(s) => s.set_variable(&name, value.clone()),
+    match runner(conv) {
+        Some(r) => r.post(Step::Variable(name.clone(), value.clone())),
         None => {
-            drop(session);
             let early = Early::Variable(name.clone(), value.clone());
             conv.early.borrow_mut().push(early);
         }
@@ -234,44 +245,35 @@ fn reset(conv: &Shared) {
     conv.held.take();
     conv.early.take();
     conv.files.borrow_mut().held.clear();
-    if let Some(s) = conv.session.borrow_mut().as_mut() {
-        s.handle(Input::Reset);
+    if let Some(r) = runner(conv) {
+        r.post(Step::Input(Input::Reset));
         for (name, value) in conv.variables.borrow().iter() {
-            s.set_variable(name, value.clone());
+            r.post(Step::Variable(name.clone(), value.clone()));
         }
     }
     conv.act(Action::Reset);
 }
 
-/// Gives the session an input and performs what comes out. While an integration call is
-/// in flight the window shows the bot typing.
+fn runner(conv: &Conversation) -> Option<Rc<Runner>> {
+    conv.runner.borrow().clone()
+}
+
+/// Gives the session an input (or keeps it until the bot is loaded); its turn comes to
+/// [`on_turn`].
 pub fn feed(conv: &Shared, input: Input) {
-    let Ok(mut session) = conv.session.try_borrow_mut() else {
-        // Re-entered while a turn runs (bot code that submitted the widget's form, say):
-        // the input waits for the turn to end, never runs inside it.
-        let conv = conv.clone();
-        spawn_local(async move { feed(&conv, input) });
-        return;
-    };
-    let Some(s) = session.as_mut() else {
-        drop(session);
-        conv.early.borrow_mut().push(Early::Input(input));
-        return;
-    };
-    let outputs = s.handle(input);
-    drop(session);
-    deliver(conv, outputs);
-    // Read after delivering: delivering may have fed the session again.
-    let (waiting, accept) = match conv.session.borrow().as_ref() {
-        Some(s) => (
-            s.is_waiting(),
-            s.expected_file()
-                .map(|(exts, _)| exts.into_iter().map(str::to_string).collect()),
-        ),
-        None => return,
-    };
-    conv.act(Action::Typing(waiting));
-    conv.act(Action::Expect(accept));
+    match runner(conv) {
+        Some(r) => r.post(Step::Input(input)),
+        None => conv.early.borrow_mut().push(Early::Input(input)),
+    }
+}
+
+/// A turn of the session: its outputs are performed; while an integration call is in
+/// flight the window shows the bot typing.
+fn on_turn(conv: &Shared, turn: Turn) {
+    deliver(conv, turn.outputs);
+    *conv.expect.borrow_mut() = turn.expect.clone();
+    conv.act(Action::Typing(turn.waiting));
+    conv.act(Action::Expect(turn.expect));
 }
 
 /// Shows the engine's outputs in order, each after its delay, and performs its requests
@@ -357,14 +359,7 @@ fn give_up_transfer(conv: &Shared, delay_ms: u64) {
 /// The visitor offers a file: the engine judges it from its name, size and first bytes;
 /// a refused file is marked and nothing is sent.
 pub fn offer(conv: &Shared, file: File, caption: String) {
-    let Ok(session) = conv.session.try_borrow() else {
-        let conv = conv.clone();
-        spawn_local(async move { offer(&conv, file, caption) });
-        return;
-    };
-    let expected = session.as_ref().and_then(Session::expected_file);
-    drop(session);
-    if expected.is_none() {
+    if conv.expect.borrow().is_none() {
         conv.act(Action::Note(Note::NotAsked));
         return;
     }

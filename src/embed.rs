@@ -39,6 +39,9 @@ pub struct MountOptions {
     pub variables: Vec<(String, Value)>,
     /// What the page knows about the visitor (CB's customer and personal info).
     pub host_info: HostInfo,
+    /// The URL of the widget's JavaScript glue, which a worker imports to run a bot's
+    /// code off the page's thread; `None`: the code runs on the page's thread.
+    pub glue: Option<String>,
     /// Seconds a transfer may wait for the page's answer before it counts as failed;
     /// `None` or 0: for ever.
     pub transfer_timeout: Option<u32>,
@@ -88,6 +91,7 @@ impl MountOptions {
                 personal_info: json("personalInfo"),
                 engagement_attributes: json("engagementAttributes"),
             },
+            glue: text("glue"),
             transfer_timeout: get("transferTimeout").as_f64().map(|s| s.max(0.0) as u32),
         })
     }
@@ -102,6 +106,7 @@ pub fn mount(root: Element, options: JsValue) -> Result<Widget, JsValue> {
 
 /// [`mount`] with options already read (the browser tests build them in Rust).
 pub fn mount_with(root: Element, options: MountOptions) -> Widget {
+    crate::install_case();
     let id = new_id();
     host::expect(&id);
     let props = ChatWindowProps {

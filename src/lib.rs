@@ -6,10 +6,13 @@
 //! JavaScript surface (`mount` and what the page's `window.chatlet` forwards);
 //! `conversation`, which drives the engine and performs its effects; `components`, one
 //! Yew component per file; `host`, events to the page and calls from it; `files`, reading
-//! and uploading the visitor's files; `scripts`, the bot's JavaScript.
+//! and uploading the visitor's files; `scripts`, the bot's JavaScript; `runner`, where the
+//! session runs (a `worker` when the bot has code, so bot code cannot freeze the page),
+//! with `protocol`, the steps and messages between them (plain Rust, tested natively).
 
 pub mod chat;
 pub mod markup;
+pub mod protocol;
 pub mod rich;
 pub mod strings;
 
@@ -24,6 +27,25 @@ pub mod files;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
 #[cfg(target_arch = "wasm32")]
+pub mod runner;
+#[cfg(target_arch = "wasm32")]
 pub mod scripts;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 pub use chatlet_engine as engine;
+
+/// Gives the engine the browser's lower case (`String.prototype.toLowerCase`, Unicode's
+/// mapping): the standard library's tables would cost the wasm about 5 KB.
+#[cfg(target_arch = "wasm32")]
+pub fn install_case() {
+    fn lower(text: &str) -> String {
+        js_sys::JsString::from(text).to_lower_case().into()
+    }
+    chatlet_engine::case::set_lower(lower);
+}
+
+/// Talc instead of the default dlmalloc: about 3 KB less wasm, and faster.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

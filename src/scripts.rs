@@ -30,7 +30,11 @@ thread_local! {
 }
 
 fn call(name: String, args: String) -> Result<String, JsValue> {
-    let list: Vec<serde_json::Value> = serde_json::from_str(&args).unwrap_or_default();
+    // Read as a `Value` (whose reader the widget has anyway), not as a `Vec`.
+    let list = match serde_json::from_str(&args) {
+        Ok(serde_json::Value::Array(list)) => list,
+        _ => vec![],
+    };
     CURRENT
         .with(|c| c.borrow_mut().call(&name, &list))
         .map(|v| v.to_string())

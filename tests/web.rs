@@ -63,6 +63,7 @@ fn mount_url(url: &str) -> Element {
         on_close: None,
         variables: vec![("firstName".into(), serde_json::json!("Ada"))],
         host_info: Default::default(),
+        glue: None,
         transfer_timeout: None,
     };
     // The window stays mounted for the rest of the test run.

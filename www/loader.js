@@ -23,7 +23,7 @@
   var sheets = {};
   // Calls on window.chatlet made before the first widget exists.
   var waiting = [];
-  var glue, wasm, css, started, mod;
+  var glue, glueUrl, wasm, css, started, mod;
   var attempts = 0;
 
   function el(tag, attrs, kids) {
@@ -55,7 +55,8 @@
   function preload() {
     if (glue) return;
     // A module that failed to load stays failed for the page: a retry asks anew.
-    glue = import(base + FILES.js + (attempts++ ? '?retry=' + attempts : ''));
+    glueUrl = new URL(base + FILES.js + (attempts++ ? '?retry=' + attempts : ''), document.baseURI).href;
+    glue = import(glueUrl);
     var url = base + FILES.wasm;
     var compile = function () {
       return fetch(url).then(function (r) {
@@ -168,7 +169,7 @@
             closable: bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
             engagementAttributes: o.engagementAttributes,
             transferTimeout: o.transferTimeout == null ? 60 : +o.transferTimeout,
-            loadBot: fetchBot,
+            loadBot: fetchBot, glue: glueUrl,
             onClose: close
           });
           queue.splice(0).forEach(function (c) { h[c[0]](...c[1]); });

@@ -201,7 +201,7 @@ async fn load(conv: Shared) {
             "message": format!("the bot file {url} could not be fetched ({})", String::from(js_sys::Error::from(e).to_string())),
         }),
         Ok(text) => match chatlet_engine::load(&text) {
-            Ok(bot) => return conversation::start(&conv, bot),
+            Ok(bot) => return conversation::start(&conv, bot, text),
             Err(e) => json!({
                 "message": format!("the bot file {url} has errors:\n{e}"),
                 "findings": e.findings,

@@ -15,6 +15,7 @@ import { transferChecks } from './transfers.mjs';
 import { embedSites, embedChecks } from './embed.mjs';
 import { a11yChecks } from './a11y.mjs';
 import { measure } from './measure.mjs';
+import { hangRoutes, hangChecks } from './hangs.mjs';
 import { screenshots } from './screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,6 +65,7 @@ const routes = {
   '/strict.html': { body: withScripts, type: 'text/html', headers: { 'Content-Security-Policy': strictCsp } },
   '/strict-no-scripts.html': { body: index, type: 'text/html', headers: { 'Content-Security-Policy': strictCsp } },
   '/demo-bot.scripts.js': { body: precompiled, type: 'text/javascript' },
+  ...hangRoutes(withBot, fs.readFileSync(path.join(here, 'bots/stuck.json'), 'utf8')),
 };
 const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
@@ -236,6 +238,7 @@ try {
     assert.ok(s.log.warnings.some((w) => w.includes('chatlet scripts') && w.includes('EvalError')), s.log.warnings.join('\n'));
     await s.page.close();
   });
+  await hangChecks({ open, check });
   await fileChecks({ open, check, api, control, out });
   await transferChecks({ open, check });
   const sites = await embedSites({ dist, api: api.url });

@@ -30,7 +30,8 @@ thread_local! {
 const LOOP_LIMIT: u64 = 1_000_000;
 
 /// Most wall-clock time one block (or the global functions) may take.
-pub const BLOCK_BUDGET: Duration = Duration::from_secs(2);
+pub const BLOCK_BUDGET: Duration =
+    Duration::from_millis(chatlet_engine::botcontext::BLOCK_BUDGET_MS as u64);
 
 /// What the realm's thread is asked to evaluate.
 enum Job {
@@ -127,9 +128,8 @@ impl Boa {
                 // The thread is left to finish on its own; the next block gets a new one.
                 self.worker = None;
                 *ctx = before;
-                Err(format!(
-                    "the code ran longer than {} ms and was stopped",
-                    self.budget.as_millis()
+                Err(chatlet_engine::botcontext::over_budget(
+                    self.budget.as_millis() as u64,
                 ))
             }
         }

@@ -49,6 +49,15 @@ impl ScriptHost for NoScripts {
     }
 }
 
+/// How long one block of bot code may run, in milliseconds, in every host (the command
+/// line's boa thread, the widget's worker); a block over it is a script error.
+pub const BLOCK_BUDGET_MS: u32 = 2000;
+
+/// The script error of a block stopped at [`BLOCK_BUDGET_MS`].
+pub fn over_budget(budget_ms: u64) -> String {
+    format!("the code ran longer than {budget_ms} ms and was stopped")
+}
+
 /// The block that calls the bot's conversation initialiser, if the globals define one.
 pub const INIT_SOURCE: &str = "if (typeof __initConversation === 'function') { __initConversation(); } else if (typeof initConversation === 'function') { initConversation(); }";
 
@@ -135,7 +144,7 @@ pub struct Sent {
 }
 
 /// What the page tells the bot about the visitor (`@host` in transcripts).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostInfo {
     /// `getLPCustomerInfo()`; null when absent.
     pub customer_info: Option<Value>,

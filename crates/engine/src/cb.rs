@@ -251,7 +251,7 @@ impl<'a> Importer<'a> {
                             continue;
                         };
                         if let Some(other) =
-                            seen_patterns.insert(source.trim().to_lowercase(), d.name.clone())
+                            seen_patterns.insert(crate::case::lower(source.trim()), d.name.clone())
                         {
                             self.f.warn(&here, Some(&name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
                         }
@@ -779,9 +779,13 @@ impl<'a> Importer<'a> {
                 it.rules.push(rule);
             }
         }
-        // NO_MATCH is tried last, wherever it stands.
-        it.rules
-            .sort_by_key(|r| matches!(r.condition, Condition::NoMatch(_)));
+        // NO_MATCH is tried last, wherever it stands (a partition: a sort would cost the
+        // widget a sorting routine of its own).
+        let (last, first): (Vec<_>, Vec<_>) = std::mem::take(&mut it.rules)
+            .into_iter()
+            .partition(|r| matches!(r.condition, Condition::NoMatch(_)));
+        it.rules = first;
+        it.rules.extend(last);
         it
     }
 

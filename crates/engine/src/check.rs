@@ -37,7 +37,7 @@ pub fn warnings(
     let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     for dialog in bot.dialogs.iter().filter(|d| d.enabled) {
         for pattern in &dialog.patterns {
-            let key = pattern.source().trim().to_lowercase();
+            let key = crate::case::lower(pattern.source().trim());
             match seen.get(&key) {
                 Some(first) if *first != dialog.name => findings.warn(
                     &dialog.head.map(at).unwrap_or_default(),

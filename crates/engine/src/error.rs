@@ -153,7 +153,16 @@ impl Findings {
 
     /// Finishes loading: an error if any finding is one, else the findings (sorted by severity).
     pub fn finish(mut self) -> Result<Vec<Finding>, LoadError> {
-        self.list.sort_by_key(|f| f.severity);
+        // Stable, by partition: a sort would cost the widget a sorting routine of its own.
+        let (errors, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.list)
+            .into_iter()
+            .partition(|f| f.severity == Severity::Error);
+        let (unsupported, warnings): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|f| f.severity == Severity::Unsupported);
+        self.list = errors;
+        self.list.extend(unsupported);
+        self.list.extend(warnings);
         if self.list.iter().any(|f| f.severity == Severity::Error) {
             Err(LoadError {
                 findings: self.list,

@@ -24,6 +24,7 @@
 //! ```
 
 pub mod botcontext;
+pub mod case;
 pub mod cb;
 #[cfg(feature = "checks")]
 pub mod check;

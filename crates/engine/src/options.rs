@@ -14,7 +14,7 @@
 use crate::model::OptionStyle;
 
 fn norm(s: &str) -> String {
-    s.trim().to_lowercase()
+    crate::case::lower(s.trim())
 }
 
 /// Does `reply` pick `option`, the option at 0-based `index`?

@@ -53,7 +53,8 @@ impl Pattern {
     /// Compiles `source`; unbalanced parentheses, groups nested deeper than [`MAX_DEPTH`]
     /// and patterns longer than [`MAX_LENGTH`] characters are errors.
     pub fn parse(source: &str) -> Result<Pattern, PatternError> {
-        let chars: Vec<char> = source.trim().chars().collect();
+        // Lower case first: the pattern's own signs (`*`, `(`, `|`, `)`) have none.
+        let chars: Vec<char> = crate::case::lower(source.trim()).chars().collect();
         if chars.len() > MAX_LENGTH {
             return Err(PatternError {
                 message: format!(
@@ -120,13 +121,7 @@ pub struct Subject(Vec<char>);
 impl Subject {
     /// Prepares `message`.
     pub fn new(message: &str) -> Subject {
-        Subject(
-            message
-                .trim()
-                .chars()
-                .flat_map(char::to_lowercase)
-                .collect(),
-        )
+        Subject(crate::case::lower(message.trim()).chars().collect())
     }
 }
 
@@ -151,7 +146,7 @@ fn parse_seq(chars: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Node>,
                 }
             }
             _ => {
-                lit.extend(c.to_lowercase());
+                lit.push(c);
                 *pos += 1;
             }
         }
@@ -234,11 +229,11 @@ fn reach(seq: &[Node], text: &[char], mut at: Vec<bool>) -> Vec<bool> {
 /// Does `keyword` occur in `message` as a whole word (case-insensitive)? Used for
 /// exclude keywords, which stop a starter or a rule from matching.
 pub fn contains_word(message: &str, keyword: &str) -> bool {
-    let keyword = keyword.trim().to_lowercase();
+    let keyword = crate::case::lower(keyword.trim());
     if keyword.is_empty() {
         return false;
     }
-    let text = message.to_lowercase();
+    let text = crate::case::lower(message);
     text.match_indices(&keyword).any(|(i, m)| {
         let before = text[..i].chars().next_back();
         let after = text[i + m.len()..].chars().next();
@@ -308,7 +303,12 @@ mod tests {
 
     #[test]
     fn unicode_case() {
+        // Without `unicode-case` the host's lower case is used: here, the same mapping.
+        #[cfg(not(feature = "unicode-case"))]
+        crate::case::set_lower(|s| s.to_lowercase());
         assert!(m("*ÉTÉ*", "un été chaud"));
+        assert!(m("*(привет|здравствуйте)*", "ПРИВЕТ, бот"));
+        assert!(!m("*été*", "un ete chaud"));
     }
 
     #[test]

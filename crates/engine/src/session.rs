@@ -502,7 +502,7 @@ impl Session {
             }
             (Condition::Regex(re), None) => re.is_match(message),
             (Condition::Exact(value), None) => {
-                message.trim().to_lowercase() == value.trim().to_lowercase()
+                crate::case::lower(message.trim()) == crate::case::lower(value.trim())
             }
             (Condition::Option(value), None) => self.picks_option(at, value),
             (Condition::NoMatch(_), None) => false,
@@ -537,8 +537,8 @@ impl Session {
             return true;
         }
         let check = |c: &crate::model::ContextCondition| {
-            let subject = self.render(&c.subject).to_lowercase();
-            let value = self.render(&c.value).to_lowercase();
+            let subject = crate::case::lower(&self.render(&c.subject));
+            let value = crate::case::lower(&self.render(&c.value));
             match c.op {
                 ContextOp::Contains => subject.contains(&value),
                 ContextOp::NotContains => !subject.contains(&value),

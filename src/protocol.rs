@@ -1,0 +1,801 @@
+//! What a window's conversation gives its session and gets back, as data: the same
+//! steps whether the session runs on the page's thread or in the window's worker
+//! ([`crate::runner`]), and the messages between the page and that worker.
+//!
+//! Every step is numbered. The page keeps the numbered steps of the conversation (its
+//! log), so a worker that is stopped (bot code over its time budget) is replaced by one
+//! that replays the log, told which blocks to stop instead of running them: the session
+//! comes back as it was, and the turn that hung goes on as after any script error.
+//!
+//! ```
+//! use chatlet_widget::protocol::{Step, Stepper};
+//! use chatlet_widget::engine::{botcontext::NoScripts, load, Input};
+//! use std::sync::Arc;
+//! let bot = load(r#"{"chatlet": 1, "dialogs": [{"name": "Hi", "patterns": ["hi"], "flow": [{"say": "Hello"}]}]}"#).unwrap();
+//! let mut session = Stepper::new(Arc::new(bot), Default::default(), NoScripts, Box::new(|_| {}));
+//! let turn = session.apply(1, Step::Input(Input::Text("hi".into())));
+//! assert_eq!((turn.seq, turn.outputs.len(), turn.waiting), (1, 1, false));
+//! ```
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use chatlet_engine::botcontext::{over_budget, BotContext, ScriptHost, BLOCK_BUDGET_MS};
+use chatlet_engine::model::Script;
+use chatlet_engine::{
+    Bot, CardOut, ChoiceOut, FileIn, HostInfo, Input, Output, Request, Session, SessionOptions,
+    Upload,
+};
+use serde_json::Value;
+
+/// One thing the session is given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// An input (the visitor's, the page's, or an answer to a request).
+    Input(Input),
+    /// A session variable from the page.
+    Variable(String, Value),
+}
+
+/// What a step gave: the outputs, and what the window shows about the session after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turn {
+    /// The step's number.
+    pub seq: u64,
+    /// What to show and do, in order.
+    pub outputs: Vec<Output>,
+    /// A call is in flight: the window shows the bot typing.
+    pub waiting: bool,
+    /// The file types the bot waits for, when it waits for a file.
+    pub expect: Option<Vec<String>>,
+}
+
+/// A block of bot code, as the n-th block run during step `seq`. Replays run the same
+/// blocks in the same order, so this names one block across a worker's replacement.
+pub type BlockId = (u64, u32);
+
+/// From the page to its worker.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ToWorker {
+    /// Load the bot and start its session. Comes first, once.
+    Start {
+        /// The bot file's text.
+        bot: String,
+        /// The conversation id.
+        conversation_id: String,
+        /// What the page knows about the visitor.
+        host: HostInfo,
+        /// Blocks to stop (a script error) instead of running: an earlier worker spent
+        /// its whole budget on them.
+        stopped: Vec<BlockId>,
+    },
+    /// A step, in order.
+    Step {
+        /// Its number.
+        seq: u64,
+        /// The step.
+        step: Step,
+    },
+}
+
+/// From the worker to its page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FromWorker {
+    /// The session is ready.
+    Started,
+    /// The worker cannot run the session (the page runs it itself).
+    Failed(String),
+    /// A block of bot code starts: the page's watchdog starts counting.
+    Block(BlockId),
+    /// That block ended.
+    BlockDone(BlockId),
+    /// A step's turn.
+    Turn(Turn),
+}
+
+/// Counts the blocks of bot code run during a step and stops those named.
+#[derive(Default)]
+pub struct Watch {
+    seq: Cell<u64>,
+    blocks: Cell<u32>,
+    /// Few (one per stopped block): a list, not a set.
+    stopped: RefCell<Vec<BlockId>>,
+}
+
+impl Watch {
+    /// Blocks to stop instead of running.
+    pub fn stop(&self, blocks: impl IntoIterator<Item = BlockId>) {
+        self.stopped.borrow_mut().extend(blocks);
+    }
+}
+
+/// A script host whose blocks are numbered ([`BlockId`]) and announced (the worker tells
+/// the page, which times them); a block named in the [`Watch`] is a script error, over
+/// budget, without running.
+pub struct Watched<S> {
+    inner: S,
+    watch: Rc<Watch>,
+    notify: Box<dyn Fn(FromWorker)>,
+}
+
+impl<S: ScriptHost> Watched<S> {
+    fn guard(&mut self, f: impl FnOnce(&mut S) -> Result<(), String>) -> Result<(), String> {
+        let id = (self.watch.seq.get(), self.watch.blocks.get());
+        self.watch.blocks.set(id.1 + 1);
+        if self.watch.stopped.borrow().contains(&id) {
+            return Err(over_budget(BLOCK_BUDGET_MS.into()));
+        }
+        (self.notify)(FromWorker::Block(id));
+        let result = f(&mut self.inner);
+        (self.notify)(FromWorker::BlockDone(id));
+        result
+    }
+}
+
+impl<S: ScriptHost> ScriptHost for Watched<S> {
+    fn start(&mut self, globals: Option<&Script>, ctx: &mut BotContext) -> Result<(), String> {
+        self.guard(|s| s.start(globals, ctx))
+    }
+    fn run(&mut self, script: &Script, ctx: &mut BotContext) -> Result<(), String> {
+        self.guard(|s| s.run(script, ctx))
+    }
+}
+
+/// A session whose steps are numbered and whose blocks are watched.
+pub struct Stepper {
+    session: Session,
+    watch: Rc<Watch>,
+}
+
+impl Stepper {
+    /// A session of `bot` running its code with `scripts`; `notify` hears of each block.
+    pub fn new(
+        bot: Arc<Bot>,
+        options: SessionOptions,
+        scripts: impl ScriptHost + 'static,
+        notify: Box<dyn Fn(FromWorker)>,
+    ) -> Stepper {
+        let watch = Rc::new(Watch::default());
+        let scripts = Watched {
+            inner: scripts,
+            watch: watch.clone(),
+            notify,
+        };
+        Stepper {
+            session: Session::with_scripts(bot, options, Box::new(scripts)),
+            watch,
+        }
+    }
+
+    /// What counts and stops its blocks.
+    pub fn watch(&self) -> &Watch {
+        &self.watch
+    }
+
+    /// Gives the session the step numbered `seq`.
+    pub fn apply(&mut self, seq: u64, step: Step) -> Turn {
+        self.watch.seq.set(seq);
+        self.watch.blocks.set(0);
+        let session = &mut self.session;
+        let outputs = match step {
+            Step::Input(input) => session.handle(input),
+            Step::Variable(name, value) => {
+                session.set_variable(&name, value);
+                vec![]
+            }
+        };
+        Turn {
+            seq,
+            outputs,
+            waiting: session.is_waiting(),
+            expect: session
+                .expected_file()
+                .map(|(exts, _)| exts.into_iter().map(str::to_string).collect()),
+        }
+    }
+}
+
+// The messages travel as JSON text: small arrays led by a tag, written and read by hand
+// (deriving serde's traits for them cost the widget about 50 KB of wasm; the outputs'
+// own `Serialize` another 8 KB).
+
+/// A JSON array of the given values, each converted by [`Wire`] (not serde: its
+/// generic conversions cost the widget more).
+macro_rules! arr {
+    ($($v:expr),* $(,)?) => { Value::Array(vec![$(Wire::wire(&$v)),*]) };
+}
+
+/// A value's JSON form, for the messages.
+trait Wire {
+    fn wire(&self) -> Value;
+}
+
+impl Wire for &str {
+    fn wire(&self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+impl Wire for String {
+    fn wire(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl Wire for u64 {
+    fn wire(&self) -> Value {
+        Value::from(*self)
+    }
+}
+impl Wire for u32 {
+    fn wire(&self) -> Value {
+        Value::from(*self)
+    }
+}
+impl Wire for u16 {
+    fn wire(&self) -> Value {
+        Value::from(*self)
+    }
+}
+impl Wire for u8 {
+    fn wire(&self) -> Value {
+        Value::from(*self)
+    }
+}
+impl Wire for bool {
+    fn wire(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+impl Wire for Value {
+    fn wire(&self) -> Value {
+        self.clone()
+    }
+}
+impl<T: Wire> Wire for &T {
+    fn wire(&self) -> Value {
+        (*self).wire()
+    }
+}
+impl<T: Wire> Wire for Option<T> {
+    fn wire(&self) -> Value {
+        self.as_ref().map_or(Value::Null, Wire::wire)
+    }
+}
+impl<T: Wire> Wire for Vec<T> {
+    fn wire(&self) -> Value {
+        Value::Array(self.iter().map(Wire::wire).collect())
+    }
+}
+impl<A: Wire, B: Wire> Wire for (A, B) {
+    fn wire(&self) -> Value {
+        Value::Array(vec![self.0.wire(), self.1.wire()])
+    }
+}
+
+impl ToWorker {
+    /// The message for step `seq`, as JSON text (without a copy of the step).
+    pub fn step(seq: u64, step: &Step) -> String {
+        arr!["step", seq, step_value(step)].to_string()
+    }
+
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        let v = match self {
+            ToWorker::Start {
+                bot,
+                conversation_id,
+                host,
+                stopped,
+            } => arr![
+                "start",
+                bot,
+                conversation_id,
+                host.customer_info,
+                host.personal_info,
+                host.engagement_attributes,
+                stopped
+            ],
+            ToWorker::Step { seq, step } => return ToWorker::step(*seq, step),
+        };
+        v.to_string()
+    }
+
+    /// Reads a message [`ToWorker::to_json`] wrote.
+    pub fn from_json(text: &str) -> Option<ToWorker> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        let a = v.as_array()?;
+        let opt = |i: usize| a.get(i).filter(|v| !v.is_null()).cloned();
+        Some(match a.first()?.as_str()? {
+            "start" => ToWorker::Start {
+                bot: string(a.get(1)?)?,
+                conversation_id: string(a.get(2)?)?,
+                host: HostInfo {
+                    customer_info: opt(3),
+                    personal_info: opt(4),
+                    engagement_attributes: opt(5),
+                },
+                stopped: a
+                    .get(6)?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|b| Some((b.get(0)?.as_u64()?, b.get(1)?.as_u64()? as u32)))
+                    .collect(),
+            },
+            "step" => ToWorker::Step {
+                seq: a.get(1)?.as_u64()?,
+                step: read_step(a.get(2)?)?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+impl FromWorker {
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        let v = match self {
+            FromWorker::Started => arr!["started"],
+            FromWorker::Failed(why) => arr!["failed", why],
+            FromWorker::Block((seq, n)) => arr!["block", seq, n],
+            FromWorker::BlockDone((seq, n)) => arr!["blockDone", seq, n],
+            FromWorker::Turn(t) => {
+                let outputs: Vec<Value> = t.outputs.iter().map(output_value).collect();
+                arr!["turn", t.seq, outputs, t.waiting, t.expect]
+            }
+        };
+        v.to_string()
+    }
+
+    /// Reads a message [`FromWorker::to_json`] wrote.
+    pub fn from_json(text: &str) -> Option<FromWorker> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        let a = v.as_array()?;
+        let num = |i: usize| a.get(i).and_then(Value::as_u64);
+        let block = || Some((num(1)?, num(2)? as u32));
+        Some(match a.first()?.as_str()? {
+            "started" => FromWorker::Started,
+            "failed" => FromWorker::Failed(string(a.get(1)?)?),
+            "block" => FromWorker::Block(block()?),
+            "blockDone" => FromWorker::BlockDone(block()?),
+            "turn" => FromWorker::Turn(Turn {
+                seq: num(1)?,
+                outputs: a
+                    .get(2)?
+                    .as_array()?
+                    .iter()
+                    .filter_map(read_output)
+                    .collect(),
+                waiting: a.get(3)?.as_bool()?,
+                expect: a
+                    .get(4)?
+                    .as_array()
+                    .map(|l| l.iter().filter_map(string).collect()),
+            }),
+            _ => return None,
+        })
+    }
+}
+
+fn string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn step_value(step: &Step) -> Value {
+    match step {
+        Step::Variable(name, value) => arr!["var", name, value],
+        Step::Input(input) => match input {
+            Input::Text(text) => arr!["text", text],
+            Input::Reset => arr!["reset"],
+            Input::Response { id, status, body } => arr!["response", id, status, body],
+            Input::NetworkError { id, error } => arr!["error", id, error],
+            Input::File(f) => arr!["file", f.handle, f.name, f.size, f.head, f.caption],
+            Input::TransferFailed => arr!["transferFailed"],
+            Input::TransferAccepted => arr!["transferAccepted"],
+            _ => arr!["unknown"],
+        },
+    }
+}
+
+fn read_step(v: &Value) -> Option<Step> {
+    let a = v.as_array()?;
+    let num = |i: usize| a.get(i).and_then(Value::as_u64);
+    let text = |i: usize| a.get(i).and_then(string);
+    let input = match a.first()?.as_str()? {
+        "var" => return Some(Step::Variable(text(1)?, a.get(2)?.clone())),
+        "text" => Input::Text(text(1)?),
+        "reset" => Input::Reset,
+        "response" => Input::Response {
+            id: num(1)?,
+            status: num(2)? as u16,
+            body: text(3)?,
+        },
+        "error" => Input::NetworkError {
+            id: num(1)?,
+            error: text(2)?,
+        },
+        "file" => Input::File(FileIn {
+            handle: num(1)?,
+            name: text(2)?,
+            size: num(3)?,
+            head: a
+                .get(4)?
+                .as_array()?
+                .iter()
+                .filter_map(|b| Some(b.as_u64()? as u8))
+                .collect(),
+            caption: text(5)?,
+        }),
+        "transferFailed" => Input::TransferFailed,
+        "transferAccepted" => Input::TransferAccepted,
+        _ => return None,
+    };
+    Some(Step::Input(input))
+}
+
+fn choices_value(list: &[ChoiceOut]) -> Value {
+    list.iter()
+        .map(|c| arr![c.title, c.payload, c.url])
+        .collect()
+}
+
+fn choices(v: &Value) -> Vec<ChoiceOut> {
+    let list = v.as_array().map(Vec::as_slice).unwrap_or_default();
+    list.iter()
+        .filter_map(|c| {
+            Some(ChoiceOut {
+                title: string(c.get(0)?)?,
+                payload: string(c.get(1)?)?,
+                url: c.get(2).and_then(string),
+            })
+        })
+        .collect()
+}
+
+/// An output as a JSON array led by a tag.
+fn output_value(output: &Output) -> Value {
+    match output {
+        Output::Text {
+            text,
+            choices,
+            delay_ms,
+        } => arr!["text", text, choices_value(choices), delay_ms],
+        Output::Image { url, delay_ms } => arr!["image", url, delay_ms],
+        Output::Card(c) => arr![
+            "card",
+            c.title,
+            c.subtitle,
+            c.image,
+            choices_value(&c.buttons)
+        ],
+        Output::Rich { content } => arr!["rich", content],
+        Output::Request(r) => arr![
+            "request",
+            r.id,
+            r.integration,
+            r.method,
+            r.url,
+            r.headers,
+            r.body,
+            r.timeout_ms
+        ],
+        Output::Transfer {
+            skill,
+            agent,
+            message,
+            context,
+            delay_ms,
+        } => arr!["transfer", skill, agent, message, context, delay_ms],
+        Output::AskFile { accept, max_bytes } => arr!["askFile", accept, max_bytes],
+        Output::FileRefused { file } => arr!["fileRefused", file],
+        Output::Upload(u) => arr![
+            "upload",
+            u.id,
+            u.file,
+            u.integration,
+            u.method,
+            u.url,
+            u.headers
+        ],
+        Output::End { survey } => arr!["end", survey],
+        Output::Debug { message } => arr!["debug", message],
+        _ => arr!["unknown"],
+    }
+}
+
+/// Reads an output [`output_value`] wrote.
+fn read_output(v: &Value) -> Option<Output> {
+    let a = v.as_array()?;
+    let at = |i: usize| a.get(i).unwrap_or(&Value::Null);
+    let text = |i: usize| string(at(i));
+    let num = |i: usize| at(i).as_u64();
+    let flag = |i: usize| at(i).as_bool();
+    let headers = |i: usize| -> Vec<(String, String)> {
+        let list = at(i).as_array().map(Vec::as_slice).unwrap_or_default();
+        list.iter()
+            .filter_map(|h| Some((string(h.get(0)?)?, string(h.get(1)?)?)))
+            .collect()
+    };
+    Some(match at(0).as_str()? {
+        "text" => Output::Text {
+            text: text(1)?,
+            choices: choices(at(2)),
+            delay_ms: num(3)? as u32,
+        },
+        "image" => Output::Image {
+            url: text(1)?,
+            delay_ms: num(2)? as u32,
+        },
+        "card" => Output::Card(CardOut {
+            title: text(1)?,
+            subtitle: text(2)?,
+            image: text(3)?,
+            buttons: choices(at(4)),
+        }),
+        "rich" => Output::Rich {
+            content: at(1).clone(),
+        },
+        "request" => Output::Request(Request {
+            id: num(1)?,
+            integration: text(2)?,
+            method: text(3)?,
+            url: text(4)?,
+            headers: headers(5),
+            body: text(6),
+            timeout_ms: num(7)? as u32,
+        }),
+        "transfer" => Output::Transfer {
+            skill: text(1)?,
+            agent: text(2),
+            message: text(3),
+            context: flag(4)?,
+            delay_ms: num(5)? as u32,
+        },
+        "askFile" => Output::AskFile {
+            accept: at(1).as_array()?.iter().filter_map(string).collect(),
+            max_bytes: num(2)?,
+        },
+        "fileRefused" => Output::FileRefused { file: num(1)? },
+        "upload" => Output::Upload(Upload {
+            id: num(1)?,
+            file: num(2)?,
+            integration: text(3)?,
+            method: text(4)?,
+            url: text(5)?,
+            headers: headers(6),
+        }),
+        "end" => Output::End { survey: flag(1)? },
+        "debug" => Output::Debug { message: text(1)? },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatlet_engine::botcontext::NoScripts;
+
+    fn to_worker(m: ToWorker) {
+        let text = m.to_json();
+        assert_eq!(ToWorker::from_json(&text), Some(m), "{text}");
+    }
+
+    fn from_worker(m: FromWorker) {
+        let text = m.to_json();
+        assert_eq!(FromWorker::from_json(&text), Some(m), "{text}");
+    }
+
+    #[test]
+    fn every_message_survives_its_json_form() {
+        to_worker(ToWorker::Start {
+            bot: "{}".into(),
+            conversation_id: "c1".into(),
+            host: HostInfo {
+                customer_info: Some(serde_json::json!({"customerType": "vip"})),
+                ..Default::default()
+            },
+            stopped: vec![(3, 1)],
+        });
+        for step in [
+            Step::Input(Input::Text("héllo \u{0}".into())),
+            Step::Input(Input::Reset),
+            Step::Input(Input::TransferFailed),
+            Step::Input(Input::Response {
+                id: 7,
+                status: 500,
+                body: "{\"a\":1}".into(),
+            }),
+            Step::Input(Input::NetworkError {
+                id: 8,
+                error: "down".into(),
+            }),
+            Step::Input(Input::File(FileIn {
+                handle: 2,
+                name: "a.pdf".into(),
+                size: 10,
+                head: vec![0x25, 0x50, 0, 255],
+                caption: String::new(),
+            })),
+            Step::Variable("n".into(), serde_json::json!([1, {"b": null}])),
+        ] {
+            to_worker(ToWorker::Step { seq: 4, step });
+        }
+        from_worker(FromWorker::Turn(Turn {
+            seq: 9,
+            outputs: vec![
+                Output::Text {
+                    text: "Pick".into(),
+                    choices: vec![ChoiceOut {
+                        title: "A".into(),
+                        payload: "a".into(),
+                        url: None,
+                    }],
+                    delay_ms: 0,
+                },
+                Output::Image {
+                    url: "https://x/y.png".into(),
+                    delay_ms: 300,
+                },
+                Output::Rich {
+                    content: serde_json::json!({"type": "vertical", "elements": []}),
+                },
+                Output::AskFile {
+                    accept: vec!["pdf".into()],
+                    max_bytes: 5,
+                },
+                Output::Card(CardOut {
+                    title: "T".into(),
+                    subtitle: String::new(),
+                    image: "https://x/i.png".into(),
+                    buttons: vec![ChoiceOut {
+                        title: "Site".into(),
+                        payload: String::new(),
+                        url: Some("https://x".into()),
+                    }],
+                }),
+                Output::Request(Request {
+                    id: 3,
+                    integration: "Balance".into(),
+                    method: "POST".into(),
+                    url: "https://x/api?a=%20".into(),
+                    headers: vec![("X-A".into(), "b".into())],
+                    body: Some("{\"k\": \"v\"}".into()),
+                    timeout_ms: 10_000,
+                }),
+                Output::Request(Request {
+                    id: 4,
+                    integration: "Get".into(),
+                    method: "GET".into(),
+                    url: "/api".into(),
+                    headers: vec![],
+                    body: None,
+                    timeout_ms: 1,
+                }),
+                Output::Transfer {
+                    skill: "12".into(),
+                    agent: Some("a1".into()),
+                    message: Some("BLANK_MESSAGE".into()),
+                    context: true,
+                    delay_ms: 0,
+                },
+                Output::Transfer {
+                    skill: "12".into(),
+                    agent: None,
+                    message: None,
+                    context: false,
+                    delay_ms: 5,
+                },
+                Output::FileRefused { file: 2 },
+                Output::Upload(Upload {
+                    id: 5,
+                    file: 2,
+                    integration: "Store".into(),
+                    method: "PUT".into(),
+                    url: "/upload".into(),
+                    headers: vec![("A".into(), "1".into())],
+                }),
+                Output::End { survey: true },
+                Output::Debug {
+                    message: "x".into(),
+                },
+            ],
+            waiting: true,
+            expect: Some(vec!["pdf".into()]),
+        }));
+        from_worker(FromWorker::Block((1, 0)));
+        from_worker(FromWorker::BlockDone((1, 0)));
+        from_worker(FromWorker::Started);
+        from_worker(FromWorker::Failed("no".into()));
+        assert_eq!(FromWorker::from_json("[\"nonsense\"]"), None);
+        assert_eq!(ToWorker::from_json("{"), None);
+    }
+
+    #[test]
+    fn a_replayed_log_gives_the_same_turns() {
+        let bot = chatlet_engine::load(
+            r#"{"chatlet": 1, "dialogs": [{"name": "Ask", "patterns": ["*"], "flow": [
+                {"ask": "Name?", "rules": [{"set": {"name": "{$query}"}}]},
+                {"say": "Hi {$botContext.name}, {$botContext.v}"}]}]}"#,
+        )
+        .unwrap();
+        let bot = std::sync::Arc::new(bot);
+        let log = [
+            Step::Variable("v".into(), serde_json::json!("page")),
+            Step::Input(Input::Text("hello".into())),
+            Step::Input(Input::Text("Ann".into())),
+        ];
+        let run = || {
+            let mut s = Stepper::new(bot.clone(), Default::default(), NoScripts, Box::new(|_| {}));
+            log.iter()
+                .enumerate()
+                .map(|(i, step)| s.apply(i as u64 + 1, step.clone()))
+                .collect::<Vec<_>>()
+        };
+        let first = run();
+        assert_eq!(first, run());
+        let Output::Text { text, .. } = &first[2].outputs[0] else {
+            panic!("{first:?}")
+        };
+        assert_eq!(text, "Hi Ann, page");
+    }
+
+    /// Records the blocks it is asked to run.
+    struct Recorder(Rc<RefCell<Vec<String>>>);
+
+    impl ScriptHost for Recorder {
+        fn start(&mut self, _: Option<&Script>, _: &mut BotContext) -> Result<(), String> {
+            self.0.borrow_mut().push("start".into());
+            Ok(())
+        }
+        fn run(&mut self, script: &Script, _: &mut BotContext) -> Result<(), String> {
+            self.0.borrow_mut().push(script.source.clone());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn blocks_are_numbered_announced_and_a_stopped_one_is_a_script_error() {
+        let bot = chatlet_engine::load(
+            r#"{"chatlet": 1, "dialogs": [{"name": "Go", "patterns": ["*"], "flow": [
+                {"say": "one", "pre": "first()"}, {"say": "two", "pre": "second()"}]}]}"#,
+        )
+        .unwrap();
+        let ran = Rc::new(RefCell::new(vec![]));
+        let heard = Rc::new(RefCell::new(vec![]));
+        let notify = {
+            let heard = heard.clone();
+            Box::new(move |m: FromWorker| heard.borrow_mut().push(m))
+        };
+        let mut s = Stepper::new(
+            Arc::new(bot),
+            Default::default(),
+            Recorder(ran.clone()),
+            notify,
+        );
+        s.watch().stop([(1, 1)]);
+        let turn = s.apply(1, Step::Input(Input::Text("go".into())));
+        assert_eq!(*ran.borrow(), ["start", "second()"]);
+        assert_eq!(
+            *heard.borrow(),
+            [
+                FromWorker::Block((1, 0)),
+                FromWorker::BlockDone((1, 0)),
+                FromWorker::Block((1, 2)),
+                FromWorker::BlockDone((1, 2))
+            ]
+        );
+        let texts: Vec<String> = turn
+            .outputs
+            .iter()
+            .map(|o| match o {
+                Output::Text { text, .. } => text.clone(),
+                Output::Debug { message } => message.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert!(texts[0].contains("ran longer than 2000 ms"), "{texts:?}");
+        assert_eq!(texts[1..], ["one", "two"]);
+        // The next step numbers its blocks afresh: nothing stopped there.
+        s.apply(2, Step::Input(Input::Text("go".into())));
+        assert_eq!(ran.borrow()[2..], ["first()", "second()"]);
+    }
+}
