@@ -16,9 +16,21 @@ use crate::js::Boa;
 use crate::lines::bot_lines;
 use crate::transcript::escape;
 
+/// What `chat --state` keeps: the conversation and, apart, the variables scoped forever.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedState {
+    snapshot: chatlet_engine::Snapshot,
+    forever: Vec<(String, Value)>,
+}
+
 /// A session plus what the transcript said about its surroundings.
 pub struct Driver {
     session: Session,
+    bot: Arc<Bot>,
+    /// The session's surroundings (`@env`, `@host`), given again to a restored session.
+    options: SessionOptions,
+    /// `@intent` stand-ins, given again to a restored session.
+    intents: Vec<(String, Pattern)>,
     stubs: HashMap<String, (u16, String)>,
     fail_once: HashSet<String>,
     show_requests: bool,
@@ -36,7 +48,10 @@ impl Driver {
     /// A new conversation with `bot`; its scripts run in boa.
     pub fn new(bot: Arc<Bot>, options: SessionOptions) -> Driver {
         Driver {
-            session: Session::with_scripts(bot, options, Box::<Boa>::default()),
+            session: Session::with_scripts(bot.clone(), options.clone(), Box::<Boa>::default()),
+            bot,
+            options,
+            intents: Vec::new(),
             stubs: HashMap::new(),
             fail_once: HashSet::new(),
             show_requests: false,
@@ -58,6 +73,42 @@ impl Driver {
     /// The integrations called without a `@stub` while offline, since the last call.
     pub fn take_unstubbed(&mut self) -> Vec<String> {
         std::mem::take(&mut self.unstubbed)
+    }
+
+    /// The session's state, serialised: its snapshot and, apart, its forever-scoped
+    /// variables (what `chat --state` keeps in its file).
+    pub fn save(&self) -> Result<String, String> {
+        let state = SavedState {
+            snapshot: self.session.snapshot(),
+            forever: self.session.forever(),
+        };
+        serde_json::to_string_pretty(&state).map_err(|e| e.to_string())
+    }
+
+    /// Replaces the session by one restored from what [`Driver::save`] wrote, with a fresh
+    /// JavaScript realm and the surroundings given so far.
+    pub fn load(&mut self, saved: &str) -> Result<(), String> {
+        let state: SavedState =
+            serde_json::from_str(saved).map_err(|e| format!("not a saved conversation: {e}"))?;
+        let options = SessionOptions {
+            forever: state.forever,
+            ..self.options.clone()
+        };
+        let scripts = Box::<Boa>::default();
+        self.session =
+            Session::restore_with_scripts(Arc::clone(&self.bot), state.snapshot, options, scripts)
+                .map_err(|e| e.to_string())?;
+        for (name, pattern) in &self.intents {
+            self.session.add_intent(name, pattern.clone());
+        }
+        Ok(())
+    }
+
+    /// Saves the session to its serialised form and restores it from that form
+    /// (`chatlet test --restore-each-turn`).
+    pub fn reload(&mut self) -> Result<(), String> {
+        let saved = self.save()?;
+        self.load(&saved)
     }
 
     /// Sets the folder `! upload` paths are relative to.
@@ -133,6 +184,7 @@ impl Driver {
                     return Err("@env NAME VALUE".into());
                 }
                 self.session.set_env(name, value);
+                self.options.env.insert(name.to_string(), value.to_string());
             }
             "host" => {
                 let (key, json) = rest.split_once(' ').unwrap_or((rest, ""));
@@ -150,6 +202,7 @@ impl Driver {
                     }
                 };
                 *slot = Some(value);
+                self.options.host = self.session.host_info_mut().clone();
             }
             "intent" => {
                 // A name with spaces is written in double quotes.
@@ -159,7 +212,8 @@ impl Driver {
                 };
                 let pattern = Pattern::parse(pattern.trim())
                     .map_err(|e| format!("@intent {name}: {}", e.message))?;
-                self.session.add_intent(name, pattern);
+                self.session.add_intent(name, pattern.clone());
+                self.intents.push((name.to_string(), pattern));
             }
             _ => return Err(format!("unknown directive: @{text}")),
         }

@@ -289,6 +289,23 @@ mod tests {
     }
 
     #[test]
+    fn a_global_changed_by_one_block_is_seen_by_the_next() {
+        let mut boa = Boa::default();
+        let mut ctx = BotContext::default();
+        let counter = "var turns = 0; function count() { turns += 1; return turns; }";
+        boa.start(Some(&script(counter)), &mut ctx).unwrap();
+        for _ in 0..2 {
+            boa.run(&script("count();"), &mut ctx).unwrap();
+        }
+        boa.run(
+            &script("botContext.setBotVariable('n', count(), true, false);"),
+            &mut ctx,
+        )
+        .unwrap();
+        assert_eq!(ctx.call("getBotVariable", &[json!("n")]).unwrap(), json!(3));
+    }
+
+    #[test]
     fn globals_blocks_and_values_round_trip() {
         let mut boa = Boa::default();
         let mut ctx = BotContext::default();

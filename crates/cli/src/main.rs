@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 use chatlet::driver::Driver;
 use chatlet::lines::debug_note;
-use chatlet::replay::{replay, Report};
+use chatlet::replay::{replay, Mode, Report};
 use chatlet::transcript::escape;
 use chatlet_engine::{Bot, Input, SessionOptions, Severity};
 
@@ -38,6 +38,9 @@ enum Command {
         /// Print the engine's debug notes and script errors to standard error
         #[arg(long)]
         debug: bool,
+        /// Keep the conversation in FILE: resume it from there if it exists, save it after every turn
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
     },
     /// Replay transcripts; exit 1 on any failure
     Test {
@@ -52,6 +55,9 @@ enum Command {
         /// Let integrations without a `@stub` call the network (else such a call fails the transcript)
         #[arg(long)]
         network: bool,
+        /// Save the session to its serialised form and restore it before every visitor line
+        #[arg(long)]
+        restore_each_turn: bool,
     },
     /// List errors, unsupported features and warnings; exit 1 on errors
     Check {
@@ -77,13 +83,21 @@ fn main() -> ExitCode {
             record,
             json,
             debug,
-        } => chat(&bot, record.as_deref(), json, debug),
+            state,
+        } => chat(&bot, record.as_deref(), json, debug, state.as_deref()),
         Command::Test {
             bot,
             transcripts,
             debug,
             network,
-        } => test(&bot, &transcripts, debug, network),
+            restore_each_turn,
+        } => {
+            let mode = Mode {
+                network,
+                restore_each_turn,
+            };
+            test(&bot, &transcripts, debug, mode)
+        }
         Command::Check { bot } => check(&bot),
         Command::Scripts { bot, out } => scripts(&bot, out.as_deref()),
     };
@@ -185,7 +199,7 @@ fn test(
     bot_path: &Path,
     transcripts: &[PathBuf],
     debug: bool,
-    network: bool,
+    mode: Mode,
 ) -> Result<ExitCode, String> {
     let bot = Arc::new(load_bot(bot_path)?);
     let (mut passed, mut failed) = (0, 0);
@@ -195,8 +209,7 @@ fn test(
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|text| {
                 let base = file.parent().unwrap_or(Path::new("."));
-                replay(Arc::clone(&bot), &text, base, network, &mut report)
-                    .map_err(|f| f.to_string())
+                replay(Arc::clone(&bot), &text, base, mode, &mut report).map_err(|f| f.to_string())
             });
         let path = file.display();
         if debug {
@@ -226,6 +239,7 @@ fn chat(
     record: Option<&Path>,
     json: bool,
     debug: bool,
+    state: Option<&Path>,
 ) -> Result<ExitCode, String> {
     let bot = Arc::new(load_bot(bot_path)?);
     let options = SessionOptions {
@@ -234,8 +248,17 @@ fn chat(
         ..Default::default()
     };
     let mut driver = Driver::new(bot, options);
+    if let Some(path) = state.filter(|p| p.exists()) {
+        let saved = read(path)?;
+        if let Err(why) = driver.load(&saved) {
+            eprintln!(
+                "chatlet: {}: {why}; a new conversation starts",
+                path.display()
+            );
+        }
+    }
     let mut transcript = String::new();
-    let result = converse(&mut driver, &mut transcript, json, debug);
+    let result = converse(&mut driver, &mut transcript, json, debug, state);
     // What was said is recorded even when the conversation ended in an error.
     if let Some(path) = record {
         std::fs::write(path, &transcript)
@@ -251,6 +274,7 @@ fn converse(
     transcript: &mut String,
     json: bool,
     debug: bool,
+    state: Option<&Path>,
 ) -> Result<(), String> {
     let mut stdin = io::stdin().lock();
     let mut stdout = io::stdout();
@@ -305,6 +329,10 @@ fn converse(
             }
         }
         stdout.flush().map_err(|e| e.to_string())?;
+        if let Some(path) = state {
+            std::fs::write(path, driver.save()?)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
     }
 }
 

@@ -32,14 +32,23 @@ pub struct Report {
     pub debug: Vec<String>,
 }
 
+/// How to replay.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mode {
+    /// Calls without a `@stub` go to the network (else they fail the transcript).
+    pub network: bool,
+    /// Before every visitor line (and `!` action), the session is saved to its serialised
+    /// form and restored from it (`--restore-each-turn`).
+    pub restore_each_turn: bool,
+}
+
 /// Replays `text` (a transcript) against `bot` as a brand-new visitor; files named in
-/// `! upload` lines are relative to `base`. Without `network`, a call with no `@stub` is a
-/// failure of the transcript.
+/// `! upload` lines are relative to `base`.
 pub fn replay(
     bot: Arc<Bot>,
     text: &str,
     base: &Path,
-    network: bool,
+    mode: Mode,
     report: &mut Report,
 ) -> Result<(), Failure> {
     let lines = transcript::parse(text).map_err(|e| Failure {
@@ -52,9 +61,18 @@ pub fn replay(
         ..Default::default()
     };
     let mut driver = Driver::new(bot, options);
-    if !network {
+    if !mode.network {
         driver = driver.offline();
     }
+    let reload = |driver: &mut Driver, line: usize| {
+        if !mode.restore_each_turn {
+            return Ok(());
+        }
+        driver.reload().map_err(|message| Failure {
+            line,
+            message: format!("restoring the saved session: {message}"),
+        })
+    };
     driver.set_base(base);
     let mut actual: Vec<String> = Vec::new();
     let mut expected: Vec<(usize, String)> = Vec::new();
@@ -66,6 +84,7 @@ pub fn replay(
                 compare(turn_line, &expected, &actual)?;
                 expected.clear();
                 turn_line = numbered.number;
+                reload(&mut driver, numbered.number)?;
                 let outputs = driver.send(Input::Text(text));
                 unstubbed(&mut driver, numbered.number)?;
                 actual = collect(&driver, outputs, report);
@@ -74,6 +93,7 @@ pub fn replay(
                 compare(turn_line, &expected, &actual)?;
                 expected.clear();
                 turn_line = numbered.number;
+                reload(&mut driver, numbered.number)?;
                 let outputs = driver.action(&action).map_err(|message| Failure {
                     line: numbered.number,
                     message,

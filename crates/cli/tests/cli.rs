@@ -349,3 +349,47 @@ fn chat_survives_bad_bytes_and_shows_control_characters_harmlessly() {
     let recorded = std::fs::read_to_string(&record).unwrap();
     assert!(recorded.contains("> bye\n< You said: bye"), "{recorded}");
 }
+
+#[test]
+fn chat_state_resumes_a_conversation_in_another_process() {
+    let state = std::env::temp_dir().join(format!("chatlet-cli-{}-state.json", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let state_arg = state.to_string_lossy().into_owned();
+    let args = ["chat", "www/demo-bot.json", "--state", &state_arg];
+    let (code, out, err) = chatlet(&args, "balance\n123456\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.ends_with("< And the email address on the account?\n"),
+        "{out}"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert_eq!(saved["snapshot"]["schema"], 1);
+    // A new process goes on with the email question, the account number kept.
+    let stub = "@stub Balance 200 {\"accountBalance\": 12.5, \"currency\": \"EUR\"}\n";
+    let (code, out, err) = chatlet(&args, &format!("{stub}@show requests\nada@example.com\n"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("account=123456"), "{out}");
+    assert!(out.contains("12.5"), "{out}");
+    // A file that is not a saved conversation: said, and a new conversation starts.
+    std::fs::write(&state, "{\"snapshot\": 1").unwrap();
+    let (code, out, err) = chatlet(&args, "hi\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not a saved conversation"), "{err}");
+    assert!(out.contains("Hi! I'm the Chatlet demo bot."), "{out}");
+    let _ = std::fs::remove_file(&state);
+}
+
+#[test]
+fn test_restore_each_turn_replays_through_saved_sessions() {
+    let good = "tests/transcripts/demo-bot/balance.transcript";
+    let (code, out, _) = chatlet(
+        &["test", "www/demo-bot.json", good, "--restore-each-turn"],
+        "",
+    );
+    assert_eq!(
+        (code, out.lines().last()),
+        (0, Some("1 passed, 0 failed")),
+        "{out}"
+    );
+}

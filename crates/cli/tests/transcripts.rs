@@ -1,11 +1,12 @@
 //! Runs every transcript under `tests/transcripts/`: each folder holds a bot (`bot.json`,
 //! or `bot.link` naming a bot file relative to the repository root) and `*.transcript`
-//! files. Adding a behaviour is adding a folder or a transcript.
+//! files. Adding a behaviour is adding a folder or a transcript. Every transcript runs
+//! twice: as is, and with the session saved and restored before every visitor line.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chatlet::replay::{replay, Report};
+use chatlet::replay::{replay, Mode, Report};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,15 +49,26 @@ fn all_transcripts_pass() {
         assert!(!files.is_empty(), "{} has no transcripts", dir.display());
         for file in files {
             let transcript = std::fs::read_to_string(&file).unwrap();
-            match replay(
-                Arc::clone(&bot),
-                &transcript,
-                dir,
-                false,
-                &mut Report::default(),
-            ) {
-                Ok(()) => passed += 1,
-                Err(f) => failures.push(format!("{}: {f}", file.display())),
+            // Each transcript passes as one session, and as a session saved and restored
+            // from its serialised form before every visitor line.
+            for restore_each_turn in [false, true] {
+                let mode = Mode {
+                    network: false,
+                    restore_each_turn,
+                };
+                let bot = Arc::clone(&bot);
+                match replay(bot, &transcript, dir, mode, &mut Report::default()) {
+                    Ok(()) => passed += 1,
+                    Err(f) => failures.push(format!(
+                        "{}{}: {f}",
+                        file.display(),
+                        if restore_each_turn {
+                            " (--restore-each-turn)"
+                        } else {
+                            ""
+                        }
+                    )),
+                }
             }
         }
     }

@@ -348,6 +348,7 @@ impl<'a> Importer<'a> {
             globals,
             intents,
             settings,
+            fingerprint: String::new(),
             findings: vec![],
         };
         for (id, problem) in upload::pairing(&bot) {

@@ -39,7 +39,7 @@ pub enum Input {
 }
 
 /// A file the visitor offers, as the engine sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FileIn {
     /// The host's handle for the file (echoed in [`Upload::file`]).
     pub handle: u64,

@@ -40,6 +40,7 @@ pub mod precompiled;
 pub mod regex_dialect;
 pub mod session;
 pub mod slots;
+pub mod snapshot;
 pub mod template;
 pub mod text;
 pub mod upload;
@@ -51,6 +52,7 @@ pub use error::{Finding, LoadError, Severity};
 pub use event::{CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload};
 pub use model::Bot;
 pub use session::{Session, SessionOptions};
+pub use snapshot::{RestoreError, Snapshot};
 
 /// Which format a bot file is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,7 +101,7 @@ pub fn load(text: &str) -> Result<Bot, LoadError> {
         )));
     }
     let value = error::parse_json(text)?;
-    let bot = match detect(&value)? {
+    let mut bot = match detect(&value)? {
         Format::Native => native::from_value(&value),
         Format::ConversationBuilder => cb::from_value(&value),
     }?;
@@ -116,5 +118,6 @@ pub fn load(text: &str) -> Result<Bot, LoadError> {
             MAX_INTERACTIONS,
         ));
     }
+    bot.fingerprint = precompiled::hash(&[text]);
     Ok(bot)
 }

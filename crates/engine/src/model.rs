@@ -53,6 +53,9 @@ pub struct Bot {
     pub settings: Settings,
     /// Warnings and unsupported features found while loading.
     pub findings: Vec<Finding>,
+    /// A hash of the file the bot was loaded from (set by [`crate::load`]): a session's
+    /// snapshot names the bot it was made with.
+    pub fingerprint: String,
 }
 
 /// Bot-wide settings.

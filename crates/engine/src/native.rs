@@ -120,6 +120,7 @@ impl Loader<'_> {
             intents: vec![],
             settings: Settings::default(),
             findings: vec![],
+            fingerprint: String::new(),
         };
         let Some(obj) = self.object(value, "", None) else {
             return bot;

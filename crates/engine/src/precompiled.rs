@@ -47,18 +47,27 @@ pub fn has_code(bot: &Bot) -> bool {
 /// A digest of the prelude, the global functions and every block (keys and sources):
 /// 16 hex digits of 64-bit FNV-1a.
 pub fn fingerprint(bot: &Bot) -> String {
+    let prelude = prelude();
+    let mut parts = vec![
+        prelude.as_str(),
+        bot.globals.as_ref().map_or("", |g| g.source.as_str()),
+    ];
+    let blocks = blocks(bot);
+    for block in &blocks {
+        parts.push(&block.key);
+        parts.push(&block.source);
+    }
+    hash(&parts)
+}
+
+/// FNV-1a (64 bits, hex) over `parts`, each followed by a zero byte.
+pub fn hash(parts: &[&str]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |text: &str| {
-        for byte in text.bytes().chain([0u8]) {
+    for part in parts {
+        for byte in part.bytes().chain([0u8]) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
-    };
-    feed(&prelude());
-    feed(bot.globals.as_ref().map_or("", |g| g.source.as_str()));
-    for block in blocks(bot) {
-        feed(&block.key);
-        feed(&block.source);
     }
     format!("{hash:016x}")
 }

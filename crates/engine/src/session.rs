@@ -59,13 +59,16 @@ pub struct SessionOptions {
     pub env: HashMap<String, String>,
     /// What the page knows about the visitor.
     pub host: HostInfo,
+    /// Variables scoped forever, kept by the host from earlier conversations
+    /// ([`Session::forever`]).
+    pub forever: Vec<(String, Value)>,
 }
 
 /// A dialog on the stack, with the question it interrupted (re-sent when it completes).
 #[derive(Clone, Debug)]
-struct Frame {
-    dialog: DialogId,
-    resume: Option<InteractionId>,
+pub(crate) struct Frame {
+    pub(crate) dialog: DialogId,
+    pub(crate) resume: Option<InteractionId>,
 }
 
 /// Where the flow goes after one interaction.
@@ -86,23 +89,24 @@ struct HookOutcome {
 
 /// An integration call in flight.
 #[derive(Clone, Copy, Debug)]
-struct Waiting {
-    at: InteractionId,
-    integration: IntegrationId,
-    id: u64,
+pub(crate) struct Waiting {
+    pub(crate) at: InteractionId,
+    pub(crate) integration: IntegrationId,
+    pub(crate) id: u64,
 }
 
 /// A file upload in flight: the File integration's interaction and the File Upload
 /// interaction that asked for the file.
 #[derive(Clone, Copy, Debug)]
-struct InFlight {
-    call: InteractionId,
-    integration: IntegrationId,
-    upload: InteractionId,
+pub(crate) struct InFlight {
+    pub(crate) call: InteractionId,
+    pub(crate) integration: IntegrationId,
+    pub(crate) upload: InteractionId,
 }
 
 /// Input that waits while an integration call is in flight.
-enum Queued {
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum Queued {
     Text(String),
     File(FileIn),
     Uploaded(u64, Result<(u16, String), String>),
@@ -120,29 +124,32 @@ enum Origin {
 
 /// A visitor's conversation.
 pub struct Session {
-    bot: Arc<Bot>,
-    scripts: Box<dyn ScriptHost>,
-    ctx: BotContext,
-    stack: Vec<Frame>,
-    pending: Option<InteractionId>,
+    pub(crate) bot: Arc<Bot>,
+    pub(crate) scripts: Box<dyn ScriptHost>,
+    pub(crate) ctx: BotContext,
+    pub(crate) stack: Vec<Frame>,
+    pub(crate) pending: Option<InteractionId>,
     /// Payloads of the choices offered with the pending question.
-    offered: Vec<String>,
-    waiting: Option<Waiting>,
+    pub(crate) offered: Vec<String>,
+    pub(crate) waiting: Option<Waiting>,
     /// Input that arrived while an integration call was in flight.
-    queue: VecDeque<Queued>,
+    pub(crate) queue: VecDeque<Queued>,
     /// File uploads in flight, by request id (the conversation goes on meanwhile).
-    uploads: HashMap<u64, InFlight>,
-    next_request: u64,
-    started: bool,
-    steps: u32,
+    pub(crate) uploads: HashMap<u64, InFlight>,
+    pub(crate) next_request: u64,
+    /// The conversation's initialiser ran (reset: again on the next message).
+    pub(crate) started: bool,
+    /// The script host has the bot's global functions (a restored session's does not).
+    pub(crate) scripts_ready: bool,
+    pub(crate) steps: u32,
     /// How many failed transfers this conversation has received.
-    escalation_failures: u32,
+    pub(crate) escalation_failures: u32,
     /// Where the message being routed came from.
     origin: Origin,
     /// Slot names some rule fills; a read of another slot reads the variable (§4.1).
-    filled_slots: std::collections::HashSet<String>,
-    intents: Vec<(String, Pattern)>,
-    out: Vec<Output>,
+    pub(crate) filled_slots: std::collections::HashSet<String>,
+    pub(crate) intents: Vec<(String, Pattern)>,
+    pub(crate) out: Vec<Output>,
 }
 
 impl Session {
@@ -166,6 +173,11 @@ impl Session {
             host: options.host,
             ..BotContext::default()
         };
+        let mut ctx = ctx;
+        for (name, value) in options.forever {
+            ctx.vars
+                .set(&name, value, crate::vars::Scope::Forever, None);
+        }
         Session {
             bot,
             scripts,
@@ -178,6 +190,7 @@ impl Session {
             uploads: HashMap::new(),
             next_request: 1,
             started: false,
+            scripts_ready: false,
             escalation_failures: 0,
             origin: Origin::Visitor,
             filled_slots,
@@ -347,17 +360,20 @@ impl Session {
         self.uploads.clear();
     }
 
-    /// Starts the conversation's script scope and runs its initialiser, once.
+    /// Starts the conversation's script scope and runs its initialiser, once. A restored
+    /// session's host gets the global functions again, without the initialiser.
     fn start(&mut self) {
-        if self.started {
+        if self.started && self.scripts_ready {
             return;
         }
+        let first = !self.started;
         self.started = true;
+        self.scripts_ready = true;
         let bot = Arc::clone(&self.bot);
         self.ctx.dialog = None;
         let result = self.scripts.start(bot.globals.as_ref(), &mut self.ctx);
         self.script_effects("global functions", result);
-        if bot.globals.is_none() {
+        if bot.globals.is_none() || !first {
             return;
         }
         let init = Script {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::model::DialogId;
 
 /// How long a variable lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Until the bot has answered the current visitor message.
@@ -62,6 +62,13 @@ impl Vars {
     /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.map.get(name).map(|e| &e.value)
+    }
+
+    /// Every value: its name, value, scope and (dialog scope) dialog.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &Value, Scope, Option<DialogId>)> {
+        self.map
+            .iter()
+            .map(|(name, e)| (name.as_str(), &e.value, e.scope, e.dialog))
     }
 
     /// Forgets request-scoped values (end of a visitor turn).

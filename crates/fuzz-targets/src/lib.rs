@@ -165,7 +165,8 @@ const SESSION_BOTS: [&str; 3] = [
 /// A conversation driven by the bytes: the first picks a bot, then each op byte is an
 /// input (a text, a choice, an answer to a request with any status and body, a network
 /// error, a file, a reset, a transfer outcome). After every input: no panic, bounded
-/// outputs, and no request id is ever issued twice.
+/// outputs, no request id is ever issued twice, and the session's snapshot restores to
+/// the same state (the conversation goes on with the restored session half the time).
 pub fn session(data: &[u8]) {
     let Some((&which, mut ops)) = data.split_first() else {
         return;
@@ -178,7 +179,7 @@ pub fn session(data: &[u8]) {
             .collect()
     });
     let bot = Arc::clone(&bots[which as usize % bots.len()]);
-    let mut s = Session::new(bot, Default::default());
+    let mut s = Session::new(Arc::clone(&bot), Default::default());
     let mut open: Vec<u64> = Vec::new();
     let mut issued = HashSet::new();
     let mut handles = 0u64;
@@ -245,6 +246,24 @@ pub fn session(data: &[u8]) {
             };
             assert!(issued.insert(id), "request id {id} issued twice");
             open.push(id);
+        }
+        // A session is data: its snapshot survives JSON and restores to the same state;
+        // after an odd op the conversation goes on with the restored session.
+        let snapshot = s.snapshot();
+        let text = serde_json::to_string(&snapshot).expect("a snapshot serialises");
+        let back: chatlet_engine::Snapshot = serde_json::from_str(&text).expect("and reads back");
+        let options = chatlet_engine::SessionOptions {
+            forever: s.forever(),
+            ..Default::default()
+        };
+        let restored = Session::restore(Arc::clone(&bot), back, options).expect("it restores");
+        assert_eq!(
+            restored.snapshot(),
+            snapshot,
+            "a restored session has the same state"
+        );
+        if op % 2 == 1 {
+            s = restored;
         }
     }
 }
