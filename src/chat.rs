@@ -182,6 +182,20 @@ pub struct Chat {
     /// The id the next message gets. Ids are never reused, not even after a reset, so
     /// the page hears of each message once and the list's keys stay unique.
     pub next_id: usize,
+    /// The conversation was kept from an earlier page load and redrawn.
+    pub resumed: Option<Resumed>,
+}
+
+/// What was redrawn from an earlier page load: the page heard of it then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resumed {
+    /// Messages with a smaller id were redrawn.
+    pub before: usize,
+    /// How many transfers were redrawn.
+    pub transfers: usize,
+    /// The last of them is still under way (awaiting the page, or with a person): the
+    /// page hears of it again, marked resumed, so its desk can re-attach.
+    pub transfer_active: bool,
 }
 
 /// A hand-over to a person, as the host page hears of it.
@@ -207,6 +221,7 @@ impl Default for Chat {
             accept: None,
             dragging: false,
             transfers: vec![],
+            resumed: None,
             next_id: 0,
         }
     }
@@ -250,6 +265,9 @@ pub enum Action {
     WithAgent(bool),
     /// The person who took over wrote this.
     Agent(String),
+    /// The transcript kept from an earlier page load has been redrawn; whether its last
+    /// transfer is still under way.
+    Resumed(bool),
 }
 
 impl Chat {
@@ -259,6 +277,13 @@ impl Chat {
             Action::Loaded(title) => {
                 self.status = Status::Ready;
                 self.title = Some(title);
+            }
+            Action::Resumed(transfer_active) => {
+                self.resumed = Some(Resumed {
+                    before: self.next_id,
+                    transfers: self.transfers.len(),
+                    transfer_active,
+                })
             }
             Action::Failed => self.status = Status::Failed,
             Action::Retry => self.status = Status::Loading,

@@ -23,6 +23,8 @@ use crate::files;
 use crate::host::{self, HostCall};
 use crate::protocol::{Step, Turn};
 use crate::runner::{Runner, Setup};
+use crate::saved::{Answering, Saved};
+use crate::store;
 
 /// Who answers the visitor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +78,24 @@ pub struct Conversation {
     epoch: Cell<u32>,
     /// The text box should take focus when it is drawn.
     pub wants_focus: Cell<bool>,
+    /// What is kept between page loads.
+    keep: RefCell<Keep>,
+}
+
+/// What a window keeps of its conversation between page loads (`crate::saved`), and
+/// where.
+#[derive(Default)]
+struct Keep {
+    area: Option<web_sys::Storage>,
+    key: String,
+    /// The bot's fingerprint; empty until the bot is loaded (nothing is kept before).
+    bot: String,
+    /// The actions that drew the transcript (as `crate::saved::action_value` wrote them).
+    actions: Vec<Value>,
+    /// Requests and uploads not answered yet.
+    flight: Vec<Output>,
+    /// A refusal by the storage was warned about.
+    warned: Cell<bool>,
 }
 
 /// A shared [`Conversation`].
@@ -103,6 +123,7 @@ impl Conversation {
             transfers: Cell::new(0),
             epoch: Cell::new(0),
             wants_focus: Cell::new(false),
+            keep: RefCell::default(),
         }
     }
 
@@ -112,15 +133,23 @@ impl Conversation {
         host::emit(&self.options.host, name, &detail);
     }
 
-    /// Changes the window's state.
+    /// Changes the window's state; what changes the transcript is kept.
     pub fn act(&self, action: Action) {
+        let kept = crate::saved::action_value(&action);
+        let save_now = kept.is_some();
+        self.keep.borrow_mut().actions.extend(kept);
         self.dispatch.dispatch(action);
+        if save_now {
+            save(self);
+        }
     }
 }
 
-/// The bot (loaded from `text`) is ready: the conversation starts, with what came before.
+/// The bot (loaded from `text`) is ready: the conversation starts (or goes on where an
+/// earlier page load left it), with what came before.
 pub fn start(conv: &Shared, bot: Bot, text: String) {
     let title = bot.name.clone();
+    let saved = kept(conv, &bot.fingerprint);
     let setup = Setup {
         bot: Arc::new(bot),
         text,
@@ -136,15 +165,22 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
             }
         })
     };
-    let runner = Runner::start(setup, on_turn);
+    let log = saved.as_ref().map(|s| s.steps.clone()).unwrap_or_default();
+    let runner = Runner::start(setup, log, on_turn);
     if runner.in_worker() {
         web_sys::console::info_1(&"chatlet: the bot's code runs in a worker".into());
     }
-    for (name, value) in conv.variables.borrow().iter() {
-        runner.post(Step::Variable(name.clone(), value.clone()));
+    if saved.is_none() {
+        for (name, value) in conv.variables.borrow().iter() {
+            runner.post(Step::Variable(name.clone(), value.clone()));
+        }
     }
     *conv.runner.borrow_mut() = Some(runner);
     conv.act(Action::Loaded(title.clone()));
+    if let Some(saved) = saved {
+        resume(conv, saved);
+    }
+    save(conv);
     conv.emit("chatlet:ready", json!({ "bot": title }));
     for early in conv.early.take() {
         match early {
@@ -152,6 +188,107 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
             Early::Variable(name, value) => set_variable(conv, name, value),
         }
     }
+}
+
+/// The conversation kept for this bot from an earlier page load, if it can be used; one
+/// that cannot is forgotten, with the reason on the console.
+fn kept(conv: &Conversation, fingerprint: &str) -> Option<Saved> {
+    let mut keep = conv.keep.borrow_mut();
+    keep.area = conv.options.persist.area();
+    keep.key = format!("chatlet:{}", conv.options.bot_url);
+    keep.bot = fingerprint.to_string();
+    let area = keep.area.as_ref()?;
+    let text = store::read(area, &keep.key)?;
+    match Saved::from_json(&text, fingerprint, js_sys::Date::now()) {
+        Ok(saved) => Some(saved),
+        Err(why) => {
+            store::warn(&(why + "; a new conversation starts"));
+            store::remove(area, &keep.key);
+            None
+        }
+    }
+}
+
+/// Redraws a kept conversation and deals with what was in flight when the page was left:
+/// a GET is sent again, any other call is not (a POST must never go twice) and takes its
+/// failure rule, an upload (its file went with the page) fails.
+fn resume(conv: &Shared, saved: Saved) {
+    let handles = saved.actions.iter().filter_map(|a| match a {
+        Action::FileOffered { handle, .. } => Some(*handle),
+        _ => None,
+    });
+    let last = handles.max().unwrap_or(0);
+    let mut files = conv.files.borrow_mut();
+    files.next = files.next.max(last);
+    drop(files);
+    conv.keep.borrow_mut().actions = saved
+        .actions
+        .iter()
+        .filter_map(crate::saved::action_value)
+        .collect();
+    for action in saved.actions {
+        conv.dispatch.dispatch(action);
+    }
+    let mode = match saved.answering {
+        Answering::Bot => Mode::Bot,
+        Answering::Transfer => Mode::AwaitingTransfer,
+        Answering::Agent => Mode::Agent,
+    };
+    conv.mode.set(mode);
+    if mode == Mode::AwaitingTransfer {
+        conv.transfers.set(conv.transfers.get() + 1);
+        give_up_transfer(conv, 0);
+    }
+    conv.dispatch.dispatch(Action::Resumed(mode != Mode::Bot));
+    for output in saved.flight {
+        match output {
+            Output::Request(request) if request.method == "GET" => call(conv, request),
+            Output::Request(request) => feed(
+                conv,
+                Input::NetworkError {
+                    id: request.id,
+                    error: "the page was left during this call (not a GET): it is not sent again"
+                        .into(),
+                },
+            ),
+            Output::Upload(upload) => {
+                settle_file(conv, upload.file, FileState::Failed);
+                let error = "the page was left during the upload; the file went with it".into();
+                feed(
+                    conv,
+                    Input::NetworkError {
+                        id: upload.id,
+                        error,
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Stores the conversation (after each turn and each change to the transcript).
+fn save(conv: &Conversation) {
+    let Ok(keep) = conv.keep.try_borrow() else {
+        return;
+    };
+    let (Some(area), Some(runner)) = (keep.area.as_ref(), runner(conv)) else {
+        return;
+    };
+    let answering = match conv.mode.get() {
+        Mode::Bot => Answering::Bot,
+        Mode::AwaitingTransfer => Answering::Transfer,
+        Mode::Agent => Answering::Agent,
+    };
+    let text = Saved::write(
+        &keep.bot,
+        js_sys::Date::now(),
+        &runner.log(),
+        &keep.actions,
+        &keep.flight,
+        answering,
+    );
+    store::write(area, &keep.key, &text, &keep.warned);
 }
 
 /// The page's call, checked now (an `Err` is thrown to the page) and performed outside
@@ -251,7 +388,13 @@ fn reset(conv: &Shared) {
             r.post(Step::Variable(name.clone(), value.clone()));
         }
     }
+    {
+        let mut keep = conv.keep.borrow_mut();
+        keep.actions.clear();
+        keep.flight.clear();
+    }
     conv.act(Action::Reset);
+    save(conv);
 }
 
 fn runner(conv: &Conversation) -> Option<Rc<Runner>> {
@@ -274,6 +417,7 @@ fn on_turn(conv: &Shared, turn: Turn) {
     *conv.expect.borrow_mut() = turn.expect.clone();
     conv.act(Action::Typing(turn.waiting));
     conv.act(Action::Expect(turn.expect));
+    save(conv);
 }
 
 /// Shows the engine's outputs in order, each after its delay, and performs its requests
@@ -292,11 +436,7 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
                 continue;
             }
             Output::Request(request) => {
-                let conv = conv.clone();
-                spawn_local(async move {
-                    let input = perform(&conv, request).await;
-                    feed(&conv, input);
-                });
+                call(conv, request);
                 continue;
             }
             Output::Upload(upload) => {
@@ -335,6 +475,30 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
             });
         }
     }
+}
+
+/// Performs an integration call, kept as in flight until its answer goes to the session.
+fn call(conv: &Shared, request: chatlet_engine::Request) {
+    conv.keep
+        .borrow_mut()
+        .flight
+        .push(Output::Request(request.clone()));
+    let conv = conv.clone();
+    spawn_local(async move {
+        let id = request.id;
+        let input = perform(&conv, request).await;
+        landed(&conv, id);
+        feed(&conv, input);
+    });
+}
+
+/// The request or upload `id` was answered: no longer in flight.
+fn landed(conv: &Conversation, id: u64) {
+    conv.keep.borrow_mut().flight.retain(|o| match o {
+        Output::Request(r) => r.id != id,
+        Output::Upload(u) => u.id != id,
+        _ => true,
+    });
 }
 
 /// A transfer the page leaves unanswered for the window's transfer timeout counts as
@@ -424,6 +588,10 @@ fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
         );
         return;
     };
+    conv.keep
+        .borrow_mut()
+        .flight
+        .push(Output::Upload(upload.clone()));
     conv.act(Action::File(handle, FileState::Sending(0)));
     let progress = {
         let dispatch = conv.dispatch.clone();
@@ -431,6 +599,7 @@ fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
     };
     let done = {
         let conv = conv.clone();
+        let id = upload.id;
         move |input: Input| {
             let ok = matches!(input, Input::Response { status, .. } if succeeded(status));
             settle_file(
@@ -442,6 +611,7 @@ fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
                     FileState::Failed
                 },
             );
+            landed(&conv, id);
             feed(&conv, input);
         }
     };

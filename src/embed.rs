@@ -42,6 +42,8 @@ pub struct MountOptions {
     /// The URL of the widget's JavaScript glue, which a worker imports to run a bot's
     /// code off the page's thread; `None`: the code runs on the page's thread.
     pub glue: Option<String>,
+    /// Where the conversation is kept between page loads (`data-persist`).
+    pub persist: crate::store::Persist,
     /// Seconds a transfer may wait for the page's answer before it counts as failed;
     /// `None` or 0: for ever.
     pub transfer_timeout: Option<u32>,
@@ -92,6 +94,7 @@ impl MountOptions {
                 engagement_attributes: json("engagementAttributes"),
             },
             glue: text("glue"),
+            persist: crate::store::Persist::parse(text("persist").as_deref()),
             transfer_timeout: get("transferTimeout").as_f64().map(|s| s.max(0.0) as u32),
         })
     }

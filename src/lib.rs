@@ -14,6 +14,7 @@ pub mod chat;
 pub mod markup;
 pub mod protocol;
 pub mod rich;
+pub mod saved;
 pub mod strings;
 
 #[cfg(target_arch = "wasm32")]
@@ -30,6 +31,8 @@ pub mod host;
 pub mod runner;
 #[cfg(target_arch = "wasm32")]
 pub mod scripts;
+#[cfg(target_arch = "wasm32")]
+pub mod store;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 

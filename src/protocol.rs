@@ -380,7 +380,8 @@ fn string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
-fn step_value(step: &Step) -> Value {
+#[inline(never)] // shared by the worker's messages and the kept conversation
+pub(crate) fn step_value(step: &Step) -> Value {
     match step {
         Step::Variable(name, value) => arr!["var", name, value],
         Step::Input(input) => match input {
@@ -396,7 +397,8 @@ fn step_value(step: &Step) -> Value {
     }
 }
 
-fn read_step(v: &Value) -> Option<Step> {
+#[inline(never)] // shared by the worker's messages and the kept conversation
+pub(crate) fn read_step(v: &Value) -> Option<Step> {
     let a = v.as_array()?;
     let num = |i: usize| a.get(i).and_then(Value::as_u64);
     let text = |i: usize| a.get(i).and_then(string);
@@ -452,7 +454,8 @@ fn choices(v: &Value) -> Vec<ChoiceOut> {
 }
 
 /// An output as a JSON array led by a tag.
-fn output_value(output: &Output) -> Value {
+#[inline(never)] // shared by the worker's messages and the kept conversation
+pub(crate) fn output_value(output: &Output) -> Value {
     match output {
         Output::Text {
             text,
@@ -503,7 +506,8 @@ fn output_value(output: &Output) -> Value {
 }
 
 /// Reads an output [`output_value`] wrote.
-fn read_output(v: &Value) -> Option<Output> {
+#[inline(never)] // shared by the worker's messages and the kept conversation
+pub(crate) fn read_output(v: &Value) -> Option<Output> {
     let a = v.as_array()?;
     let at = |i: usize| a.get(i).unwrap_or(&Value::Null);
     let text = |i: usize| string(at(i));

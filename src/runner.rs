@@ -31,8 +31,6 @@ use crate::scripts::BrowserScripts;
 
 /// Slack on top of the block budget for the two messages that frame a block.
 const WATCHDOG_SLACK_MS: u32 = 250;
-/// How long a worker may take to load the widget before the page's thread takes over.
-const START_TIMEOUT_MS: u64 = 10_000;
 
 /// What a session needs, wherever it runs.
 pub struct Setup {
@@ -66,6 +64,9 @@ pub struct Runner {
     log: RefCell<Vec<Step>>,
     /// The last step whose turn was handed on.
     delivered: Cell<u64>,
+    /// The last step of a kept log: its turn's status (typing, a file asked for) is
+    /// handed on, without its outputs.
+    resumed: u64,
     on_turn: Box<dyn Fn(Turn)>,
 }
 
@@ -99,8 +100,10 @@ impl Drop for Remote {
 
 impl Runner {
     /// Starts the session: in a worker if the bot has code that is not precompiled and
-    /// the window knows its glue; on the page's thread otherwise.
-    pub fn start(setup: Setup, on_turn: Box<dyn Fn(Turn)>) -> Rc<Runner> {
+    /// the window knows its glue; on the page's thread otherwise. The steps of `log` (a
+    /// conversation kept from an earlier page load) are given first, their turns not
+    /// handed on: they were shown then.
+    pub fn start(setup: Setup, log: Vec<Step>, on_turn: Box<dyn Fn(Turn)>) -> Rc<Runner> {
         let scripts = BrowserScripts::for_bot(&setup.bot);
         if scripts.precompiled() {
             web_sys::console::info_1(&"chatlet: running the bot's precompiled scripts".into());
@@ -114,23 +117,34 @@ impl Runner {
             scripts,
             Box::new(|_| {}),
         );
+        let delivered = log.len() as u64;
         let runner = Rc::new(Runner {
             setup,
             engine: RefCell::new(Engine::Page(Box::new(page))),
-            log: RefCell::default(),
-            delivered: Cell::new(0),
+            log: RefCell::new(log),
+            delivered: Cell::new(delivered),
+            resumed: delivered,
             on_turn,
         });
         if wants_worker {
-            match spawn(&runner, 0, vec![]) {
-                Ok(remote) => {
-                    *runner.engine.borrow_mut() = Engine::Worker(remote);
-                    expect_start(&runner, 0);
+            // A first worker replays the log as a replacement does (or, failing to
+            // start, hands the session to the page's thread, which replays it).
+            runner.replace(0, vec![]);
+        } else {
+            let mut turns = vec![];
+            if let Engine::Page(page) = &mut *runner.engine.borrow_mut() {
+                for (i, step) in runner.log.borrow().iter().enumerate() {
+                    turns.push(page.apply(i as u64 + 1, step.clone()));
                 }
-                Err(why) => warn_on_page(&why),
             }
+            turns.into_iter().for_each(|t| runner.hand_on(t));
         }
         runner
+    }
+
+    /// The steps given so far, in order.
+    pub fn log(&self) -> std::cell::Ref<'_, Vec<Step>> {
+        self.log.borrow()
     }
 
     /// Does a worker run the session?
@@ -167,6 +181,11 @@ impl Runner {
         if turn.seq > self.delivered.get() {
             self.delivered.set(turn.seq);
             (self.on_turn)(turn);
+        } else if turn.seq == self.resumed {
+            (self.on_turn)(Turn {
+                outputs: vec![],
+                ..turn
+            });
         }
     }
 
@@ -254,7 +273,6 @@ impl Runner {
                     send(&remote.worker, &ToWorker::step(i as u64 + 1, step));
                 }
                 *self.engine.borrow_mut() = Engine::Worker(remote);
-                expect_start(self, generation);
             }
             Err(why) => self.to_page(&why),
         }
@@ -284,22 +302,6 @@ impl Runner {
             self.hand_on(turn);
         }
     }
-}
-
-/// The page's thread takes over if worker `generation` has not started in time.
-fn expect_start(runner: &Rc<Runner>, generation: u32) {
-    let weak = Rc::downgrade(runner);
-    spawn_local(async move {
-        sleep(Duration::from_millis(START_TIMEOUT_MS)).await;
-        let Some(runner) = weak.upgrade() else { return };
-        let late = matches!(&*runner.engine.borrow(),
-            Engine::Worker(r) if r.generation == generation && !r.started);
-        if late {
-            runner.to_page(&format!(
-                "its worker did not start within {START_TIMEOUT_MS} ms"
-            ));
-        }
-    });
 }
 
 fn warn_on_page(why: &str) {

@@ -64,6 +64,7 @@ fn mount_url(url: &str) -> Element {
         variables: vec![("firstName".into(), serde_json::json!("Ada"))],
         host_info: Default::default(),
         glue: None,
+        persist: chatlet_widget::store::Persist::None,
         transfer_timeout: None,
     };
     // The window stays mounted for the rest of the test run.

@@ -169,7 +169,7 @@
             closable: bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
             engagementAttributes: o.engagementAttributes,
             transferTimeout: o.transferTimeout == null ? 60 : +o.transferTimeout,
-            loadBot: fetchBot, glue: glueUrl,
+            loadBot: fetchBot, glue: glueUrl, persist: o.persist,
             onClose: close
           });
           queue.splice(0).forEach(function (c) { h[c[0]](...c[1]); });
@@ -294,7 +294,7 @@
     return {
       bot: d.bot || d.chatletBot, mode: d.mode, title: d.title, lang: d.lang, theme: d.theme,
       preload: d.preload, open: d.open != null, position: d.position,
-      transferTimeout: d.transferTimeout, variables: variables
+      transferTimeout: d.transferTimeout, variables: variables, persist: d.persist
     };
   }
   function mount(target, o) {

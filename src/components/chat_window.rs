@@ -155,7 +155,8 @@ fn use_announcements(chat: &UseReducerHandle<Chat>, conv: &Shared) {
         let chat = chat.clone();
         let conv = conv.clone();
         use_effect_with(chat.next_id, move |&next| {
-            let from = *announced.borrow();
+            // What was redrawn from an earlier page load was announced then.
+            let from = (*announced.borrow()).max(chat.resumed.map_or(0, |r| r.before));
             for e in chat.entries.iter().filter(|e| e.id >= from) {
                 if e.author != Author::System {
                     let text = e.body.plain(&conv.options.strings);
@@ -172,6 +173,10 @@ fn use_announcements(chat: &UseReducerHandle<Chat>, conv: &Shared) {
     let conv = conv.clone();
     use_effect_with(chat.transfers.len(), move |_| {
         if let Some(t) = chat.transfers.last() {
+            let resumed = chat.resumed.filter(|r| chat.transfers.len() <= r.transfers);
+            if resumed.is_some_and(|r| !r.transfer_active) {
+                return; // a transfer of an earlier page load, over since
+            }
             let transcript: Vec<_> = chat
                 .transcript(&conv.options.strings)
                 .into_iter()
@@ -180,6 +185,7 @@ fn use_announcements(chat: &UseReducerHandle<Chat>, conv: &Shared) {
             let detail = json!({
                 "skill": t.skill, "agent": t.agent, "message": t.message,
                 "context": t.context, "transcript": transcript,
+                "resumed": resumed.is_some(),
             });
             conv.emit("chatlet:transfer", detail);
         }

@@ -16,6 +16,7 @@ import { embedSites, embedChecks } from './embed.mjs';
 import { a11yChecks } from './a11y.mjs';
 import { measure } from './measure.mjs';
 import { hangRoutes, hangChecks } from './hangs.mjs';
+import { persistRoutes, persistChecks } from './persist.mjs';
 import { screenshots } from './screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,6 +67,7 @@ const routes = {
   '/strict-no-scripts.html': { body: index, type: 'text/html', headers: { 'Content-Security-Policy': strictCsp } },
   '/demo-bot.scripts.js': { body: precompiled, type: 'text/javascript' },
   ...hangRoutes(withBot, fs.readFileSync(path.join(here, 'bots/stuck.json'), 'utf8')),
+  ...persistRoutes(index, tag),
 };
 const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
@@ -239,6 +241,7 @@ try {
     await s.page.close();
   });
   await hangChecks({ open, check });
+  await persistChecks({ open, check });
   await fileChecks({ open, check, api, control, out });
   await transferChecks({ open, check });
   const sites = await embedSites({ dist, api: api.url });

@@ -104,19 +104,29 @@ impl Findings {
         self.add(Severity::Error, pointer, interaction, message);
     }
 
-    /// Records a warning.
+    /// Records a warning. Without the `checks` feature (the widget, which shows no
+    /// warnings: they are `chatlet check`'s) nothing is recorded.
+    #[inline(always)]
     pub fn warn(&mut self, pointer: &str, interaction: Option<&str>, message: impl Into<String>) {
+        #[cfg(feature = "checks")]
         self.add(Severity::Warning, pointer, interaction, message);
+        #[cfg(not(feature = "checks"))]
+        let _ = (pointer, interaction, message);
     }
 
-    /// Records an unsupported feature.
+    /// Records an unsupported feature. Like warnings, only with the `checks` feature:
+    /// `chatlet check` lists them; the widget runs the bot without them either way.
+    #[inline(always)]
     pub fn unsupported(
         &mut self,
         pointer: &str,
         interaction: Option<&str>,
         message: impl Into<String>,
     ) {
+        #[cfg(feature = "checks")]
         self.add(Severity::Unsupported, pointer, interaction, message);
+        #[cfg(not(feature = "checks"))]
+        let _ = (pointer, interaction, message);
     }
 
     /// Checks a block of bot code: nesting too deep for a JavaScript parser is an error,

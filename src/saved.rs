@@ -1,0 +1,281 @@
+//! What the widget keeps of a conversation between page loads (`data-persist`), as JSON
+//! text: the session's numbered steps (the runner's log, replayed into a new session on
+//! the next load), the visible transcript (the actions that drew it), the requests and
+//! uploads in flight, and who answers (the bot, or a person after a transfer).
+//!
+//! The widget keeps the steps rather than the engine's `Snapshot`: it has them anyway
+//! (the worker's watchdog replays them) and their reader is already in the wasm, where
+//! the snapshot's derived reader and writer would cost about 20 KB brotli. A stored
+//! conversation is used only with the same bot file (its fingerprint) and at most
+//! [`IDLE_MS`] after its last save; anything else starts a new conversation, with the
+//! reason on the console.
+//!
+//! Plain Rust: the codec is tested natively; `conversation` reads and writes the storage.
+
+use serde_json::Value;
+
+use crate::chat::{Action, FileState, Note};
+use crate::protocol::{output_value, read_output, read_step, step_value, Step};
+use chatlet_engine::Output;
+
+/// The stored format's version: another one is set aside (a new conversation starts).
+pub const VERSION: u64 = 1;
+/// A conversation idle for longer than this (30 minutes) starts over.
+pub const IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
+
+/// Who answered the visitor when the conversation was saved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answering {
+    /// The bot.
+    Bot,
+    /// Nobody yet: a transfer waited for the page's answer.
+    Transfer,
+    /// A person, through the page.
+    Agent,
+}
+
+/// A conversation as kept between loads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saved {
+    /// The bot file's fingerprint.
+    pub bot: String,
+    /// When it was saved (milliseconds since the epoch).
+    pub time: f64,
+    /// The session's steps, in order.
+    pub steps: Vec<Step>,
+    /// What drew the visible transcript, in order.
+    pub actions: Vec<Action>,
+    /// Requests and uploads that had not been answered.
+    pub flight: Vec<Output>,
+    /// Who answered.
+    pub answering: Answering,
+}
+
+fn string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+/// An action worth keeping (it changes the transcript), as JSON; `None` for the others
+/// (typing, dragging, progress).
+#[inline(never)]
+pub fn action_value(action: &Action) -> Option<Value> {
+    let file = |state: &FileState| match state {
+        FileState::Refused => Some(1),
+        FileState::Sent => Some(2),
+        FileState::Failed => Some(3),
+        FileState::Checking | FileState::Sending(_) => None,
+    };
+    Some(match action {
+        Action::Visitor(text) => Value::from(vec![Value::from("v"), Value::from(text.as_str())]),
+        Action::Bot(output) => Value::from(vec![Value::from("b"), output_value(output)]),
+        Action::Agent(text) => Value::from(vec![Value::from("a"), Value::from(text.as_str())]),
+        Action::Note(note) => Value::from(vec![Value::from("n"), Value::from(note.key())]),
+        Action::FileOffered { handle, name, size } => Value::from(vec![
+            Value::from("o"),
+            Value::from(*handle),
+            Value::from(name.as_str()),
+            Value::from(*size),
+        ]),
+        Action::File(handle, state) => Value::from(vec![
+            Value::from("f"),
+            Value::from(*handle),
+            Value::from(file(state)?),
+        ]),
+        Action::WithAgent(on) => Value::from(vec![Value::from("w"), Value::from(*on)]),
+        _ => return None,
+    })
+}
+
+/// Reads an action [`action_value`] wrote.
+#[inline(never)]
+pub fn read_action(v: &Value) -> Option<Action> {
+    let a = v.as_array()?;
+    let at = |i: usize| a.get(i).unwrap_or(&Value::Null);
+    Some(match at(0).as_str()? {
+        "v" => Action::Visitor(string(at(1))?),
+        "b" => Action::Bot(read_output(at(1))?),
+        "a" => Action::Agent(string(at(1))?),
+        "n" => Action::Note(*Note::ALL.iter().find(|n| Some(n.key()) == at(1).as_str())?),
+        "o" => Action::FileOffered {
+            handle: at(1).as_u64()?,
+            name: string(at(2))?,
+            size: at(3).as_u64()?,
+        },
+        "f" => {
+            let state = match at(2).as_u64()? {
+                1 => FileState::Refused,
+                2 => FileState::Sent,
+                _ => FileState::Failed,
+            };
+            Action::File(at(1).as_u64()?, state)
+        }
+        "w" => Action::WithAgent(at(1).as_bool()?),
+        _ => return None,
+    })
+}
+
+impl Saved {
+    /// The stored form: JSON text.
+    pub fn to_json(&self) -> String {
+        let actions: Vec<Value> = self.actions.iter().filter_map(action_value).collect();
+        Saved::write(
+            &self.bot,
+            self.time,
+            &self.steps,
+            &actions,
+            &self.flight,
+            self.answering,
+        )
+    }
+
+    /// [`Saved::to_json`] of the parts, without gathering them first; `actions` as
+    /// [`action_value`] wrote them.
+    pub fn write(
+        bot: &str,
+        time: f64,
+        steps: &[Step],
+        actions: &[Value],
+        flight: &[Output],
+        answering: Answering,
+    ) -> String {
+        let list = |v: Vec<Value>| Value::Array(v);
+        let answering = match answering {
+            Answering::Bot => 0,
+            Answering::Transfer => 1,
+            Answering::Agent => 2,
+        };
+        let mut map = serde_json::Map::new();
+        map.insert("v".into(), Value::from(VERSION));
+        map.insert("bot".into(), Value::from(bot));
+        map.insert("time".into(), Value::from(time));
+        map.insert("steps".into(), list(steps.iter().map(step_value).collect()));
+        map.insert("actions".into(), Value::from(actions));
+        map.insert(
+            "flight".into(),
+            list(flight.iter().map(output_value).collect()),
+        );
+        map.insert("answering".into(), Value::from(answering));
+        Value::Object(map).to_string()
+    }
+
+    /// Reads what [`Saved::to_json`] wrote, for the bot with `fingerprint` at time `now`;
+    /// the error says why it cannot be used.
+    pub fn from_json(text: &str, fingerprint: &str, now: f64) -> Result<Saved, String> {
+        let v: Value = serde_json::from_str(text)
+            .map_err(|_| "the stored conversation is not valid JSON".to_string())?;
+        if v.get("v").and_then(Value::as_u64) != Some(VERSION) {
+            return Err("the stored conversation is of another format".into());
+        }
+        if v.get("bot").and_then(Value::as_str) != Some(fingerprint) {
+            return Err("the bot file changed since the conversation was stored".into());
+        }
+        let time = v.get("time").and_then(Value::as_f64).unwrap_or(0.0);
+        if now - time > IDLE_MS {
+            return Err("the stored conversation was idle for more than 30 minutes".into());
+        }
+        let bad = |_: &str| "the stored conversation cannot be read".to_string();
+        let list = |key: &str| v.get(key).and_then(Value::as_array).ok_or_else(|| bad(key));
+        let steps = list("steps")?
+            .iter()
+            .map(read_step)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| bad("steps"))?;
+        let actions = list("actions")?
+            .iter()
+            .map(read_action)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| bad("transcript"))?;
+        let flight = list("flight")?
+            .iter()
+            .map(read_output)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| bad("calls in flight"))?;
+        let answering = match v.get("answering").and_then(Value::as_u64) {
+            Some(1) => Answering::Transfer,
+            Some(2) => Answering::Agent,
+            _ => Answering::Bot,
+        };
+        Ok(Saved {
+            bot: fingerprint.to_string(),
+            time,
+            steps,
+            actions,
+            flight,
+            answering,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatlet_engine::{ChoiceOut, Input, Request};
+
+    fn sample() -> Saved {
+        Saved {
+            bot: "f00d".into(),
+            time: 1_000.0,
+            steps: vec![
+                Step::Variable("plan".into(), serde_json::json!("gold")),
+                Step::Input(Input::Text("balance".into())),
+            ],
+            actions: vec![
+                Action::Visitor("balance".into()),
+                Action::Bot(Output::Text {
+                    text: "Account?".into(),
+                    choices: vec![ChoiceOut {
+                        title: "Help".into(),
+                        payload: "help".into(),
+                        url: None,
+                    }],
+                    delay_ms: 0,
+                }),
+                Action::Note(Note::TransferFailed),
+                Action::FileOffered {
+                    handle: 3,
+                    name: "a.pdf".into(),
+                    size: 9,
+                },
+                Action::File(3, FileState::Sent),
+                Action::Agent("Hello, I am Sam.".into()),
+                Action::WithAgent(true),
+            ],
+            flight: vec![Output::Request(Request {
+                id: 4,
+                integration: "Balance".into(),
+                method: "GET".into(),
+                url: "/api/balance?account=1".into(),
+                headers: vec![],
+                body: None,
+                timeout_ms: 10_000,
+            })],
+            answering: Answering::Agent,
+        }
+    }
+
+    #[test]
+    fn a_saved_conversation_reads_back() {
+        let saved = sample();
+        let text = saved.to_json();
+        assert_eq!(Saved::from_json(&text, "f00d", 2_000.0), Ok(saved));
+    }
+
+    #[test]
+    fn progress_and_typing_are_not_kept() {
+        assert_eq!(action_value(&Action::Typing(true)), None);
+        assert_eq!(action_value(&Action::File(1, FileState::Sending(10))), None);
+    }
+
+    #[test]
+    fn what_cannot_be_used_says_why() {
+        let text = sample().to_json();
+        let reason = |t: &str, fp: &str, now: f64| Saved::from_json(t, fp, now).unwrap_err();
+        assert!(reason(&text[..text.len() / 2], "f00d", 2_000.0).contains("not valid JSON"));
+        assert!(reason(&text, "beef", 2_000.0).contains("bot file changed"));
+        assert!(reason(&text, "f00d", 1_000.0 + IDLE_MS + 1.0).contains("idle"));
+        let old = text.replace("\"v\":1", "\"v\":0");
+        assert!(reason(&old, "f00d", 2_000.0).contains("another format"));
+        let edited = text.replace("\"steps\":[", "\"steps\":[[\"nonsense\"],");
+        assert!(reason(&edited, "f00d", 2_000.0).contains("cannot be read"));
+    }
+}
