@@ -94,6 +94,9 @@ struct Keep {
     actions: Vec<Value>,
     /// Requests and uploads not answered yet.
     flight: Vec<Output>,
+    /// The first step kept: a reset forgets the steps before it (replaying the rest into
+    /// a new session gives the same state).
+    from: usize,
     /// A refusal by the storage was warned about.
     warned: Cell<bool>,
 }
@@ -147,6 +150,7 @@ impl Conversation {
 
 /// The bot (loaded from `text`) is ready: the conversation starts (or goes on where an
 /// earlier page load left it), with what came before.
+#[inline(never)] // not inside the loading future's state machine
 pub fn start(conv: &Shared, bot: Bot, text: String) {
     let title = bot.name.clone();
     let saved = kept(conv, &bot.fingerprint);
@@ -283,7 +287,7 @@ fn save(conv: &Conversation) {
     let text = Saved::write(
         &keep.bot,
         js_sys::Date::now(),
-        &runner.log(),
+        runner.log().get(keep.from..).unwrap_or_default(),
         &keep.actions,
         &keep.flight,
         answering,
@@ -383,6 +387,7 @@ fn reset(conv: &Shared) {
     conv.early.take();
     conv.files.borrow_mut().held.clear();
     if let Some(r) = runner(conv) {
+        conv.keep.borrow_mut().from = r.log().len();
         r.post(Step::Input(Input::Reset));
         for (name, value) in conv.variables.borrow().iter() {
             r.post(Step::Variable(name.clone(), value.clone()));

@@ -84,8 +84,6 @@ pub enum ToWorker {
 pub enum FromWorker {
     /// The session is ready.
     Started,
-    /// The worker cannot run the session (the page runs it itself).
-    Failed(String),
     /// A block of bot code starts: the page's watchdog starts counting.
     Block(BlockId),
     /// That block ended.
@@ -335,7 +333,6 @@ impl FromWorker {
     pub fn to_json(&self) -> String {
         let v = match self {
             FromWorker::Started => arr!["started"],
-            FromWorker::Failed(why) => arr!["failed", why],
             FromWorker::Block((seq, n)) => arr!["block", seq, n],
             FromWorker::BlockDone((seq, n)) => arr!["blockDone", seq, n],
             FromWorker::Turn(t) => {
@@ -354,7 +351,6 @@ impl FromWorker {
         let block = || Some((num(1)?, num(2)? as u32));
         Some(match a.first()?.as_str()? {
             "started" => FromWorker::Started,
-            "failed" => FromWorker::Failed(string(a.get(1)?)?),
             "block" => FromWorker::Block(block()?),
             "blockDone" => FromWorker::BlockDone(block()?),
             "turn" => FromWorker::Turn(Turn {
@@ -708,7 +704,6 @@ mod tests {
         from_worker(FromWorker::Block((1, 0)));
         from_worker(FromWorker::BlockDone((1, 0)));
         from_worker(FromWorker::Started);
-        from_worker(FromWorker::Failed("no".into()));
         assert_eq!(FromWorker::from_json("[\"nonsense\"]"), None);
         assert_eq!(ToWorker::from_json("{"), None);
     }

@@ -203,10 +203,6 @@ impl Runner {
                 remote.started = true;
                 let _ = Url::revoke_object_url(&remote.url);
             }
-            FromWorker::Failed(why) => {
-                drop(engine);
-                self.to_page(&format!("the worker could not run the bot: {why}"));
-            }
             FromWorker::Block(id) => {
                 remote.running = Some(id);
                 let runner = Rc::downgrade(self);
@@ -244,14 +240,8 @@ impl Runner {
         let mut stopped = remote.stopped.clone();
         stopped.push(id);
         drop(engine);
-        web_sys::console::warn_1(
-            &format!(
-                "chatlet: a block of the bot's code ran longer than {BLOCK_BUDGET_MS} ms: it was \
-                 stopped and its worker replaced (step {}, block {})",
-                id.0, id.1
-            )
-            .into(),
-        );
+        // The block's script error (a console warning) names it.
+        crate::store::warn("the bot's worker was replaced: a block of code ran over its time");
         self.replace(generation + 1, stopped);
     }
 
@@ -305,13 +295,10 @@ impl Runner {
 }
 
 fn warn_on_page(why: &str) {
-    web_sys::console::warn_1(
-        &format!(
-            "chatlet: the bot's code runs on the page's thread ({why}): a block that never ends \
-             would freeze the page"
-        )
-        .into(),
-    );
+    crate::store::warn(&format!(
+        "the bot's code runs on the page's thread ({why}): a block that never ends would \
+         freeze the page"
+    ));
 }
 
 fn send(worker: &Worker, message: &str) {
@@ -323,13 +310,9 @@ fn send(worker: &Worker, message: &str) {
 fn bootstrap(glue: &str) -> String {
     let glue = serde_json::Value::from(glue).to_string(); // a JavaScript string literal
     format!(
-        "import init, {{ chatletWorker }} from {glue};\n\
-         const early = [];\n\
-         onmessage = (e) => {{\n\
-           if (!(e.data instanceof WebAssembly.Module)) return void early.push(e.data);\n\
-           init({{ module_or_path: e.data }}).then(() => chatletWorker(early),\n\
-             (err) => postMessage(JSON.stringify([\"failed\", String(err)])));\n\
-         }};\n"
+        "import i,{{chatletWorker as w}}from {glue};let q=[];onmessage=e=>{{\
+         if(!(e.data instanceof WebAssembly.Module))return void q.push(e.data);\
+         i({{module_or_path:e.data}}).then(()=>w(q),r=>setTimeout(()=>{{throw r}}))}}"
     )
 }
 

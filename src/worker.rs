@@ -61,16 +61,15 @@ fn receive(data: JsValue) {
                 post(FromWorker::Turn(turn));
             }
         }
-        None => post(FromWorker::Failed(
-            "a message the worker does not understand".into(),
-        )),
+        None => {} // not for this worker
     }
 }
 
 fn start(bot: &str, conversation_id: String, host: HostInfo, stopped: Vec<BlockId>) {
     let bot = match chatlet_engine::load(bot) {
         Ok(bot) => bot,
-        Err(e) => return post(FromWorker::Failed(e.to_string())),
+        // Thrown: the page's `error` handler hands the session to the page's thread.
+        Err(e) => wasm_bindgen::throw_str(&e.to_string()),
     };
     let scripts = BrowserScripts::for_bot(&bot);
     let options = SessionOptions {

@@ -102,6 +102,27 @@ export async function persistChecks({ open, check }) {
     await v.page.close();
   });
 
+  await check('chatlet.reset() forgets the stored conversation: nothing of it stays in storage, a reload starts afresh', async () => {
+    const v = await open('/');
+    await v.say('balance');
+    await v.waitBot(1);
+    await v.say('123456');
+    await v.waitBot(2);
+    const key = await KEY(v.page);
+    assert.ok((await v.page.evaluate((k) => sessionStorage.getItem(k), key)).includes('123456'));
+    await v.page.evaluate(() => window.chatlet.reset());
+    await v.page.waitForFunction(() => !document.querySelector('chatlet-widget').shadowRoot.querySelector('.chatlet-bot'));
+    await v.page.waitForTimeout(200);
+    const stored = await v.page.evaluate((k) => sessionStorage.getItem(k), key);
+    assert.ok(!stored || !stored.includes('123456'), stored);
+    await reload(v);
+    assert.deepEqual(await v.botTexts(), []);
+    await v.say('balance');
+    await v.waitBot(1);
+    assert.equal((await v.botTexts())[0], 'What is your 6-digit account number?');
+    await v.page.close();
+  });
+
   await check('data-persist="none" keeps nothing; "local" keeps the conversation in localStorage', async () => {
     const none = await open('/persist-none.html');
     await none.say('balance');

@@ -17,6 +17,17 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// Its name, as findings print it and serialise it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Unsupported => "unsupported",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One finding about a bot file.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
@@ -32,11 +43,7 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Unsupported => "unsupported",
-            Severity::Warning => "warning",
-        };
+        let label = self.severity.label();
         let pointer = if self.pointer.is_empty() {
             "/"
         } else {
