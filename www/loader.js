@@ -189,6 +189,14 @@
     function detail() {
       return { conversationId: h ? h.conversationId : null };
     }
+    // The bubble stays open across page loads where the conversation is kept (data-persist).
+    var openKey = 'chatlet:open:' + o.bot;
+    function remember(on) {
+      try {
+        var area = o.persist == 'none' ? null : o.persist == 'local' ? localStorage : sessionStorage;
+        return on == null ? area && area.getItem(openKey) : on ? area.setItem(openKey, 1) : area.removeItem(openKey);
+      } catch (e) {}
+    }
     // Opens the window; `focus` (a visitor's or the page's request, not data-open) puts
     // the text box in focus once it is there.
     function open(focus) {
@@ -202,6 +210,7 @@
       launcher.setAttribute('aria-expanded', 'true');
       launcher.setAttribute('aria-label', s.closeChat);
       viewport();
+      remember(1);
       emit(host, 'chatlet:open', detail());
     }
     function close() {
@@ -213,6 +222,7 @@
       launcher.setAttribute('aria-expanded', 'false');
       launcher.setAttribute('aria-label', s.openChat);
       if (inside) launcher.focus();
+      remember(0);
       emit(host, 'chatlet:close', detail());
     }
     function toggle() {
@@ -276,7 +286,7 @@
     widgets.push(w);
     waiting.splice(0).forEach(function (c) { w.api[c[0]](...c[1]); });
     if (!bubble) boot();
-    else if (o.open) open();
+    else if (o.open || remember()) open();
     else if (o.preload == 'idle') {
       var idle = function () { (window.requestIdleCallback || setTimeout)(warm); };
       document.readyState == 'complete' ? idle() : window.addEventListener('load', idle);

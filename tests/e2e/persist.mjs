@@ -13,12 +13,15 @@ export function persistRoutes(index, tag) {
   };
 }
 
-const KEY = (page) => page.evaluate(() => Object.keys(sessionStorage).find((k) => k.startsWith('chatlet:')));
+// The conversation's key (the bubble's open state has its own, `chatlet:open:…`).
+const KEY = (page) => page.evaluate(() => Object.keys(sessionStorage)
+  .find((k) => k.startsWith('chatlet:') && !k.startsWith('chatlet:open:')));
 
-/** Reloads and opens the window again (the bubble starts closed). */
+/** Reloads; the bubble opens by itself when it was open (it is kept), else it is opened. */
 async function reload(v) {
   await v.page.reload();
-  await v.page.click('.chatlet-launcher');
+  await v.page.waitForSelector('.chatlet-launcher');
+  if (await v.page.getAttribute('.chatlet-launcher', 'aria-expanded') != 'true') await v.page.click('.chatlet-launcher');
   await v.page.waitForSelector('.chatlet-header .chatlet-close', { timeout: 15000 });
 }
 
@@ -102,6 +105,22 @@ export async function persistChecks({ open, check }) {
     await v.page.close();
   });
 
+  await check('the bubble\'s open state is kept too: open after a reload without a click (and without taking focus), closed after closing', async () => {
+    const v = await open('/');
+    await v.say('hi');
+    await v.waitBot(1);
+    await v.page.reload();
+    await v.page.waitForSelector('.chatlet-header .chatlet-close', { timeout: 15000 });
+    assert.equal(await v.page.getAttribute('.chatlet-launcher', 'aria-expanded'), 'true');
+    await v.waitBot(1);
+    await v.page.click('.chatlet-header .chatlet-close');
+    await v.page.reload();
+    await v.page.waitForSelector('.chatlet-launcher');
+    await v.page.waitForTimeout(300);
+    assert.equal(await v.page.getAttribute('.chatlet-launcher', 'aria-expanded'), 'false');
+    await v.page.close();
+  });
+
   await check('chatlet.reset() forgets the stored conversation: nothing of it stays in storage, a reload starts afresh', async () => {
     const v = await open('/');
     await v.say('balance');
@@ -134,7 +153,7 @@ export async function persistChecks({ open, check }) {
     const local = await open('/persist-local.html');
     await local.say('balance');
     await local.waitBot(1);
-    const stored = await local.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('chatlet:')).length);
+    const stored = await local.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('chatlet:') && !k.startsWith('chatlet:open:')).length);
     assert.equal(stored, 1);
     await reload(local);
     await local.waitBot(1);
