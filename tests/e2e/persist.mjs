@@ -10,6 +10,8 @@ export function persistRoutes(index, tag) {
   return {
     '/persist-none.html': { body: withPersist('none'), type: 'text/html' },
     '/persist-local.html': { body: withPersist('local'), type: 'text/html' },
+    // Another page of the site with the same tag and bot.
+    '/second.html': { body: index.replace('<title>', '<title>Second page: '), type: 'text/html' },
   };
 }
 
@@ -47,6 +49,24 @@ export async function persistChecks({ open, check }) {
     assert.match((await v.botTexts()).at(-1), /balance/i);
     // The page did not hear of the old messages again: only the new ones.
     assert.deepEqual(v.log.errors, []);
+    await v.page.close();
+  });
+
+  await check('another page of the same site, with the same bot, goes on with the conversation (and its window opens as it was)', async () => {
+    const v = await open('/');
+    await v.say('balance');
+    await v.waitBot(1);
+    await v.say('654321');
+    await v.waitBot(2);
+    const before = await v.botTexts();
+    await v.page.goto(new URL('/second.html', v.page.url()).href);
+    await v.page.waitForSelector('.chatlet-header .chatlet-close', { timeout: 15000 });
+    assert.match(await v.page.title(), /^Second page/);
+    await v.waitBot(before.length);
+    assert.deepEqual(await v.botTexts(), before);
+    const request = v.page.waitForRequest((r) => r.url().includes('/api/balance'));
+    await v.say('bob@example.org');
+    assert.ok((await request).url().includes('account=654321'));
     await v.page.close();
   });
 
