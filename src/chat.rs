@@ -148,6 +148,8 @@ pub struct Entry {
     pub body: Body,
     /// Choices offered with it.
     pub choices: Vec<ChoiceOut>,
+    /// A visitor's message written offline, not sent yet.
+    pub pending: bool,
 }
 
 /// Where the widget is in its life.
@@ -184,6 +186,8 @@ pub struct Chat {
     pub next_id: usize,
     /// The conversation was kept from an earlier page load and redrawn.
     pub resumed: Option<Resumed>,
+    /// The browser is offline: the window says so.
+    pub offline: bool,
 }
 
 /// What was redrawn from an earlier page load: the page heard of it then.
@@ -223,6 +227,7 @@ impl Default for Chat {
             transfers: vec![],
             resumed: None,
             next_id: 0,
+            offline: false,
         }
     }
 }
@@ -268,6 +273,12 @@ pub enum Action {
     /// The transcript kept from an earlier page load has been redrawn; whether its last
     /// transfer is still under way.
     Resumed(bool),
+    /// The visitor wrote this while offline: shown, sent when the network is back.
+    Pending(String),
+    /// The pending messages were sent.
+    Sent,
+    /// The browser went offline (`true`) or back online.
+    Offline(bool),
 }
 
 impl Chat {
@@ -293,6 +304,7 @@ impl Chat {
                     title: self.title.take(),
                     transfers: std::mem::take(&mut self.transfers),
                     next_id: self.next_id,
+                    offline: self.offline,
                     ..Chat::default()
                 }
             }
@@ -335,6 +347,14 @@ impl Chat {
             }
             Action::Agent(text) => self.push(Author::Agent, Body::Text(text), vec![]),
             Action::Visitor(text) => self.push(Author::Visitor, Body::Text(text), vec![]),
+            Action::Pending(text) => {
+                self.push(Author::Visitor, Body::Text(text), vec![]);
+                if let Some(e) = self.entries.last_mut() {
+                    e.pending = true;
+                }
+            }
+            Action::Sent => self.entries.iter_mut().for_each(|e| e.pending = false),
+            Action::Offline(off) => self.offline = off,
             Action::Bot(output) => match output {
                 Output::Text { text, choices, .. } => {
                     self.push(Author::Bot, Body::Text(text), choices)
@@ -407,6 +427,7 @@ impl Chat {
             author,
             body,
             choices,
+            pending: false,
         });
     }
 }
@@ -450,6 +471,24 @@ mod tests {
     }
 
     #[test]
+    fn messages_written_offline_are_pending_until_sent() {
+        let mut chat = Chat::default();
+        chat.apply(Action::Offline(true));
+        chat.apply(Action::Visitor("hi".into()));
+        chat.apply(Action::Pending("still there?".into()));
+        chat.apply(Action::Pending("hello?".into()));
+        let pending: Vec<_> = chat.entries.iter().map(|e| e.pending).collect();
+        assert_eq!(pending, [false, true, true]);
+        assert!(chat.offline);
+        chat.apply(Action::Reset);
+        assert!(chat.offline, "a reset does not change the network");
+        chat.apply(Action::Pending("again".into()));
+        chat.apply(Action::Offline(false));
+        chat.apply(Action::Sent);
+        assert!(!chat.offline && chat.entries.iter().all(|e| !e.pending));
+    }
+
+    #[test]
     fn transfers_are_recorded_for_the_host() {
         let mut chat = Chat::default();
         chat.apply(Action::Visitor("agent".into()));
@@ -464,7 +503,7 @@ mod tests {
         assert_eq!(chat.transfers[0].agent.as_deref(), Some("7"));
         chat.apply(Action::WithAgent(true));
         chat.apply(Action::Agent("Hi, I am Ana.".into()));
-        let strings = Strings::new([("agentJoined".to_string(), "Ana joined".to_string())].into());
+        let strings = Strings::new(vec![("agentJoined".to_string(), "Ana joined".to_string())]);
         let transcript = chat.transcript(&strings);
         let authors: Vec<_> = transcript.iter().map(|(a, _)| *a).collect();
         assert_eq!(authors, ["visitor", "bot", "system", "system", "agent"]);

@@ -5,14 +5,17 @@
 //! renders the [`Chat`] state this updates through its reducer.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chatlet_engine::model::succeeded;
 use chatlet_engine::{Bot, FileIn, Input, Output};
-use serde_json::{json, Value};
+use js_sys::Reflect;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, HtmlInputElement};
 use yew::platform::{spawn_local, time::sleep};
 use yew::{NodeRef, UseReducerDispatcher};
@@ -20,11 +23,11 @@ use yew::{NodeRef, UseReducerDispatcher};
 use crate::chat::{Action, Chat, FileState, Note};
 use crate::embed::MountOptions;
 use crate::files;
-use crate::host::{self, HostCall};
+use crate::host::{self, obj, HostCall};
 use crate::protocol::{Step, Turn};
 use crate::runner::{Runner, Setup};
-use crate::saved::{Answering, Saved};
-use crate::store;
+use crate::saved::{Answering, Parts, Saved};
+use crate::store::{self, Persist};
 
 /// Who answers the visitor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +52,7 @@ enum Early {
 #[derive(Default)]
 struct Files {
     next: u64,
-    held: HashMap<u64, File>,
+    held: Vec<(u64, File)>,
 }
 
 /// A window's conversation, shared by its callbacks and async work.
@@ -80,6 +83,33 @@ pub struct Conversation {
     pub wants_focus: Cell<bool>,
     /// What is kept between page loads.
     keep: RefCell<Keep>,
+    /// This window runs the session and writes what is kept. A window whose
+    /// conversation another tab runs (`data-persist="local"`) follows it: it draws what
+    /// that tab stores and hands the visitor's messages to it, until it leads in turn.
+    lead: Cell<bool>,
+    /// What starts the session, until this window leads.
+    setup: RefCell<Option<Setup>>,
+    /// The browser is offline.
+    offline: Cell<bool>,
+    /// Listeners on the page's window (storage, online, offline).
+    listeners: RefCell<Vec<(&'static str, Listener)>>,
+    /// Lets go of the lock this window leads by.
+    release: RefCell<Option<js_sys::Function>>,
+}
+
+impl Drop for Conversation {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            for (name, listener) in self.listeners.take() {
+                let f = listener.as_ref().unchecked_ref();
+                let _ = window.remove_event_listener_with_callback(name, f);
+            }
+        }
+        if let Some(release) = self.release.take() {
+            let _ = release.call0(&JsValue::NULL);
+        }
+        store::release(&self.options.key);
+    }
 }
 
 /// What a window keeps of its conversation between page loads (`crate::saved`), and
@@ -87,7 +117,12 @@ pub struct Conversation {
 #[derive(Default)]
 struct Keep {
     area: Option<web_sys::Storage>,
-    key: String,
+    /// The revision of the state last written or taken.
+    rev: u64,
+    /// How long a kept conversation may stay idle.
+    idle_ms: f64,
+    /// What the visitor wrote offline, not sent yet.
+    pending: Vec<String>,
     /// The bot's fingerprint; empty until the bot is loaded (nothing is kept before).
     bot: String,
     /// The actions that drew the transcript (as `crate::saved::action_value` wrote them).
@@ -100,6 +135,9 @@ struct Keep {
     /// A refusal by the storage was warned about.
     warned: Cell<bool>,
 }
+
+/// A listener on the page's window.
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
 
 /// A shared [`Conversation`].
 pub type Shared = Rc<Conversation>;
@@ -127,12 +165,17 @@ impl Conversation {
             epoch: Cell::new(0),
             wants_focus: Cell::new(false),
             keep: RefCell::default(),
+            lead: Cell::new(false),
+            setup: RefCell::default(),
+            offline: Cell::new(false),
+            listeners: RefCell::default(),
+            release: RefCell::default(),
         }
     }
 
     /// Dispatches `name` on the widget's host element, with the conversation id.
     pub fn emit(&self, name: &str, mut detail: Value) {
-        detail["conversationId"] = json!(&*self.id);
+        detail["conversationId"] = Value::from(&*self.id);
         host::emit(&self.options.host, name, &detail);
     }
 
@@ -149,18 +192,71 @@ impl Conversation {
 }
 
 /// The bot (loaded from `text`) is ready: the conversation starts (or goes on where an
-/// earlier page load left it), with what came before.
+/// earlier page load left it), with what came before. A window whose conversation another
+/// tab leads follows that tab until it leads in turn (see [`Conversation::lead`]).
 #[inline(never)] // not inside the loading future's state machine
 pub fn start(conv: &Shared, bot: Bot, text: String) {
     let title = bot.name.clone();
-    let saved = kept(conv, &bot.fingerprint);
-    let setup = Setup {
+    let options = &conv.options;
+    {
+        let mut keep = conv.keep.borrow_mut();
+        keep.area = options.persist.area();
+        keep.bot = bot.fingerprint.clone();
+        keep.idle_ms = options
+            .idle_minutes
+            .map(|m| m * 60_000.0)
+            .or(bot.settings.session_length_s.map(|s| f64::from(s) * 1000.0))
+            .unwrap_or(crate::saved::IDLE_MS);
+    }
+    let forever = forever_area(conv)
+        .and_then(|a| store::read(&a, &forever_key(conv)))
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    *conv.setup.borrow_mut() = Some(Setup {
         bot: Arc::new(bot),
         text,
         conversation_id: conv.id.to_string(),
-        host: conv.options.host_info.clone(),
-        glue: conv.options.glue.clone(),
+        host: options.host_info.clone(),
+        glue: options.glue.clone(),
+        forever,
+    });
+    // The messages the visitor sent while the bot was loading (shown, and the page
+    // heard of them): they go after a kept transcript, or to the tab that leads.
+    let early_shown = std::mem::take(&mut conv.keep.borrow_mut().actions);
+    conv.act(Action::Loaded(title.clone()));
+    listen(conv);
+    if options.persist != Persist::Local || !ask_to_lead(conv) {
+        lead(conv, early_shown);
+    } else {
+        if !early_shown.is_empty() {
+            conv.dispatch.dispatch(Action::Reset);
+        }
+        if let Some(saved) = kept(conv) {
+            follow_saved(conv, saved);
+        }
+    }
+    conv.emit("chatlet:ready", obj([("bot", title.into())]));
+    for early in conv.early.take() {
+        match early {
+            Early::Input(Input::Text(text)) if following(conv) => {
+                to_leader(conv, Inbox::Send(text.clone(), text))
+            }
+            Early::Input(input) => feed(conv, input),
+            Early::Variable(name, value) => set_variable(conv, name, value),
+        }
+    }
+}
+
+/// This window starts the session (from what is kept, if anything) and from now on
+/// writes what is kept; messages other tabs left for it are handled. `early_shown`: what
+/// the window showed before the bot was loaded (it goes after a kept transcript).
+fn lead(conv: &Shared, early_shown: Vec<Value>) {
+    let Some(setup) = conv.setup.take() else {
+        return;
     };
+    conv.lead.set(true);
+    let saved = kept(conv);
     let on_turn = {
         let weak = Rc::downgrade(conv);
         Box::new(move |turn: Turn| {
@@ -180,34 +276,256 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
         }
     }
     *conv.runner.borrow_mut() = Some(runner);
-    conv.act(Action::Loaded(title.clone()));
-    if let Some(saved) = saved {
-        resume(conv, saved);
+    match saved {
+        Some(saved) => resume(conv, saved, early_shown),
+        None => conv.keep.borrow_mut().actions = early_shown,
     }
     save(conv);
-    conv.emit("chatlet:ready", json!({ "bot": title }));
-    for early in conv.early.take() {
-        match early {
-            Early::Input(input) => feed(conv, input),
-            Early::Variable(name, value) => set_variable(conv, name, value),
+    // Messages other tabs left while none led, oldest first.
+    let keep = conv.keep.borrow();
+    if let Some(area) = keep.area.clone() {
+        let prefix = inbox_prefix(conv);
+        let mut keys: Vec<String> = (0..area.length().unwrap_or(0))
+            .filter_map(|i| area.key(i).ok().flatten())
+            .filter(|k| k.starts_with(&prefix))
+            .collect();
+        drop(keep);
+        // Oldest first (a few keys: no sort code for them in the wasm).
+        while let Some(i) = (0..keys.len()).min_by(|&x, &y| keys[x].cmp(&keys[y])) {
+            let key = keys.swap_remove(i);
+            take_inbox(conv, &area, &key);
         }
     }
 }
 
-/// The conversation kept for this bot from an earlier page load, if it can be used; one
-/// that cannot is forgotten, with the reason on the console.
-fn kept(conv: &Conversation, fingerprint: &str) -> Option<Saved> {
+/// Asks for the lock that makes a window the leader of its conversation among the tabs
+/// that share it (the Web Locks API); [`lead`] runs when it is granted, at once when no
+/// other tab holds it. `false`: the browser has no such lock (not a secure context), so
+/// this window leads on its own.
+fn ask_to_lead(conv: &Shared) -> bool {
+    let locks = Reflect::get(&navigator(), &"locks".into()).unwrap_or_default();
+    let Ok(request) =
+        Reflect::get(&locks, &"request".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    else {
+        store::warn("this page has no Web Locks (not a secure context): tabs do not share the conversation safely");
+        return false;
+    };
+    let weak = Rc::downgrade(conv);
+    let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        // Held until the window is gone (the promise resolves when it lets go).
+        let mut release = None;
+        let held = js_sys::Promise::new(&mut |resolve, _| release = Some(resolve));
+        if let Some(conv) = weak.upgrade() {
+            *conv.release.borrow_mut() = release;
+            spawn_local(async move { lead(&conv, vec![]) });
+        }
+        held.into()
+    });
+    request
+        .call2(&locks, &JsValue::from_str(&conv.options.key), &granted)
+        .is_ok()
+}
+
+/// The browser's `navigator`.
+fn navigator() -> JsValue {
+    Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or_default()
+}
+
+/// The window listens to the browser going offline and online, and to the storage other
+/// tabs write (their states while this window follows, their messages while it leads).
+fn listen(conv: &Shared) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let online = Reflect::get(&navigator(), &"onLine".into()).unwrap_or_default();
+    if online == JsValue::FALSE {
+        set_offline(conv, true);
+    }
+    let weak = Rc::downgrade(conv);
+    let handler = move |name: &'static str| {
+        let weak = weak.clone();
+        Listener::new(move |e: web_sys::Event| {
+            let Some(conv) = weak.upgrade() else { return };
+            match name {
+                "online" => set_offline(&conv, false),
+                "offline" => set_offline(&conv, true),
+                _ => on_storage(&conv, &e),
+            }
+        })
+    };
+    let mut listeners = conv.listeners.borrow_mut();
+    for name in ["online", "offline", "storage"] {
+        let listener = handler(name);
+        let _ = window.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        listeners.push((name, listener));
+    }
+}
+
+/// Another tab wrote the storage: a follower takes a newer state of its conversation, a
+/// leader handles a message left for it.
+fn on_storage(conv: &Shared, e: &web_sys::Event) {
+    let field = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_string());
+    let Some(key) = field("key") else { return };
+    let area = conv.keep.borrow().area.clone();
+    let Some(area) = area else { return };
+    if conv.lead.get() {
+        if key.starts_with(&inbox_prefix(conv)) {
+            take_inbox(conv, &area, &key);
+        }
+    } else if key == conv.options.key {
+        let (fingerprint, now, idle) = {
+            let keep = conv.keep.borrow();
+            (keep.bot.clone(), js_sys::Date::now(), keep.idle_ms)
+        };
+        let saved = field("newValue").map(|t| Saved::from_json(&t, &fingerprint, now, idle));
+        match saved {
+            Some(Ok(saved)) if saved.rev > conv.keep.borrow().rev => follow_saved(conv, saved),
+            _ => {}
+        }
+    }
+}
+
+/// A follower draws a state of its conversation.
+fn follow_saved(conv: &Shared, saved: Saved) {
+    conv.keep.borrow_mut().rev = saved.rev;
+    draw(conv, saved.actions);
+    // The page heard of these messages in the tab that leads.
+    conv.dispatch.dispatch(Action::Resumed(false));
+}
+
+/// Shows `actions` as the transcript: only those after what is shown when it is the
+/// start of them, else the whole transcript again.
+fn draw(conv: &Conversation, actions: Vec<Action>) {
+    let values: Vec<Value> = actions
+        .iter()
+        .filter_map(crate::saved::action_value)
+        .collect();
     let mut keep = conv.keep.borrow_mut();
-    keep.area = conv.options.persist.area();
-    keep.key = format!("chatlet:{}", conv.options.bot_url);
-    keep.bot = fingerprint.to_string();
-    let area = keep.area.as_ref()?;
-    let text = store::read(area, &keep.key)?;
-    match Saved::from_json(&text, fingerprint, js_sys::Date::now()) {
-        Ok(saved) => Some(saved),
+    let shown = keep.actions.len();
+    let from = if values.len() >= shown && values[..shown] == keep.actions[..] {
+        shown
+    } else {
+        conv.dispatch.dispatch(Action::Reset);
+        0
+    };
+    keep.actions = values;
+    drop(keep);
+    for action in actions.into_iter().skip(from) {
+        conv.dispatch.dispatch(action);
+    }
+}
+
+/// What a follower hands to the tab that leads (through the storage: it survives that
+/// tab closing before it reads it; the next leader does).
+enum Inbox {
+    /// The visitor wrote (shown, payload).
+    Send(String, String),
+    /// The page set a variable.
+    Variable(String, Value),
+    /// The page started over.
+    Reset,
+}
+
+fn inbox_prefix(conv: &Conversation) -> String {
+    format!("{}#in:", conv.options.key)
+}
+
+/// Leaves a message for the tab that leads.
+fn to_leader(conv: &Conversation, message: Inbox) {
+    let value = Value::from(match message {
+        Inbox::Send(shown, payload) => vec!["t".into(), shown.into(), payload.into()],
+        Inbox::Variable(name, value) => vec!["v".into(), name.into(), value],
+        Inbox::Reset => vec!["r".into()],
+    });
+    let keep = conv.keep.borrow();
+    if let Some(area) = &keep.area {
+        // Time first, so that the next leader takes them in order.
+        let key = format!(
+            "{}{:015}{:06}",
+            inbox_prefix(conv),
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 1e6) as u32
+        );
+        store::write(area, &key, &value.to_string(), &keep.warned);
+    }
+}
+
+/// The leader takes a message another tab left under `key`.
+fn take_inbox(conv: &Shared, area: &web_sys::Storage, key: &str) {
+    let Some(text) = store::read(area, key) else {
+        return;
+    };
+    store::remove(area, key);
+    let Ok(Value::Array(a)) = serde_json::from_str::<Value>(&text) else {
+        return;
+    };
+    let text = |i: usize| {
+        a.get(i)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    match a.first().and_then(Value::as_str) {
+        Some("t") => send(conv, text(1), text(2)),
+        Some("v") => set_variable(conv, text(1), a.get(2).cloned().unwrap_or_default()),
+        Some("r") => reset(conv),
+        _ => {}
+    }
+}
+
+/// The browser went offline or came back: the window says so; back online, what the
+/// visitor wrote meanwhile is sent, in order.
+fn set_offline(conv: &Shared, offline: bool) {
+    conv.offline.set(offline);
+    conv.dispatch.dispatch(Action::Offline(offline));
+    if !offline {
+        flush_pending(conv);
+    }
+}
+
+fn flush_pending(conv: &Shared) {
+    if !conv.lead.get() || conv.offline.get() {
+        return;
+    }
+    let pending = std::mem::take(&mut conv.keep.borrow_mut().pending);
+    if pending.is_empty() {
+        return;
+    }
+    conv.act(Action::Sent);
+    for payload in pending {
+        route(conv, payload);
+    }
+}
+
+/// Where forever-scoped variables are kept: the browser's `localStorage`, for all the
+/// bot's conversations on the site (nowhere with `data-persist="none"`).
+fn forever_area(conv: &Conversation) -> Option<web_sys::Storage> {
+    match conv.options.persist {
+        Persist::None => None,
+        _ => Persist::Local.area(),
+    }
+}
+
+fn forever_key(conv: &Conversation) -> String {
+    format!("chatlet:forever:{}", conv.options.bot_url)
+}
+
+/// The conversation kept for this bot from an earlier page load (or by the tab that
+/// leads), if it can be used; one that cannot is forgotten, with the reason on the
+/// console.
+fn kept(conv: &Conversation) -> Option<Saved> {
+    let mut keep = conv.keep.borrow_mut();
+    let area = keep.area.clone()?;
+    let key = &conv.options.key;
+    let text = store::read(&area, key)?;
+    match Saved::from_json(&text, &keep.bot, js_sys::Date::now(), keep.idle_ms) {
+        Ok(saved) => {
+            keep.rev = saved.rev;
+            Some(saved)
+        }
         Err(why) => {
             store::warn(&(why + "; a new conversation starts"));
-            store::remove(area, &keep.key);
+            store::remove(&area, key);
             None
         }
     }
@@ -215,8 +533,10 @@ fn kept(conv: &Conversation, fingerprint: &str) -> Option<Saved> {
 
 /// Redraws a kept conversation and deals with what was in flight when the page was left:
 /// a GET is sent again, any other call is not (a POST must never go twice) and takes its
-/// failure rule, an upload (its file went with the page) fails.
-fn resume(conv: &Shared, saved: Saved) {
+/// failure rule, an upload (its file went with the page) fails. What the visitor wrote
+/// offline is sent if the network is back. `early_shown` (shown before the bot was
+/// loaded) is drawn after the kept transcript.
+fn resume(conv: &Shared, saved: Saved, early_shown: Vec<Value>) {
     let handles = saved.actions.iter().filter_map(|a| match a {
         Action::FileOffered { handle, .. } => Some(*handle),
         _ => None,
@@ -225,14 +545,17 @@ fn resume(conv: &Shared, saved: Saved) {
     let mut files = conv.files.borrow_mut();
     files.next = files.next.max(last);
     drop(files);
-    conv.keep.borrow_mut().actions = saved
-        .actions
-        .iter()
-        .filter_map(crate::saved::action_value)
-        .collect();
-    for action in saved.actions {
-        conv.dispatch.dispatch(action);
+    if !early_shown.is_empty() {
+        conv.dispatch.dispatch(Action::Reset);
     }
+    draw(conv, saved.actions);
+    for value in early_shown {
+        if let Some(action) = crate::saved::read_action(&value) {
+            conv.keep.borrow_mut().actions.push(value);
+            conv.dispatch.dispatch(action);
+        }
+    }
+    conv.keep.borrow_mut().pending = saved.pending;
     let mode = match saved.answering {
         Answering::Bot => Mode::Bot,
         Answering::Transfer => Mode::AwaitingTransfer,
@@ -269,14 +592,16 @@ fn resume(conv: &Shared, saved: Saved) {
             _ => {}
         }
     }
+    flush_pending(conv);
 }
 
-/// Stores the conversation (after each turn and each change to the transcript).
+/// Stores the conversation (after each turn and each change to the transcript), when
+/// this window leads it.
 fn save(conv: &Conversation) {
-    let Ok(keep) = conv.keep.try_borrow() else {
+    let Ok(mut keep) = conv.keep.try_borrow_mut() else {
         return;
     };
-    let (Some(area), Some(runner)) = (keep.area.as_ref(), runner(conv)) else {
+    let (Some(area), Some(runner)) = (keep.area.clone(), runner(conv)) else {
         return;
     };
     let answering = match conv.mode.get() {
@@ -284,15 +609,21 @@ fn save(conv: &Conversation) {
         Mode::AwaitingTransfer => Answering::Transfer,
         Mode::Agent => Answering::Agent,
     };
-    let text = Saved::write(
-        &keep.bot,
-        js_sys::Date::now(),
-        runner.log().get(keep.from..).unwrap_or_default(),
-        &keep.actions,
-        &keep.flight,
+    // Revisions grow with the clock, so that a new conversation's first write is newer
+    // than anything a follower took before.
+    keep.rev = (keep.rev + 1).max(js_sys::Date::now() as u64);
+    let text = Saved::write(Parts {
+        id: &conv.id,
+        rev: keep.rev,
+        bot: &keep.bot,
+        time: js_sys::Date::now(),
+        steps: runner.log().get(keep.from..).unwrap_or_default(),
+        actions: &keep.actions,
+        flight: &keep.flight,
         answering,
-    );
-    store::write(area, &keep.key, &text, &keep.warned);
+        pending: &keep.pending,
+    });
+    store::write(&area, &conv.options.key, &text, &keep.warned);
 }
 
 /// The page's call, checked now (an `Err` is thrown to the page) and performed outside
@@ -319,7 +650,7 @@ fn perform_call(conv: &Shared, call: HostCall) {
         HostCall::TransferOutcome(true) => {
             conv.act(Action::WithAgent(true));
             for text in conv.held.take() {
-                conv.emit("chatlet:visitor-message", json!({ "text": text }));
+                conv.emit("chatlet:visitor-message", obj([("text", text.into())]));
             }
         }
         HostCall::TransferOutcome(false) => {
@@ -341,6 +672,9 @@ fn perform_call(conv: &Shared, call: HostCall) {
 /// A page variable: for the session now (or once the bot is loaded, in its turn among
 /// the early input), and again after every reset.
 fn set_variable(conv: &Shared, name: String, value: Value) {
+    if following(conv) {
+        return to_leader(conv, Inbox::Variable(name, value));
+    }
     match runner(conv) {
         Some(r) => r.post(Step::Variable(name.clone(), value.clone())),
         None => {
@@ -368,19 +702,40 @@ pub fn focus(conv: &Conversation) {
 /// The bot's turn runs after the event that sent it: bot code may click and submit the
 /// widget itself, which must not happen inside the widget's own event handling.
 pub fn send(conv: &Shared, shown: String, payload: String) {
+    if following(conv) {
+        return to_leader(conv, Inbox::Send(shown, payload));
+    }
+    if conv.offline.get() {
+        conv.keep.borrow_mut().pending.push(payload);
+        return conv.act(Action::Pending(shown));
+    }
     conv.act(Action::Visitor(shown));
+    route(conv, payload);
+}
+
+/// Whether this window follows another tab's conversation (its bot is loaded and it does
+/// not lead).
+fn following(conv: &Conversation) -> bool {
+    !conv.lead.get() && conv.setup.borrow().is_some()
+}
+
+/// Hands what the visitor wrote to whoever answers.
+fn route(conv: &Shared, payload: String) {
     match conv.mode.get() {
         Mode::Bot => {
             let conv = conv.clone();
             spawn_local(async move { feed(&conv, Input::Text(payload)) });
         }
         Mode::AwaitingTransfer => conv.held.borrow_mut().push(payload),
-        Mode::Agent => conv.emit("chatlet:visitor-message", json!({ "text": payload })),
+        Mode::Agent => conv.emit("chatlet:visitor-message", obj([("text", payload.into())])),
     }
 }
 
 /// Starts the conversation over with the same bot: the page's variables stay.
 fn reset(conv: &Shared) {
+    if following(conv) {
+        return to_leader(conv, Inbox::Reset);
+    }
     conv.epoch.set(conv.epoch.get() + 1);
     conv.mode.set(Mode::Bot);
     conv.held.take();
@@ -397,6 +752,7 @@ fn reset(conv: &Shared) {
         let mut keep = conv.keep.borrow_mut();
         keep.actions.clear();
         keep.flight.clear();
+        keep.pending.clear();
     }
     conv.act(Action::Reset);
     save(conv);
@@ -418,6 +774,10 @@ pub fn feed(conv: &Shared, input: Input) {
 /// A turn of the session: its outputs are performed; while an integration call is in
 /// flight the window shows the bot typing.
 fn on_turn(conv: &Shared, turn: Turn) {
+    if let (Some(forever), Some(area)) = (&turn.forever, forever_area(conv)) {
+        let warned = &conv.keep.borrow().warned;
+        store::write(&area, &forever_key(conv), &forever.to_string(), warned);
+    }
     deliver(conv, turn.outputs);
     *conv.expect.borrow_mut() = turn.expect.clone();
     conv.act(Action::Typing(turn.waiting));
@@ -536,7 +896,7 @@ pub fn offer(conv: &Shared, file: File, caption: String) {
         let mut files = conv.files.borrow_mut();
         files.next += 1;
         let handle = files.next;
-        files.held.insert(handle, file.clone());
+        files.held.push((handle, file.clone()));
         handle
     };
     let (name, size) = (file.name(), file.size() as u64);
@@ -565,7 +925,11 @@ pub fn offer(conv: &Shared, file: File, caption: String) {
 
 /// A file's upload ended (or never began): the window marks it and the page hears of it.
 fn settle_file(conv: &Conversation, handle: u64, state: FileState) {
-    let file = conv.files.borrow_mut().held.remove(&handle);
+    let file = {
+        let held = &mut conv.files.borrow_mut().held;
+        let at = held.iter().position(|(h, _)| *h == handle);
+        at.map(|i| held.swap_remove(i).1)
+    };
     conv.act(Action::File(handle, state));
     if let Some(file) = file {
         let outcome = match state {
@@ -573,7 +937,11 @@ fn settle_file(conv: &Conversation, handle: u64, state: FileState) {
             FileState::Refused => "refused",
             _ => "failed",
         };
-        let detail = json!({ "name": file.name(), "size": file.size(), "outcome": outcome });
+        let detail = obj([
+            ("name", file.name().into()),
+            ("size", file.size().into()),
+            ("outcome", outcome.into()),
+        ]);
         conv.emit("chatlet:upload", detail);
     }
 }
@@ -582,7 +950,14 @@ fn settle_file(conv: &Conversation, handle: u64, state: FileState) {
 /// goes back to the engine, which routes `file_upload_success:` or `…failed:`.
 fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
     let handle = upload.file;
-    let Some(file) = conv.files.borrow().held.get(&handle).cloned() else {
+    let file = conv
+        .files
+        .borrow()
+        .held
+        .iter()
+        .find(|(h, _)| *h == handle)
+        .map(|(_, f)| f.clone());
+    let Some(file) = file else {
         let error = "the file is no longer available".into();
         feed(
             conv,
@@ -629,7 +1004,17 @@ fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
 /// a `chatlet:error` event for the page.
 async fn perform(conv: &Conversation, request: chatlet_engine::Request) -> Input {
     let id = request.id;
-    let signal = web_sys::AbortSignal::timeout_with_u32(request.timeout_ms);
+    // Offline, the call waits for the network, up to its timeout (and is made once).
+    let deadline = js_sys::Date::now() + f64::from(request.timeout_ms);
+    while conv.offline.get() {
+        if js_sys::Date::now() >= deadline {
+            let error = format!("offline: no network within {} ms", request.timeout_ms);
+            return failed(conv, &request, Input::NetworkError { id, error });
+        }
+        sleep(Duration::from_millis(200)).await;
+    }
+    let left = (deadline - js_sys::Date::now()).max(1.0) as u32;
+    let signal = web_sys::AbortSignal::timeout_with_u32(left);
     let answer = async {
         // The request is built as the engine wrote it (gloo's builder would re-serialise
         // the URL and append a stray `&` to its query).
@@ -645,16 +1030,14 @@ async fn perform(conv: &Conversation, request: chatlet_engine::Request) -> Input
             init.set_body(&wasm_bindgen::JsValue::from_str(body));
         }
         let sent = web_sys::Request::new_with_str_and_init(&request.url, &init)?;
-        let response = gloo_net::http::Request::from(sent)
-            .send()
-            .await
-            .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
+        let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+        let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&sent))
+            .await?
+            .dyn_into()?;
         // The body is read under the same deadline, decoded as UTF-8 with replacement
         // characters for bad bytes (as the command line does).
-        let body = response
-            .text()
-            .await
-            .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
+        let body = JsFuture::from(response.text()?).await?;
+        let body = body.as_string().unwrap_or_default();
         Ok::<_, wasm_bindgen::JsValue>((response.status(), body))
     };
     let input = match answer.await {
@@ -668,21 +1051,26 @@ async fn perform(conv: &Conversation, request: chatlet_engine::Request) -> Input
             id,
             error: format!(
                 "{} (a network error, or the API refused this page's origin (CORS))",
-                e.as_string()
-                    .or_else(|| js_sys::JSON::stringify(&e).ok().map(String::from))
-                    .unwrap_or_default()
+                String::from(e.unchecked_into::<js_sys::Error>().to_string())
             ),
         },
     };
+    failed(conv, &request, input)
+}
+
+/// Tells the page about a call that failed (`chatlet:error`); gives back its input.
+fn failed(conv: &Conversation, request: &chatlet_engine::Request, input: Input) -> Input {
     let failure = match &input {
-        Input::Response { status, .. } if !succeeded(*status) => json!({ "status": status }),
-        Input::NetworkError { error, .. } => json!({ "error": error }),
+        Input::Response { status, .. } if !succeeded(*status) => {
+            obj([("status", (*status).into())])
+        }
+        Input::NetworkError { error, .. } => obj([("error", error.as_str().into())]),
         _ => Value::Null,
     };
     if let Value::Object(mut detail) = failure {
-        detail.insert("kind".into(), json!("call"));
-        detail.insert("integration".into(), json!(request.integration));
-        detail.insert("url".into(), json!(request.url));
+        detail.insert("kind".into(), "call".into());
+        detail.insert("integration".into(), request.integration.as_str().into());
+        detail.insert("url".into(), request.url.as_str().into());
         conv.emit("chatlet:error", Value::Object(detail));
     }
     input

@@ -44,6 +44,12 @@ pub struct MountOptions {
     pub glue: Option<String>,
     /// Where the conversation is kept between page loads (`data-persist`).
     pub persist: crate::store::Persist,
+    /// The storage key of this window's conversation (set by [`mount_with`]: a second
+    /// window of the same bot on a page gets its own).
+    pub key: String,
+    /// Minutes a kept conversation may stay idle (`data-idle-minutes`); `None`: the bot's
+    /// `sessionLength`, else 30.
+    pub idle_minutes: Option<f64>,
     /// Seconds a transfer may wait for the page's answer before it counts as failed;
     /// `None` or 0: for ever.
     pub transfer_timeout: Option<u32>,
@@ -95,6 +101,8 @@ impl MountOptions {
             },
             glue: text("glue"),
             persist: crate::store::Persist::parse(text("persist").as_deref()),
+            key: String::new(),
+            idle_minutes: get("idleMinutes").as_f64().filter(|m| *m > 0.0),
             transfer_timeout: get("transferTimeout").as_f64().map(|s| s.max(0.0) as u32),
         })
     }
@@ -108,9 +116,19 @@ pub fn mount(root: Element, options: JsValue) -> Result<Widget, JsValue> {
 }
 
 /// [`mount`] with options already read (the browser tests build them in Rust).
-pub fn mount_with(root: Element, options: MountOptions) -> Widget {
+pub fn mount_with(root: Element, mut options: MountOptions) -> Widget {
     crate::install_case();
-    let id = new_id();
+    // A conversation kept from an earlier page load goes on with its id.
+    options.key = crate::store::claim(&options.bot_url);
+    let kept = options
+        .persist
+        .area()
+        .and_then(|a| crate::store::read(&a, &options.key));
+    let id = kept
+        .and_then(|t| crate::saved::Saved::id_of(&t))
+        .map(|(id, _)| id)
+        .filter(|id| !id.is_empty() && !host::known(id))
+        .unwrap_or_else(new_id);
     host::expect(&id);
     let props = ChatWindowProps {
         id: id.clone().into(),

@@ -9,7 +9,6 @@
 //! outside whatever the widget was doing (bot code may call the page's API).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -45,23 +44,32 @@ enum Window {
 }
 
 thread_local! {
-    static WINDOWS: RefCell<HashMap<String, Window>> = RefCell::new(HashMap::new());
+    // A few windows at most: a list.
+    static WINDOWS: RefCell<Vec<(String, Window)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Announces a conversation that will register; calls for it wait until it does.
 pub fn expect(conversation_id: &str) {
+    put(conversation_id, Window::Waiting(vec![]));
+}
+
+/// Sets the entry for `conversation_id`; the one it replaces.
+fn put(conversation_id: &str, window: Window) -> Option<Window> {
     WINDOWS.with(|w| {
-        w.borrow_mut()
-            .insert(conversation_id.to_string(), Window::Waiting(vec![]))
-    });
+        let mut w = w.borrow_mut();
+        match w.iter_mut().find(|(id, _)| id == conversation_id) {
+            Some((_, old)) => Some(std::mem::replace(old, window)),
+            None => {
+                w.push((conversation_id.to_string(), window));
+                None
+            }
+        }
+    })
 }
 
 /// Routes the page's calls for `conversation_id` to `handler`, first those that waited.
 pub fn register(conversation_id: &str, handler: Handler) {
-    let waiting = WINDOWS.with(|w| {
-        w.borrow_mut()
-            .insert(conversation_id.to_string(), Window::Ready(handler.clone()))
-    });
+    let waiting = put(conversation_id, Window::Ready(handler.clone()));
     if let Some(Window::Waiting(calls)) = waiting {
         for c in calls {
             let _ = handler(c);
@@ -69,28 +77,46 @@ pub fn register(conversation_id: &str, handler: Handler) {
     }
 }
 
+/// Whether a window on this page has the conversation `conversation_id`.
+pub fn known(conversation_id: &str) -> bool {
+    WINDOWS.with(|w| w.borrow().iter().any(|(id, _)| id == conversation_id))
+}
+
 /// Forgets a conversation (its window is gone).
 pub fn unregister(conversation_id: &str) {
-    WINDOWS.with(|w| w.borrow_mut().remove(conversation_id));
+    WINDOWS.with(|w| w.borrow_mut().retain(|(id, _)| id != conversation_id));
 }
 
 /// Delivers the page's call to a conversation; an unknown id or a call that does not fit
 /// is an error for the page.
 pub fn call(conversation_id: &str, call: HostCall) -> Result<(), JsValue> {
-    let handler = WINDOWS.with(|w| match w.borrow_mut().get_mut(conversation_id) {
-        Some(Window::Ready(h)) => Ok(Some(h.clone())),
-        Some(Window::Waiting(calls)) => {
-            calls.push(call.clone());
-            Ok(None)
+    let handler = WINDOWS.with(|w| {
+        match w
+            .borrow_mut()
+            .iter_mut()
+            .find(|(id, _)| id == conversation_id)
+            .map(|(_, window)| window)
+        {
+            Some(Window::Ready(h)) => Ok(Some(h.clone())),
+            Some(Window::Waiting(calls)) => {
+                calls.push(call.clone());
+                Ok(None)
+            }
+            None => Err(js_sys::Error::new(&format!(
+                "chatlet: no conversation {conversation_id:?} on this page"
+            ))),
         }
-        None => Err(js_sys::Error::new(&format!(
-            "chatlet: no conversation {conversation_id:?} on this page"
-        ))),
     })?;
     match handler {
         Some(handle) => handle(call).map_err(|e| js_sys::Error::new(&e).into()),
         None => Ok(()),
     }
+}
+
+/// A JSON object of `pairs` (for the events' details: `json!` would instantiate serde's
+/// value serializer for each type it is given).
+pub fn obj<const N: usize>(pairs: [(&str, serde_json::Value); N]) -> serde_json::Value {
+    serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
 /// Dispatches `name` with `detail` (JSON) on `element`; it bubbles to the page.

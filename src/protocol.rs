@@ -49,6 +49,9 @@ pub struct Turn {
     pub waiting: bool,
     /// The file types the bot waits for, when it waits for a file.
     pub expect: Option<Vec<String>>,
+    /// The forever-scoped variables (a JSON object), when the step changed them: the
+    /// page keeps them for the bot's later conversations.
+    pub forever: Option<Value>,
 }
 
 /// A block of bot code, as the n-th block run during step `seq`. Replays run the same
@@ -57,6 +60,7 @@ pub type BlockId = (u64, u32);
 
 /// From the page to its worker.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // `Start` goes once per worker: boxing it gains nothing
 pub enum ToWorker {
     /// Load the bot and start its session. Comes first, once.
     Start {
@@ -66,6 +70,8 @@ pub enum ToWorker {
         conversation_id: String,
         /// What the page knows about the visitor.
         host: HostInfo,
+        /// The forever-scoped variables kept from earlier conversations (an object).
+        forever: Value,
         /// Blocks to stop (a script error) instead of running: an earlier worker spent
         /// its whole budget on them.
         stopped: Vec<BlockId>,
@@ -144,6 +150,25 @@ impl<S: ScriptHost> ScriptHost for Watched<S> {
 pub struct Stepper {
     session: Session,
     watch: Rc<Watch>,
+    /// The forever-scoped variables as last reported.
+    forever: Value,
+}
+
+/// A session's forever-scoped variables as a JSON object.
+pub fn forever_value(session: &Session) -> Value {
+    Value::Object(
+        session
+            .forever_vars()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+/// A JSON object of variables as the engine's list.
+pub fn forever_list(value: &Value) -> Vec<(String, Value)> {
+    value.as_object().map_or_else(Vec::new, |m| {
+        m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    })
 }
 
 impl Stepper {
@@ -160,8 +185,10 @@ impl Stepper {
             watch: watch.clone(),
             notify,
         };
+        let session = Session::with_scripts(bot, options, Box::new(scripts));
         Stepper {
-            session: Session::with_scripts(bot, options, Box::new(scripts)),
+            forever: forever_value(&session),
+            session,
             watch,
         }
     }
@@ -183,6 +210,11 @@ impl Stepper {
                 vec![]
             }
         };
+        let forever = forever_value(session);
+        let changed = forever != self.forever;
+        if changed {
+            self.forever = forever.clone();
+        }
         Turn {
             seq,
             outputs,
@@ -190,6 +222,7 @@ impl Stepper {
             expect: session
                 .expected_file()
                 .map(|(exts, _)| exts.into_iter().map(str::to_string).collect()),
+            forever: changed.then_some(forever),
         }
     }
 }
@@ -283,6 +316,7 @@ impl ToWorker {
                 bot,
                 conversation_id,
                 host,
+                forever,
                 stopped,
             } => arr![
                 "start",
@@ -291,7 +325,8 @@ impl ToWorker {
                 host.customer_info,
                 host.personal_info,
                 host.engagement_attributes,
-                stopped
+                stopped,
+                forever
             ],
             ToWorker::Step { seq, step } => return ToWorker::step(*seq, step),
         };
@@ -318,6 +353,7 @@ impl ToWorker {
                     .iter()
                     .filter_map(|b| Some((b.get(0)?.as_u64()?, b.get(1)?.as_u64()? as u32)))
                     .collect(),
+                forever: a.get(7).cloned().unwrap_or_default(),
             },
             "step" => ToWorker::Step {
                 seq: a.get(1)?.as_u64()?,
@@ -337,7 +373,7 @@ impl FromWorker {
             FromWorker::BlockDone((seq, n)) => arr!["blockDone", seq, n],
             FromWorker::Turn(t) => {
                 let outputs: Vec<Value> = t.outputs.iter().map(output_value).collect();
-                arr!["turn", t.seq, outputs, t.waiting, t.expect]
+                arr!["turn", t.seq, outputs, t.waiting, t.expect, t.forever]
             }
         };
         v.to_string()
@@ -366,6 +402,7 @@ impl FromWorker {
                     .get(4)?
                     .as_array()
                     .map(|l| l.iter().filter_map(string).collect()),
+                forever: a.get(5).filter(|v| v.is_object()).cloned(),
             }),
             _ => return None,
         })
@@ -593,6 +630,7 @@ mod tests {
                 customer_info: Some(serde_json::json!({"customerType": "vip"})),
                 ..Default::default()
             },
+            forever: serde_json::json!({"visits": 3}),
             stopped: vec![(3, 1)],
         });
         for step in [
@@ -700,6 +738,7 @@ mod tests {
             ],
             waiting: true,
             expect: Some(vec!["pdf".into()]),
+            forever: Some(serde_json::json!({"visits": 4})),
         }));
         from_worker(FromWorker::Block((1, 0)));
         from_worker(FromWorker::BlockDone((1, 0)));
@@ -735,6 +774,31 @@ mod tests {
             panic!("{first:?}")
         };
         assert_eq!(text, "Hi Ann, page");
+    }
+
+    #[test]
+    fn a_turn_carries_the_forever_variables_when_they_change() {
+        let bot = chatlet_engine::load(
+            r#"{"chatlet": 1, "dialogs": [{"name": "Ask", "patterns": ["colour"], "flow": [
+                {"ask": "Colour?", "rules": [{"set": {"colour": "{$query}"}, "scope": "forever"}]},
+                {"say": "Noted: {$botContext.colour}"}]}]}"#,
+        )
+        .unwrap();
+        let options = SessionOptions {
+            forever: forever_list(&serde_json::json!({"colour": "red"})),
+            ..Default::default()
+        };
+        let mut s = Stepper::new(
+            std::sync::Arc::new(bot),
+            options,
+            NoScripts,
+            Box::new(|_| {}),
+        );
+        let text = |t: &str| Step::Input(Input::Text(t.into()));
+        assert_eq!(s.apply(1, text("colour")).forever, None, "unchanged");
+        let turn = s.apply(2, text("blue"));
+        assert_eq!(turn.forever, Some(serde_json::json!({"colour": "blue"})));
+        assert_eq!(s.apply(3, text("colour")).forever, None);
     }
 
     /// Records the blocks it is asked to run.

@@ -44,6 +44,8 @@ pub struct Setup {
     pub host: HostInfo,
     /// The URL of the widget's JavaScript glue (the worker imports it); none: no worker.
     pub glue: Option<String>,
+    /// The forever-scoped variables kept from earlier conversations (a JSON object).
+    pub forever: serde_json::Value,
 }
 
 impl Setup {
@@ -52,6 +54,7 @@ impl Setup {
             conversation_id: self.conversation_id.clone(),
             user_id: format!("visitor-{}", self.conversation_id),
             host: self.host.clone(),
+            forever: crate::protocol::forever_list(&self.forever),
             ..Default::default()
         }
     }
@@ -365,6 +368,7 @@ fn spawn(runner: &Rc<Runner>, generation: u32, stopped: Vec<BlockId>) -> Result<
         bot: setup.text.clone(),
         conversation_id: setup.conversation_id.clone(),
         host: setup.host.clone(),
+        forever: setup.forever.clone(),
         stopped: stopped.clone(),
     };
     send(&worker, &start.to_json());

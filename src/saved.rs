@@ -20,7 +20,7 @@ use chatlet_engine::Output;
 
 /// The stored format's version: another one is set aside (a new conversation starts).
 pub const VERSION: u64 = 1;
-/// A conversation idle for longer than this (30 minutes) starts over.
+/// By default, a conversation idle for longer than this (30 minutes) starts over.
 pub const IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
 
 /// Who answered the visitor when the conversation was saved.
@@ -37,6 +37,10 @@ pub enum Answering {
 /// A conversation as kept between loads.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Saved {
+    /// The conversation id (the page's events keep it across loads).
+    pub id: String,
+    /// The revision: one more at every write.
+    pub rev: u64,
     /// The bot file's fingerprint.
     pub bot: String,
     /// When it was saved (milliseconds since the epoch).
@@ -49,6 +53,8 @@ pub struct Saved {
     pub flight: Vec<Output>,
     /// Who answered.
     pub answering: Answering,
+    /// What the visitor wrote while offline, not sent yet, in order.
+    pub pending: Vec<String>,
 }
 
 fn string(v: &Value) -> Option<String> {
@@ -82,6 +88,8 @@ pub fn action_value(action: &Action) -> Option<Value> {
             Value::from(file(state)?),
         ]),
         Action::WithAgent(on) => Value::from(vec![Value::from("w"), Value::from(*on)]),
+        Action::Pending(text) => Value::from(vec![Value::from("p"), Value::from(text.as_str())]),
+        Action::Sent => Value::from(vec![Value::from("s")]),
         _ => return None,
     })
 }
@@ -110,57 +118,94 @@ pub fn read_action(v: &Value) -> Option<Action> {
             Action::File(at(1).as_u64()?, state)
         }
         "w" => Action::WithAgent(at(1).as_bool()?),
+        "p" => Action::Pending(string(at(1))?),
+        "s" => Action::Sent,
         _ => return None,
     })
+}
+
+/// The parts of a stored conversation, borrowed from where the window keeps them.
+pub struct Parts<'a> {
+    /// See [`Saved::id`].
+    pub id: &'a str,
+    /// See [`Saved::rev`].
+    pub rev: u64,
+    /// See [`Saved::bot`].
+    pub bot: &'a str,
+    /// See [`Saved::time`].
+    pub time: f64,
+    /// See [`Saved::steps`].
+    pub steps: &'a [Step],
+    /// The actions as [`action_value`] wrote them.
+    pub actions: &'a [Value],
+    /// See [`Saved::flight`].
+    pub flight: &'a [Output],
+    /// See [`Saved::answering`].
+    pub answering: Answering,
+    /// See [`Saved::pending`].
+    pub pending: &'a [String],
 }
 
 impl Saved {
     /// The stored form: JSON text.
     pub fn to_json(&self) -> String {
         let actions: Vec<Value> = self.actions.iter().filter_map(action_value).collect();
-        Saved::write(
-            &self.bot,
-            self.time,
-            &self.steps,
-            &actions,
-            &self.flight,
-            self.answering,
-        )
+        Saved::write(Parts {
+            id: &self.id,
+            rev: self.rev,
+            bot: &self.bot,
+            time: self.time,
+            steps: &self.steps,
+            actions: &actions,
+            flight: &self.flight,
+            answering: self.answering,
+            pending: &self.pending,
+        })
     }
 
-    /// [`Saved::to_json`] of the parts, without gathering them first; `actions` as
-    /// [`action_value`] wrote them.
-    pub fn write(
-        bot: &str,
-        time: f64,
-        steps: &[Step],
-        actions: &[Value],
-        flight: &[Output],
-        answering: Answering,
-    ) -> String {
+    /// [`Saved::to_json`] of the parts, without gathering them first.
+    pub fn write(p: Parts) -> String {
         let list = |v: Vec<Value>| Value::Array(v);
-        let answering = match answering {
+        let answering = match p.answering {
             Answering::Bot => 0,
             Answering::Transfer => 1,
             Answering::Agent => 2,
         };
         let mut map = serde_json::Map::new();
         map.insert("v".into(), Value::from(VERSION));
-        map.insert("bot".into(), Value::from(bot));
-        map.insert("time".into(), Value::from(time));
-        map.insert("steps".into(), list(steps.iter().map(step_value).collect()));
-        map.insert("actions".into(), Value::from(actions));
+        map.insert("id".into(), Value::from(p.id));
+        map.insert("rev".into(), Value::from(p.rev));
+        map.insert("bot".into(), Value::from(p.bot));
+        map.insert("time".into(), Value::from(p.time));
+        map.insert(
+            "steps".into(),
+            list(p.steps.iter().map(step_value).collect()),
+        );
+        map.insert("actions".into(), Value::from(p.actions));
         map.insert(
             "flight".into(),
-            list(flight.iter().map(output_value).collect()),
+            list(p.flight.iter().map(output_value).collect()),
         );
         map.insert("answering".into(), Value::from(answering));
+        map.insert("pending".into(), Value::from(p.pending));
         Value::Object(map).to_string()
     }
 
-    /// Reads what [`Saved::to_json`] wrote, for the bot with `fingerprint` at time `now`;
-    /// the error says why it cannot be used.
-    pub fn from_json(text: &str, fingerprint: &str, now: f64) -> Result<Saved, String> {
+    /// The conversation id and revision in stored `text`, without checking the rest.
+    pub fn id_of(text: &str) -> Option<(String, u64)> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        let rev = v.get("rev").and_then(Value::as_u64).unwrap_or(0);
+        Some((string(v.get("id")?)?, rev))
+    }
+
+    /// Reads what [`Saved::to_json`] wrote, for the bot with `fingerprint` at time `now`,
+    /// idle for at most `idle_ms`; the error says why it cannot be used.
+    pub fn from_json(
+        text: &str,
+        fingerprint: &str,
+        now: f64,
+        idle_ms: f64,
+    ) -> Result<Saved, String> {
         let v: Value = serde_json::from_str(text)
             .map_err(|_| "the stored conversation is not valid JSON".to_string())?;
         if v.get("v").and_then(Value::as_u64) != Some(VERSION) {
@@ -170,8 +215,11 @@ impl Saved {
             return Err("the bot file changed since the conversation was stored".into());
         }
         let time = v.get("time").and_then(Value::as_f64).unwrap_or(0.0);
-        if now - time > IDLE_MS {
-            return Err("the stored conversation was idle for more than 30 minutes".into());
+        if now - time > idle_ms {
+            return Err(format!(
+                "the stored conversation was idle for more than {} min",
+                (idle_ms / 60_000.0).round() as u64
+            ));
         }
         let bad = |_: &str| "the stored conversation cannot be read".to_string();
         let list = |key: &str| v.get(key).and_then(Value::as_array).ok_or_else(|| bad(key));
@@ -195,7 +243,17 @@ impl Saved {
             Some(2) => Answering::Agent,
             _ => Answering::Bot,
         };
+        let pending = match v.get("pending") {
+            None => vec![],
+            Some(p) => p
+                .as_array()
+                .and_then(|p| p.iter().map(string).collect::<Option<Vec<_>>>())
+                .ok_or_else(|| bad("pending"))?,
+        };
         Ok(Saved {
+            id: v.get("id").and_then(string).unwrap_or_default(),
+            rev: v.get("rev").and_then(Value::as_u64).unwrap_or(0),
+            pending,
             bot: fingerprint.to_string(),
             time,
             steps,
@@ -213,6 +271,9 @@ mod tests {
 
     fn sample() -> Saved {
         Saved {
+            id: "c0ffee".into(),
+            rev: 7,
+            pending: vec!["still there?".into()],
             bot: "f00d".into(),
             time: 1_000.0,
             steps: vec![
@@ -239,6 +300,8 @@ mod tests {
                 Action::File(3, FileState::Sent),
                 Action::Agent("Hello, I am Sam.".into()),
                 Action::WithAgent(true),
+                Action::Pending("still there?".into()),
+                Action::Sent,
             ],
             flight: vec![Output::Request(Request {
                 id: 4,
@@ -257,7 +320,17 @@ mod tests {
     fn a_saved_conversation_reads_back() {
         let saved = sample();
         let text = saved.to_json();
-        assert_eq!(Saved::from_json(&text, "f00d", 2_000.0), Ok(saved));
+        assert_eq!(Saved::from_json(&text, "f00d", 2_000.0, IDLE_MS), Ok(saved));
+        assert_eq!(Saved::id_of(&text), Some(("c0ffee".into(), 7)));
+    }
+
+    #[test]
+    fn a_version_1_conversation_without_the_later_fields_reads_with_defaults() {
+        let text = r#"{"v":1,"bot":"f00d","time":1000,"steps":[],"actions":[["v","hi"]],"flight":[],"answering":0}"#;
+        let saved = Saved::from_json(text, "f00d", 2_000.0, IDLE_MS).unwrap();
+        assert_eq!((saved.id.as_str(), saved.rev), ("", 0));
+        assert!(saved.pending.is_empty());
+        assert_eq!(saved.actions, vec![Action::Visitor("hi".into())]);
     }
 
     #[test]
@@ -269,10 +342,15 @@ mod tests {
     #[test]
     fn what_cannot_be_used_says_why() {
         let text = sample().to_json();
-        let reason = |t: &str, fp: &str, now: f64| Saved::from_json(t, fp, now).unwrap_err();
+        let reason =
+            |t: &str, fp: &str, now: f64| Saved::from_json(t, fp, now, IDLE_MS).unwrap_err();
         assert!(reason(&text[..text.len() / 2], "f00d", 2_000.0).contains("not valid JSON"));
         assert!(reason(&text, "beef", 2_000.0).contains("bot file changed"));
-        assert!(reason(&text, "f00d", 1_000.0 + IDLE_MS + 1.0).contains("idle"));
+        assert!(
+            reason(&text, "f00d", 1_000.0 + IDLE_MS + 1.0).contains("idle for more than 30 min")
+        );
+        let short = Saved::from_json(&text, "f00d", 1_000.0 + 61_000.0, 60_000.0);
+        assert!(short.unwrap_err().contains("more than 1 min"));
         let old = text.replace("\"v\":1", "\"v\":0");
         assert!(reason(&old, "f00d", 2_000.0).contains("another format"));
         let edited = text.replace("\"steps\":[", "\"steps\":[[\"nonsense\"],");

@@ -45,6 +45,34 @@ impl Persist {
     }
 }
 
+thread_local! {
+    /// The storage keys the windows on this page use.
+    static CLAIMED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The storage key for a new window of the bot at `bot_url`: `chatlet:<bot URL>`, and for
+/// a second window of the same bot on the page `…#2` (and so on), so that each keeps its
+/// own conversation and finds it again after a reload.
+pub fn claim(bot_url: &str) -> String {
+    CLAIMED.with(|c| {
+        let mut claimed = c.borrow_mut();
+        let key = (1..)
+            .map(|n| match n {
+                1 => format!("chatlet:{bot_url}"),
+                n => format!("chatlet:{bot_url}#{n}"),
+            })
+            .find(|k| !claimed.contains(k))
+            .unwrap_or_default();
+        claimed.push(key.clone());
+        key
+    })
+}
+
+/// Gives `key` back (its window is gone).
+pub fn release(key: &str) {
+    CLAIMED.with(|c| c.borrow_mut().retain(|k| k != key));
+}
+
 /// The stored text under `key`.
 pub fn read(area: &Storage, key: &str) -> Option<String> {
     area.get_item(key).ok().flatten()

@@ -2,21 +2,24 @@
 //! table is `www/strings.json`, a language per key; the loader picks the page's language
 //! (`data-lang`), lays the page's own strings over it and hands the result to `mount`.
 
-use std::collections::HashMap;
-
-/// The texts of one language, by key.
+/// The texts of one language, as (key, text) pairs (a few dozen: a list is smaller in
+/// the wasm than a hash map, and as fast).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Strings(HashMap<String, String>);
+pub struct Strings(Vec<(String, String)>);
 
 impl Strings {
-    /// Texts by key.
-    pub fn new(texts: HashMap<String, String>) -> Strings {
+    /// Texts by key (a later pair for a key wins).
+    pub fn new(texts: Vec<(String, String)>) -> Strings {
         Strings(texts)
     }
 
     /// The text for `key`; the key itself when the table lacks it, so nothing is blank.
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
-        self.0.get(key).map_or(key, String::as_str)
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map_or(key, |(_, t)| t.as_str())
     }
 
     /// The text for `key` with `{name}` replaced by `value`.
@@ -29,6 +32,7 @@ impl Strings {
 mod tests {
     use super::*;
     use serde_json::Value;
+    use std::collections::HashMap;
 
     const TABLE: &str = include_str!("../www/strings.json");
 
@@ -102,7 +106,7 @@ mod tests {
 
     #[test]
     fn missing_keys_show_themselves_and_holes_are_filled() {
-        let s = Strings::new(language("fr"));
+        let s = Strings::new(language("fr").into_iter().collect());
         assert_eq!(s.get("send"), "Envoyer");
         assert_eq!(s.get("no-such-key"), "no-such-key");
         assert_eq!(s.fill("uploading", "name", "a.pdf"), "Envoi de a.pdf");

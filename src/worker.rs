@@ -53,8 +53,9 @@ fn receive(data: JsValue) {
             bot,
             conversation_id,
             host,
+            forever,
             stopped,
-        }) => start(&bot, conversation_id, host, stopped),
+        }) => start(&bot, conversation_id, host, &forever, stopped),
         Some(ToWorker::Step { seq, step }) => {
             let turn = SESSION.with(|s| s.borrow_mut().as_mut().map(|s| s.apply(seq, step)));
             if let Some(turn) = turn {
@@ -65,7 +66,13 @@ fn receive(data: JsValue) {
     }
 }
 
-fn start(bot: &str, conversation_id: String, host: HostInfo, stopped: Vec<BlockId>) {
+fn start(
+    bot: &str,
+    conversation_id: String,
+    host: HostInfo,
+    forever: &serde_json::Value,
+    stopped: Vec<BlockId>,
+) {
     let bot = match chatlet_engine::load(bot) {
         Ok(bot) => bot,
         // Thrown: the page's `error` handler hands the session to the page's thread.
@@ -76,6 +83,7 @@ fn start(bot: &str, conversation_id: String, host: HostInfo, stopped: Vec<BlockI
         user_id: format!("visitor-{conversation_id}"),
         conversation_id,
         host,
+        forever: crate::protocol::forever_list(forever),
         ..Default::default()
     };
     let session = Stepper::new(Arc::new(bot), options, scripts, Box::new(post));

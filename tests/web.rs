@@ -65,6 +65,8 @@ fn mount_url(url: &str) -> Element {
         host_info: Default::default(),
         glue: None,
         persist: chatlet_widget::store::Persist::None,
+        key: String::new(),
+        idle_minutes: None,
         transfer_timeout: None,
     };
     // The window stays mounted for the rest of the test run.

@@ -169,7 +169,7 @@
             closable: bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
             engagementAttributes: o.engagementAttributes,
             transferTimeout: o.transferTimeout == null ? 60 : +o.transferTimeout,
-            loadBot: fetchBot, glue: glueUrl, persist: o.persist,
+            loadBot: fetchBot, glue: glueUrl, persist: o.persist, idleMinutes: +o.idleMinutes || 0,
             onClose: close
           });
           queue.splice(0).forEach(function (c) { h[c[0]](...c[1]); });
@@ -304,7 +304,8 @@
     return {
       bot: d.bot || d.chatletBot, mode: d.mode, title: d.title, lang: d.lang, theme: d.theme,
       preload: d.preload, open: d.open != null, position: d.position,
-      transferTimeout: d.transferTimeout, variables: variables, persist: d.persist
+      transferTimeout: d.transferTimeout, variables: variables, persist: d.persist,
+      idleMinutes: d.idleMinutes
     };
   }
   function mount(target, o) {

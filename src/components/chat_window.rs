@@ -3,20 +3,19 @@
 
 use std::rc::Rc;
 
-use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement, Node};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::composer::Composer;
-use super::header::Header;
-use super::message_list::MessageList;
+use super::composer::{composer, ComposerProps};
+use super::header::{header, HeaderProps};
+use super::message_list::{message_list, MessageListProps};
 use crate::chat::{Action, Author, Chat, Status};
 use crate::conversation::{self, Conversation, Shared};
 use crate::embed::MountOptions;
-use crate::host;
+use crate::host::{self, obj};
 
 /// The chat window's properties.
 #[derive(Properties, Clone)]
@@ -56,33 +55,27 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
     }))
     .clone();
     let attempt = use_state(|| 0u32);
+    let picker = use_node_ref();
+    let region = use_node_ref();
+    let typing = chat.typing || chat.status == Status::Loading;
     let s = &conv.options.strings;
 
     {
+        // Each attempt to load the bot (a retry makes another) registers the window for
+        // the page's calls until the next attempt or the window's end.
         let conv = conv.clone();
-        use_effect_with(*attempt, move |_| spawn_local(load(conv)));
-    }
-    {
-        let conv = conv.clone();
-        use_effect_with((), move |_| {
+        use_effect_with(*attempt, move |_| {
             let id = conv.id.clone();
             let handler = conv.clone();
             host::register(
                 &id,
                 Rc::new(move |call| conversation::on_host(&handler, call)),
             );
+            spawn_local(load(conv));
             move || host::unregister(&id)
         });
     }
-    use_announcements(&chat, &conv);
-    {
-        let conv = conv.clone();
-        use_effect(move || {
-            if conv.wants_focus.get() {
-                conversation::focus(&conv);
-            }
-        });
-    }
+    use_after_render(&chat, &conv, &region);
 
     let send = {
         let conv = conv.clone();
@@ -103,14 +96,18 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
     let title = conv.options.title.clone().or_else(|| chat.title.clone());
     let title = title.unwrap_or_else(|| s.get("title").to_string());
     let on_close = conv.options.on_close.clone();
-    let header = html! {
-        <Header title={title.clone()} close={conv.options.closable.then(|| AttrValue::from(s.get("closeChat").to_string()))}
-            on_close={Callback::from(move |()| {
-                if let Some(f) = &on_close {
-                    let _ = f.call0(&wasm_bindgen::JsValue::NULL);
-                }
-            })} />
-    };
+    let header = header(&HeaderProps {
+        title: title.clone().into(),
+        close: conv
+            .options
+            .closable
+            .then(|| AttrValue::from(s.get("closeChat").to_string())),
+        on_close: Callback::from(move |()| {
+            if let Some(f) = &on_close {
+                let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+            }
+        }),
+    });
     let body = match chat.status {
         Status::Failed => {
             let retry = {
@@ -130,66 +127,111 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
                 </div>
             }
         }
-        _ => html! {
-            <MessageList entries={chat.entries.clone()} typing={chat.typing || chat.status == Status::Loading}
-                bot={title} strings={conv.options.strings.clone()} on_choice={send.clone()} />
-        },
+        _ => message_list(&MessageListProps {
+            entries: &chat.entries,
+            typing,
+            region,
+            bot: title.into(),
+            strings: conv.options.strings.clone(),
+            on_choice: send.clone(),
+        }),
     };
+    let offline = chat.offline.then(|| {
+        html! { <p class="chatlet-offline" role="status">{ s.get("offline") }</p> }
+    });
     html! {
         <div class="chatlet" ondragover={drag_over(&chat)} ondragleave={drag_leave(&chat)} ondrop={drop(&chat, &on_file)}>
             { header }
+            { for offline }
             { body }
-            <Composer disabled={chat.status == Status::Failed} on_send={send.reform(|t: String| (t.clone(), t))}
-                input={conv.input.clone()} accept={chat.accept.clone()} {on_file} strings={conv.options.strings.clone()} />
+            { composer(&ComposerProps {
+                disabled: chat.status == Status::Failed,
+                on_send: send.reform(|t: String| (t.clone(), t)),
+                input: conv.input.clone(),
+                picker,
+                accept: chat.accept.clone(),
+                on_file,
+                strings: conv.options.strings.clone(),
+            }) }
             { super::drop_zone::view(&chat, s) }
         </div>
     }
 }
 
-/// Tells the page about each new message and each transfer, once.
+/// What the window does after it is drawn (one effect for all: each effect costs the
+/// wasm its own code): the text box takes the focus when asked to, the list scrolls to
+/// the newest message, and the page hears of each new message and each transfer, once.
 #[hook]
-fn use_announcements(chat: &UseReducerHandle<Chat>, conv: &Shared) {
-    // The id of the first message the page has not heard of.
-    let announced = use_mut_ref(|| 0usize);
-    {
-        let chat = chat.clone();
-        let conv = conv.clone();
-        use_effect_with(chat.next_id, move |&next| {
-            // What was redrawn from an earlier page load was announced then.
-            let from = (*announced.borrow()).max(chat.resumed.map_or(0, |r| r.before));
+fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared, region: &NodeRef) {
+    // What the last run saw: the next message id, the number of messages, the typing
+    // indicator, the number of transfers.
+    let last = use_mut_ref(|| None::<(usize, usize, bool, usize)>);
+    let (chat, conv, region) = (chat.clone(), conv.clone(), region.clone());
+    use_effect(move || {
+        if conv.wants_focus.get() {
+            conversation::focus(&conv);
+        }
+        let typing = chat.typing || chat.status == Status::Loading;
+        let now = (
+            chat.next_id,
+            chat.entries.len(),
+            typing,
+            chat.transfers.len(),
+        );
+        // The first run scrolls and looks for transfers (messages start at id 0).
+        let before = last
+            .borrow_mut()
+            .replace(now)
+            .unwrap_or((0, usize::MAX, false, usize::MAX));
+        if (before.1, before.2) != (now.1, now.2) {
+            if let Some(el) = region.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+        if before.0 != now.0 {
+            // What was redrawn from an earlier page load (or another tab) was announced
+            // there.
+            let from = before.0.max(chat.resumed.map_or(0, |r| r.before));
             for e in chat.entries.iter().filter(|e| e.id >= from) {
                 if e.author != Author::System {
                     let text = e.body.plain(&conv.options.strings);
                     conv.emit(
                         "chatlet:message",
-                        json!({ "author": e.author.name(), "text": text }),
+                        obj([("author", e.author.name().into()), ("text", text.into())]),
                     );
                 }
             }
-            *announced.borrow_mut() = next;
-        });
-    }
-    let chat = chat.clone();
-    let conv = conv.clone();
-    use_effect_with(chat.transfers.len(), move |_| {
-        if let Some(t) = chat.transfers.last() {
-            let resumed = chat.resumed.filter(|r| chat.transfers.len() <= r.transfers);
-            if resumed.is_some_and(|r| !r.transfer_active) {
-                return; // a transfer of an earlier page load, over since
-            }
-            let transcript: Vec<_> = chat
-                .transcript(&conv.options.strings)
-                .into_iter()
-                .map(|(author, text)| json!({"author": author, "text": text}))
-                .collect();
-            let detail = json!({
-                "skill": t.skill, "agent": t.agent, "message": t.message,
-                "context": t.context, "transcript": transcript,
-                "resumed": resumed.is_some(),
-            });
-            conv.emit("chatlet:transfer", detail);
+        }
+        if before.3 != now.3 {
+            announce_transfer(&chat, &conv);
         }
     });
+}
+
+/// Tells the page about the latest transfer (again, marked resumed, when it was redrawn
+/// from an earlier page load and is still under way).
+fn announce_transfer(chat: &Chat, conv: &Conversation) {
+    let Some(t) = chat.transfers.last() else {
+        return;
+    };
+    let resumed = chat.resumed.filter(|r| chat.transfers.len() <= r.transfers);
+    if resumed.is_some_and(|r| !r.transfer_active) {
+        return; // a transfer of an earlier page load, over since
+    }
+    let transcript: Vec<_> = chat
+        .transcript(&conv.options.strings)
+        .into_iter()
+        .map(|(author, text)| obj([("author", author.into()), ("text", text.into())]))
+        .collect();
+    let detail = obj([
+        ("skill", t.skill.as_str().into()),
+        ("agent", t.agent.clone().into()),
+        ("message", t.message.clone().into()),
+        ("context", t.context.into()),
+        ("transcript", transcript.into()),
+        ("resumed", resumed.is_some().into()),
+    ]);
+    conv.emit("chatlet:transfer", detail);
 }
 
 /// Fetches the bot file through the loader and starts the conversation; a bot that
@@ -203,19 +245,38 @@ async fn load(conv: Shared) {
         Err(e) => Err(e),
     };
     let failure = match text {
-        Err(e) => json!({
-            "message": format!("the bot file {url} could not be fetched ({})", String::from(js_sys::Error::from(e).to_string())),
-        }),
+        Err(e) => obj([(
+            "message",
+            format!(
+                "the bot file {url} could not be fetched ({})",
+                String::from(js_sys::Error::from(e).to_string())
+            )
+            .into(),
+        )]),
         Ok(text) => match chatlet_engine::load(&text) {
             Ok(bot) => return conversation::start(&conv, bot, text),
-            Err(e) => json!({
-                "message": format!("the bot file {url} has errors:\n{e}"),
+            Err(e) => obj([
+                (
+                    "message",
+                    format!("the bot file {url} has errors:\n{e}").into(),
+                ),
                 // By hand: `Finding`'s derived `Serialize` would cost the wasm its own code.
-                "findings": e.findings.iter().map(|f| json!({
-                    "severity": f.severity.label(), "pointer": f.pointer,
-                    "interaction": f.interaction, "message": f.message,
-                })).collect::<Vec<_>>(),
-            }),
+                (
+                    "findings",
+                    e.findings
+                        .iter()
+                        .map(|f| {
+                            obj([
+                                ("severity", f.severity.label().into()),
+                                ("pointer", f.pointer.as_str().into()),
+                                ("interaction", f.interaction.clone().into()),
+                                ("message", f.message.as_str().into()),
+                            ])
+                        })
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+            ]),
         },
     };
     let message = format!(
@@ -224,8 +285,8 @@ async fn load(conv: Shared) {
     );
     web_sys::console::error_1(&message.into());
     let mut detail = failure;
-    detail["kind"] = json!("bot");
-    detail["bot"] = json!(url);
+    detail["kind"] = "bot".into();
+    detail["bot"] = url.as_str().into();
     conv.emit("chatlet:error", detail);
     conv.act(Action::Failed);
 }

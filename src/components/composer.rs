@@ -9,7 +9,6 @@ use super::drop_zone::types;
 use crate::strings::Strings;
 
 /// The composer's properties.
-#[derive(Properties, PartialEq)]
 pub struct ComposerProps {
     /// Called with the text the visitor sends.
     pub on_send: Callback<String>,
@@ -17,8 +16,9 @@ pub struct ComposerProps {
     pub disabled: bool,
     /// The text field (the window reads a file's caption from it).
     pub input: NodeRef,
+    /// The hidden file input the attach button opens.
+    pub picker: NodeRef,
     /// The extensions the bot asks for, while it asks for a file.
-    #[prop_or_default]
     pub accept: Option<Vec<String>>,
     /// Called with the file the visitor picks.
     pub on_file: Callback<File>,
@@ -29,11 +29,10 @@ pub struct ComposerProps {
 /// Text input with a send button; Enter sends too. Empty messages are not sent. While the
 /// bot asks for a file, an attach button (a real button, so keyboards reach it) opens the
 /// file picker, limited to the accepted types.
-#[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
     let s = &props.strings;
     let input = props.input.clone();
-    let picker = use_node_ref();
+    let picker = props.picker.clone();
     let send = {
         let input = input.clone();
         let on_send = props.on_send.clone();

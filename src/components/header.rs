@@ -3,19 +3,16 @@
 use yew::prelude::*;
 
 /// The header's properties.
-#[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     /// The title (the bot's name, or the page's `data-title`).
     pub title: AttrValue,
     /// The close button's accessible name, when the window can be closed.
-    #[prop_or_default]
     pub close: Option<AttrValue>,
     /// Called when the close button is pressed.
     pub on_close: Callback<()>,
 }
 
 /// The header; its title names the window (`aria-labelledby` on the window's frame).
-#[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
     let close = props.close.as_ref().map(|label| {
         let onclick = props.on_close.reform(|_: MouseEvent| ());

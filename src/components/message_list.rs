@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use chatlet_engine::ChoiceOut;
-use web_sys::Element;
 use yew::prelude::*;
 
 use super::file_entry::file;
@@ -14,13 +13,13 @@ use crate::markup::{self, Node};
 use crate::strings::Strings;
 
 /// The message list's properties.
-#[derive(Properties, PartialEq)]
-pub struct MessageListProps {
+pub struct MessageListProps<'a> {
     /// Messages, oldest first.
-    pub entries: Vec<Entry>,
+    pub entries: &'a [Entry],
     /// Show the bot typing after the last message.
-    #[prop_or_default]
     pub typing: bool,
+    /// The scrolled region (the window keeps it scrolled to the newest).
+    pub region: NodeRef,
     /// The bot's name (who wrote a bot message, for screen readers).
     pub bot: AttrValue,
     /// The widget's texts.
@@ -29,18 +28,9 @@ pub struct MessageListProps {
     pub on_choice: Callback<(String, String)>,
 }
 
-/// The messages, scrolled to the newest.
-#[function_component(MessageList)]
+/// The messages.
 pub fn message_list(props: &MessageListProps) -> Html {
-    let region = use_node_ref();
-    {
-        let region = region.clone();
-        use_effect_with((props.entries.len(), props.typing), move |_| {
-            if let Some(el) = region.cast::<Element>() {
-                el.set_scroll_top(el.scroll_height());
-            }
-        });
-    }
+    let region = props.region.clone();
     let s = &props.strings;
     let last = props.entries.len().checked_sub(1);
     let typing = props.typing.then(|| {
@@ -103,6 +93,14 @@ fn message(
             name, size, state, ..
         } => file(name, *size, *state, s),
     };
+    // Written offline: marked, and said to screen readers, until it is sent.
+    let (class, pending) = match entry.pending {
+        true => (
+            "chatlet-msg chatlet-visitor chatlet-pending",
+            Some(html! { <span class="chatlet-note">{ s.get("pending") }</span> }),
+        ),
+        false => (class, None),
+    };
     let choices = match on_choice {
         Some(cb) if !entry.choices.is_empty() => html! {
             <div class="chatlet-choices" role="group" aria-label={s.get("choices").to_string()}>
@@ -111,7 +109,7 @@ fn message(
         },
         _ => html! {},
     };
-    html! { <li key={entry.id} {class}>{ for who }{ body }{ choices }</li> }
+    html! { <li key={entry.id} {class}>{ for who }{ body }{ for pending }{ choices }</li> }
 }
 
 fn choice(choice: &ChoiceOut, on_choice: &Callback<(String, String)>) -> Html {

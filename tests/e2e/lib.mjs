@@ -140,11 +140,14 @@ export function chatHelpers(page, scope = '') {
   return { botTexts, waitBot, say };
 }
 
-/** Runs named checks, printing ok/FAIL lines; `summary()` prints the closing line. */
+/** Runs named checks, printing ok/FAIL lines; `summary()` prints the closing line.
+ * `E2E_ONLY=text` runs only the checks whose name contains `text` (while working on them). */
 export function checks() {
   let passed = 0, failed = 0;
+  const only = process.env.E2E_ONLY;
   return {
     async check(name, fn) {
+      if (only && !name.includes(only)) return;
       try { await fn(); passed++; console.log(`ok - ${name}`); }
       catch (e) { failed++; console.log(`FAIL - ${name}: ${e.stack || e}`); }
     },

@@ -131,6 +131,12 @@ impl<'a> Importer<'a> {
             default_error_message: attribute("DEFAULT_ERROR_MESSAGE")
                 .filter(|m| !m.trim().is_empty())
                 .map(str::to_string),
+            // Seconds; 0 (every public export) means unset.
+            session_length_s: meta
+                .get("sessionLength")
+                .and_then(Value::as_u64)
+                .filter(|s| *s > 0)
+                .map(|s| s.min(u64::from(u32::MAX)) as u32),
             ..Settings::default()
         };
         for key in ["requiredContext", "menus"] {

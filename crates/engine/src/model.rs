@@ -69,6 +69,10 @@ pub struct Settings {
     pub max_steps: u32,
     /// How long an integration call may take before it counts as failed.
     pub api_timeout_ms: u32,
+    /// How long a conversation may stay idle before a host starts a new one, in seconds
+    /// (CB's `sessionLength`; `None`: the host's default). The engine has no clock: the
+    /// hosts that keep a conversation between runs apply it.
+    pub session_length_s: Option<u32>,
 }
 
 impl Interaction {
@@ -105,6 +109,7 @@ impl Default for Settings {
             default_error_message: None,
             max_steps: 100,
             api_timeout_ms: 10_000,
+            session_length_s: None,
         }
     }
 }

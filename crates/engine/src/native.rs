@@ -443,7 +443,13 @@ impl Loader<'_> {
             obj,
             "/settings",
             None,
-            &["debug", "defaultErrorMessage", "maxSteps", "apiTimeoutMs"],
+            &[
+                "debug",
+                "defaultErrorMessage",
+                "maxSteps",
+                "apiTimeoutMs",
+                "sessionLength",
+            ],
         );
         if let Some(n) = obj.get("apiTimeoutMs").and_then(Value::as_u64) {
             settings.api_timeout_ms = n.clamp(100, 120_000) as u32;
@@ -455,6 +461,11 @@ impl Loader<'_> {
             .get("defaultErrorMessage")
             .and_then(Value::as_str)
             .map(str::to_string);
+        settings.session_length_s = obj
+            .get("sessionLength")
+            .and_then(Value::as_u64)
+            .filter(|s| *s > 0)
+            .map(|s| s.min(u64::from(u32::MAX)) as u32);
         if let Some(n) = obj.get("maxSteps").and_then(Value::as_u64) {
             settings.max_steps = n.clamp(1, 10_000) as u32;
         }

@@ -261,17 +261,25 @@ impl Session {
         }
     }
 
-    /// The variables scoped forever (kept apart from the conversation, as CB does).
+    /// The variables scoped forever (kept apart from the conversation, as CB does), by
+    /// name.
     pub fn forever(&self) -> Vec<(String, Value)> {
         let mut list: Vec<(String, Value)> = self
-            .ctx
-            .vars
-            .entries()
-            .filter(|(_, _, scope, _)| *scope == Scope::Forever)
-            .map(|(name, value, _, _)| (name.to_string(), value.clone()))
+            .forever_vars()
+            .map(|(name, value)| (name.to_string(), value.clone()))
             .collect();
         list.sort_by(|a, b| a.0.cmp(&b.0));
         list
+    }
+
+    /// [`Session::forever`] in no particular order, without the list (the widget keeps
+    /// them as a JSON object, where order does not count).
+    pub fn forever_vars(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.ctx
+            .vars
+            .entries()
+            .filter(|(_, _, scope, _)| *scope == Scope::Forever)
+            .map(|(name, value, _, _)| (name, value))
     }
 
     /// A session of `bot` that goes on where `snapshot` was taken, without JavaScript.

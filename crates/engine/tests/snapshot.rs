@@ -181,3 +181,30 @@ fn forever_variables_are_kept_apart_and_given_back() {
         ["Colour ."]
     );
 }
+
+#[test]
+fn the_bots_session_length_is_read_from_both_formats() {
+    let native = |settings: &str| {
+        load(&format!(
+            r#"{{"chatlet": 1, "settings": {settings}, "dialogs": [{{"name": "D", "patterns": ["*"], "flow": [{{"say": "x"}}]}}]}}"#
+        ))
+        .unwrap()
+        .settings
+        .session_length_s
+    };
+    assert_eq!(native(r#"{"sessionLength": 900}"#), Some(900));
+    assert_eq!(native(r#"{"sessionLength": 0}"#), None, "0 is unset");
+    assert_eq!(native("{}"), None);
+    let cb = |length: u64| {
+        let export = json!({
+            "bot": {"id": "b", "name": "Shop", "sessionLength": length},
+            "groups": [{"id": "g", "name": "Hi", "dialogType": "DIALOG"}],
+            "conversationMessage": [
+                {"id": "s", "name": "start", "group": "g", "interactionType": "DIALOG_STARTER",
+                 "pattern": ["*"]}]
+        });
+        load(&export.to_string()).unwrap().settings.session_length_s
+    };
+    assert_eq!(cb(3600), Some(3600));
+    assert_eq!(cb(0), None, "every public export says 0: unset");
+}
