@@ -95,6 +95,9 @@ pub struct Conversation {
     listeners: RefCell<Vec<(&'static str, Listener)>>,
     /// Lets go of the lock this window leads by.
     release: RefCell<Option<js_sys::Function>>,
+    /// Where a follower sends the files the visitor gives it (a file cannot go through
+    /// the storage), and the leader's listener.
+    channel: RefCell<Option<(web_sys::BroadcastChannel, Listener)>>,
 }
 
 impl Drop for Conversation {
@@ -104,6 +107,9 @@ impl Drop for Conversation {
                 let f = listener.as_ref().unchecked_ref();
                 let _ = window.remove_event_listener_with_callback(name, f);
             }
+        }
+        if let Some((channel, _)) = self.channel.take() {
+            channel.close();
         }
         if let Some(release) = self.release.take() {
             let _ = release.call0(&JsValue::NULL);
@@ -137,7 +143,7 @@ struct Keep {
 }
 
 /// A listener on the page's window.
-type Listener = Closure<dyn FnMut(web_sys::Event)>;
+type Listener = Closure<dyn Fn(JsValue)>; // the runner's type: one instantiation in the wasm
 
 /// A shared [`Conversation`].
 pub type Shared = Rc<Conversation>;
@@ -170,6 +176,7 @@ impl Conversation {
             offline: Cell::new(false),
             listeners: RefCell::default(),
             release: RefCell::default(),
+            channel: RefCell::default(),
         }
     }
 
@@ -344,7 +351,7 @@ fn listen(conv: &Shared) {
     let weak = Rc::downgrade(conv);
     let handler = move |name: &'static str| {
         let weak = weak.clone();
-        Listener::new(move |e: web_sys::Event| {
+        Listener::new(move |e: JsValue| {
             let Some(conv) = weak.upgrade() else { return };
             match name {
                 "online" => set_offline(&conv, false),
@@ -359,11 +366,30 @@ fn listen(conv: &Shared) {
         let _ = window.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
         listeners.push((name, listener));
     }
+    if conv.options.persist != Persist::Local {
+        return;
+    }
+    let Ok(channel) = web_sys::BroadcastChannel::new(&conv.options.key) else {
+        return;
+    };
+    let weak = Rc::downgrade(conv);
+    let listener = Listener::new(move |e: JsValue| {
+        let Some(conv) = weak.upgrade().filter(|c| c.lead.get()) else {
+            return;
+        };
+        let data = Reflect::get(&e, &"data".into()).unwrap_or_default();
+        let field = |k: &str| Reflect::get(&data, &k.into()).unwrap_or_default();
+        if let Ok(file) = field("file").dyn_into::<File>() {
+            offer(&conv, file, field("caption").as_string().unwrap_or_default());
+        }
+    });
+    let _ = channel.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+    *conv.channel.borrow_mut() = Some((channel, listener));
 }
 
 /// Another tab wrote the storage: a follower takes a newer state of its conversation, a
 /// leader handles a message left for it.
-fn on_storage(conv: &Shared, e: &web_sys::Event) {
+fn on_storage(conv: &Shared, e: &JsValue) {
     let field = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_string());
     let Some(key) = field("key") else { return };
     let area = conv.keep.borrow().area.clone();
@@ -388,6 +414,8 @@ fn on_storage(conv: &Shared, e: &web_sys::Event) {
 /// A follower draws a state of its conversation.
 fn follow_saved(conv: &Shared, saved: Saved) {
     conv.keep.borrow_mut().rev = saved.rev;
+    conv.expect.replace(saved.expect.clone());
+    conv.dispatch.dispatch(Action::Expect(saved.expect));
     draw(conv, saved.actions);
     // The page heard of these messages in the tab that leads.
     conv.dispatch.dispatch(Action::Resumed(false));
@@ -622,6 +650,7 @@ fn save(conv: &Conversation) {
         flight: &keep.flight,
         answering,
         pending: &keep.pending,
+        expect: conv.expect.borrow().as_deref(),
     });
     store::write(&area, &conv.options.key, &text, &keep.warned);
 }
@@ -888,6 +917,16 @@ fn give_up_transfer(conv: &Shared, delay_ms: u64) {
 /// The visitor offers a file: the engine judges it from its name, size and first bytes;
 /// a refused file is marked and nothing is sent.
 pub fn offer(conv: &Shared, file: File, caption: String) {
+    if following(conv) {
+        // The tab that leads uploads it; the file appears here with its state.
+        if let Some((channel, _)) = &*conv.channel.borrow() {
+            let message = js_sys::Object::new();
+            let _ = Reflect::set(&message, &"file".into(), &file);
+            let _ = Reflect::set(&message, &"caption".into(), &caption.into());
+            let _ = channel.post_message(&message);
+        }
+        return;
+    }
     if conv.expect.borrow().is_none() {
         conv.act(Action::Note(Note::NotAsked));
         return;

@@ -9,7 +9,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{File, ProgressEvent, XmlHttpRequest};
+use web_sys::{File, XmlHttpRequest};
 
 /// How long an upload may take before it counts as failed.
 const UPLOAD_TIMEOUT_MS: u32 = 120_000;
@@ -43,8 +43,11 @@ pub fn send(
             })
         }
     };
-    let on_progress =
-        Closure::<dyn Fn(ProgressEvent)>::new(move |e: ProgressEvent| progress(e.loaded() as u64));
+    // `Fn(JsValue)`, the type of the widget's other listeners: one instantiation.
+    let on_progress = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+        let loaded = js_sys::Reflect::get(&e, &"loaded".into()).unwrap_or_default();
+        progress(loaded.as_f64().unwrap_or(0.0) as u64)
+    });
     if let Ok(target) = xhr.upload() {
         target.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
     }

@@ -55,6 +55,8 @@ pub struct Saved {
     pub answering: Answering,
     /// What the visitor wrote while offline, not sent yet, in order.
     pub pending: Vec<String>,
+    /// The file types the bot asks for, while it asks for a file.
+    pub expect: Option<Vec<String>>,
 }
 
 fn string(v: &Value) -> Option<String> {
@@ -144,6 +146,8 @@ pub struct Parts<'a> {
     pub answering: Answering,
     /// See [`Saved::pending`].
     pub pending: &'a [String],
+    /// See [`Saved::expect`].
+    pub expect: Option<&'a [String]>,
 }
 
 impl Saved {
@@ -160,6 +164,7 @@ impl Saved {
             flight: &self.flight,
             answering: self.answering,
             pending: &self.pending,
+            expect: self.expect.as_deref(),
         })
     }
 
@@ -188,6 +193,7 @@ impl Saved {
         );
         map.insert("answering".into(), Value::from(answering));
         map.insert("pending".into(), Value::from(p.pending));
+        map.insert("expect".into(), p.expect.map_or(Value::Null, Value::from));
         Value::Object(map).to_string()
     }
 
@@ -254,6 +260,10 @@ impl Saved {
             id: v.get("id").and_then(string).unwrap_or_default(),
             rev: v.get("rev").and_then(Value::as_u64).unwrap_or(0),
             pending,
+            expect: v
+                .get("expect")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(string).collect()),
             bot: fingerprint.to_string(),
             time,
             steps,
@@ -274,6 +284,7 @@ mod tests {
             id: "c0ffee".into(),
             rev: 7,
             pending: vec!["still there?".into()],
+            expect: Some(vec!["pdf".into()]),
             bot: "f00d".into(),
             time: 1_000.0,
             steps: vec![
@@ -329,7 +340,7 @@ mod tests {
         let text = r#"{"v":1,"bot":"f00d","time":1000,"steps":[],"actions":[["v","hi"]],"flight":[],"answering":0}"#;
         let saved = Saved::from_json(text, "f00d", 2_000.0, IDLE_MS).unwrap();
         assert_eq!((saved.id.as_str(), saved.rev), ("", 0));
-        assert!(saved.pending.is_empty());
+        assert!(saved.pending.is_empty() && saved.expect.is_none());
         assert_eq!(saved.actions, vec![Action::Visitor("hi".into())]);
     }
 

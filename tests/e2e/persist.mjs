@@ -271,6 +271,27 @@ export async function persistChecks({ open, check, browser, siteUrl }) {
     }
   });
 
+  await check('two tabs in local mode: a file given to the second tab is uploaded by the first, and both show how it went', async () => {
+    const context = await browser.newContext();
+    try {
+      const a = await tab(context, url('/persist-local.html'));
+      const b = await tab(context, url('/persist-local.html'));
+      const uploads = [];
+      a.page.on('request', (r) => { if (r.url().includes('/api/upload')) uploads.push(r.url()); });
+      await b.say('I want to send a document');
+      await b.page.waitForSelector('.chatlet-attach'); // the second tab shows what the bot asks for
+      await b.page.setInputFiles('.chatlet-picker', { name: 'statement.pdf', mimeType: 'application/pdf', buffer: pdf(20 * 1024) });
+      for (const t of [a, b]) {
+        await t.page.waitForSelector('.chatlet-bot >> text=/Thanks! Your file is stored as U-\\d+ \\(20480 bytes\\)\\./');
+        assert.equal(await t.page.getAttribute('.chatlet-file', 'data-state'), 'sent');
+      }
+      assert.equal(uploads.length, 1, 'the tab that leads sent it, once');
+      assert.deepEqual([...a.log.errors, ...b.log.errors], []);
+    } finally {
+      await context.close();
+    }
+  });
+
   await check('offline: the window says so; messages typed meanwhile are shown as pending and sent in order when the network is back', async () => {
     const v = await open('/');
     await v.say('hi');

@@ -16,11 +16,11 @@
 //! assert!(ctx.call("noSuchFunction", &[]).is_err());
 //! ```
 
-use std::collections::HashMap;
 
 use serde_json::Value;
 
 use crate::model::{DialogId, Script};
+use crate::small_map::SmallMap;
 use crate::options;
 use crate::value::to_text;
 use crate::vars::{Scope, Vars};
@@ -160,17 +160,17 @@ pub struct BotContext {
     pub(crate) vars: Vars,
     pub(crate) slots: Vars,
     /// Custom data fields by `"Integration.field"`.
-    pub(crate) fields: HashMap<String, Vec<Value>>,
+    pub(crate) fields: SmallMap<String, Vec<Value>>,
     pub(crate) user_message: String,
     pub(crate) payload: Option<String>,
     pub(crate) bot_id: String,
     pub(crate) conversation_id: String,
     pub(crate) user_id: String,
-    pub(crate) env: HashMap<String, String>,
+    pub(crate) env: SmallMap<String, String>,
     pub(crate) host: HostInfo,
     pub(crate) intent: Option<String>,
     /// Offline Context Service: (scope, namespace) → key → value.
-    pub(crate) store: HashMap<(String, String), serde_json::Map<String, Value>>,
+    pub(crate) store: SmallMap<(String, String), serde_json::Map<String, Value>>,
     pub(crate) api: Option<(bool, u16)>,
     /// The visitor's latest accepted file: its type (`"pdf"`) and caption.
     pub(crate) file: Option<(String, String)>,
@@ -358,7 +358,7 @@ impl BotContext {
         let ns = text_arg(args, 0);
         let key = text_arg(args, 1);
         let slot = (scope.to_string(), ns);
-        let map = self.store.entry(slot).or_default();
+        let map = self.store.get_or_default(slot);
         match op {
             "set" => {
                 map.insert(key, arg(args, 2).clone());

@@ -40,6 +40,7 @@ pub mod precompiled;
 pub mod regex_dialect;
 pub mod session;
 pub mod slots;
+mod small_map;
 pub mod snapshot;
 pub mod template;
 pub mod text;

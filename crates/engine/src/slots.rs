@@ -5,14 +5,14 @@
 //! a slot NAME reads the variable NAME, and `chatlet check` warns, naming the rule that
 //! sets the variable.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use crate::model::{Bot, InteractionId};
 
 /// The slot names some rule of `bot` fills.
-pub fn filled(bot: &Bot) -> HashSet<String> {
+pub fn filled(bot: &Bot) -> Vec<String> {
     bot.interactions
         .iter()
         .flat_map(|it| &it.rules)

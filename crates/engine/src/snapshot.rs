@@ -32,7 +32,7 @@
 //! assert!(matches!(&out[0], Output::Text { text, .. } if text == "Hi Ann."));
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 
@@ -334,7 +334,7 @@ impl Session {
             }),
             None => None,
         };
-        let mut uploads = HashMap::new();
+        let mut uploads = crate::small_map::SmallMap::new();
         for u in &snapshot.uploads {
             let flight = InFlight {
                 call: names.interaction(&u.call)?,

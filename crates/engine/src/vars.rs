@@ -1,7 +1,6 @@
 //! Bot variables and slots with their scopes (request, dialog, session, forever).
 
 use serde_json::Value;
-use std::collections::HashMap;
 
 use crate::model::DialogId;
 
@@ -42,7 +41,7 @@ struct Entry {
 /// One namespace of variables (bot variables, or slots).
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
-    map: HashMap<String, Entry>,
+    map: crate::small_map::SmallMap<String, Entry>,
 }
 
 impl Vars {

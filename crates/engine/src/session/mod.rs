@@ -146,7 +146,7 @@ pub struct Session {
     /// Input that arrived while an integration call was in flight.
     pub(crate) queue: VecDeque<Queued>,
     /// File uploads in flight, by request id (the conversation goes on meanwhile).
-    pub(crate) uploads: HashMap<u64, InFlight>,
+    pub(crate) uploads: crate::small_map::SmallMap<u64, InFlight>,
     pub(crate) next_request: u64,
     /// The conversation's initialiser ran (reset: again on the next message).
     pub(crate) started: bool,
@@ -158,7 +158,7 @@ pub struct Session {
     /// Where the message being routed came from.
     origin: Origin,
     /// Slot names some rule fills; a read of another slot reads the variable (§4.1).
-    pub(crate) filled_slots: std::collections::HashSet<String>,
+    pub(crate) filled_slots: Vec<String>,
     pub(crate) intents: Vec<(String, Pattern)>,
     pub(crate) out: Vec<Output>,
 }
@@ -180,7 +180,7 @@ impl Session {
             bot_id: bot.id.clone(),
             conversation_id: options.conversation_id,
             user_id: options.user_id,
-            env: options.env,
+            env: options.env.into_iter().collect(),
             host: options.host,
             ..BotContext::default()
         };
@@ -198,7 +198,7 @@ impl Session {
             offered: Vec::new(),
             waiting: None,
             queue: VecDeque::new(),
-            uploads: HashMap::new(),
+            uploads: Default::default(),
             next_request: 1,
             started: false,
             scripts_ready: false,
@@ -389,7 +389,7 @@ impl Session {
         match placeholder {
             Placeholder::BotVar(name) => ctx.vars.get(name).map(to_text),
             // A slot no rule fills is read as the variable of that name (§4.1).
-            Placeholder::Slot(name) if !self.filled_slots.contains(name) => {
+            Placeholder::Slot(name) if !self.filled_slots.iter().any(|s| s == name) => {
                 ctx.vars.get(name).map(to_text)
             }
             Placeholder::Slot(name) => ctx.slots.get(name).map(to_text),
