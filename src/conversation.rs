@@ -380,7 +380,11 @@ fn listen(conv: &Shared) {
         let data = Reflect::get(&e, &"data".into()).unwrap_or_default();
         let field = |k: &str| Reflect::get(&data, &k.into()).unwrap_or_default();
         if let Ok(file) = field("file").dyn_into::<File>() {
-            offer(&conv, file, field("caption").as_string().unwrap_or_default());
+            offer(
+                &conv,
+                file,
+                field("caption").as_string().unwrap_or_default(),
+            );
         }
     });
     let _ = channel.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());

@@ -16,12 +16,11 @@
 //! assert!(ctx.call("noSuchFunction", &[]).is_err());
 //! ```
 
-
 use serde_json::Value;
 
 use crate::model::{DialogId, Script};
-use crate::small_map::SmallMap;
 use crate::options;
+use crate::small_map::SmallMap;
 use crate::value::to_text;
 use crate::vars::{Scope, Vars};
 

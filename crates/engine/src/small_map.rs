@@ -123,9 +123,15 @@ mod tests {
         assert_eq!(m.insert("a".into(), 1), None);
         assert_eq!(m.insert("b".into(), 2), None);
         assert_eq!(m.insert("a".into(), 3), Some(1));
-        assert_eq!((m.get("a"), m.len(), m.contains_key("c")), (Some(&3), 2, false));
+        assert_eq!(
+            (m.get("a"), m.len(), m.contains_key("c")),
+            (Some(&3), 2, false)
+        );
         *m.get_or_default("c".into()) += 5;
-        assert_eq!(m.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), [("a", 3), ("b", 2), ("c", 5)]);
+        assert_eq!(
+            m.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(),
+            [("a", 3), ("b", 2), ("c", 5)]
+        );
         m.retain(|k, _| k != "b");
         assert_eq!(m.remove("a"), Some(3));
         assert_eq!(m.iter().count(), 1);
