@@ -398,7 +398,13 @@ impl Chat {
                         context,
                     });
                 }
-                _ => {}
+                // Performed by the conversation, or notes for the bot author.
+                Output::Request(_)
+                | Output::Upload(_)
+                | Output::AskFile { .. }
+                | Output::FileRefused { .. }
+                | Output::Debug { .. }
+                | Output::ScriptError { .. } => {}
             },
         }
     }

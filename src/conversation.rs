@@ -824,12 +824,11 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
     let mut wait = 0u64;
     for output in outputs {
         let output = match output {
-            Output::Debug { message } => {
-                let line = format!("chatlet: {message}").into();
-                if message.starts_with(chatlet_engine::event::SCRIPT_ERROR) {
-                    web_sys::console::warn_1(&line);
-                } else {
-                    web_sys::console::debug_1(&line);
+            Output::Debug { .. } | Output::ScriptError { .. } => {
+                let line = format!("chatlet: {}", output.note().unwrap_or_default()).into();
+                match output {
+                    Output::ScriptError { .. } => web_sys::console::warn_1(&line),
+                    _ => web_sys::console::debug_1(&line),
                 }
                 continue;
             }

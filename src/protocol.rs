@@ -534,7 +534,7 @@ pub(crate) fn output_value(output: &Output) -> Value {
         ],
         Output::End { survey } => arr!["end", survey],
         Output::Debug { message } => arr!["debug", message],
-        _ => arr!["unknown"],
+        Output::ScriptError { block, error } => arr!["scriptError", block, error],
     }
 }
 
@@ -602,6 +602,10 @@ pub(crate) fn read_output(v: &Value) -> Option<Output> {
         }),
         "end" => Output::End { survey: flag(1)? },
         "debug" => Output::Debug { message: text(1)? },
+        "scriptError" => Output::ScriptError {
+            block: text(1)?,
+            error: text(2)?,
+        },
         _ => return None,
     })
 }
@@ -734,6 +738,10 @@ mod tests {
                 Output::End { survey: true },
                 Output::Debug {
                     message: "x".into(),
+                },
+                Output::ScriptError {
+                    block: "pre-process of a".into(),
+                    error: "nope is not defined".into(),
                 },
             ],
             waiting: true,

@@ -51,19 +51,17 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
             )]
         }
         Output::Debug { .. }
+        | Output::ScriptError { .. }
         | Output::Request(_)
         | Output::Upload(_)
         | Output::FileRefused { .. } => vec![],
-        _ => vec![format!("unknown output: {output:?}")],
     }
 }
 
-/// The debug note of an output, if it is one (printed to standard error with `--debug`).
-pub fn debug_note(output: &Output) -> Option<&str> {
-    match output {
-        Output::Debug { message } => Some(message),
-        _ => None,
-    }
+/// The note for the bot author an output carries, if any (a debug note or a script
+/// error: printed to standard error with `--debug`).
+pub fn debug_note(output: &Output) -> Option<String> {
+    output.note()
 }
 
 /// A STRUCTURED card as the transcript prints it: title, subtitle, image, buttons, in

@@ -313,7 +313,7 @@ fn converse(
         for output in outputs {
             if let Some(note) = debug_note(&output) {
                 if debug {
-                    eprintln!("debug: {}", terminal_safe(note));
+                    eprintln!("debug: {}", terminal_safe(&note));
                 }
                 continue;
             }

@@ -126,9 +126,7 @@ fn unstubbed(driver: &mut Driver, line: usize) -> Result<(), Failure> {
 }
 
 fn collect(driver: &Driver, outputs: Vec<Output>, report: &mut Report) -> Vec<String> {
-    report
-        .debug
-        .extend(outputs.iter().filter_map(debug_note).map(str::to_string));
+    report.debug.extend(outputs.iter().filter_map(debug_note));
     outputs.iter().flat_map(|o| driver.lines(o)).collect()
 }
 

@@ -63,62 +63,254 @@ pub const INIT_SOURCE: &str = "if (typeof __initConversation === 'function') { _
 /// The error text [`BotContext::call`] gives for `sendImmediateReply`: it ends the block.
 pub const IMMEDIATE_STOP: &str = "chatlet: sendImmediateReply ends this block";
 
+/// A `botContext` function: its name, how many arguments it reads (fewer read as null,
+/// more are ignored), and what it does. [`FUNCTIONS`] is the one list: the prelude that
+/// defines `botContext` for scripts, the load-time scan for calls Chatlet does not have
+/// and [`BotContext::call`] are all derived from it.
+pub struct Function {
+    /// The name scripts call it by.
+    pub name: &'static str,
+    /// How many arguments it reads.
+    pub arity: usize,
+    run: fn(&mut BotContext, &[Value]) -> Result<Value, String>,
+}
+
+type Run = fn(&mut BotContext, &[Value]) -> Result<Value, String>;
+
+const fn f(name: &'static str, arity: usize, run: Run) -> Function {
+    Function { name, arity, run }
+}
+
+fn null() -> Result<Value, String> {
+    Ok(Value::Null)
+}
+
+fn string(s: impl Into<String>) -> Result<Value, String> {
+    Ok(Value::String(s.into()))
+}
+
+fn opt_string(s: Option<String>) -> Result<Value, String> {
+    Ok(s.map_or(Value::Null, Value::String))
+}
+
 /// Every `botContext` function scripts may call.
-pub const FUNCTIONS: &[&str] = &[
-    "getBotVariable",
-    "setBotVariable",
-    "getCurrentUserMessage",
-    "setTriggerNextMessage",
-    "evaluateOptions",
-    "printDebugMessage",
-    "sendMessage",
-    "sendMessages",
-    "sendImmediateReply",
-    "sendMessageWithQuickReplies",
-    "setMessageDelay",
-    "setAllowMaxTextResponse",
-    "getQuickReplyPayload",
-    "getButtonPayload",
-    "logCustomEvent",
-    "logEscalationEvent",
-    "getConversationId",
-    "getChatBotId",
-    "getLPAccountId",
-    "getUserPlatformId",
-    "getUserPlatformType",
-    "getUserChannel",
-    "getChannel",
-    "getLPEngagementAttribute",
-    "getLPCustomerInfo",
-    "getLPUserPersonalInfo",
-    "getEnvVariable",
-    "getWebViewVariable",
-    "getWebViewVariables",
-    "getDialogStarterIntent",
-    "getMetadata",
-    "isApiExecutionSuccessful",
-    "getApiStatusCode",
-    "getFileType",
-    "getFileCaption",
-    "isContextApiEnabled",
-    "registerContextNamespace",
-    "deleteContextNamespace",
-    "setGlobalContextData",
-    "getGlobalContextData",
-    "deleteGlobalContextData",
-    "setContextDataForUser",
-    "getContextDataForUser",
-    "deleteContextDataForUser",
-    "deleteAllContextDataForUser",
-    "setContextDataForConversation",
-    "getContextDataForConversation",
-    "deleteContextDataForConversation",
-    "deleteAllContextDataForConversation",
+pub const FUNCTIONS: &[Function] = &[
+    f("getBotVariable", 1, |c, a| {
+        Ok(c.variable(&text_arg(a, 0)).unwrap_or(Value::Null))
+    }),
+    f("setBotVariable", 4, |c, a| {
+        let scope = if truthy(arg(a, 3)) {
+            Scope::Forever
+        } else if truthy(arg(a, 2)) {
+            Scope::Session
+        } else {
+            Scope::Request
+        };
+        c.vars
+            .set(&text_arg(a, 0), arg(a, 1).clone(), scope, c.dialog);
+        null()
+    }),
+    f("getCurrentUserMessage", 0, |c, _| {
+        string(c.user_message.clone())
+    }),
+    f("setTriggerNextMessage", 1, |c, a| {
+        c.trigger = Some(text_arg(a, 0));
+        null()
+    }),
+    f("evaluateOptions", 2, |_, a| {
+        let list: Vec<String> = arg(a, 1)
+            .as_array()
+            .map(|l| l.iter().map(to_text).collect())
+            .unwrap_or_default();
+        Ok(options::evaluate(&text_arg(a, 0), &list)
+            .map_or(Value::Null, |i| Value::String(list[i].clone())))
+    }),
+    f("printDebugMessage", 1, |c, a| {
+        c.debug.push(text_arg(a, 0));
+        null()
+    }),
+    f("sendMessage", 1, |c, a| send(c, a, false)),
+    f("sendMessages", 1, |c, a| send(c, a, false)),
+    f("sendImmediateReply", 1, |c, a| send(c, a, true)),
+    f("sendMessageWithQuickReplies", 2, |c, a| {
+        let replies = arg(a, 1)
+            .as_array()
+            .map(|l| l.iter().take(10).map(reply).collect())
+            .unwrap_or_default();
+        c.sent.push(Sent {
+            text: text_arg(a, 0),
+            replies,
+        });
+        null()
+    }),
+    f("setMessageDelay", 1, |c, a| {
+        // serde_json reads the number: core's float parser would cost 4 KB of wasm.
+        let ms = match arg(a, 0) {
+            Value::Number(n) => n.as_f64().unwrap_or(0.0),
+            other => serde_json::from_str(to_text(other).trim()).unwrap_or(0.0),
+        };
+        c.delay = Some(ms.clamp(0.0, 10_000.0) as u32);
+        null()
+    }),
+    f("setAllowMaxTextResponse", 1, |c, a| {
+        c.no_split = truthy(arg(a, 0));
+        null()
+    }),
+    f("getQuickReplyPayload", 0, |c, _| {
+        opt_string(c.payload.clone())
+    }),
+    f("getButtonPayload", 0, |c, _| opt_string(c.payload.clone())),
+    f("logCustomEvent", 3, |_, _| null()),
+    f("logEscalationEvent", 3, |_, _| null()),
+    f("getConversationId", 0, |c, _| {
+        string(c.conversation_id.clone())
+    }),
+    f("getChatBotId", 0, |c, _| string(c.bot_id.clone())),
+    f("getLPAccountId", 0, |c, _| {
+        opt_string(c.env.get("accountId").cloned())
+    }),
+    f("getUserPlatformId", 0, |c, _| string(c.user_id.clone())),
+    f("getUserPlatformType", 0, |_, _| string("HTMLCLIENT")),
+    f("getUserChannel", 0, |_, _| string("lp_web")),
+    f("getChannel", 0, |_, _| string("web")),
+    f("getLPEngagementAttribute", 1, |c, a| {
+        Ok(c.host
+            .engagement_attributes
+            .as_ref()
+            .and_then(|m| m.get(text_arg(a, 0)))
+            .cloned()
+            .unwrap_or(Value::Null))
+    }),
+    f("getLPCustomerInfo", 0, |c, _| {
+        Ok(c.host.customer_info.clone().unwrap_or(Value::Null))
+    }),
+    f("getLPUserPersonalInfo", 0, |c, _| {
+        Ok(c.host.personal_info.clone().unwrap_or(Value::Null))
+    }),
+    f("getEnvVariable", 1, |c, a| {
+        opt_string(c.env.get(&text_arg(a, 0)).cloned())
+    }),
+    f("getWebViewVariable", 1, |_, _| null()),
+    f("getWebViewVariables", 0, |_, _| {
+        Ok(Value::Object(Default::default()))
+    }),
+    f("getDialogStarterIntent", 0, |c, _| {
+        opt_string(c.intent.clone())
+    }),
+    f("getMetadata", 1, |_, _| null()),
+    f("isApiExecutionSuccessful", 0, |c, _| {
+        Ok(Value::Bool(c.api.is_some_and(|(ok, _)| ok)))
+    }),
+    f("getApiStatusCode", 0, |c, _| {
+        opt_string(c.api.map(|(_, status)| status.to_string()))
+    }),
+    f("getFileType", 0, |c, _| {
+        opt_string(c.file.as_ref().map(|(kind, _)| kind.clone()))
+    }),
+    f("getFileCaption", 0, |c, _| {
+        opt_string(c.file.as_ref().map(|(_, caption)| caption.clone()))
+    }),
+    f("isContextApiEnabled", 0, |_, _| Ok(Value::Bool(true))),
+    f("registerContextNamespace", 2, |_, _| Ok(Value::Bool(true))),
+    f("deleteContextNamespace", 1, |c, a| {
+        let ns = text_arg(a, 0);
+        c.store.retain(|(_, n), _| *n != ns);
+        Ok(Value::Bool(true))
+    }),
+    f("setGlobalContextData", 3, |c, a| {
+        context(c, Op::Set, "Global", a)
+    }),
+    f("getGlobalContextData", 2, |c, a| {
+        context(c, Op::Get, "Global", a)
+    }),
+    f("deleteGlobalContextData", 2, |c, a| {
+        context(c, Op::Delete, "Global", a)
+    }),
+    f("setContextDataForUser", 3, |c, a| {
+        context(c, Op::Set, "User", a)
+    }),
+    f("getContextDataForUser", 2, |c, a| {
+        context(c, Op::Get, "User", a)
+    }),
+    f("deleteContextDataForUser", 2, |c, a| {
+        context(c, Op::Delete, "User", a)
+    }),
+    f("deleteAllContextDataForUser", 1, |c, a| {
+        context(c, Op::DeleteAll, "User", a)
+    }),
+    f("setContextDataForConversation", 3, |c, a| {
+        context(c, Op::Set, "Conversation", a)
+    }),
+    f("getContextDataForConversation", 2, |c, a| {
+        context(c, Op::Get, "Conversation", a)
+    }),
+    f("deleteContextDataForConversation", 2, |c, a| {
+        context(c, Op::Delete, "Conversation", a)
+    }),
+    f("deleteAllContextDataForConversation", 1, |c, a| {
+        context(c, Op::DeleteAll, "Conversation", a)
+    }),
 ];
+
+/// The function called `name`.
+pub fn function(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|f| f.name == name)
+}
+
+/// `sendMessage`, `sendMessages` (a list) and `sendImmediateReply` (which ends the block).
+fn send(c: &mut BotContext, a: &[Value], immediate: bool) -> Result<Value, String> {
+    let texts: Vec<String> = match arg(a, 0) {
+        Value::Array(list) => list.iter().map(to_text).collect(),
+        _ => vec![text_arg(a, 0)],
+    };
+    c.sent.extend(texts.into_iter().map(|text| Sent {
+        text,
+        replies: vec![],
+    }));
+    if immediate {
+        c.immediate = true;
+        return Err(IMMEDIATE_STOP.into());
+    }
+    null()
+}
+
+/// What a Context Service function does to a namespace.
+#[derive(Clone, Copy)]
+enum Op {
+    Set,
+    Get,
+    Delete,
+    DeleteAll,
+}
+
+/// The Context Service functions (kept offline, per conversation): `op` in `scope`'s
+/// namespace `args[0]`, key `args[1]`.
+fn context(c: &mut BotContext, op: Op, scope: &str, args: &[Value]) -> Result<Value, String> {
+    let key = text_arg(args, 1);
+    let map = c
+        .store
+        .get_or_default((scope.to_string(), text_arg(args, 0)));
+    Ok(match op {
+        Op::Set => {
+            map.insert(key, arg(args, 2).clone());
+            Value::Bool(true)
+        }
+        Op::Get if args.len() < 2 => Value::Object(map.clone()),
+        Op::Get => map.get(&key).cloned().unwrap_or(Value::Null),
+        Op::Delete => Value::Bool(map.remove(&key).is_some()),
+        Op::DeleteAll => {
+            map.clear();
+            Value::Bool(true)
+        }
+    })
+}
 
 /// The JavaScript that defines `botContext` on top of the host's `__chatletCall`.
 pub fn prelude() -> String {
-    let names: Vec<String> = FUNCTIONS.iter().map(|n| format!("\"{n}\"")).collect();
+    let names: Vec<String> = FUNCTIONS
+        .iter()
+        .map(|f| format!("\"{}\"", f.name))
+        .collect();
     format!(
         "var botContext = (function (call) {{ var o = {{}}; var names = [{}]; \
          function def(n) {{ o[n] = function () {{ \
@@ -216,161 +408,9 @@ fn reply(v: &Value) -> (String, String) {
 impl BotContext {
     /// Calls `botContext.<name>(args…)`; the result is the function's return value.
     pub fn call(&mut self, name: &str, args: &[Value]) -> Result<Value, String> {
-        let a = |i| arg(args, i);
-        let t = |i| text_arg(args, i);
-        let none = Ok(Value::Null);
-        match name {
-            "getBotVariable" => Ok(self.variable(&t(0)).unwrap_or(Value::Null)),
-            "setBotVariable" => {
-                let scope = if truthy(a(3)) {
-                    Scope::Forever
-                } else if truthy(a(2)) {
-                    Scope::Session
-                } else {
-                    Scope::Request
-                };
-                self.vars.set(&t(0), a(1).clone(), scope, self.dialog);
-                none
-            }
-            "getCurrentUserMessage" => Ok(Value::String(self.user_message.clone())),
-            "setTriggerNextMessage" => {
-                self.trigger = Some(t(0));
-                none
-            }
-            "evaluateOptions" => {
-                let list: Vec<String> = a(1)
-                    .as_array()
-                    .map(|l| l.iter().map(to_text).collect())
-                    .unwrap_or_default();
-                Ok(options::evaluate(&t(0), &list)
-                    .map_or(Value::Null, |i| Value::String(list[i].clone())))
-            }
-            "printDebugMessage" => {
-                self.debug.push(t(0));
-                none
-            }
-            "sendMessage" | "sendImmediateReply" | "sendMessages" => {
-                let texts: Vec<String> = match a(0) {
-                    Value::Array(list) => list.iter().map(to_text).collect(),
-                    _ => vec![t(0)],
-                };
-                self.sent.extend(texts.into_iter().map(|text| Sent {
-                    text,
-                    replies: vec![],
-                }));
-                if name == "sendImmediateReply" {
-                    self.immediate = true;
-                    return Err(IMMEDIATE_STOP.into());
-                }
-                none
-            }
-            "sendMessageWithQuickReplies" => {
-                let replies = a(1)
-                    .as_array()
-                    .map(|l| l.iter().take(10).map(reply).collect())
-                    .unwrap_or_default();
-                self.sent.push(Sent {
-                    text: t(0),
-                    replies,
-                });
-                none
-            }
-            "setMessageDelay" => {
-                // serde_json reads the number: core's float parser would cost 4 KB of wasm.
-                let ms = match a(0) {
-                    Value::Number(n) => n.as_f64().unwrap_or(0.0),
-                    other => serde_json::from_str(to_text(other).trim()).unwrap_or(0.0),
-                };
-                self.delay = Some(ms.clamp(0.0, 10_000.0) as u32);
-                none
-            }
-            "setAllowMaxTextResponse" => {
-                self.no_split = truthy(a(0));
-                none
-            }
-            "getQuickReplyPayload" | "getButtonPayload" => {
-                Ok(self.payload.clone().map_or(Value::Null, Value::String))
-            }
-            "logCustomEvent" | "logEscalationEvent" => none,
-            "getConversationId" => Ok(Value::String(self.conversation_id.clone())),
-            "getChatBotId" => Ok(Value::String(self.bot_id.clone())),
-            "getUserPlatformId" => Ok(Value::String(self.user_id.clone())),
-            "getLPAccountId" => Ok(self
-                .env
-                .get("accountId")
-                .cloned()
-                .map_or(Value::Null, Value::String)),
-            "getUserPlatformType" => Ok(Value::String("HTMLCLIENT".into())),
-            "getUserChannel" => Ok(Value::String("lp_web".into())),
-            "getChannel" => Ok(Value::String("web".into())),
-            "getLPEngagementAttribute" => Ok(self
-                .host
-                .engagement_attributes
-                .as_ref()
-                .and_then(|m| m.get(t(0)))
-                .cloned()
-                .unwrap_or(Value::Null)),
-            "getLPCustomerInfo" => Ok(self.host.customer_info.clone().unwrap_or(Value::Null)),
-            "getLPUserPersonalInfo" => Ok(self.host.personal_info.clone().unwrap_or(Value::Null)),
-            "getEnvVariable" => Ok(self
-                .env
-                .get(&t(0))
-                .cloned()
-                .map_or(Value::Null, Value::String)),
-            "getWebViewVariable" | "getMetadata" => none,
-            "getWebViewVariables" => Ok(Value::Object(Default::default())),
-            "getDialogStarterIntent" => Ok(self.intent.clone().map_or(Value::Null, Value::String)),
-            "isApiExecutionSuccessful" => Ok(Value::Bool(self.api.is_some_and(|(ok, _)| ok))),
-            "getApiStatusCode" => Ok(self
-                .api
-                .map_or(Value::Null, |(_, status)| Value::String(status.to_string()))),
-            "getFileType" => Ok(self
-                .file
-                .as_ref()
-                .map_or(Value::Null, |(kind, _)| Value::String(kind.clone()))),
-            "getFileCaption" => Ok(self
-                .file
-                .as_ref()
-                .map_or(Value::Null, |(_, caption)| Value::String(caption.clone()))),
-            "isContextApiEnabled" => Ok(Value::Bool(true)),
-            "registerContextNamespace" => Ok(Value::Bool(true)),
-            "deleteContextNamespace" => {
-                let ns = t(0);
-                self.store.retain(|(_, n), _| *n != ns);
-                Ok(Value::Bool(true))
-            }
-            _ => self.context_service(name, args),
-        }
-    }
-
-    /// The Context Service functions: `set|get|delete` × `Global|User|Conversation`.
-    fn context_service(&mut self, name: &str, args: &[Value]) -> Result<Value, String> {
-        let (op, scope) = if let Some(rest) = name.strip_prefix("deleteAllContextDataFor") {
-            ("deleteAll", rest)
-        } else if let Some(op) = name.strip_suffix("GlobalContextData") {
-            (op, "Global")
-        } else if let Some((op, scope)) = name.split_once("ContextDataFor") {
-            (op, scope)
-        } else {
-            return Err(format!("botContext.{name} is not available in Chatlet"));
-        };
-        let ns = text_arg(args, 0);
-        let key = text_arg(args, 1);
-        let slot = (scope.to_string(), ns);
-        let map = self.store.get_or_default(slot);
-        match op {
-            "set" => {
-                map.insert(key, arg(args, 2).clone());
-                Ok(Value::Bool(true))
-            }
-            "get" if args.len() < 2 => Ok(Value::Object(map.clone())),
-            "get" => Ok(map.get(&key).cloned().unwrap_or(Value::Null)),
-            "delete" => Ok(Value::Bool(map.remove(&key).is_some())),
-            "deleteAll" => {
-                map.clear();
-                Ok(Value::Bool(true))
-            }
-            _ => Err(format!("botContext.{name} is not available in Chatlet")),
+        match function(name) {
+            Some(f) => (f.run)(self, args),
+            None => Err(format!("botContext.{name} is not available in Chatlet")),
         }
     }
 
@@ -478,7 +518,7 @@ pub fn unknown_calls(source: &str) -> Vec<String> {
             .unwrap_or(rest.len());
         let name = &rest[..end];
         let called = rest[end..].trim_start().starts_with('(');
-        if called && !FUNCTIONS.contains(&name) && !unknown.iter().any(|u| u == name) {
+        if called && function(name).is_none() && !unknown.iter().any(|u| u == name) {
             unknown.push(name.to_string());
         }
     }
@@ -593,6 +633,27 @@ mod tests {
             json!("1")
         );
         assert!(c.call("getSentiment", &[]).is_err());
+    }
+
+    #[test]
+    fn one_table_names_every_function_once_and_the_docs_list_them() {
+        let docs = include_str!("../../../docs/cb-compatibility.md");
+        for (i, f) in FUNCTIONS.iter().enumerate() {
+            assert!(
+                FUNCTIONS[..i].iter().all(|g| g.name != f.name),
+                "{} twice",
+                f.name
+            );
+            assert!(f.arity <= 4, "{}", f.name);
+            assert!(prelude().contains(&format!("\"{}\"", f.name)));
+            assert!(
+                docs.contains(f.name),
+                "docs/cb-compatibility.md lacks {}",
+                f.name
+            );
+        }
+        let mut c = BotContext::default();
+        assert!(c.call("setContextDataForNobody", &[]).is_err());
     }
 
     #[test]

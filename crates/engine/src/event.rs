@@ -56,7 +56,8 @@ pub struct FileIn {
 /// Something the host must show or do.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
+// Not `#[non_exhaustive]`: the hosts match every output, so a new one is a compile error
+// in each host until it handles it.
 pub enum Output {
     /// Show a text message.
     Text {
@@ -129,6 +130,27 @@ pub enum Output {
         /// The note.
         message: String,
     },
+    /// A block of bot code threw (or ran out of time); what it did before stands and the
+    /// flow goes on. For the bot author, never shown to visitors.
+    ScriptError {
+        /// Which block (`"pre-process of ask account"`).
+        block: String,
+        /// The error.
+        error: String,
+    },
+}
+
+impl Output {
+    /// The note for the bot author a [`Output::Debug`] or [`Output::ScriptError`] carries.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Output::Debug { message } => Some(message.clone()),
+            Output::ScriptError { block, error } => {
+                Some(format!("{SCRIPT_ERROR} in {block}: {error}"))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// An HTTP request the host performs for an integration.
@@ -203,6 +225,5 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
-/// How a debug note about a failing block of bot code begins (hosts may show those
-/// louder than other notes).
-pub const SCRIPT_ERROR: &str = "script error";
+/// How [`Output::note`] begins for a script error.
+const SCRIPT_ERROR: &str = "script error";

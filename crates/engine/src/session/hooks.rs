@@ -59,7 +59,10 @@ impl Session {
         }
         if let Err(error) = result {
             if !effects.immediate {
-                self.debug(format!("{SCRIPT_ERROR} in {what}: {error}"));
+                self.out.push(Output::ScriptError {
+                    block: what.to_string(),
+                    error,
+                });
             }
         }
         let delay = self.ctx.delay.unwrap_or(0);

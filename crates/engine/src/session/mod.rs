@@ -23,7 +23,6 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::botcontext::{BotContext, HostInfo, NoScripts, ScriptHost, INIT_SOURCE};
-use crate::event::SCRIPT_ERROR;
 
 /// The event message the bot receives when a transfer fails ([`Input::TransferFailed`]).
 pub const ESCALATION_FAILED: &str = "__agent_escalation_failed__";
