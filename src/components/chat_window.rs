@@ -268,6 +268,7 @@ async fn load(conv: Shared) {
                         .map(|f| {
                             obj([
                                 ("severity", f.severity.label().into()),
+                                ("kind", f.kind.label().into()),
                                 ("pointer", f.pointer.as_str().into()),
                                 ("interaction", f.interaction.clone().into()),
                                 ("message", f.message.as_str().into()),

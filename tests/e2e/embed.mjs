@@ -407,6 +407,7 @@ export async function embedChecks({ browser, check, sites }) {
     const [error] = await h.events('error');
     assert.equal(error.detail.kind, 'bot');
     assert.equal(error.detail.findings[0].pointer, '/dialogs/0/flow/0/rules/0/regex');
+    assert.equal(error.detail.findings[0].kind, 'pattern');
     assert.match(error.detail.message, /look-ahead/);
     assert.ok(h.log.errors.some((e) => e.includes('/dialogs/0/flow/0/rules/0/regex')), h.log.errors.join('\n'));
     assert.equal(await h.page.isDisabled('.chatlet-input'), true);

@@ -32,7 +32,7 @@ fn all_transcripts_pass() {
         .map(|e| e.unwrap().path())
         .collect();
     dirs.sort();
-    let (mut passed, mut failures) = (0, Vec::new());
+    let (mut passed, mut failures, mut found) = (0, Vec::new(), 0);
     for dir in dirs.iter().filter(|d| d.is_dir()) {
         let bot_file = bot_path(dir);
         let text = std::fs::read_to_string(&bot_file)
@@ -47,6 +47,7 @@ fn all_transcripts_pass() {
             .collect();
         files.sort();
         assert!(!files.is_empty(), "{} has no transcripts", dir.display());
+        found += files.len();
         for file in files {
             let transcript = std::fs::read_to_string(&file).unwrap();
             // Each transcript passes as one session, and as a session saved and restored
@@ -78,6 +79,12 @@ fn all_transcripts_pass() {
         failures.len(),
         failures.join("\n\n")
     );
-    assert!(passed >= 5, "only {passed} transcripts found");
+    // Every transcript found ran, both ways.
+    assert_eq!(
+        passed,
+        2 * found,
+        "{found} transcripts found, {passed} runs passed"
+    );
+    assert!(found >= 5, "only {found} transcripts found");
     eprintln!("{passed} transcripts passed");
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 #[cfg(feature = "checks")]
 use crate::botcontext::trigger_names;
-use crate::error::{parse_json, pointer, Findings, LoadError};
+use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
 use crate::model::{
     Action, Assign, Bot, Card, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
@@ -67,13 +67,19 @@ fn list_of<'v>(v: &'v Value, key: &str) -> &'v [Value] {
 impl<'a> Importer<'a> {
     fn new(f: &'a mut Findings, value: &'a Value) -> Option<Importer<'a>> {
         let Some(root) = value.as_object() else {
-            f.error("", None, "a Conversation Builder export is a JSON object");
+            f.error(
+                FindingKind::File,
+                "",
+                None,
+                "a Conversation Builder export is a JSON object",
+            );
             return None;
         };
         let messages = match root.get("conversationMessage") {
             Some(Value::Array(list)) => list.as_slice(),
             _ => {
                 f.error(
+                    FindingKind::Invalid,
                     "/conversationMessage",
                     None,
                     "must be a list of interactions",
@@ -85,12 +91,22 @@ impl<'a> Importer<'a> {
             Some(Value::Array(list)) => list.as_slice(),
             None => &[],
             Some(_) => {
-                f.error("/groups", None, "must be a list of dialogs");
+                f.error(
+                    FindingKind::Invalid,
+                    "/groups",
+                    None,
+                    "must be a list of dialogs",
+                );
                 return None;
             }
         };
         if !root.get("bot").is_some_and(Value::is_object) {
-            f.error("/bot", None, "must be an object with the bot's settings");
+            f.error(
+                FindingKind::Invalid,
+                "/bot",
+                None,
+                "must be an object with the bot's settings",
+            );
             return None;
         }
         let integrations = list_of(value, "responder")
@@ -174,12 +190,14 @@ impl<'a> Importer<'a> {
             let id = str_of(group, "id");
             if id.is_empty() {
                 self.f.warn(
+                    FindingKind::Invalid,
                     &pointer(&at, "id"),
                     Some(&name),
                     "a dialog without an id cannot hold interactions",
                 );
             } else if self.dialogs.insert(id, g).is_some() {
                 self.f.warn(
+                    FindingKind::Duplicate,
                     &pointer(&at, "id"),
                     Some(&name),
                     "two dialogs share this id",
@@ -189,6 +207,7 @@ impl<'a> Importer<'a> {
                 "DIALOG" | "" => {}
                 "FALLBACK_DIALOG" if fallback.is_none() => fallback = Some(g),
                 "FALLBACK_DIALOG" => self.f.warn(
+                    FindingKind::Duplicate,
                     &pointer(&at, "dialogType"),
                     Some(&name),
                     "a second fallback dialog is ignored",
@@ -217,6 +236,7 @@ impl<'a> Importer<'a> {
             let id = str_of(m, "id");
             if !id.is_empty() && self.ids.insert(id, i).is_some() {
                 self.f.warn(
+                    FindingKind::Duplicate,
                     &pointer(&pointer("/conversationMessage", i), "id"),
                     Some(str_of(m, "name")),
                     "two interactions share this id",
@@ -234,6 +254,7 @@ impl<'a> Importer<'a> {
                 Some(d) => *d,
                 None => {
                     self.f.warn(
+                        FindingKind::Dangling,
                         &pointer(&at, "group"),
                         Some(&name),
                         "belongs to no dialog of this bot; it is reachable only by jumps",
@@ -245,6 +266,7 @@ impl<'a> Importer<'a> {
             if matches!(it.kind, Kind::Starter) && dialog != usize::MAX {
                 if starters.insert(dialog, i).is_some() {
                     self.f.warn(
+                        FindingKind::Duplicate,
                         &at,
                         Some(&name),
                         "a dialog has more than one starter; the first in the file starts it",
@@ -259,11 +281,14 @@ impl<'a> Importer<'a> {
                         if let Some(other) =
                             seen_patterns.insert(crate::case::lower(source.trim()), d.name.clone())
                         {
-                            self.f.warn(&here, Some(&name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
+                            self.f.warn(FindingKind::Duplicate, &here, Some(&name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
                         }
                         match Pattern::parse(source) {
                             Ok(p) => d.patterns.push(p),
-                            Err(e) => self.f.error(&here, Some(&name), e.message),
+                            Err(e) => {
+                                self.f
+                                    .error(FindingKind::Pattern, &here, Some(&name), e.message)
+                            }
                         }
                     }
                     if m.get("intentId")
@@ -333,7 +358,7 @@ impl<'a> Importer<'a> {
             for (i, key, source) in scripts {
                 for target in trigger_names(&source) {
                     if !interactions.iter().any(|it| it.name == target) {
-                        self.f.warn(
+                        self.f.warn(FindingKind::Dangling,
                             &pointer(&pointer("/conversationMessage", i), key),
                             Some(&interactions[i].name),
                             format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
@@ -359,13 +384,22 @@ impl<'a> Importer<'a> {
         };
         for (id, problem) in upload::pairing(&bot) {
             let name = bot.interactions[id].name.clone();
-            self.f
-                .error(&pointer("/conversationMessage", id), Some(&name), problem);
+            self.f.error(
+                FindingKind::Invalid,
+                &pointer("/conversationMessage", id),
+                Some(&name),
+                problem,
+            );
         }
         for id in upload::result_rules(&bot) {
             let name = bot.interactions[id].name.clone();
             let at = pointer(&pointer("/conversationMessage", id), "responseMatches");
-            self.f.warn(&at, Some(&name), upload::RESULT_RULES_NOTE);
+            self.f.warn(
+                FindingKind::Invalid,
+                &at,
+                Some(&name),
+                upload::RESULT_RULES_NOTE,
+            );
         }
         #[cfg(feature = "checks")]
         {
@@ -477,6 +511,7 @@ impl<'a> Importer<'a> {
                 match JsonPath::parse(str_of(field, "value")) {
                     Ok(path) => fields.push((key.to_string(), path)),
                     Err(e) => self.f.error(
+                        FindingKind::Invalid,
                         &pointer(&pointer(&pointer(&at, "customDataFields"), k), "value"),
                         who,
                         e,
@@ -540,6 +575,7 @@ impl<'a> Importer<'a> {
             it.next = self.ids.get(next).copied();
             if it.next.is_none() {
                 self.f.warn(
+                    FindingKind::Dangling,
                     &pointer(at, "nextMessageId"),
                     who,
                     format!("next interaction {next:?} does not exist; the flow ends here"),
@@ -695,6 +731,7 @@ impl<'a> Importer<'a> {
                     .unwrap_or_default();
                 if json.trim().is_empty() {
                     self.f.warn(
+                        FindingKind::Invalid,
                         &pointer(&tile_at, "universalWidget"),
                         who,
                         "rich content without JSON sends nothing",
@@ -765,7 +802,7 @@ impl<'a> Importer<'a> {
                         str_of(&list[i], "integrationType")
                     )),
                     None => {
-                        self.f.warn(&pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
+                        self.f.warn(FindingKind::Dangling, &pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
                         Kind::Unsupported("missing integration".into())
                     }
                 }
@@ -832,6 +869,7 @@ impl<'a> Importer<'a> {
         }
         if accept.is_empty() {
             self.f.error(
+                FindingKind::Invalid,
                 &pointer(&here, "acceptedTypes"),
                 who,
                 "a File Upload accepts no file type Chatlet knows",
@@ -993,6 +1031,7 @@ impl<'a> Importer<'a> {
                     match Pattern::parse(source) {
                         Ok(pattern) => patterns.push(pattern),
                         Err(e) => self.f.error(
+                            FindingKind::Pattern,
                             &pointer(&pointer(&pointer(at, "patternMatch"), "patterns"), p),
                             who,
                             e.message,
@@ -1086,6 +1125,7 @@ impl<'a> Importer<'a> {
                 Some(&i) => Action::Goto(i), // its own id: "current interaction" (repeat)
                 None => {
                     self.f.warn(
+                        FindingKind::Dangling,
                         &pointer(at, "value"),
                         who,
                         format!("target interaction {value:?} does not exist; the flow ends there"),
@@ -1097,6 +1137,7 @@ impl<'a> Importer<'a> {
                 Some(&d) => Action::Dialog(d),
                 None => {
                     self.f.warn(
+                        FindingKind::Dangling,
                         &pointer(at, "value"),
                         who,
                         format!("target dialog {value:?} does not exist; the flow ends there"),

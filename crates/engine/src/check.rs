@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::error::{pointer, Findings};
+use crate::error::{pointer, FindingKind, Findings};
 use crate::flow;
 use crate::model::{Bot, InteractionId};
 use crate::slots;
@@ -25,21 +25,31 @@ pub fn warnings(
                 let name = &bot.interactions[id].name;
                 let rule = format!("rule {} of {name:?}", r + 1);
                 let where_ = pointer(&pointer(&at(id), rules), r);
-                findings.warn(&where_, Some(name), slots::message(&fallback, Some(&rule)));
+                findings.warn(
+                    FindingKind::Flow,
+                    &where_,
+                    Some(name),
+                    slots::message(&fallback, Some(&rule)),
+                );
             }
-            None => findings.warn("", None, slots::message(&fallback, None)),
+            None => findings.warn(FindingKind::Flow, "", None, slots::message(&fallback, None)),
         }
     }
     for cycle in flow::statement_loops(bot) {
         let name = &bot.interactions[cycle[0]].name;
-        findings.warn(&at(cycle[0]), Some(name), flow::loop_message(bot, &cycle));
+        findings.warn(
+            FindingKind::Flow,
+            &at(cycle[0]),
+            Some(name),
+            flow::loop_message(bot, &cycle),
+        );
     }
     let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     for dialog in bot.dialogs.iter().filter(|d| d.enabled) {
         for pattern in &dialog.patterns {
             let key = crate::case::lower(pattern.source().trim());
             match seen.get(&key) {
-                Some(first) if *first != dialog.name => findings.warn(
+                Some(first) if *first != dialog.name => findings.warn(FindingKind::Duplicate,
                     &dialog.head.map(at).unwrap_or_default(),
                     Some(&dialog.name),
                     format!(

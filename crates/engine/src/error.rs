@@ -28,9 +28,56 @@ impl Severity {
     }
 }
 
+/// What a finding is about, for tools and tests (the message says it in words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// The file itself: not JSON, not a bot, too large.
+    File,
+    /// A key the format does not have.
+    UnknownKey,
+    /// Something required is missing (a dialog's name, an upload's file types).
+    Missing,
+    /// A value of the wrong type, or one the format does not allow.
+    Invalid,
+    /// Two things share a name or a pattern that should be theirs alone.
+    Duplicate,
+    /// A reference to a dialog, interaction, integration or trigger that does not exist.
+    Dangling,
+    /// A pattern or regular expression that cannot be used.
+    Pattern,
+    /// Bot code: nesting too deep for a parser, a `botContext` function Chatlet lacks.
+    Code,
+    /// A feature Chatlet does not run.
+    Unsupported,
+    /// What the analyses of a loaded bot find: statement loops, slot reads that fall back.
+    Flow,
+}
+
+impl FindingKind {
+    /// Its name, as the findings files of the tests write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingKind::File => "file",
+            FindingKind::UnknownKey => "unknown-key",
+            FindingKind::Missing => "missing",
+            FindingKind::Invalid => "invalid",
+            FindingKind::Duplicate => "duplicate",
+            FindingKind::Dangling => "dangling",
+            FindingKind::Pattern => "pattern",
+            FindingKind::Code => "code",
+            FindingKind::Unsupported => "unsupported",
+            FindingKind::Flow => "flow",
+        }
+    }
+}
+
 /// One finding about a bot file.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
+    /// What it is about.
+    pub kind: FindingKind,
     /// How serious it is.
     pub severity: Severity,
     /// JSON pointer into the bot file (`/conversationMessage/3/content`).
@@ -94,11 +141,13 @@ impl Findings {
     pub fn add(
         &mut self,
         severity: Severity,
+        kind: FindingKind,
         pointer: &str,
         interaction: Option<&str>,
         message: impl Into<String>,
     ) {
         self.list.push(Finding {
+            kind,
             severity,
             pointer: pointer.to_string(),
             interaction: interaction.map(str::to_string),
@@ -107,18 +156,30 @@ impl Findings {
     }
 
     /// Records an error.
-    pub fn error(&mut self, pointer: &str, interaction: Option<&str>, message: impl Into<String>) {
-        self.add(Severity::Error, pointer, interaction, message);
+    pub fn error(
+        &mut self,
+        kind: FindingKind,
+        pointer: &str,
+        interaction: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        self.add(Severity::Error, kind, pointer, interaction, message);
     }
 
     /// Records a warning. Without the `checks` feature (the widget, which shows no
     /// warnings: they are `chatlet check`'s) nothing is recorded.
     #[inline(always)]
-    pub fn warn(&mut self, pointer: &str, interaction: Option<&str>, message: impl Into<String>) {
+    pub fn warn(
+        &mut self,
+        kind: FindingKind,
+        pointer: &str,
+        interaction: Option<&str>,
+        message: impl Into<String>,
+    ) {
         #[cfg(feature = "checks")]
-        self.add(Severity::Warning, pointer, interaction, message);
+        self.add(Severity::Warning, kind, pointer, interaction, message);
         #[cfg(not(feature = "checks"))]
-        let _ = (pointer, interaction, message);
+        let _ = (kind, pointer, interaction, message);
     }
 
     /// Records an unsupported feature. Like warnings, only with the `checks` feature:
@@ -131,7 +192,13 @@ impl Findings {
         message: impl Into<String>,
     ) {
         #[cfg(feature = "checks")]
-        self.add(Severity::Unsupported, pointer, interaction, message);
+        self.add(
+            Severity::Unsupported,
+            FindingKind::Unsupported,
+            pointer,
+            interaction,
+            message,
+        );
         #[cfg(not(feature = "checks"))]
         let _ = (pointer, interaction, message);
     }
@@ -142,6 +209,7 @@ impl Findings {
         let depth = crate::botcontext::nesting(code);
         if depth > crate::botcontext::MAX_CODE_DEPTH {
             self.error(
+                FindingKind::Code,
                 pointer,
                 interaction,
                 format!(
@@ -158,7 +226,9 @@ impl Findings {
     #[cfg(feature = "checks")]
     pub fn unknown_calls(&mut self, code: &str, pointer: &str, interaction: Option<&str>) {
         for name in crate::botcontext::unknown_calls(code) {
-            self.unsupported(
+            self.add(
+                Severity::Unsupported,
+                FindingKind::Code,
                 pointer,
                 interaction,
                 format!(
@@ -205,7 +275,7 @@ impl LoadError {
     /// A load error about the whole file.
     pub fn at_root(message: impl Into<String>) -> LoadError {
         let mut f = Findings::default();
-        f.error("", None, message);
+        f.error(FindingKind::File, "", None, message);
         LoadError { findings: f.list }
     }
 }

@@ -49,7 +49,7 @@ pub mod value;
 pub mod vars;
 
 pub use botcontext::{BotContext, HostInfo, ScriptHost};
-pub use error::{Finding, LoadError, Severity};
+pub use error::{Finding, FindingKind, LoadError, Severity};
 pub use event::{CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload};
 pub use model::Bot;
 pub use session::{Session, SessionOptions};

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::error::{parse_json, pointer, Findings, LoadError};
+use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
 use crate::model::{
     Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
@@ -134,8 +134,12 @@ impl Loader<'_> {
         bot.globals = self.script(obj.get("code"), "/code", None, "globals".into());
         bot.integrations = self.integrations(obj.get("integrations"));
         let Some(dialogs) = obj.get("dialogs").and_then(Value::as_array) else {
-            self.findings
-                .error("/dialogs", None, "a bot needs a \"dialogs\" list");
+            self.findings.error(
+                FindingKind::Missing,
+                "/dialogs",
+                None,
+                "a bot needs a \"dialogs\" list",
+            );
             return bot;
         };
 
@@ -149,10 +153,15 @@ impl Loader<'_> {
                 .unwrap_or_default()
                 .to_string();
             if name.is_empty() {
-                self.findings
-                    .error(&pointer(&at, "name"), None, "a dialog needs a \"name\"");
+                self.findings.error(
+                    FindingKind::Missing,
+                    &pointer(&at, "name"),
+                    None,
+                    "a dialog needs a \"name\"",
+                );
             } else if self.dialogs.insert(name.clone(), d).is_some() {
                 self.findings.error(
+                    FindingKind::Duplicate,
                     &pointer(&at, "name"),
                     Some(&name),
                     "two dialogs have this name",
@@ -166,6 +175,7 @@ impl Loader<'_> {
                 let step_name = step_name(&name, s, step);
                 if self.names.insert(step_name.clone(), next_id).is_some() {
                     self.findings.error(
+                        FindingKind::Duplicate,
                         &pointer(&pointer(&at, "flow"), s),
                         Some(&step_name),
                         "two steps have this name",
@@ -199,6 +209,7 @@ impl Loader<'_> {
             if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
                 if bot.fallback.is_some() {
                     self.findings.error(
+                        FindingKind::Duplicate,
                         &pointer(&at, "fallback"),
                         Some(&name),
                         "a bot has at most one fallback dialog",
@@ -211,6 +222,7 @@ impl Loader<'_> {
                 Some(Value::Array(steps)) => steps.as_slice(),
                 Some(_) => {
                     self.findings.error(
+                        FindingKind::Invalid,
                         &pointer(&at, "flow"),
                         Some(&name),
                         "\"flow\" must be a list of steps",
@@ -239,13 +251,18 @@ impl Loader<'_> {
         }
         for (id, problem) in upload::pairing(&bot) {
             let name = bot.interactions[id].name.clone();
-            self.findings.error(&where_[id], Some(&name), problem);
+            self.findings
+                .error(FindingKind::Invalid, &where_[id], Some(&name), problem);
         }
         for id in upload::result_rules(&bot) {
             let name = bot.interactions[id].name.clone();
             let at = pointer(&where_[id], "rules");
-            self.findings
-                .error(&at, Some(&name), upload::RESULT_RULES_NOTE);
+            self.findings.error(
+                FindingKind::Invalid,
+                &at,
+                Some(&name),
+                upload::RESULT_RULES_NOTE,
+            );
         }
         #[cfg(feature = "checks")]
         crate::check::warnings(
@@ -281,8 +298,12 @@ impl Loader<'_> {
                 .collect::<Vec<_>>()
                 .join("\n"),
             _ => {
-                self.findings
-                    .error(at, who, "code is a string or a list of lines");
+                self.findings.error(
+                    FindingKind::Invalid,
+                    at,
+                    who,
+                    "code is a string or a list of lines",
+                );
                 return None;
             }
         };
@@ -309,6 +330,7 @@ impl Loader<'_> {
             const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
             if !METHODS.contains(&method.as_str()) {
                 self.findings.error(
+                    FindingKind::Invalid,
                     &pointer(&at, "method"),
                     who,
                     format!("unknown HTTP method {method:?} ({})", METHODS.join(", ")),
@@ -318,6 +340,7 @@ impl Loader<'_> {
                 Some(u) if !u.trim().is_empty() => self.template(u),
                 _ => {
                     self.findings.error(
+                        FindingKind::Missing,
                         &pointer(&at, "url"),
                         who,
                         "an integration needs a \"url\"",
@@ -335,6 +358,7 @@ impl Loader<'_> {
                 Some(v) if body_is_json => Some(self.template(&v.to_string())),
                 Some(_) => {
                     self.findings.error(
+                        FindingKind::Invalid,
                         &pointer(&at, "body"),
                         who,
                         "a body is a template string or a JSON object",
@@ -348,6 +372,7 @@ impl Loader<'_> {
                 Some((_, Some("file"))) => true,
                 Some((t, _)) => {
                     self.findings.error(
+                        FindingKind::Invalid,
                         &pointer(&at, "type"),
                         who,
                         format!("unknown integration type {t} (\"api\", \"file\")"),
@@ -357,6 +382,7 @@ impl Loader<'_> {
             };
             if file && body.is_some() {
                 self.findings.error(
+                    FindingKind::Invalid,
                     &pointer(&at, "body"),
                     who,
                     "a File integration sends the visitor's file as its body; it has no \"body\"",
@@ -379,7 +405,12 @@ impl Loader<'_> {
                             .and_then(JsonPath::parse);
                         match parsed {
                             Ok(p) => fields.push((key.clone(), p)),
-                            Err(e) => self.findings.error(&pointer(&here, key), who, e),
+                            Err(e) => self.findings.error(
+                                FindingKind::Invalid,
+                                &pointer(&here, key),
+                                who,
+                                e,
+                            ),
                         }
                     }
                 }
@@ -426,9 +457,12 @@ impl Loader<'_> {
         for (key, v) in obj {
             match v.as_str() {
                 Some(t) => out.push((key.clone(), self.template(t))),
-                None => self
-                    .findings
-                    .error(&pointer(at, key), who, "a value is a template string"),
+                None => self.findings.error(
+                    FindingKind::Invalid,
+                    &pointer(at, key),
+                    who,
+                    "a value is a template string",
+                ),
             }
         }
         out
@@ -508,7 +542,7 @@ impl Loader<'_> {
             .filter(|k| obj.contains_key(*k))
             .collect();
         if kinds.len() != 1 {
-            self.findings.error(
+            self.findings.error(FindingKind::Invalid,
                 at,
                 who,
                 "a step has exactly one of \"say\", \"image\", \"ask\", \"call\", \"transfer\", \"upload\"",
@@ -532,6 +566,7 @@ impl Loader<'_> {
             if obj.contains_key(key) && !owners.contains(&kinds[0]) {
                 let owners: Vec<String> = owners.iter().map(|k| format!("{k:?}")).collect();
                 self.findings.error(
+                    FindingKind::Invalid,
                     &pointer(at, key),
                     who,
                     format!("only {} steps have {key:?}", owners.join(" and ")),
@@ -546,6 +581,7 @@ impl Loader<'_> {
                     Some(i) => it.kind = Kind::Call(i),
                     None => {
                         self.findings.error(
+                            FindingKind::Dangling,
                             &pointer(at, "call"),
                             who,
                             format!("no integration is named {name:?}"),
@@ -566,8 +602,12 @@ impl Loader<'_> {
             }
             "say" | "image" => {
                 let Some(text) = text_of(kinds[0]) else {
-                    self.findings
-                        .error(&pointer(at, kinds[0]), who, "must be a string");
+                    self.findings.error(
+                        FindingKind::Invalid,
+                        &pointer(at, kinds[0]),
+                        who,
+                        "must be a string",
+                    );
                     return it;
                 };
                 it.kind = if kinds[0] == "say" {
@@ -591,12 +631,17 @@ impl Loader<'_> {
             }
             _ => {
                 let Some(text) = text_of("ask") else {
-                    self.findings
-                        .error(&pointer(at, "ask"), who, "must be a string");
+                    self.findings.error(
+                        FindingKind::Invalid,
+                        &pointer(at, "ask"),
+                        who,
+                        "must be a string",
+                    );
                     return it;
                 };
                 if obj.contains_key("then") {
                     self.findings.error(
+                        FindingKind::Invalid,
                         &pointer(at, "then"),
                         who,
                         "a question's rules say where to go: use \"then\" in its rules",
@@ -609,6 +654,7 @@ impl Loader<'_> {
                     Some("letters") => OptionStyle::Letters,
                     Some(other) => {
                         self.findings.error(
+                            FindingKind::Invalid,
                             &pointer(at, "optionStyle"),
                             who,
                             format!("unknown option style {other:?} (numbers, letters)"),
@@ -631,10 +677,12 @@ impl Loader<'_> {
                             }
                         }
                     }
-                    Some(_) => {
-                        self.findings
-                            .error(&pointer(at, "rules"), who, "\"rules\" must be a list")
-                    }
+                    Some(_) => self.findings.error(
+                        FindingKind::Invalid,
+                        &pointer(at, "rules"),
+                        who,
+                        "\"rules\" must be a list",
+                    ),
                     None => it.rules.push(Rule {
                         condition: Condition::Always,
                         context: vec![],
@@ -650,6 +698,7 @@ impl Loader<'_> {
                     .count();
                 if no_match > 1 {
                     self.findings.error(
+                        FindingKind::Duplicate,
                         &pointer(at, "rules"),
                         who,
                         "a question has at most one \"noMatch\" rule",
@@ -671,6 +720,7 @@ impl Loader<'_> {
     ) {
         match (obj.get("rules"), obj.get("then")) {
             (Some(_), Some(_)) => self.findings.error(
+                FindingKind::Invalid,
                 &pointer(at, "then"),
                 who,
                 "a step has \"rules\" or \"then\", not both",
@@ -683,10 +733,12 @@ impl Loader<'_> {
                     }
                 }
             }
-            (Some(_), None) => {
-                self.findings
-                    .error(&pointer(at, "rules"), who, "\"rules\" must be a list")
-            }
+            (Some(_), None) => self.findings.error(
+                FindingKind::Invalid,
+                &pointer(at, "rules"),
+                who,
+                "\"rules\" must be a list",
+            ),
             (None, then) => {
                 let action = match then {
                     Some(t) => self.action(t, &pointer(at, "then"), who, id),
@@ -714,6 +766,7 @@ impl Loader<'_> {
             Some(Value::Number(n)) => n.to_string(),
             _ => {
                 self.findings.error(
+                    FindingKind::Missing,
                     &pointer(at, "skill"),
                     who,
                     "a transfer needs a \"skill\": a skill id or a template",
@@ -731,6 +784,7 @@ impl Loader<'_> {
             Some(Value::Number(n)) => Some(self.template(&n.to_string())),
             Some(_) => {
                 self.findings.error(
+                    FindingKind::Invalid,
                     &pointer(at, "agent"),
                     who,
                     "an agent is an agent id or a template",
@@ -763,8 +817,12 @@ impl Loader<'_> {
                 None => s.template(default),
                 Some(Value::String(t)) if !t.trim().is_empty() => s.template(t),
                 Some(_) => {
-                    s.findings
-                        .error(&pointer(at, key), who, "must be a non-empty string");
+                    s.findings.error(
+                        FindingKind::Invalid,
+                        &pointer(at, key),
+                        who,
+                        "must be a non-empty string",
+                    );
                     s.template(default)
                 }
             }
@@ -778,6 +836,7 @@ impl Loader<'_> {
             .then(|| text_or(self, "invalid", ""));
         if !o.contains_key("text") {
             self.findings.error(
+                FindingKind::Missing,
                 &pointer(at, "text"),
                 who,
                 "a File Upload needs a \"text\" asking for the file",
@@ -787,6 +846,7 @@ impl Loader<'_> {
         let (accept, labels, unknown) = upload::accepted(names.iter().map(String::as_str));
         for (i, name) in unknown {
             self.findings.error(
+                FindingKind::Invalid,
                 &pointer(&pointer(at, "accept"), i),
                 who,
                 format!(
@@ -797,6 +857,7 @@ impl Loader<'_> {
         }
         if accept.is_empty() && names.is_empty() {
             self.findings.error(
+                FindingKind::Missing,
                 &pointer(at, "accept"),
                 who,
                 "a File Upload needs \"accept\": the file types it takes",
@@ -816,7 +877,8 @@ impl Loader<'_> {
     fn choices(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<Choice> {
         let Some(value) = value else { return vec![] };
         let Some(list) = value.as_array() else {
-            self.findings.error(at, who, "\"choices\" must be a list");
+            self.findings
+                .error(FindingKind::Invalid, at, who, "\"choices\" must be a list");
             return vec![];
         };
         let mut choices = Vec::new();
@@ -838,12 +900,16 @@ impl Loader<'_> {
                             payload: template("payload"),
                             url: template("url"),
                         }),
-                        None => self
-                            .findings
-                            .error(&here, who, "a choice needs a \"title\""),
+                        None => self.findings.error(
+                            FindingKind::Missing,
+                            &here,
+                            who,
+                            "a choice needs a \"title\"",
+                        ),
                     }
                 }
                 _ => self.findings.error(
+                    FindingKind::Invalid,
                     &pointer(at, i),
                     who,
                     "a choice is a string or {\"title\", \"payload\"}",
@@ -862,6 +928,7 @@ impl Loader<'_> {
             .collect();
         if tests.len() > 1 {
             self.findings.error(
+                FindingKind::Invalid,
                 at,
                 who,
                 format!(
@@ -891,7 +958,8 @@ impl Loader<'_> {
                 match JsRegex::compile(source) {
                     Ok(re) => Condition::Regex(re),
                     Err(e) => {
-                        self.findings.error(&here, who, e.message);
+                        self.findings
+                            .error(FindingKind::Pattern, &here, who, e.message);
                         return None;
                     }
                 }
@@ -913,6 +981,7 @@ impl Loader<'_> {
                 Some("failure") => Condition::ApiResult(false),
                 _ => {
                     self.findings.error(
+                        FindingKind::Invalid,
                         &pointer(at, "result"),
                         who,
                         "\"result\" is \"success\" or \"failure\"",
@@ -925,6 +994,7 @@ impl Loader<'_> {
                 Some(Value::Bool(true)) => Condition::NoMatch(None),
                 _ => {
                     self.findings.error(
+                        FindingKind::Invalid,
                         &pointer(at, "noMatch"),
                         who,
                         "\"noMatch\" is the message to send, or true",
@@ -937,6 +1007,7 @@ impl Loader<'_> {
             None => Scope::Session,
             Some(s) => Scope::parse(s).unwrap_or_else(|| {
                 self.findings.error(
+                    FindingKind::Invalid,
                     &pointer(at, "scope"),
                     who,
                     format!("unknown scope {s:?} (request, dialog, session, forever)"),
@@ -958,6 +1029,7 @@ impl Loader<'_> {
                                 slot,
                             }),
                             None => self.findings.error(
+                                FindingKind::Invalid,
                                 &pointer(&pointer(at, key), name),
                                 who,
                                 "a value is a template string",
@@ -966,6 +1038,7 @@ impl Loader<'_> {
                     }
                 }
                 Some(_) => self.findings.error(
+                    FindingKind::Invalid,
                     &pointer(at, key),
                     who,
                     format!("\"{key}\" maps names to templates"),
@@ -1003,8 +1076,12 @@ impl Loader<'_> {
             (Some(list), None) => (true, list),
             (None, Some(list)) => (false, list),
             _ => {
-                self.findings
-                    .error(at, who, "\"when\" has exactly one of \"all\" or \"any\"");
+                self.findings.error(
+                    FindingKind::Invalid,
+                    at,
+                    who,
+                    "\"when\" has exactly one of \"all\" or \"any\"",
+                );
                 return (vec![], true);
             }
         };
@@ -1029,7 +1106,12 @@ impl Loader<'_> {
                 Some(v) if v.starts_with('{') => self.template(v),
                 Some(v) => self.template(&format!("{{$botContext.{v}}}")),
                 None => {
-                    self.findings.error(&here, who, "a condition needs \"var\"");
+                    self.findings.error(
+                        FindingKind::Missing,
+                        &here,
+                        who,
+                        "a condition needs \"var\"",
+                    );
                     continue;
                 }
             };
@@ -1046,6 +1128,7 @@ impl Loader<'_> {
                     value: self.template(o[*k].as_str().unwrap_or_default()),
                 }),
                 None => self.findings.error(
+                    FindingKind::Missing,
                     &here,
                     who,
                     "a condition needs contains, notContains, equals or notEquals",
@@ -1057,7 +1140,8 @@ impl Loader<'_> {
 
     fn action(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Action {
         let Some(text) = value.as_str() else {
-            self.findings.error(at, who, "an action is a string");
+            self.findings
+                .error(FindingKind::Invalid, at, who, "an action is a string");
             return Action::Next;
         };
         match text {
@@ -1071,12 +1155,16 @@ impl Loader<'_> {
                     if let Some(d) = self.dialogs.get(dialog.trim()) {
                         return Action::Dialog(*d);
                     }
-                    self.findings
-                        .error(at, who, format!("no dialog is named {dialog:?}"));
+                    self.findings.error(
+                        FindingKind::Dangling,
+                        at,
+                        who,
+                        format!("no dialog is named {dialog:?}"),
+                    );
                 } else if let Some(&id) = self.names.get(text) {
                     return Action::Goto(id);
                 } else {
-                    self.findings.error(at, who, format!("{text:?} is not an action (next, stop, repeat, closeDialog, closeConversation, dialog:NAME) nor a step name"));
+                    self.findings.error(FindingKind::Invalid, at, who, format!("{text:?} is not an action (next, stop, repeat, closeDialog, closeConversation, dialog:NAME) nor a step name"));
                 }
                 Action::Dangling
             }
@@ -1086,8 +1174,12 @@ impl Loader<'_> {
     fn pattern(&mut self, source: &str, at: &str, who: &str) -> Option<Pattern> {
         Pattern::parse(source)
             .map_err(|e| {
-                self.findings
-                    .error(at, Some(who).filter(|w| !w.is_empty()), e.message)
+                self.findings.error(
+                    FindingKind::Pattern,
+                    at,
+                    Some(who).filter(|w| !w.is_empty()),
+                    e.message,
+                )
             })
             .ok()
     }
@@ -1100,7 +1192,8 @@ impl Loader<'_> {
     ) -> Option<&'v Map<String, Value>> {
         let obj = value.as_object();
         if obj.is_none() {
-            self.findings.error(at, who, "expected an object");
+            self.findings
+                .error(FindingKind::Invalid, at, who, "expected an object");
         }
         obj
     }
@@ -1114,6 +1207,7 @@ impl Loader<'_> {
     ) {
         for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
             self.findings.error(
+                FindingKind::UnknownKey,
                 &pointer(at, key),
                 who,
                 format!("unknown key {key:?} (known: {})", known.join(", ")),
@@ -1132,8 +1226,12 @@ impl Loader<'_> {
             None => default.to_string(),
             Some(Value::String(s)) => s.clone(),
             Some(_) => {
-                self.findings
-                    .error(&pointer(at, key), None, "must be a string");
+                self.findings.error(
+                    FindingKind::Invalid,
+                    &pointer(at, key),
+                    None,
+                    "must be a string",
+                );
                 default.to_string()
             }
         }
@@ -1150,15 +1248,23 @@ impl Loader<'_> {
                 .filter_map(|(i, v)| {
                     let s = v.as_str().map(str::to_string);
                     if s.is_none() {
-                        self.findings
-                            .error(&pointer(at, i), who, "must be a string");
+                        self.findings.error(
+                            FindingKind::Invalid,
+                            &pointer(at, i),
+                            who,
+                            "must be a string",
+                        );
                     }
                     s
                 })
                 .collect(),
             Some(_) => {
-                self.findings
-                    .error(at, who, "must be a string or a list of strings");
+                self.findings.error(
+                    FindingKind::Invalid,
+                    at,
+                    who,
+                    "must be a string or a list of strings",
+                );
                 vec![]
             }
         }
