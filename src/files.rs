@@ -11,9 +11,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, XmlHttpRequest};
 
-/// How long an upload may take before it counts as failed.
-const UPLOAD_TIMEOUT_MS: u32 = 120_000;
-
 /// The file's first bytes (at most [`HEAD_BYTES`]); empty when they cannot be read.
 pub async fn head(file: &File) -> Vec<u8> {
     let Ok(blob) = file.slice_with_i32_and_i32(0, HEAD_BYTES as i32) else {
@@ -78,7 +75,7 @@ pub fn send(
 fn start(upload: &Upload) -> Result<XmlHttpRequest, JsValue> {
     let xhr = XmlHttpRequest::new()?;
     xhr.open_with_async(&upload.method, &upload.url, true)?;
-    xhr.set_timeout(UPLOAD_TIMEOUT_MS);
+    xhr.set_timeout(chatlet_engine::upload::TIMEOUT_MS);
     for (key, value) in &upload.headers {
         xhr.set_request_header(key, value)?;
     }

@@ -312,7 +312,7 @@ impl Driver {
                     url: upload.url.clone(),
                     headers: upload.headers.clone(),
                     body: None,
-                    timeout_ms: 60_000,
+                    timeout_ms: chatlet_engine::upload::TIMEOUT_MS,
                 };
                 send(&request, bytes)
             });

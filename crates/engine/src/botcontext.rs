@@ -149,7 +149,7 @@ pub const FUNCTIONS: &[Function] = &[
             Value::Number(n) => n.as_f64().unwrap_or(0.0),
             other => serde_json::from_str(to_text(other).trim()).unwrap_or(0.0),
         };
-        c.delay = Some(ms.clamp(0.0, 10_000.0) as u32);
+        c.delay = Some(ms.clamp(0.0, f64::from(crate::model::MAX_DELAY_MS)) as u32);
         null()
     }),
     f("setAllowMaxTextResponse", 1, |c, a| {

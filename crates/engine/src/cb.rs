@@ -587,7 +587,7 @@ impl<'a> Importer<'a> {
             Some(Value::Number(n)) => n.as_u64().unwrap_or(0) as u32,
             _ => 0,
         }
-        .min(10_000);
+        .min(crate::model::MAX_DELAY_MS);
         let hook = |s: &mut Self, key: &str, suffix: &str| {
             let code = m
                 .get(key)

@@ -58,6 +58,10 @@ pub struct Bot {
     pub fingerprint: String,
 }
 
+/// The longest pause before a message: interaction delays and `setMessageDelay` are
+/// capped at this (CB's limit).
+pub const MAX_DELAY_MS: u32 = 10_000;
+
 /// Bot-wide settings.
 #[derive(Clone, Debug)]
 pub struct Settings {

@@ -535,7 +535,7 @@ impl Loader<'_> {
         it.delay_ms = obj
             .get("delay")
             .and_then(Value::as_u64)
-            .map_or(0, |d| d.min(10_000) as u32);
+            .map_or(0, |d| d.min(u64::from(crate::model::MAX_DELAY_MS)) as u32);
         it.enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
         let kinds: Vec<&str> = STEP_KINDS
             .into_iter()

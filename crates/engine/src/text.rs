@@ -6,6 +6,9 @@
 /// CB splits texts longer than this (in characters) on a word boundary.
 pub const MAX_MESSAGE_CHARS: usize = 320;
 
+/// The statement text that sends nothing (CB's keyword).
+pub const BLANK_MESSAGE: &str = "BLANK_MESSAGE";
+
 /// What a rendered text turns into.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outgoing {
@@ -37,7 +40,7 @@ pub fn outgoing(text: &str) -> Outgoing {
 /// Decides what `text` sends; `split` off keeps long texts whole (`setAllowMaxTextResponse`).
 pub fn outgoing_split(text: &str, split: bool) -> Outgoing {
     match text.trim() {
-        "" | "BLANK_MESSAGE" => return Outgoing::Nothing,
+        "" | BLANK_MESSAGE => return Outgoing::Nothing,
         "LP_CLOSEDIALOG" => return Outgoing::Close { survey: true },
         "LP_CLOSECONVERSATION" => return Outgoing::Close { survey: false },
         _ => {}
@@ -51,7 +54,10 @@ pub fn outgoing_split(text: &str, split: bool) -> Outgoing {
             Some(at) => {
                 let after = &rest[at + BREAK.len()..];
                 let digits = after.chars().take_while(char::is_ascii_digit).count();
-                let next_delay = after[..digits].parse().unwrap_or(0);
+                // Capped like every other pause.
+                let next_delay = after[..digits]
+                    .parse::<u32>()
+                    .map_or(0, |d| d.min(crate::model::MAX_DELAY_MS));
                 (&rest[..at], Some((next_delay, &after[digits..])))
             }
             None => (rest, None),
@@ -139,6 +145,17 @@ mod tests {
         assert_eq!(
             texts(outgoing("one tag::breakWithDelay=1500 two")),
             vec![("one".to_string(), 0), ("two".to_string(), 1500)]
+        );
+        // Capped like every pause; a number too large for any pause counts as none.
+        assert_eq!(
+            texts(outgoing(
+                "a tag::breakWithDelay=60000 b tag::breakWithDelay=99999999999 c"
+            )),
+            vec![
+                ("a".to_string(), 0),
+                ("b".to_string(), crate::model::MAX_DELAY_MS),
+                ("c".to_string(), 0)
+            ]
         );
     }
 

@@ -14,6 +14,9 @@ pub const MAX_BYTES: u64 = 5 * 1024 * 1024;
 /// How many leading bytes the host passes for the type check.
 pub const HEAD_BYTES: usize = 16;
 
+/// How long a file's upload may take before it counts as failed (both hosts).
+pub const TIMEOUT_MS: u32 = 120_000;
+
 /// CB's default success message.
 pub const DEFAULT_SUCCESS: &str = "Successfully processed the file.";
 /// CB's default failure message.

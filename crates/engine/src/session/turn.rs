@@ -409,7 +409,7 @@ impl Session {
         }
         let message = self.render(message);
         let message = match message.trim() {
-            "" | "BLANK_MESSAGE" => None,
+            "" | crate::text::BLANK_MESSAGE => None,
             m => Some(m.to_string()),
         };
         let agent = agent
