@@ -18,11 +18,13 @@
 
 use serde_json::Value;
 
+use crate::error::{FindingKind, Findings};
+use crate::model::Scope;
 use crate::model::{DialogId, Script};
 use crate::options;
 use crate::small_map::SmallMap;
 use crate::value::to_text;
-use crate::vars::{Scope, Vars};
+use crate::vars::Vars;
 
 /// Runs bot JavaScript. The host owns the JavaScript engine; the engine owns the state.
 pub trait ScriptHost {
@@ -506,6 +508,33 @@ pub fn nesting(source: &str) -> usize {
         }
     }
     max
+}
+
+/// Checks a block of bot code at load time: nesting too deep for a JavaScript parser is
+/// an error, and (with the `checks` feature) every `botContext` function Chatlet does not
+/// have is listed as unsupported.
+pub fn check_code(findings: &mut Findings, code: &str, pointer: &str, interaction: Option<&str>) {
+    let depth = nesting(code);
+    if depth > MAX_CODE_DEPTH {
+        findings.error(
+            FindingKind::Code,
+            pointer,
+            interaction,
+            format!("code nests brackets {depth} deep; at most {MAX_CODE_DEPTH} are allowed"),
+        );
+    }
+    #[cfg(feature = "checks")]
+    for name in unknown_calls(code) {
+        findings.add(
+            crate::error::Severity::Unsupported,
+            FindingKind::Code,
+            pointer,
+            interaction,
+            format!(
+                "botContext.{name}() is not available in Chatlet; calling it is a script error"
+            ),
+        );
+    }
 }
 
 /// The names of `botContext` functions `source` calls that Chatlet does not have.

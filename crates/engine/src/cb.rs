@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::botcontext::trigger_names;
 use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
+use crate::model::Scope;
 use crate::model::{
     Action, Assign, Bot, Card, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
     Integration, Interaction, Kind, OptionStyle, Rule, Script, Settings,
@@ -22,7 +23,6 @@ use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
-use crate::vars::Scope;
 
 /// Loads a Conversation Builder export from JSON text.
 pub fn load(text: &str) -> Result<Bot, LoadError> {
@@ -382,25 +382,13 @@ impl<'a> Importer<'a> {
             fingerprint: String::new(),
             findings: vec![],
         };
-        for (id, problem) in upload::pairing(&bot) {
-            let name = bot.interactions[id].name.clone();
-            self.f.error(
-                FindingKind::Invalid,
-                &pointer("/conversationMessage", id),
-                Some(&name),
-                problem,
-            );
-        }
-        for id in upload::result_rules(&bot) {
-            let name = bot.interactions[id].name.clone();
-            let at = pointer(&pointer("/conversationMessage", id), "responseMatches");
-            self.f.warn(
-                FindingKind::Invalid,
-                &at,
-                Some(&name),
-                upload::RESULT_RULES_NOTE,
-            );
-        }
+        crate::check::cross_references(
+            &bot,
+            self.f,
+            &|id| pointer("/conversationMessage", id),
+            "responseMatches",
+            crate::check::Strictness::Tolerant,
+        );
         #[cfg(feature = "checks")]
         {
             let raw: Vec<&Value> = ["conversationMessage", "responder"]
@@ -479,7 +467,7 @@ impl<'a> Importer<'a> {
 
     /// Reports `botContext` functions Chatlet does not have.
     fn scan(&mut self, code: &str, at: &str, who: Option<&str>) {
-        self.f.code(code, at, who);
+        crate::botcontext::check_code(self.f, code, at, who);
     }
 
     /// The integrations (`responder[]`).

@@ -203,41 +203,6 @@ impl Findings {
         let _ = (pointer, interaction, message);
     }
 
-    /// Checks a block of bot code: nesting too deep for a JavaScript parser is an error,
-    /// and every `botContext` function Chatlet does not have is listed.
-    pub fn code(&mut self, code: &str, pointer: &str, interaction: Option<&str>) {
-        let depth = crate::botcontext::nesting(code);
-        if depth > crate::botcontext::MAX_CODE_DEPTH {
-            self.error(
-                FindingKind::Code,
-                pointer,
-                interaction,
-                format!(
-                    "code nests brackets {depth} deep; at most {} are allowed",
-                    crate::botcontext::MAX_CODE_DEPTH
-                ),
-            );
-        }
-        #[cfg(feature = "checks")]
-        self.unknown_calls(code, pointer, interaction);
-    }
-
-    /// Records every `botContext` function `code` calls that Chatlet does not have.
-    #[cfg(feature = "checks")]
-    pub fn unknown_calls(&mut self, code: &str, pointer: &str, interaction: Option<&str>) {
-        for name in crate::botcontext::unknown_calls(code) {
-            self.add(
-                Severity::Unsupported,
-                FindingKind::Code,
-                pointer,
-                interaction,
-                format!(
-                    "botContext.{name}() is not available in Chatlet; calling it is a script error"
-                ),
-            );
-        }
-    }
-
     /// Finishes loading: an error if any finding is one, else the findings (sorted by severity).
     pub fn finish(mut self) -> Result<Vec<Finding>, LoadError> {
         // Stable, by partition: a sort would cost the widget a sorting routine of its own.

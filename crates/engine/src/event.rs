@@ -88,7 +88,7 @@ pub enum Output {
     /// Call an HTTP API; answer with [`Input::Response`] or [`Input::NetworkError`].
     Request(Request),
     /// Hand the conversation to a human (or another bot). If the hand-over fails later,
-    /// send [`crate::session::ESCALATION_FAILED`] as a visitor message.
+    /// send [`ESCALATION_FAILED`] as a visitor message.
     Transfer {
         /// The skill id.
         skill: String,
@@ -227,3 +227,6 @@ fn is_zero(n: &u32) -> bool {
 
 /// How [`Output::note`] begins for a script error.
 const SCRIPT_ERROR: &str = "script error";
+
+/// The event message the bot receives when a transfer fails ([`Input::TransferFailed`]).
+pub const ESCALATION_FAILED: &str = "__agent_escalation_failed__";

@@ -26,7 +26,6 @@
 pub mod botcontext;
 pub mod case;
 pub mod cb;
-#[cfg(feature = "checks")]
 pub mod check;
 pub mod error;
 pub mod event;

@@ -8,7 +8,6 @@ use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
 use crate::upload::UploadSpec;
-use crate::vars::Scope;
 
 /// Index of a dialog in [`Bot::dialogs`].
 pub type DialogId = usize;
@@ -58,6 +57,33 @@ pub struct Bot {
     pub fingerprint: String,
 }
 
+/// How long a variable lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Until the bot has answered the current visitor message.
+    Request,
+    /// Until the flow of the dialog that set it ends.
+    Dialog,
+    /// Until the conversation ends or is reset.
+    Session,
+    /// Survives resets and new conversations (CB: 180 days per user).
+    Forever,
+}
+
+impl Scope {
+    /// Reads a scope name as CB and the native format write it (`SESSION`, `dialog`, …).
+    pub fn parse(name: &str) -> Option<Scope> {
+        match name.to_ascii_lowercase().as_str() {
+            "request" => Some(Scope::Request),
+            "dialog" => Some(Scope::Dialog),
+            "session" | "conversation" => Some(Scope::Session),
+            "forever" | "persistent" => Some(Scope::Forever),
+            _ => None,
+        }
+    }
+}
+
 /// The longest pause before a message: interaction delays and `setMessageDelay` are
 /// capped at this (CB's limit).
 pub const MAX_DELAY_MS: u32 = 10_000;
@@ -91,6 +117,16 @@ impl Interaction {
 }
 
 impl Bot {
+    /// The interaction the flow goes to after `at` when nothing decides otherwise: its
+    /// unconditional rule's target, or its next.
+    pub fn after(&self, at: InteractionId) -> Option<InteractionId> {
+        let it = &self.interactions[at];
+        match it.onward() {
+            Action::Goto(to) => Some(*to),
+            _ => it.next,
+        }
+    }
+
     /// The interaction called `name` (scripts jump by name).
     pub fn interaction_named(&self, name: &str) -> Option<InteractionId> {
         self.interactions.iter().position(|i| i.name == name)

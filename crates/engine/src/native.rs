@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
+use crate::model::Scope;
 use crate::model::{
     Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
     Integration, Interaction, Kind, OptionStyle, Rule, Script, Settings,
@@ -18,7 +19,6 @@ use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
 use crate::upload::{self, UploadSpec};
-use crate::vars::Scope;
 
 /// Loads a native-format bot from JSON text.
 pub fn load(text: &str) -> Result<Bot, LoadError> {
@@ -249,21 +249,13 @@ impl Loader<'_> {
                 head,
             });
         }
-        for (id, problem) in upload::pairing(&bot) {
-            let name = bot.interactions[id].name.clone();
-            self.findings
-                .error(FindingKind::Invalid, &where_[id], Some(&name), problem);
-        }
-        for id in upload::result_rules(&bot) {
-            let name = bot.interactions[id].name.clone();
-            let at = pointer(&where_[id], "rules");
-            self.findings.error(
-                FindingKind::Invalid,
-                &at,
-                Some(&name),
-                upload::RESULT_RULES_NOTE,
-            );
-        }
+        crate::check::cross_references(
+            &bot,
+            self.findings,
+            &|id| where_[id].clone(),
+            "rules",
+            crate::check::Strictness::Strict,
+        );
         #[cfg(feature = "checks")]
         crate::check::warnings(
             &bot,
@@ -307,7 +299,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        self.findings.code(&source, at, who);
+        crate::botcontext::check_code(self.findings, &source, at, who);
         (!source.trim().is_empty()).then_some(Script { key, source })
     }
 

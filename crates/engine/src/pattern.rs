@@ -97,7 +97,7 @@ impl Pattern {
         let s = self.source.trim().to_ascii_lowercase();
         s.starts_with(crate::upload::SUCCESS_PREFIX)
             || s.starts_with(crate::upload::FAILURE_PREFIX)
-            || s == crate::session::ESCALATION_FAILED
+            || s == crate::event::ESCALATION_FAILED
     }
 
     /// Does the pattern fit the whole (trimmed) message?

@@ -40,9 +40,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::botcontext::{NoScripts, ScriptHost};
+use crate::model::Scope;
 use crate::model::{Bot, DialogId, IntegrationId, InteractionId};
 use crate::session::{Frame, InFlight, Queued, Session, SessionOptions, Waiting};
-use crate::vars::{Scope, Vars};
+use crate::vars::Vars;
 
 /// The version of the snapshot format. A snapshot of another version is refused
 /// ([`RestoreError::Schema`]); a change of format ships its migration or a new version.

@@ -5,7 +5,6 @@
 //! not a PDF. The host reads only the first [`HEAD_BYTES`] bytes for this; the file itself
 //! streams from the host to the File integration and never enters the engine.
 
-use crate::model::{Action, Bot, Condition, InteractionId, Kind};
 use crate::template::Template;
 
 /// The largest file CB accepts: 5 MB (5 × 1024 × 1024 bytes).
@@ -239,24 +238,6 @@ pub fn accepted<'a>(
     (accept, labels, unknown)
 }
 
-/// File integration calls with rules that test the call's result: they never fire,
-/// since the flow goes on before the upload ends.
-pub fn result_rules(bot: &Bot) -> Vec<InteractionId> {
-    (0..bot.interactions.len())
-        .filter(|&i| {
-            let it = &bot.interactions[i];
-            matches!(it.kind, Kind::Call(c) if bot.integrations[c].file)
-                && it
-                    .rules
-                    .iter()
-                    .any(|r| matches!(r.condition, Condition::ApiResult(_)))
-        })
-        .collect()
-}
-
-/// What to say about [`result_rules`].
-pub const RESULT_RULES_NOTE: &str = "a File integration's outcome arrives later as file_upload_success:/file_upload_failed: (route it with a dialog pattern); result rules here never fire";
-
 /// The default text when a file is too large and the author set no validation message.
 pub fn default_too_large_text() -> String {
     format!(
@@ -282,50 +263,6 @@ pub struct UploadSpec {
     pub invalid: Option<Template>,
     /// Sent when the upload starts.
     pub progress: Template,
-}
-
-/// The interaction after File Upload `at`: its unconditional rule's target, or its next.
-pub fn follows(bot: &Bot, at: InteractionId) -> Option<InteractionId> {
-    let it = &bot.interactions[at];
-    match it.onward() {
-        Action::Goto(to) => Some(*to),
-        _ => it.next,
-    }
-}
-
-/// Checks that every File Upload interaction is followed by a call of a File integration,
-/// and every such call follows a File Upload interaction. Returns the offending
-/// interactions with what is wrong; the loaders report them as errors.
-pub fn pairing(bot: &Bot) -> Vec<(InteractionId, String)> {
-    let file_call = |id: Option<InteractionId>| {
-        id.and_then(|i| match bot.interactions.get(i)?.kind {
-            Kind::Call(c) if bot.integrations.get(c)?.file => Some(i),
-            _ => None,
-        })
-    };
-    let mut problems = Vec::new();
-    let mut fed = Vec::new();
-    for (id, it) in bot.interactions.iter().enumerate() {
-        if let Kind::Upload(_) = it.kind {
-            match file_call(follows(bot, id)) {
-                Some(call) => fed.push(call),
-                None => problems.push((
-                    id,
-                    "a File Upload must be followed directly by a call of a File integration"
-                        .to_string(),
-                )),
-            }
-        }
-    }
-    for (id, _) in bot.interactions.iter().enumerate() {
-        if file_call(Some(id)).is_some() && !fed.contains(&id) {
-            problems.push((
-                id,
-                "a File integration receives the file of the File Upload just before it; this call has none".to_string(),
-            ));
-        }
-    }
-    problems
 }
 
 #[cfg(test)]

@@ -3,33 +3,7 @@
 use serde_json::Value;
 
 use crate::model::DialogId;
-
-/// How long a variable lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Until the bot has answered the current visitor message.
-    Request,
-    /// Until the flow of the dialog that set it ends.
-    Dialog,
-    /// Until the conversation ends or is reset.
-    Session,
-    /// Survives resets and new conversations (CB: 180 days per user).
-    Forever,
-}
-
-impl Scope {
-    /// Reads a scope name as CB and the native format write it (`SESSION`, `dialog`, …).
-    pub fn parse(name: &str) -> Option<Scope> {
-        match name.to_ascii_lowercase().as_str() {
-            "request" => Some(Scope::Request),
-            "dialog" => Some(Scope::Dialog),
-            "session" | "conversation" => Some(Scope::Session),
-            "forever" | "persistent" => Some(Scope::Forever),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::Scope;
 
 #[derive(Clone, Debug)]
 struct Entry {

@@ -24,8 +24,7 @@ use serde_json::Value;
 
 use crate::botcontext::{BotContext, HostInfo, NoScripts, ScriptHost, INIT_SOURCE};
 
-/// The event message the bot receives when a transfer fails ([`Input::TransferFailed`]).
-pub const ESCALATION_FAILED: &str = "__agent_escalation_failed__";
+pub use crate::event::ESCALATION_FAILED;
 /// The longest visitor message the bot reads, in characters; the rest is cut (a debug
 /// note says so).
 pub const MAX_MESSAGE_CHARS: usize = 4096;

@@ -45,7 +45,7 @@ impl Session {
     /// in-progress message and the [`Output::Upload`]; then the flow goes on.
     pub(super) fn start_upload(&mut self, at: InteractionId, spec: &UploadSpec, file: u64) {
         let bot = Arc::clone(&self.bot);
-        let call = upload::follows(&bot, at).and_then(|c| match bot.interactions[c].kind {
+        let call = bot.after(at).and_then(|c| match bot.interactions[c].kind {
             Kind::Call(i) if bot.integrations[i].file => Some((c, i)),
             _ => None,
         });
