@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatlet_engine::model::succeeded;
+use chatlet_engine::succeeded;
 use chatlet_engine::{Bot, FileIn, Input, Output};
 use js_sys::Reflect;
 use serde_json::Value;

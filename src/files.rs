@@ -3,7 +3,7 @@
 //! from the browser straight to its File integration with `XMLHttpRequest`, whose upload
 //! progress events drive the progress bar.
 
-use chatlet_engine::upload::HEAD_BYTES;
+use chatlet_engine::UPLOAD_HEAD_BYTES as HEAD_BYTES;
 use chatlet_engine::{Input, Upload};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -75,7 +75,7 @@ pub fn send(
 fn start(upload: &Upload) -> Result<XmlHttpRequest, JsValue> {
     let xhr = XmlHttpRequest::new()?;
     xhr.open_with_async(&upload.method, &upload.url, true)?;
-    xhr.set_timeout(chatlet_engine::upload::TIMEOUT_MS);
+    xhr.set_timeout(chatlet_engine::UPLOAD_TIMEOUT_MS);
     for (key, value) in &upload.headers {
         xhr.set_request_header(key, value)?;
     }

@@ -45,7 +45,7 @@ pub fn install_case() {
     fn lower(text: &str) -> String {
         js_sys::JsString::from(text).to_lower_case().into()
     }
-    chatlet_engine::case::set_lower(lower);
+    chatlet_engine::set_lower(lower);
 }
 
 /// Talc instead of the default dlmalloc: about 3 KB less wasm, and faster.

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use chatlet_widget::protocol::{Step, Stepper};
-//! use chatlet_widget::engine::{botcontext::NoScripts, load, Input};
+//! use chatlet_widget::engine::{load, Input, NoScripts};
 //! use std::sync::Arc;
 //! let bot = load(r#"{"chatlet": 1, "dialogs": [{"name": "Hi", "patterns": ["hi"], "flow": [{"say": "Hello"}]}]}"#).unwrap();
 //! let mut session = Stepper::new(Arc::new(bot), Default::default(), NoScripts, Box::new(|_| {}));
@@ -21,8 +21,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use chatlet_engine::botcontext::{over_budget, BotContext, ScriptHost, BLOCK_BUDGET_MS};
-use chatlet_engine::model::Script;
+use chatlet_engine::Script;
+use chatlet_engine::{over_budget, BotContext, ScriptHost, BLOCK_BUDGET_MS};
 use chatlet_engine::{
     Bot, CardOut, ChoiceOut, FileIn, HostInfo, Input, Output, Request, Session, SessionOptions,
     Upload,
@@ -613,7 +613,7 @@ pub(crate) fn read_output(v: &Value) -> Option<Output> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chatlet_engine::botcontext::NoScripts;
+    use chatlet_engine::NoScripts;
 
     fn to_worker(m: ToWorker) {
         let text = m.to_json();

@@ -18,7 +18,7 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatlet_engine::botcontext::BLOCK_BUDGET_MS;
+use chatlet_engine::BLOCK_BUDGET_MS;
 use chatlet_engine::{Bot, HostInfo, SessionOptions};
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;

@@ -17,9 +17,9 @@
 
 use std::cell::RefCell;
 
-use chatlet_engine::botcontext::{prelude, BotContext, ScriptHost};
-use chatlet_engine::model::Script;
+use chatlet_engine::Script;
 use chatlet_engine::{precompiled, Bot};
+use chatlet_engine::{prelude, BotContext, ScriptHost};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatlet_engine::pattern::Pattern;
-use chatlet_engine::upload::HEAD_BYTES;
+use chatlet_engine::internals::Pattern;
+use chatlet_engine::UPLOAD_HEAD_BYTES as HEAD_BYTES;
 use chatlet_engine::{Bot, FileIn, Input, Output, Request, Session, SessionOptions, Upload};
 use serde_json::Value;
 
@@ -312,7 +312,7 @@ impl Driver {
                     url: upload.url.clone(),
                     headers: upload.headers.clone(),
                     body: None,
-                    timeout_ms: chatlet_engine::upload::TIMEOUT_MS,
+                    timeout_ms: chatlet_engine::UPLOAD_TIMEOUT_MS,
                 };
                 send(&request, bytes)
             });

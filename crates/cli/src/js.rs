@@ -18,8 +18,8 @@ use std::thread;
 use std::time::Duration;
 
 use boa_engine::{js_string, Context, JsNativeError, JsResult, JsValue, NativeFunction, Source};
-use chatlet_engine::botcontext::{nesting, prelude, BotContext, ScriptHost, MAX_CODE_DEPTH};
-use chatlet_engine::model::Script;
+use chatlet_engine::Script;
+use chatlet_engine::{nesting, prelude, BotContext, ScriptHost, MAX_CODE_DEPTH};
 use serde_json::Value;
 
 thread_local! {
@@ -30,8 +30,7 @@ thread_local! {
 const LOOP_LIMIT: u64 = 1_000_000;
 
 /// Most wall-clock time one block (or the global functions) may take.
-pub const BLOCK_BUDGET: Duration =
-    Duration::from_millis(chatlet_engine::botcontext::BLOCK_BUDGET_MS as u64);
+pub const BLOCK_BUDGET: Duration = Duration::from_millis(chatlet_engine::BLOCK_BUDGET_MS as u64);
 
 /// What the realm's thread is asked to evaluate.
 enum Job {
@@ -128,9 +127,7 @@ impl Boa {
                 // The thread is left to finish on its own; the next block gets a new one.
                 self.worker = None;
                 *ctx = before;
-                Err(chatlet_engine::botcontext::over_budget(
-                    self.budget.as_millis() as u64,
-                ))
+                Err(chatlet_engine::over_budget(self.budget.as_millis() as u64))
             }
         }
     }

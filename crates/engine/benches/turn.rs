@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use chatlet_engine::{native, Input, Session};
+use chatlet_engine::{internals::load_native, Input, Session};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// A native bot with `n` dialogs, each started by two patterns and answering one line.
@@ -25,9 +25,9 @@ fn big_bot(n: usize) -> String {
 fn turn(c: &mut Criterion) {
     let source = big_bot(1000);
     c.bench_function("load a 1,000-dialog bot", |b| {
-        b.iter(|| native::load(black_box(&source)).unwrap())
+        b.iter(|| load_native(black_box(&source)).unwrap())
     });
-    let bot = Arc::new(native::load(&source).unwrap());
+    let bot = Arc::new(load_native(&source).unwrap());
     let mut session = Session::new(bot, Default::default());
     // The last dialog's second pattern: every starter before it is tried first.
     let last = "Tell me about item999 please".to_string();

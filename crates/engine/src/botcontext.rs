@@ -8,7 +8,7 @@
 //! that scripts store come back with their structure intact.
 //!
 //! ```
-//! use chatlet_engine::botcontext::BotContext;
+//! use chatlet_engine::BotContext;
 //! use serde_json::json;
 //! let mut ctx = BotContext::default();
 //! ctx.call("setBotVariable", &[json!("n"), json!([1, 2]), json!(true), json!(false)]).unwrap();
@@ -537,6 +537,7 @@ pub fn check_code(findings: &mut Findings, code: &str, pointer: &str, interactio
     }
 }
 
+#[cfg(feature = "checks")]
 /// The names of `botContext` functions `source` calls that Chatlet does not have.
 pub fn unknown_calls(source: &str) -> Vec<String> {
     let mut unknown = Vec::new();
@@ -554,6 +555,7 @@ pub fn unknown_calls(source: &str) -> Vec<String> {
     unknown
 }
 
+#[cfg(feature = "checks")]
 /// The literal names `source` passes to `setTriggerNextMessage('…')`.
 pub fn trigger_names(source: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -702,10 +704,12 @@ mod tests {
         assert_eq!(e.sent[2].replies[0], ("Yes".into(), "y".into()));
         assert_eq!(e.trigger.as_deref(), Some("y"));
         assert!(e.immediate);
+        #[cfg(feature = "checks")]
         assert_eq!(
             unknown_calls("botContext.getBotVariable('a'); botContext.askMaven(); botContext.x"),
             ["askMaven"]
         );
+        #[cfg(feature = "checks")]
         assert_eq!(
             trigger_names("botContext.setTriggerNextMessage('Welcome Back'); botContext.setTriggerNextMessage(n);"),
             ["Welcome Back"]

@@ -2,7 +2,7 @@
 //! meaning "every element".
 //!
 //! ```
-//! use chatlet_engine::jsonpath::JsonPath;
+//! use chatlet_engine::internals::JsonPath;
 //! use serde_json::json;
 //! let doc = json!({"api_Stores": {"stores": [{"city": "Oslo"}, {"city": "Lima"}]}});
 //! let every = JsonPath::parse("{$.api_Stores.stores[i].city}").unwrap();

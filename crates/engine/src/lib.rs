@@ -23,36 +23,65 @@
 //! assert_eq!(texts(s.handle(Input::Text("123456".into()))), ["Thanks, 123456."]);
 //! ```
 
-pub mod botcontext;
-pub mod case;
-pub mod cb;
-pub mod check;
-pub mod error;
-pub mod event;
-pub mod flow;
-pub mod jsonpath;
-pub mod model;
-pub mod native;
-pub mod options;
-pub mod pattern;
+// The modules are private: hosts use the chosen list below (and `precompiled`, the
+// strict-CSP scripts file). `internals` is for the fuzz targets and property tests.
+mod botcontext;
+mod case;
+mod cb;
+mod check;
+mod error;
+mod event;
+#[cfg(feature = "checks")]
+mod flow;
+mod jsonpath;
+mod model;
+mod native;
+mod options;
+mod pattern;
 pub mod precompiled;
-pub mod regex_dialect;
-pub mod session;
-pub mod slots;
+mod regex_dialect;
+mod session;
+mod slots;
 mod small_map;
-pub mod snapshot;
-pub mod template;
-pub mod text;
-pub mod upload;
-pub mod value;
-pub mod vars;
+mod snapshot;
+mod template;
+mod text;
+mod upload;
+mod value;
+mod vars;
 
-pub use botcontext::{BotContext, HostInfo, ScriptHost};
+// The bot, loading it and what loading finds.
 pub use error::{Finding, FindingKind, LoadError, Severity};
-pub use event::{CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload};
-pub use model::Bot;
-pub use session::{Session, SessionOptions};
+pub use model::{succeeded, Bot, Script, Settings, DEFAULT_FALLBACK_TEXT, MAX_DELAY_MS};
+// A conversation: inputs in, outputs out; kept as data between runs.
+pub use event::{CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload, ESCALATION_FAILED};
+pub use session::{
+    Session, SessionOptions, MAX_MESSAGE_CHARS, MAX_QUEUED, MAX_RESPONSE_BYTES, MAX_STACK,
+};
 pub use snapshot::{RestoreError, Snapshot};
+// Bot code: what a host that runs JavaScript implements and needs.
+pub use botcontext::{
+    nesting, over_budget, prelude, BotContext, Function, HostInfo, NoScripts, ScriptHost,
+    BLOCK_BUDGET_MS, FUNCTIONS, MAX_CODE_DEPTH,
+};
+// Files the visitor sends.
+pub use upload::{
+    HEAD_BYTES as UPLOAD_HEAD_BYTES, MAX_BYTES as MAX_UPLOAD_BYTES, TIMEOUT_MS as UPLOAD_TIMEOUT_MS,
+};
+// Lower case for hosts that bring their own (the widget: the browser's).
+#[cfg(not(feature = "unicode-case"))]
+pub use case::set_lower;
+
+/// The engine's parsers, for the fuzz targets and property tests: not an API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::cb::load as load_cb;
+    pub use crate::jsonpath::JsonPath;
+    pub use crate::native::load as load_native;
+    pub use crate::pattern::Pattern;
+    pub use crate::regex_dialect::JsRegex;
+    pub use crate::template::{percent_encode, Placeholder, Template};
+}
 
 /// Which format a bot file is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

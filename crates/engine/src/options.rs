@@ -1,15 +1,7 @@
 //! Picking a multiple-choice option: by its text, by its number or letter, or (for
 //! options labelled like `A) Seattle`) by the label or the text after it. Comparisons trim
-//! and ignore case.
-//!
-//! ```
-//! use chatlet_engine::model::OptionStyle;
-//! use chatlet_engine::options::picks;
-//! assert!(picks(" text only ", "Text only", 0, OptionStyle::Numbers));
-//! assert!(picks("2)", "Structured", 1, OptionStyle::Numbers));
-//! assert!(picks("b", "Structured", 1, OptionStyle::Letters));
-//! assert!(!picks("2", "Structured", 1, OptionStyle::None));
-//! ```
+//! and ignore case: `" text only "` picks "Text only"; `"2)"` picks the second option
+//! when options are numbered, `"b"` when they are lettered (see the tests).
 
 use crate::model::OptionStyle;
 
@@ -67,6 +59,14 @@ mod tests {
         assert_eq!(evaluate("portland", &options), Some(1));
         assert_eq!(evaluate("a) seattle", &options), Some(0));
         assert_eq!(evaluate("Boston", &options), None);
+    }
+
+    #[test]
+    fn by_text_number_or_letter() {
+        assert!(picks(" text only ", "Text only", 0, OptionStyle::Numbers));
+        assert!(picks("2)", "Structured", 1, OptionStyle::Numbers));
+        assert!(picks("b", "Structured", 1, OptionStyle::Letters));
+        assert!(!picks("2", "Structured", 1, OptionStyle::None));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! against the whole message, case-insensitively, after trimming it.
 //!
 //! ```
-//! use chatlet_engine::pattern::Pattern;
+//! use chatlet_engine::internals::Pattern;
 //! let p = Pattern::parse("*(agent|representative|human)*").unwrap();
 //! assert!(p.matches("  I want a HUMAN please "));
 //! assert!(!p.matches("no thanks"));

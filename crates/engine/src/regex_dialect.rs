@@ -11,7 +11,7 @@
 //! A rule's regex is *searched* in the message (unanchored) and is case-sensitive.
 //!
 //! ```
-//! use chatlet_engine::regex_dialect::JsRegex;
+//! use chatlet_engine::internals::JsRegex;
 //! let re = JsRegex::compile(r"^\d{6}$").unwrap();
 //! assert!(re.is_match("123456"));
 //! assert!(!re.is_match("12345٦")); // an Arabic-Indic digit is not \d in JavaScript

@@ -5,11 +5,15 @@
 //! a slot NAME reads the variable NAME, and `chatlet check` warns, naming the rule that
 //! sets the variable.
 
+#[cfg(feature = "checks")]
 use std::collections::BTreeSet;
 
+#[cfg(feature = "checks")]
 use serde_json::Value;
 
-use crate::model::{Bot, InteractionId};
+use crate::model::Bot;
+#[cfg(feature = "checks")]
+use crate::model::InteractionId;
 
 /// The slot names some rule of `bot` fills.
 pub fn filled(bot: &Bot) -> Vec<String> {
@@ -22,6 +26,7 @@ pub fn filled(bot: &Bot) -> Vec<String> {
         .collect()
 }
 
+#[cfg(feature = "checks")]
 /// A slot read that falls back to a variable: the name, and the first rule that sets
 /// the variable (interaction, rule index), if any.
 pub struct Fallback {
@@ -31,6 +36,7 @@ pub struct Fallback {
     pub setter: Option<(InteractionId, usize)>,
 }
 
+#[cfg(feature = "checks")]
 /// Every `{$botContext.slot.NAME}` in the parts of the bot file given (`raw`, any string
 /// in them) whose NAME no rule fills as a slot.
 pub fn fallbacks(raw: &[&Value], bot: &Bot) -> Vec<Fallback> {
@@ -52,6 +58,7 @@ pub fn fallbacks(raw: &[&Value], bot: &Bot) -> Vec<Fallback> {
         .collect()
 }
 
+#[cfg(feature = "checks")]
 /// The warning's text for a fallback.
 pub fn message(fallback: &Fallback, setter_name: Option<&str>) -> String {
     let name = &fallback.name;
@@ -65,6 +72,7 @@ pub fn message(fallback: &Fallback, setter_name: Option<&str>) -> String {
     }
 }
 
+#[cfg(feature = "checks")]
 fn collect(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::String(s) => {

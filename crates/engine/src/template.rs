@@ -6,7 +6,7 @@
 //! Anything else in braces is literal text. A missing value renders as the empty string.
 //!
 //! ```
-//! use chatlet_engine::template::{Template, Placeholder};
+//! use chatlet_engine::internals::{Template, Placeholder};
 //! let t = Template::parse("Hi {$botContext.name}! {not a placeholder}", &[]);
 //! let out = t.render(&|p: &Placeholder| match p {
 //!     Placeholder::BotVar(n) if n == "name" => Some("Ada".to_string()),
@@ -214,6 +214,7 @@ pub fn percent_encode(value: &str, out: &mut String) {
     }
 }
 
+#[cfg(feature = "checks")]
 /// The `{$…}` forms in `text` that Chatlet does not know (they stay as written), such as
 /// the legacy `{$location.city}`.
 pub fn unknown_forms(text: &str) -> Vec<String> {
@@ -300,6 +301,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "checks")]
     fn unknown_dollar_forms_are_listed() {
         assert_eq!(
             unknown_forms("at {$location.city} for {$botContext.x} {$query} {$firstname}"),

@@ -32,6 +32,7 @@ pub struct Part {
     pub delay_ms: u32,
 }
 
+#[cfg(test)]
 /// Decides what `text` sends.
 pub fn outgoing(text: &str) -> Outgoing {
     outgoing_split(text, true)

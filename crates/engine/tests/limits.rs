@@ -3,8 +3,8 @@
 
 mod common;
 
-use chatlet_engine::session::{MAX_MESSAGE_CHARS, MAX_QUEUED, MAX_RESPONSE_BYTES, MAX_STACK};
 use chatlet_engine::{load, Input, Output, MAX_BOT_BYTES, MAX_DIALOGS};
+use chatlet_engine::{MAX_MESSAGE_CHARS, MAX_QUEUED, MAX_RESPONSE_BYTES, MAX_STACK};
 use common::{session, texts};
 
 fn debug(out: &[Output]) -> Vec<String> {

@@ -100,10 +100,7 @@ fn a_statement_loop_is_reported_and_stopped() {
         chatlet_engine::Output::Text { text, .. } => Some(text.clone()),
         _ => None,
     });
-    assert_eq!(
-        last.as_deref(),
-        Some(chatlet_engine::model::DEFAULT_FALLBACK_TEXT)
-    );
+    assert_eq!(last.as_deref(), Some(chatlet_engine::DEFAULT_FALLBACK_TEXT));
 }
 
 /// Spec §2.3: starters should be unique; a pattern two dialogs share is named.

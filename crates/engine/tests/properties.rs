@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use chatlet_engine::pattern::Pattern;
-use chatlet_engine::template::{percent_encode, Placeholder, Template};
+use chatlet_engine::internals::Pattern;
+use chatlet_engine::internals::{percent_encode, Placeholder, Template};
 use chatlet_engine::{load, Input, Output, Session};
 use proptest::prelude::*;
 use serde_json::{json, Value};

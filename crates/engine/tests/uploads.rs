@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use chatlet_engine::upload::MAX_BYTES;
+use chatlet_engine::MAX_UPLOAD_BYTES as MAX_BYTES;
 use chatlet_engine::{load, FileIn, Input, Output, Session, Upload};
 use common::{session, texts};
 

@@ -7,10 +7,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use chatlet_engine::jsonpath::JsonPath;
-use chatlet_engine::pattern::Pattern;
-use chatlet_engine::regex_dialect::JsRegex;
-use chatlet_engine::template::{Placeholder, Template};
+use chatlet_engine::internals::JsRegex;
+use chatlet_engine::internals::JsonPath;
+use chatlet_engine::internals::Pattern;
+use chatlet_engine::internals::{Placeholder, Template};
 use chatlet_engine::{FileIn, Input, Output, Session};
 use serde_json::Value;
 
@@ -125,14 +125,14 @@ pub fn transcript(data: &[u8]) {
 
 /// A native bot file: findings, never a panic; a bot that loads can be talked to.
 pub fn native(data: &[u8]) {
-    if let Ok(bot) = chatlet_engine::native::load(&text(data)) {
+    if let Ok(bot) = chatlet_engine::internals::load_native(&text(data)) {
         talk(bot);
     }
 }
 
 /// A CB export: findings, never a panic; a bot that loads can be talked to.
 pub fn cb(data: &[u8]) {
-    if let Ok(bot) = chatlet_engine::cb::load(&text(data)) {
+    if let Ok(bot) = chatlet_engine::internals::load_cb(&text(data)) {
         talk(bot);
     }
 }

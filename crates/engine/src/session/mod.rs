@@ -9,8 +9,8 @@
 //! `hooks` (bot code). [`crate::snapshot`] turns the state into data and back.
 //!
 //! ```
-//! use chatlet_engine::{native, Input, Output, Session};
-//! let bot = native::load(r#"{"dialogs":[{"name":"Hi","patterns":["hi*"],
+//! use chatlet_engine::{load, Input, Output, Session};
+//! let bot = load(r#"{"dialogs":[{"name":"Hi","patterns":["hi*"],
 //!     "flow":[{"say":"Hello!"}]}]}"#).unwrap();
 //! let mut session = Session::new(std::sync::Arc::new(bot), Default::default());
 //! let out = session.handle(Input::Text("hi there".into()));
