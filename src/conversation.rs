@@ -203,16 +203,19 @@ impl Conversation {
 /// tab leads follows that tab until it leads in turn (see [`Conversation::lead`]).
 #[inline(never)] // not inside the loading future's state machine
 pub fn start(conv: &Shared, bot: Bot, text: String) {
-    let title = bot.name.clone();
+    let title = bot.name().to_string();
     let options = &conv.options;
     {
         let mut keep = conv.keep.borrow_mut();
         keep.area = options.persist.area();
-        keep.bot = bot.fingerprint.clone();
+        keep.bot = bot.fingerprint().to_string();
         keep.idle_ms = options
             .idle_minutes
             .map(|m| m * 60_000.0)
-            .or(bot.settings.session_length_s.map(|s| f64::from(s) * 1000.0))
+            .or(bot
+                .settings()
+                .session_length_s
+                .map(|s| f64::from(s) * 1000.0))
             .unwrap_or(crate::saved::IDLE_MS);
     }
     let forever = forever_area(conv)

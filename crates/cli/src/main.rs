@@ -123,14 +123,14 @@ fn check(path: &Path) -> Result<ExitCode, String> {
     let path = path.display();
     match chatlet_engine::load(&text) {
         Ok(bot) => {
-            for finding in &bot.findings {
+            for finding in bot.findings() {
                 println!("{finding}");
             }
-            let count = |s: Severity| bot.findings.iter().filter(|f| f.severity == s).count();
+            let count = |s: Severity| bot.findings().iter().filter(|f| f.severity == s).count();
             println!(
                 "{path}: ok: {} dialogs, {} interactions; {} unsupported, {} warnings",
-                bot.dialogs.len(),
-                bot.interactions.len(),
+                bot.size().0,
+                bot.size().1,
                 count(Severity::Unsupported),
                 count(Severity::Warning)
             );
@@ -161,7 +161,7 @@ fn scripts(bot_file: &Path, out: Option<&Path>) -> Result<ExitCode, String> {
     let bot = load_bot(bot_file)?;
     let bot_path = &bot_file.to_string_lossy();
     let mut bad = Vec::new();
-    let globals = bot.globals.iter().cloned();
+    let globals = bot.globals().into_iter().cloned();
     for block in globals.chain(precompiled::blocks(&bot)) {
         if let Some(error) = chatlet::js::syntax_error(&block.source) {
             bad.push(format!("{}: {error}", block.key));

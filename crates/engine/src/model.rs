@@ -29,32 +29,34 @@ pub fn succeeded(status: u16) -> bool {
     status == 200 || status == 201
 }
 
-/// A loaded, checked bot.
+/// A loaded, checked bot. Its parts are the engine's: a host reads what it needs through
+/// the methods below, and cannot build one whose cross references the loaders have not
+/// checked (only [`crate::load`] makes a `Bot`).
 #[derive(Debug)]
 pub struct Bot {
     /// The bot id (`{$chatBotId}`).
-    pub id: String,
+    pub(crate) id: String,
     /// The bot's display name.
-    pub name: String,
+    pub(crate) name: String,
     /// Dialogs, in file order (the order in which starters are tried).
-    pub dialogs: Vec<Dialog>,
+    pub(crate) dialogs: Vec<Dialog>,
     /// All interactions of all dialogs.
-    pub interactions: Vec<Interaction>,
+    pub(crate) interactions: Vec<Interaction>,
     /// The fallback dialog, if the bot has one.
-    pub fallback: Option<DialogId>,
+    pub(crate) fallback: Option<DialogId>,
     /// Integrations (HTTP APIs) the bot calls.
-    pub integrations: Vec<Integration>,
+    pub(crate) integrations: Vec<Integration>,
     /// Bot-wide JavaScript, evaluated once per conversation (CB's global functions).
-    pub globals: Option<Script>,
+    pub(crate) globals: Option<Script>,
     /// Intent names the dialog starters use, by dialog (no NLU: matched by host stand-ins).
-    pub intents: Vec<Option<String>>,
+    pub(crate) intents: Vec<Option<String>>,
     /// Bot-wide settings.
-    pub settings: Settings,
+    pub(crate) settings: Settings,
     /// Warnings and unsupported features found while loading.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// A hash of the file the bot was loaded from (set by [`crate::load`]): a session's
     /// snapshot names the bot it was made with.
-    pub fingerprint: String,
+    pub(crate) fingerprint: String,
 }
 
 /// How long a variable lives.
@@ -117,6 +119,41 @@ impl Interaction {
 }
 
 impl Bot {
+    /// The bot id (`{$chatBotId}`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The bot's display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Bot-wide settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Warnings and unsupported features found while loading.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// A hash of the file the bot was loaded from.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// How many dialogs and interactions it has.
+    pub fn size(&self) -> (usize, usize) {
+        (self.dialogs.len(), self.interactions.len())
+    }
+
+    /// The bot-wide JavaScript, if any.
+    pub fn globals(&self) -> Option<&Script> {
+        self.globals.as_ref()
+    }
+
     /// The interaction the flow goes to after `at` when nothing decides otherwise: its
     /// unconditional rule's target, or its next.
     pub fn after(&self, at: InteractionId) -> Option<InteractionId> {

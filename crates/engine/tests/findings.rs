@@ -36,7 +36,7 @@ fn every_bot_file_gives_its_findings() {
     for bot in &bots {
         let text = std::fs::read_to_string(bot).unwrap();
         let findings = match load(&text) {
-            Ok(bot) => bot.findings,
+            Ok(bot) => bot.findings().to_vec(),
             Err(e) => e.findings,
         };
         let actual: Vec<String> = findings.iter().map(line).collect();

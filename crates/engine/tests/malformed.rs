@@ -6,7 +6,7 @@ use chatlet_engine::{load, Severity};
 /// Loads `bot` and returns its error findings as `pointer: message` lines.
 fn errors(bot: &str) -> Vec<String> {
     let findings = match load(bot) {
-        Ok(bot) => bot.findings,
+        Ok(bot) => bot.findings().to_vec(),
         Err(e) => e.findings,
     };
     findings
@@ -79,7 +79,7 @@ fn a_statement_loop_is_reported_and_stopped() {
         {"ask": "Again?", "name": "again"}, {"say": "ok", "then": "again"}]}]}"#;
     let bot = load(bot).unwrap();
     let loops: Vec<_> = bot
-        .findings
+        .findings()
         .iter()
         .filter(|f| f.message.contains("loops without waiting"))
         .collect();
@@ -110,11 +110,11 @@ fn two_starters_with_one_pattern_are_named() {
         {"name": "B", "patterns": ["hi", "*HELP*"], "flow": [{"say": "b"}]}]}"#;
     let bot = load(bot).unwrap();
     let shared: Vec<_> = bot
-        .findings
+        .findings()
         .iter()
         .filter(|f| f.message.contains("is also"))
         .collect();
-    assert_eq!(shared.len(), 1, "{:?}", bot.findings);
+    assert_eq!(shared.len(), 1, "{:?}", bot.findings());
     assert_eq!(shared[0].interaction.as_deref(), Some("B"));
     assert_eq!(shared[0].pointer, "/dialogs/1/flow/0");
 }

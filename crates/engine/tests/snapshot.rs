@@ -94,7 +94,7 @@ fn equal_sessions_give_equal_snapshots_and_the_json_form_is_stable() {
     assert_eq!(restored.snapshot(), snapshot);
     let value: Value = serde_json::to_value(&snapshot).unwrap();
     assert_eq!(value["schema"], 1);
-    assert_eq!(value["bot"], json!(load(BOT).unwrap().fingerprint));
+    assert_eq!(value["bot"], json!(load(BOT).unwrap().fingerprint()));
     assert_eq!(value["pending"], json!("account"));
 }
 
@@ -109,7 +109,7 @@ fn a_changed_bot_keeps_the_conversation_when_what_it_refers_to_remains() {
         .replace("I can tell your balance.", "Ask me for your balance.")
         .replace(r#"{"name": "Help""#, r#"{"name": "Hours", "patterns": ["hours"], "flow": [{"say": "9 to 5."}]}, {"name": "Help""#);
     let nb = bot(&newer);
-    assert_ne!(nb.fingerprint, b.fingerprint);
+    assert_ne!(nb.fingerprint(), b.fingerprint());
     let mut s = Session::restore(nb, snapshot, SessionOptions::default()).unwrap();
     let out = s.handle(Input::Text("1234".into()));
     assert_eq!(texts(&out), ["Six digits, please.", "Account number?"]);
@@ -189,7 +189,7 @@ fn the_bots_session_length_is_read_from_both_formats() {
             r#"{{"chatlet": 1, "settings": {settings}, "dialogs": [{{"name": "D", "patterns": ["*"], "flow": [{{"say": "x"}}]}}]}}"#
         ))
         .unwrap()
-        .settings
+        .settings()
         .session_length_s
     };
     assert_eq!(native(r#"{"sessionLength": 900}"#), Some(900));
@@ -203,7 +203,10 @@ fn the_bots_session_length_is_read_from_both_formats() {
                 {"id": "s", "name": "start", "group": "g", "interactionType": "DIALOG_STARTER",
                  "pattern": ["*"]}]
         });
-        load(&export.to_string()).unwrap().settings.session_length_s
+        load(&export.to_string())
+            .unwrap()
+            .settings()
+            .session_length_s
     };
     assert_eq!(cb(3600), Some(3600));
     assert_eq!(cb(0), None, "every public export says 0: unset");
