@@ -220,37 +220,37 @@ pub const FUNCTIONS: &[Function] = &[
         Ok(Value::Bool(true))
     }),
     f("setGlobalContextData", 3, |c, a| {
-        context(c, Op::Set, "Global", a)
+        context(c, Op::Set, ContextScope::Global, a)
     }),
     f("getGlobalContextData", 2, |c, a| {
-        context(c, Op::Get, "Global", a)
+        context(c, Op::Get, ContextScope::Global, a)
     }),
     f("deleteGlobalContextData", 2, |c, a| {
-        context(c, Op::Delete, "Global", a)
+        context(c, Op::Delete, ContextScope::Global, a)
     }),
     f("setContextDataForUser", 3, |c, a| {
-        context(c, Op::Set, "User", a)
+        context(c, Op::Set, ContextScope::User, a)
     }),
     f("getContextDataForUser", 2, |c, a| {
-        context(c, Op::Get, "User", a)
+        context(c, Op::Get, ContextScope::User, a)
     }),
     f("deleteContextDataForUser", 2, |c, a| {
-        context(c, Op::Delete, "User", a)
+        context(c, Op::Delete, ContextScope::User, a)
     }),
     f("deleteAllContextDataForUser", 1, |c, a| {
-        context(c, Op::DeleteAll, "User", a)
+        context(c, Op::DeleteAll, ContextScope::User, a)
     }),
     f("setContextDataForConversation", 3, |c, a| {
-        context(c, Op::Set, "Conversation", a)
+        context(c, Op::Set, ContextScope::Conversation, a)
     }),
     f("getContextDataForConversation", 2, |c, a| {
-        context(c, Op::Get, "Conversation", a)
+        context(c, Op::Get, ContextScope::Conversation, a)
     }),
     f("deleteContextDataForConversation", 2, |c, a| {
-        context(c, Op::Delete, "Conversation", a)
+        context(c, Op::Delete, ContextScope::Conversation, a)
     }),
     f("deleteAllContextDataForConversation", 1, |c, a| {
-        context(c, Op::DeleteAll, "Conversation", a)
+        context(c, Op::DeleteAll, ContextScope::Conversation, a)
     }),
 ];
 
@@ -276,6 +276,20 @@ fn send(c: &mut BotContext, a: &[Value], immediate: bool) -> Result<Value, Strin
     null()
 }
 
+/// Whose data a Context Service function reads or writes (kept in the conversation;
+/// a snapshot names them as written here).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum ContextScope {
+    /// `…ContextDataForConversation`.
+    Conversation,
+    /// `…GlobalContextData`.
+    Global,
+    /// `…ContextDataForUser`.
+    User,
+}
+
 /// What a Context Service function does to a namespace.
 #[derive(Clone, Copy)]
 enum Op {
@@ -287,11 +301,14 @@ enum Op {
 
 /// The Context Service functions (kept offline, per conversation): `op` in `scope`'s
 /// namespace `args[0]`, key `args[1]`.
-fn context(c: &mut BotContext, op: Op, scope: &str, args: &[Value]) -> Result<Value, String> {
+fn context(
+    c: &mut BotContext,
+    op: Op,
+    scope: ContextScope,
+    args: &[Value],
+) -> Result<Value, String> {
     let key = text_arg(args, 1);
-    let map = c
-        .store
-        .get_or_default((scope.to_string(), text_arg(args, 0)));
+    let map = c.store.get_or_default((scope, text_arg(args, 0)));
     Ok(match op {
         Op::Set => {
             map.insert(key, arg(args, 2).clone());
@@ -363,7 +380,7 @@ pub struct BotContext {
     pub(crate) host: HostInfo,
     pub(crate) intent: Option<String>,
     /// Offline Context Service: (scope, namespace) → key → value.
-    pub(crate) store: SmallMap<(String, String), serde_json::Map<String, Value>>,
+    pub(crate) store: SmallMap<(ContextScope, String), serde_json::Map<String, Value>>,
     pub(crate) api: Option<(bool, u16)>,
     /// The visitor's latest accepted file: its type (`"pdf"`) and caption.
     pub(crate) file: Option<(String, String)>,

@@ -39,7 +39,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::botcontext::{NoScripts, ScriptHost};
+use crate::botcontext::{ContextScope, NoScripts, ScriptHost};
 use crate::model::Scope;
 use crate::model::{Bot, DialogId, IntegrationId, InteractionId};
 use crate::session::{Frame, InFlight, Queued, Session, SessionOptions, Waiting};
@@ -65,7 +65,7 @@ pub struct Snapshot {
     /// Custom data fields by `"Integration.field"`.
     fields: Vec<(String, Vec<Value>)>,
     /// The offline Context Service: (scope, namespace, values).
-    store: Vec<(String, String, Map<String, Value>)>,
+    store: Vec<(ContextScope, String, Map<String, Value>)>,
     /// The last call's outcome (`isApiExecutionSuccessful`, `getApiStatusCode`).
     api: Option<(bool, u16)>,
     /// The visitor's latest accepted file: its type and caption.
@@ -210,13 +210,13 @@ impl Session {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         fields.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut store: Vec<(String, String, Map<String, Value>)> = self
+        let mut store: Vec<(ContextScope, String, Map<String, Value>)> = self
             .ctx
             .store
             .iter()
-            .map(|((scope, namespace), values)| (scope.clone(), namespace.clone(), values.clone()))
+            .map(|((scope, namespace), values)| (*scope, namespace.clone(), values.clone()))
             .collect();
-        store.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        store.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let mut uploads: Vec<UploadRef> = self
             .uploads
             .iter()

@@ -358,7 +358,7 @@ impl Session {
         self.ctx.api = None;
         self.ctx
             .store
-            .retain(|(scope, _), _| scope != "Conversation");
+            .retain(|(scope, _), _| *scope != crate::botcontext::ContextScope::Conversation);
         self.stack.clear();
         self.pending = None;
         self.offered.clear();
