@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::json;
 use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
 use crate::model::Scope;
@@ -122,12 +123,12 @@ impl Loader<'_> {
             findings: vec![],
             fingerprint: String::new(),
         };
-        let Some(obj) = self.object(value, "", None) else {
+        let Some(obj) = json::object(self.findings, value, "", None) else {
             return bot;
         };
-        self.known_keys(obj, "", None, BOT_KEYS);
-        bot.id = self.string_or(obj, "id", "", "chatlet-bot");
-        bot.name = self.string_or(obj, "name", "", "Chatlet bot");
+        json::known_keys(self.findings, obj, "", None, BOT_KEYS);
+        bot.id = json::string_or(self.findings, obj, "id", "", "chatlet-bot");
+        bot.name = json::string_or(self.findings, obj, "name", "", "Chatlet bot");
         if let Some(settings) = obj.get("settings") {
             bot.settings = self.settings(settings);
         }
@@ -189,23 +190,32 @@ impl Loader<'_> {
         let mut where_: Vec<String> = Vec::new();
         for (d, dialog) in dialogs.iter().enumerate() {
             let at = pointer("/dialogs", d);
-            let Some(obj) = self.object(dialog, &at, None) else {
+            let Some(obj) = json::object(self.findings, dialog, &at, None) else {
                 continue;
             };
-            self.known_keys(obj, &at, None, DIALOG_KEYS);
+            json::known_keys(self.findings, obj, &at, None, DIALOG_KEYS);
             let name = obj
                 .get("name")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            let patterns =
-                self.strings(obj.get("patterns"), &pointer(&at, "patterns"), Some(&name));
+            let patterns = json::strings(
+                self.findings,
+                obj.get("patterns"),
+                &pointer(&at, "patterns"),
+                Some(&name),
+            );
             let patterns = patterns
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| self.pattern(p, &pointer(&pointer(&at, "patterns"), i), &name))
                 .collect();
-            let exclude = self.strings(obj.get("exclude"), &pointer(&at, "exclude"), Some(&name));
+            let exclude = json::strings(
+                self.findings,
+                obj.get("exclude"),
+                &pointer(&at, "exclude"),
+                Some(&name),
+            );
             if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
                 if bot.fallback.is_some() {
                     self.findings.error(
@@ -306,7 +316,7 @@ impl Loader<'_> {
     /// The `integrations` object: name → HTTP API.
     fn integrations(&mut self, value: Option<&Value>) -> Vec<Integration> {
         let Some(value) = value else { return vec![] };
-        let Some(obj) = self.object(value, "/integrations", None) else {
+        let Some(obj) = json::object(self.findings, value, "/integrations", None) else {
             return vec![];
         };
         self.integrations = obj.keys().cloned().collect();
@@ -314,11 +324,12 @@ impl Loader<'_> {
         for (name, spec) in obj {
             let at = pointer("/integrations", name);
             let who = Some(name.as_str());
-            let Some(o) = self.object(spec, &at, who) else {
+            let Some(o) = json::object(self.findings, spec, &at, who) else {
                 continue;
             };
-            self.known_keys(o, &at, who, INTEGRATION_KEYS);
-            let method = self.string_or(o, "method", &at, "GET").to_ascii_uppercase();
+            json::known_keys(self.findings, o, &at, who, INTEGRATION_KEYS);
+            let method =
+                json::string_or(self.findings, o, "method", &at, "GET").to_ascii_uppercase();
             const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
             if !METHODS.contains(&method.as_str()) {
                 self.findings.error(
@@ -358,7 +369,7 @@ impl Loader<'_> {
                     None
                 }
             };
-            let rdv = self.string_or(o, "variable", &at, name);
+            let rdv = json::string_or(self.findings, o, "variable", &at, name);
             let file = match o.get("type").map(|t| (t, t.as_str())) {
                 None | Some((_, Some("api"))) => false,
                 Some((_, Some("file"))) => true,
@@ -389,7 +400,7 @@ impl Loader<'_> {
             let mut fields = Vec::new();
             if let Some(f) = o.get("fields") {
                 let here = pointer(&at, "fields");
-                if let Some(map) = self.object(f, &here, who) {
+                if let Some(map) = json::object(self.findings, f, &here, who) {
                     for (key, path) in map {
                         let parsed = path
                             .as_str()
@@ -442,7 +453,7 @@ impl Loader<'_> {
         who: Option<&str>,
     ) -> Vec<(String, Template)> {
         let Some(value) = value else { return vec![] };
-        let Some(obj) = self.object(value, at, who) else {
+        let Some(obj) = json::object(self.findings, value, at, who) else {
             return vec![];
         };
         let mut out = Vec::new();
@@ -462,10 +473,11 @@ impl Loader<'_> {
 
     fn settings(&mut self, value: &Value) -> Settings {
         let mut settings = Settings::default();
-        let Some(obj) = self.object(value, "/settings", None) else {
+        let Some(obj) = json::object(self.findings, value, "/settings", None) else {
             return settings;
         };
-        self.known_keys(
+        json::known_keys(
+            self.findings,
             obj,
             "/settings",
             None,
@@ -518,12 +530,12 @@ impl Loader<'_> {
             enabled: true,
             code: Default::default(),
         };
-        let Some(obj) = self.object(value, at, Some(&it.name)) else {
+        let Some(obj) = json::object(self.findings, value, at, Some(&it.name)) else {
             return it;
         };
         let who = Some(it.name.clone());
         let who = who.as_deref();
-        self.known_keys(obj, at, who, STEP_KEYS);
+        json::known_keys(self.findings, obj, at, who, STEP_KEYS);
         it.delay_ms = obj
             .get("delay")
             .and_then(Value::as_u64)
@@ -749,10 +761,16 @@ impl Loader<'_> {
 
     /// A transfer: `{"skill": …, "message": …, "context": bool}`.
     fn transfer(&mut self, value: &Value, at: &str, who: Option<&str>) -> Kind {
-        let Some(o) = self.object(value, at, who) else {
+        let Some(o) = json::object(self.findings, value, at, who) else {
             return Kind::Unsupported("invalid transfer".into());
         };
-        self.known_keys(o, at, who, &["skill", "agent", "message", "context"]);
+        json::known_keys(
+            self.findings,
+            o,
+            at,
+            who,
+            &["skill", "agent", "message", "context"],
+        );
         let skill = match o.get("skill") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
@@ -795,8 +813,9 @@ impl Loader<'_> {
     /// A File Upload: `{"text", "accept": [types], "success", "failure", "invalid",
     /// "progress"}`.
     fn upload(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<UploadSpec> {
-        let o = self.object(value, at, who)?;
-        self.known_keys(
+        let o = json::object(self.findings, value, at, who)?;
+        json::known_keys(
+            self.findings,
             o,
             at,
             who,
@@ -834,7 +853,7 @@ impl Loader<'_> {
                 "a File Upload needs a \"text\" asking for the file",
             );
         }
-        let names = self.strings(o.get("accept"), &pointer(at, "accept"), who);
+        let names = json::strings(self.findings, o.get("accept"), &pointer(at, "accept"), who);
         let (accept, labels, unknown) = upload::accepted(names.iter().map(String::as_str));
         for (i, name) in unknown {
             self.findings.error(
@@ -883,7 +902,7 @@ impl Loader<'_> {
                 }),
                 Value::Object(o) => {
                     let here = pointer(at, i);
-                    self.known_keys(o, &here, who, &["title", "payload", "url"]);
+                    json::known_keys(self.findings, o, &here, who, &["title", "payload", "url"]);
                     let template =
                         |k: &str| o.get(k).and_then(Value::as_str).map(|p| self.template(p));
                     match o.get("title").and_then(Value::as_str) {
@@ -912,8 +931,8 @@ impl Loader<'_> {
     }
 
     fn rule(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Option<Rule> {
-        let obj = self.object(value, at, who)?;
-        self.known_keys(obj, at, who, RULE_KEYS);
+        let obj = json::object(self.findings, value, at, who)?;
+        json::known_keys(self.findings, obj, at, who, RULE_KEYS);
         let tests: Vec<&str> = ["pattern", "regex", "exact", "option", "noMatch", "result"]
             .into_iter()
             .filter(|k| obj.contains_key(*k))
@@ -929,12 +948,17 @@ impl Loader<'_> {
                 ),
             );
         }
-        let exclude = self.strings(obj.get("exclude"), &pointer(at, "exclude"), who);
+        let exclude = json::strings(
+            self.findings,
+            obj.get("exclude"),
+            &pointer(at, "exclude"),
+            who,
+        );
         let condition = match tests.first().copied() {
             None => Condition::Always,
             Some("pattern") => {
                 let here = pointer(at, "pattern");
-                let sources = self.strings(obj.get("pattern"), &here, who);
+                let sources = json::strings(self.findings, obj.get("pattern"), &here, who);
                 let patterns = sources
                     .iter()
                     .enumerate()
@@ -1060,10 +1084,10 @@ impl Loader<'_> {
         let Some(value) = value else {
             return (vec![], true);
         };
-        let Some(obj) = self.object(value, at, who) else {
+        let Some(obj) = json::object(self.findings, value, at, who) else {
             return (vec![], true);
         };
-        self.known_keys(obj, at, who, &["all", "any"]);
+        json::known_keys(self.findings, obj, at, who, &["all", "any"]);
         let (all, list) = match (obj.get("all"), obj.get("any")) {
             (Some(list), None) => (true, list),
             (None, Some(list)) => (false, list),
@@ -1085,10 +1109,11 @@ impl Loader<'_> {
             .enumerate()
         {
             let here = pointer(&pointer(at, if all { "all" } else { "any" }), i);
-            let Some(o) = self.object(c, &here, who) else {
+            let Some(o) = json::object(self.findings, c, &here, who) else {
                 continue;
             };
-            self.known_keys(
+            json::known_keys(
+                self.findings,
                 o,
                 &here,
                 who,
@@ -1174,92 +1199,6 @@ impl Loader<'_> {
                 )
             })
             .ok()
-    }
-
-    fn object<'v>(
-        &mut self,
-        value: &'v Value,
-        at: &str,
-        who: Option<&str>,
-    ) -> Option<&'v Map<String, Value>> {
-        let obj = value.as_object();
-        if obj.is_none() {
-            self.findings
-                .error(FindingKind::Invalid, at, who, "expected an object");
-        }
-        obj
-    }
-
-    fn known_keys(
-        &mut self,
-        obj: &Map<String, Value>,
-        at: &str,
-        who: Option<&str>,
-        known: &[&str],
-    ) {
-        for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
-            self.findings.error(
-                FindingKind::UnknownKey,
-                &pointer(at, key),
-                who,
-                format!("unknown key {key:?} (known: {})", known.join(", ")),
-            );
-        }
-    }
-
-    fn string_or(
-        &mut self,
-        obj: &Map<String, Value>,
-        key: &str,
-        at: &str,
-        default: &str,
-    ) -> String {
-        match obj.get(key) {
-            None => default.to_string(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => {
-                self.findings.error(
-                    FindingKind::Invalid,
-                    &pointer(at, key),
-                    None,
-                    "must be a string",
-                );
-                default.to_string()
-            }
-        }
-    }
-
-    /// A string or a list of strings.
-    fn strings(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<String> {
-        match value {
-            None => vec![],
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(list)) => list
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    let s = v.as_str().map(str::to_string);
-                    if s.is_none() {
-                        self.findings.error(
-                            FindingKind::Invalid,
-                            &pointer(at, i),
-                            who,
-                            "must be a string",
-                        );
-                    }
-                    s
-                })
-                .collect(),
-            Some(_) => {
-                self.findings.error(
-                    FindingKind::Invalid,
-                    at,
-                    who,
-                    "must be a string or a list of strings",
-                );
-                vec![]
-            }
-        }
     }
 }
 

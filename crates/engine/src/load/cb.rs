@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::json::{list_of, str_of};
 #[cfg(feature = "checks")]
 use crate::botcontext::trigger_names;
 use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
@@ -52,16 +53,6 @@ struct Importer<'a> {
     dialogs: HashMap<&'a str, usize>,
     /// Integration names, for `{Name.field}` templates.
     integrations: Vec<&'a str>,
-}
-
-fn str_of<'v>(v: &'v Value, key: &str) -> &'v str {
-    v.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
-fn list_of<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
 }
 
 impl<'a> Importer<'a> {
