@@ -609,183 +609,13 @@ impl<'a> Importer<'a> {
                 choices: vec![],
                 style: OptionStyle::None,
             },
-            "QUICK_REPLY" => {
-                let mut choices = Vec::new();
-                for (q, reply) in list_of(m, "quickReplies").iter().enumerate() {
-                    let title = str_of(reply, "title");
-                    match str_of(reply, "type") {
-                        "text" | "" => choices.push(Choice {
-                            title: self.template(title),
-                            payload: reply.get("payload").and_then(Value::as_str).filter(|p| !p.is_empty()).map(|p| self.template(p)),
-                            url: None,
-                        }),
-                        other => self.f.unsupported(&pointer(&pointer(at, "quickReplies"), q), who, format!("{other:?} quick replies are not supported; {title:?} is not offered")),
-                    }
-                }
-                Kind::Question {
-                    text: text(self),
-                    choices,
-                    style: OptionStyle::None,
-                }
-            }
-            "MULTIPLE_CHOICE_QUESTION" => {
-                let mc = tile.get("multipleChoice").cloned().unwrap_or(Value::Null);
-                let choices = list_of(&mc, "multipleChoices")
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|c| Choice {
-                        title: self.template(c.trim()),
-                        payload: None,
-                        url: None,
-                    })
-                    .collect();
-                let style = match str_of(&mc, "textStyle").to_ascii_uppercase().as_str() {
-                    "NUMBERS" | "" => OptionStyle::Numbers,
-                    "LETTERS" => OptionStyle::Letters,
-                    other => {
-                        self.f.unsupported(
-                            &pointer(&pointer(&tile_at, "multipleChoice"), "textStyle"),
-                            who,
-                            format!(
-                                "option style {other:?} is not supported; options are numbered"
-                            ),
-                        );
-                        OptionStyle::Numbers
-                    }
-                };
-                Kind::Question {
-                    text: text(self),
-                    choices,
-                    style,
-                }
-            }
-            "BUTTON" => {
-                let choices = list_of(&tile, "buttons")
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(b, button)| {
-                        self.button(button, &pointer(&pointer(&tile_at, "buttons"), b), who)
-                    })
-                    .collect();
-                Kind::Question {
-                    text: text(self),
-                    choices,
-                    style: OptionStyle::None,
-                }
-            }
-            "STRUCTURED" => {
-                let tiles = m
-                    .pointer("/content/results/tile/tileData")
-                    .and_then(Value::as_array)
-                    .map_or(&[][..], Vec::as_slice);
-                let mut cards = Vec::new();
-                for (t, tile) in tiles.iter().enumerate() {
-                    let here = pointer(
-                        &pointer(
-                            &pointer(&pointer(&pointer(at, "content"), "results"), "tile"),
-                            "tileData",
-                        ),
-                        t,
-                    );
-                    let buttons = list_of(tile, "buttons")
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(b, button)| {
-                            self.button(button, &pointer(&pointer(&here, "buttons"), b), who)
-                        })
-                        .collect();
-                    cards.push(Card {
-                        title: self.template(str_of(tile, "title")),
-                        subtitle: self.template(str_of(tile, "subTitle")),
-                        image: self.template(str_of(tile, "image")),
-                        buttons,
-                    });
-                }
-                Kind::Cards(cards)
-            }
-            "UNIVERSAL" => {
-                let json = tile
-                    .pointer("/universalWidget/leMessageJson")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                if json.trim().is_empty() {
-                    self.f.warn(
-                        FindingKind::Invalid,
-                        &pointer(&tile_at, "universalWidget"),
-                        who,
-                        "rich content without JSON sends nothing",
-                    );
-                }
-                Kind::Rich {
-                    json: self.template(json),
-                    wait: m
-                        .get("userInputRequired")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                }
-            }
-            "ESCALATION" => {
-                let escalation = tile.get("escalation").unwrap_or(&Value::Null);
-                let message = match str_of(&tile, "text") {
-                    "" => "Transferring to an agent...",
-                    t => t,
-                };
-                for (key, value) in escalation.as_object().into_iter().flatten() {
-                    if !matches!(
-                        key.as_str(),
-                        "agentSkillId" | "tangoContextEnabled" | "agentSkillName" | "agentId"
-                    ) {
-                        self.f.unsupported(
-                            &pointer(&pointer(&tile_at, "escalation"), key),
-                            who,
-                            format!("transfer setting {key:?} ({value}) is not supported"),
-                        );
-                    }
-                }
-                let agent = match escalation.get("agentId") {
-                    Some(Value::String(a)) if !a.trim().is_empty() => Some(self.template(a)),
-                    Some(Value::Number(n)) => Some(self.template(&n.to_string())),
-                    _ => None,
-                };
-                Kind::Transfer {
-                    agent,
-                    skill: self.template(str_of(escalation, "agentSkillId")),
-                    message: self.template(&message.replace("\\n", "\n")),
-                    context: escalation
-                        .get("tangoContextEnabled")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                }
-            }
-            "API_INTEGRATION" => {
-                let content = m.get("content").unwrap_or(&Value::Null);
-                let id = str_of(content, "responderId");
-                let name = str_of(content, "responderName");
-                let list = self.top("responder");
-                let found = list
-                    .iter()
-                    .position(|r| !id.is_empty() && str_of(r, "id") == id)
-                    .or_else(|| {
-                        list.iter()
-                            .position(|r| !name.is_empty() && str_of(r, "name") == name)
-                    });
-                let runs = |kind: &str| {
-                    kind.is_empty()
-                        || kind.eq_ignore_ascii_case("API")
-                        || kind.eq_ignore_ascii_case("FILE")
-                };
-                match found {
-                    Some(i) if runs(str_of(&list[i], "integrationType")) => Kind::Call(i),
-                    Some(i) => Kind::Unsupported(format!(
-                        "{} integration",
-                        str_of(&list[i], "integrationType")
-                    )),
-                    None => {
-                        self.f.warn(FindingKind::Dangling, &pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
-                        Kind::Unsupported("missing integration".into())
-                    }
-                }
-            }
+            "QUICK_REPLY" => self.quick_replies(m, at, &tile, who),
+            "MULTIPLE_CHOICE_QUESTION" => self.multiple_choice(&tile, &tile_at, who),
+            "BUTTON" => self.buttons(&tile, &tile_at, who),
+            "STRUCTURED" => self.cards(m, at, who),
+            "UNIVERSAL" => self.universal(m, &tile, &tile_at, who),
+            "ESCALATION" => self.escalation(&tile, &tile_at, who),
+            "API_INTEGRATION" => self.api_call(m, at, who),
             "FILE_UPLOAD" => self.file_upload(&tile, &tile_at, who),
             other => {
                 self.f.unsupported(
@@ -810,6 +640,201 @@ impl<'a> Importer<'a> {
         it.rules = first;
         it.rules.extend(last);
         it
+    }
+
+    /// QUICK_REPLY: text chips (other kinds of reply are unsupported).
+    fn quick_replies(&mut self, m: &Value, at: &str, tile: &Value, who: Option<&str>) -> Kind {
+        let mut choices = Vec::new();
+        for (q, reply) in list_of(m, "quickReplies").iter().enumerate() {
+            let title = str_of(reply, "title");
+            match str_of(reply, "type") {
+                "text" | "" => choices.push(Choice {
+                    title: self.template(title),
+                    payload: reply
+                        .get("payload")
+                        .and_then(Value::as_str)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| self.template(p)),
+                    url: None,
+                }),
+                other => self.f.unsupported(
+                    &pointer(&pointer(at, "quickReplies"), q),
+                    who,
+                    format!("{other:?} quick replies are not supported; {title:?} is not offered"),
+                ),
+            }
+        }
+        Kind::Question {
+            text: self.template(str_of(tile, "text")),
+            choices,
+            style: OptionStyle::None,
+        }
+    }
+
+    /// MULTIPLE_CHOICE_QUESTION: options numbered or lettered.
+    fn multiple_choice(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+        let mc = tile.get("multipleChoice").cloned().unwrap_or(Value::Null);
+        let choices = list_of(&mc, "multipleChoices")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|c| Choice {
+                title: self.template(c.trim()),
+                payload: None,
+                url: None,
+            })
+            .collect();
+        let style = match str_of(&mc, "textStyle").to_ascii_uppercase().as_str() {
+            "NUMBERS" | "" => OptionStyle::Numbers,
+            "LETTERS" => OptionStyle::Letters,
+            other => {
+                self.f.unsupported(
+                    &pointer(&pointer(tile_at, "multipleChoice"), "textStyle"),
+                    who,
+                    format!("option style {other:?} is not supported; options are numbered"),
+                );
+                OptionStyle::Numbers
+            }
+        };
+        Kind::Question {
+            text: self.template(str_of(tile, "text")),
+            choices,
+            style,
+        }
+    }
+
+    /// BUTTON: a question whose choices are buttons.
+    fn buttons(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+        let choices = list_of(tile, "buttons")
+            .iter()
+            .enumerate()
+            .filter_map(|(b, button)| {
+                self.button(button, &pointer(&pointer(tile_at, "buttons"), b), who)
+            })
+            .collect();
+        Kind::Question {
+            text: self.template(str_of(tile, "text")),
+            choices,
+            style: OptionStyle::None,
+        }
+    }
+
+    /// STRUCTURED: a card per tile.
+    fn cards(&mut self, m: &Value, at: &str, who: Option<&str>) -> Kind {
+        let tiles = m
+            .pointer("/content/results/tile/tileData")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let mut cards = Vec::new();
+        for (t, tile) in tiles.iter().enumerate() {
+            let here = pointer(
+                &pointer(
+                    &pointer(&pointer(&pointer(at, "content"), "results"), "tile"),
+                    "tileData",
+                ),
+                t,
+            );
+            let buttons = list_of(tile, "buttons")
+                .iter()
+                .enumerate()
+                .filter_map(|(b, button)| {
+                    self.button(button, &pointer(&pointer(&here, "buttons"), b), who)
+                })
+                .collect();
+            cards.push(Card {
+                title: self.template(str_of(tile, "title")),
+                subtitle: self.template(str_of(tile, "subTitle")),
+                image: self.template(str_of(tile, "image")),
+                buttons,
+            });
+        }
+        Kind::Cards(cards)
+    }
+
+    /// UNIVERSAL: LivePerson rich content, as JSON (a template).
+    fn universal(&mut self, m: &Value, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+        let json = tile
+            .pointer("/universalWidget/leMessageJson")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if json.trim().is_empty() {
+            self.f.warn(
+                FindingKind::Invalid,
+                &pointer(tile_at, "universalWidget"),
+                who,
+                "rich content without JSON sends nothing",
+            );
+        }
+        Kind::Rich {
+            json: self.template(json),
+            wait: m
+                .get("userInputRequired")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }
+    }
+
+    /// ESCALATION: a transfer to a person.
+    fn escalation(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+        let escalation = tile.get("escalation").unwrap_or(&Value::Null);
+        let message = match str_of(tile, "text") {
+            "" => "Transferring to an agent...",
+            t => t,
+        };
+        for (key, value) in escalation.as_object().into_iter().flatten() {
+            if !matches!(
+                key.as_str(),
+                "agentSkillId" | "tangoContextEnabled" | "agentSkillName" | "agentId"
+            ) {
+                self.f.unsupported(
+                    &pointer(&pointer(tile_at, "escalation"), key),
+                    who,
+                    format!("transfer setting {key:?} ({value}) is not supported"),
+                );
+            }
+        }
+        let agent = match escalation.get("agentId") {
+            Some(Value::String(a)) if !a.trim().is_empty() => Some(self.template(a)),
+            Some(Value::Number(n)) => Some(self.template(&n.to_string())),
+            _ => None,
+        };
+        Kind::Transfer {
+            agent,
+            skill: self.template(str_of(escalation, "agentSkillId")),
+            message: self.template(&message.replace("\\n", "\n")),
+            context: escalation
+                .get("tangoContextEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }
+    }
+
+    /// API_INTEGRATION: a call of one of the bot's integrations, by id or name.
+    fn api_call(&mut self, m: &Value, at: &str, who: Option<&str>) -> Kind {
+        let content = m.get("content").unwrap_or(&Value::Null);
+        let id = str_of(content, "responderId");
+        let name = str_of(content, "responderName");
+        let list = self.top("responder");
+        let found = list
+            .iter()
+            .position(|r| !id.is_empty() && str_of(r, "id") == id)
+            .or_else(|| {
+                list.iter()
+                    .position(|r| !name.is_empty() && str_of(r, "name") == name)
+            });
+        let runs = |kind: &str| {
+            kind.is_empty() || kind.eq_ignore_ascii_case("API") || kind.eq_ignore_ascii_case("FILE")
+        };
+        match found {
+            Some(i) if runs(str_of(&list[i], "integrationType")) => Kind::Call(i),
+            Some(i) => Kind::Unsupported(format!(
+                "{} integration",
+                str_of(&list[i], "integrationType")
+            )),
+            None => {
+                self.f.warn(FindingKind::Dangling, &pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
+                Kind::Unsupported("missing integration".into())
+            }
+        }
     }
 
     /// A File Upload interaction. Its wire names are unseen in public exports; Chatlet
