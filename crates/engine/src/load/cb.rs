@@ -128,7 +128,9 @@ impl<'a> Importer<'a> {
         Template::parse(text, &self.integrations)
     }
 
-    fn bot(&mut self) -> Bot {
+    /// The bot's settings (its attributes, `sessionLength`), legacy parts it does not run,
+    /// and its global functions.
+    fn settings(&mut self) -> (Settings, Option<Script>) {
         let meta = &self.root["bot"];
         let attributes = meta.get("botAttributes");
         let attribute = |k: &str| attributes.and_then(|a| a.get(k)).and_then(Value::as_str);
@@ -168,11 +170,11 @@ impl<'a> Importer<'a> {
                     source: code.to_string(),
                 }
             });
-        let integrations = self.integrations();
-        #[cfg(feature = "checks")]
-        self.unknown_placeholders();
+        (settings, globals)
+    }
 
-        // Dialogs.
+    /// The dialogs (`groups`), with their ids recorded and the fallback dialog found.
+    fn dialog_list(&mut self) -> (Vec<Dialog>, Option<usize>) {
         let mut dialogs = Vec::new();
         let mut fallback = None;
         for (g, group) in self.groups.iter().enumerate() {
@@ -221,6 +223,16 @@ impl<'a> Importer<'a> {
                 head: None,
             });
         }
+        (dialogs, fallback)
+    }
+
+    fn bot(&mut self) -> Bot {
+        let (settings, globals) = self.settings();
+        let integrations = self.integrations();
+        #[cfg(feature = "checks")]
+        self.unknown_placeholders();
+
+        let (mut dialogs, fallback) = self.dialog_list();
 
         // Interaction ids first, so rules can point anywhere.
         for (i, m) in self.messages.iter().enumerate() {
@@ -360,6 +372,7 @@ impl<'a> Importer<'a> {
         }
         let intents = self.intents(&dialogs, &starters);
 
+        let meta = &self.root["bot"];
         let bot = Bot {
             id: str_of(meta, "id").to_string(),
             name: str_of(meta, "name").to_string(),
