@@ -604,113 +604,135 @@ impl Loader<'_> {
                     it.kind = Kind::Upload(spec);
                 }
             }
-            "say" | "image" => {
-                let Some(text) = text_of(kinds[0]) else {
-                    self.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(at, kinds[0]),
-                        who,
-                        "must be a string",
-                    );
-                    return it;
-                };
-                it.kind = if kinds[0] == "say" {
-                    Kind::Text(self.template(text))
-                } else {
-                    Kind::Image {
-                        url: self.template(text),
-                    }
-                };
-                let action = match obj.get("then") {
-                    Some(then) => self.action(then, &pointer(at, "then"), who, id),
-                    None => Action::Next,
-                };
-                it.rules.push(Rule {
-                    condition: Condition::Always,
-                    context: vec![],
-                    context_all: true,
-                    set: vec![],
-                    action,
-                });
-            }
-            _ => {
-                let Some(text) = text_of("ask") else {
-                    self.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(at, "ask"),
-                        who,
-                        "must be a string",
-                    );
-                    return it;
-                };
-                if obj.contains_key("then") {
-                    self.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(at, "then"),
-                        who,
-                        "a question's rules say where to go: use \"then\" in its rules",
-                    );
-                }
-                let choices = self.choices(obj.get("choices"), &pointer(at, "choices"), who);
-                let style = match obj.get("optionStyle").and_then(Value::as_str) {
-                    None => OptionStyle::None,
-                    Some("numbers") => OptionStyle::Numbers,
-                    Some("letters") => OptionStyle::Letters,
-                    Some(other) => {
-                        self.findings.error(
-                            FindingKind::Invalid,
-                            &pointer(at, "optionStyle"),
-                            who,
-                            format!("unknown option style {other:?} (numbers, letters)"),
-                        );
-                        OptionStyle::None
-                    }
-                };
-                it.kind = Kind::Question {
-                    style,
-                    text: self.template(text),
-                    choices,
-                };
-                match obj.get("rules") {
-                    Some(Value::Array(rules)) => {
-                        for (r, rule) in rules.iter().enumerate() {
-                            if let Some(rule) =
-                                self.rule(rule, &pointer(&pointer(at, "rules"), r), who, id)
-                            {
-                                it.rules.push(rule);
-                            }
-                        }
-                    }
-                    Some(_) => self.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(at, "rules"),
-                        who,
-                        "\"rules\" must be a list",
-                    ),
-                    None => it.rules.push(Rule {
-                        condition: Condition::Always,
-                        context: vec![],
-                        context_all: true,
-                        set: vec![],
-                        action: Action::Next,
-                    }),
-                }
-                let no_match = it
-                    .rules
-                    .iter()
-                    .filter(|r| matches!(r.condition, Condition::NoMatch(_)))
-                    .count();
-                if no_match > 1 {
-                    self.findings.error(
-                        FindingKind::Duplicate,
-                        &pointer(at, "rules"),
-                        who,
-                        "a question has at most one \"noMatch\" rule",
-                    );
-                }
-            }
+            "say" | "image" => self.statement(obj, kinds[0], at, who, id, &mut it),
+            _ => self.question(obj, at, who, id, &mut it),
         }
         it
+    }
+
+    /// A `say` or `image` step: its text or URL, and where the flow goes after it.
+    fn statement(
+        &mut self,
+        obj: &Map<String, Value>,
+        kind: &str,
+        at: &str,
+        who: Option<&str>,
+        id: usize,
+        it: &mut Interaction,
+    ) {
+        let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
+        let Some(text) = text_of(kind) else {
+            self.findings.error(
+                FindingKind::Invalid,
+                &pointer(at, kind),
+                who,
+                "must be a string",
+            );
+            return;
+        };
+        it.kind = if kind == "say" {
+            Kind::Text(self.template(text))
+        } else {
+            Kind::Image {
+                url: self.template(text),
+            }
+        };
+        let action = match obj.get("then") {
+            Some(then) => self.action(then, &pointer(at, "then"), who, id),
+            None => Action::Next,
+        };
+        it.rules.push(Rule {
+            condition: Condition::Always,
+            context: vec![],
+            context_all: true,
+            set: vec![],
+            action,
+        });
+    }
+
+    /// An `ask` step: its text, choices, option style and rules (at most one `noMatch`).
+    fn question(
+        &mut self,
+        obj: &Map<String, Value>,
+        at: &str,
+        who: Option<&str>,
+        id: usize,
+        it: &mut Interaction,
+    ) {
+        let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
+        let Some(text) = text_of("ask") else {
+            self.findings.error(
+                FindingKind::Invalid,
+                &pointer(at, "ask"),
+                who,
+                "must be a string",
+            );
+            return;
+        };
+        if obj.contains_key("then") {
+            self.findings.error(
+                FindingKind::Invalid,
+                &pointer(at, "then"),
+                who,
+                "a question's rules say where to go: use \"then\" in its rules",
+            );
+        }
+        let choices = self.choices(obj.get("choices"), &pointer(at, "choices"), who);
+        let style = match obj.get("optionStyle").and_then(Value::as_str) {
+            None => OptionStyle::None,
+            Some("numbers") => OptionStyle::Numbers,
+            Some("letters") => OptionStyle::Letters,
+            Some(other) => {
+                self.findings.error(
+                    FindingKind::Invalid,
+                    &pointer(at, "optionStyle"),
+                    who,
+                    format!("unknown option style {other:?} (numbers, letters)"),
+                );
+                OptionStyle::None
+            }
+        };
+        it.kind = Kind::Question {
+            style,
+            text: self.template(text),
+            choices,
+        };
+        match obj.get("rules") {
+            Some(Value::Array(rules)) => {
+                for (r, rule) in rules.iter().enumerate() {
+                    if let Some(rule) = self.rule(rule, &pointer(&pointer(at, "rules"), r), who, id)
+                    {
+                        it.rules.push(rule);
+                    }
+                }
+            }
+            Some(_) => self.findings.error(
+                FindingKind::Invalid,
+                &pointer(at, "rules"),
+                who,
+                "\"rules\" must be a list",
+            ),
+            None => it.rules.push(Rule {
+                condition: Condition::Always,
+                context: vec![],
+                context_all: true,
+                set: vec![],
+                action: Action::Next,
+            }),
+        }
+        let no_match = it
+            .rules
+            .iter()
+            .filter(|r| matches!(r.condition, Condition::NoMatch(_)))
+            .count();
+        if no_match > 1 {
+            self.findings.error(
+                FindingKind::Duplicate,
+                &pointer(at, "rules"),
+                who,
+                "a question has at most one \"noMatch\" rule",
+            );
+        }
     }
 
     /// A call's or transfer's rules, or its `then` (default `next`).
