@@ -970,13 +970,37 @@ impl Loader<'_> {
                 ),
             );
         }
+        let condition = self.test(obj, at, who, tests.first().copied())?;
+        let set = self.assignments(obj, at, who);
+        let (context, context_all) = self.when(obj.get("when"), &pointer(at, "when"), who);
+        let action = match obj.get("then") {
+            Some(then) => self.action(then, &pointer(at, "then"), who, current),
+            None => Action::Next,
+        };
+        Some(Rule {
+            condition,
+            context,
+            context_all,
+            set,
+            action,
+        })
+    }
+
+    /// What a rule tests (`test`: the one key it has, if any).
+    fn test(
+        &mut self,
+        obj: &Map<String, Value>,
+        at: &str,
+        who: Option<&str>,
+        test: Option<&str>,
+    ) -> Option<Condition> {
         let exclude = json::strings(
             self.findings,
             obj.get("exclude"),
             &pointer(at, "exclude"),
             who,
         );
-        let condition = match tests.first().copied() {
+        Some(match test {
             None => Condition::Always,
             Some("pattern") => {
                 let here = pointer(at, "pattern");
@@ -1040,7 +1064,16 @@ impl Loader<'_> {
                     Condition::NoMatch(None)
                 }
             },
-        };
+        })
+    }
+
+    /// The variables and slots a rule sets, with its scope.
+    fn assignments(
+        &mut self,
+        obj: &Map<String, Value>,
+        at: &str,
+        who: Option<&str>,
+    ) -> Vec<Assign> {
         let scope = match obj.get("scope").and_then(Value::as_str) {
             None => Scope::Session,
             Some(s) => Scope::parse(s).unwrap_or_else(|| {
@@ -1083,18 +1116,7 @@ impl Loader<'_> {
                 ),
             }
         }
-        let (context, context_all) = self.when(obj.get("when"), &pointer(at, "when"), who);
-        let action = match obj.get("then") {
-            Some(then) => self.action(then, &pointer(at, "then"), who, current),
-            None => Action::Next,
-        };
-        Some(Rule {
-            condition,
-            context,
-            context_all,
-            set,
-            action,
-        })
+        set
     }
 
     fn when(
