@@ -144,7 +144,31 @@ impl Loader<'_> {
             return bot;
         };
 
-        // Pass 1: names of dialogs and steps, so actions can refer forward.
+        self.names(dialogs);
+        let mut where_: Vec<String> = Vec::new();
+        for (d, dialog) in dialogs.iter().enumerate() {
+            self.dialog(d, dialog, &mut bot, &mut where_);
+        }
+        crate::check::cross_references(
+            &bot,
+            self.findings,
+            &|id| where_[id].clone(),
+            "rules",
+            crate::check::Strictness::Strict,
+        );
+        #[cfg(feature = "checks")]
+        crate::check::warnings(
+            &bot,
+            &[value],
+            self.findings,
+            &|id| where_[id].clone(),
+            "rules",
+        );
+        bot
+    }
+
+    /// Pass 1: the names of dialogs and steps, so that actions can refer forward.
+    fn names(&mut self, dialogs: &[Value]) {
         let mut next_id = 0;
         for (d, dialog) in dialogs.iter().enumerate() {
             let at = pointer("/dialogs", d);
@@ -185,96 +209,79 @@ impl Loader<'_> {
                 next_id += 1;
             }
         }
+    }
 
-        // Pass 2: build.
-        let mut where_: Vec<String> = Vec::new();
-        for (d, dialog) in dialogs.iter().enumerate() {
-            let at = pointer("/dialogs", d);
-            let Some(obj) = json::object(self.findings, dialog, &at, None) else {
-                continue;
-            };
-            json::known_keys(self.findings, obj, &at, None, DIALOG_KEYS);
-            let name = obj
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let patterns = json::strings(
-                self.findings,
-                obj.get("patterns"),
-                &pointer(&at, "patterns"),
-                Some(&name),
-            );
-            let patterns = patterns
-                .iter()
-                .enumerate()
-                .filter_map(|(i, p)| self.pattern(p, &pointer(&pointer(&at, "patterns"), i), &name))
-                .collect();
-            let exclude = json::strings(
-                self.findings,
-                obj.get("exclude"),
-                &pointer(&at, "exclude"),
-                Some(&name),
-            );
-            if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
-                if bot.fallback.is_some() {
-                    self.findings.error(
-                        FindingKind::Duplicate,
-                        &pointer(&at, "fallback"),
-                        Some(&name),
-                        "a bot has at most one fallback dialog",
-                    );
-                }
-                bot.fallback = Some(d);
+    /// Pass 2: dialog `d` and its steps, added to `bot`; `where_` gets each step's pointer.
+    fn dialog(&mut self, d: usize, dialog: &Value, bot: &mut Bot, where_: &mut Vec<String>) {
+        let at = pointer("/dialogs", d);
+        let Some(obj) = json::object(self.findings, dialog, &at, None) else {
+            return;
+        };
+        json::known_keys(self.findings, obj, &at, None, DIALOG_KEYS);
+        let name = obj
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let patterns = json::strings(
+            self.findings,
+            obj.get("patterns"),
+            &pointer(&at, "patterns"),
+            Some(&name),
+        );
+        let patterns = patterns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| self.pattern(p, &pointer(&pointer(&at, "patterns"), i), &name))
+            .collect();
+        let exclude = json::strings(
+            self.findings,
+            obj.get("exclude"),
+            &pointer(&at, "exclude"),
+            Some(&name),
+        );
+        if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
+            if bot.fallback.is_some() {
+                self.findings.error(
+                    FindingKind::Duplicate,
+                    &pointer(&at, "fallback"),
+                    Some(&name),
+                    "a bot has at most one fallback dialog",
+                );
             }
-            let enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
-            let steps = match obj.get("flow") {
-                Some(Value::Array(steps)) => steps.as_slice(),
-                Some(_) => {
-                    self.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(&at, "flow"),
-                        Some(&name),
-                        "\"flow\" must be a list of steps",
-                    );
-                    &[]
-                }
-                None => &[],
-            };
-            let first = bot.interactions.len();
-            for (s, step) in steps.iter().enumerate() {
-                let step_at = pointer(&pointer(&at, "flow"), s);
-                let id = bot.interactions.len();
-                let next = (s + 1 < steps.len()).then_some(id + 1);
-                let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
-                bot.interactions.push(interaction);
-            }
-            where_.extend((0..steps.len()).map(|s| pointer(&pointer(&at, "flow"), s)));
-            let head = (!steps.is_empty()).then_some(first);
-            bot.dialogs.push(Dialog {
-                name,
-                enabled,
-                patterns,
-                exclude,
-                head,
-            });
+            bot.fallback = Some(d);
         }
-        crate::check::cross_references(
-            &bot,
-            self.findings,
-            &|id| where_[id].clone(),
-            "rules",
-            crate::check::Strictness::Strict,
-        );
-        #[cfg(feature = "checks")]
-        crate::check::warnings(
-            &bot,
-            &[value],
-            self.findings,
-            &|id| where_[id].clone(),
-            "rules",
-        );
-        bot
+        let enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+        let steps = match obj.get("flow") {
+            Some(Value::Array(steps)) => steps.as_slice(),
+            Some(_) => {
+                self.findings.error(
+                    FindingKind::Invalid,
+                    &pointer(&at, "flow"),
+                    Some(&name),
+                    "\"flow\" must be a list of steps",
+                );
+                &[]
+            }
+            None => &[],
+        };
+        let first = bot.interactions.len();
+        for (s, step) in steps.iter().enumerate() {
+            let step_at = pointer(&pointer(&at, "flow"), s);
+            let id = bot.interactions.len();
+            let next = (s + 1 < steps.len()).then_some(id + 1);
+            let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
+            bot.interactions.push(interaction);
+        }
+        where_.extend((0..steps.len()).map(|s| pointer(&pointer(&at, "flow"), s)));
+        let head = (!steps.is_empty()).then_some(first);
+        bot.dialogs.push(Dialog {
+            name,
+            enabled,
+            patterns,
+            exclude,
+            head,
+        });
     }
 
     /// Parses a template; `{Name.field}` refers to the bot's integrations.
