@@ -275,59 +275,13 @@ impl<'a> Importer<'a> {
                         "a dialog has more than one starter; the first in the file starts it",
                     );
                 } else {
-                    let d = &mut dialogs[dialog];
-                    for (p, source) in list_of(m, "pattern").iter().enumerate() {
-                        let here = pointer(&pointer(&at, "pattern"), p);
-                        let Some(source) = source.as_str() else {
-                            continue;
-                        };
-                        if let Some(other) =
-                            seen_patterns.insert(crate::case::lower(source.trim()), d.name.clone())
-                        {
-                            self.f.warn(FindingKind::Duplicate, &here, Some(&name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
-                        }
-                        match Pattern::parse(source) {
-                            Ok(p) => d.patterns.push(p),
-                            Err(e) => {
-                                self.f
-                                    .error(FindingKind::Pattern, &here, Some(&name), e.message)
-                            }
-                        }
-                    }
-                    if m.get("intentId")
-                        .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
-                    {
-                        let only = if d.patterns.is_empty() {
-                            " (its only trigger: the dialog cannot start from a message)"
-                        } else {
-                            ""
-                        };
-                        self.f.unsupported(
-                            &pointer(&at, "intentId"),
-                            Some(&name),
-                            format!("intent starters need NLU{only}"),
-                        );
-                    }
+                    self.starter(m, &at, &name, &mut dialogs[dialog], &mut seen_patterns);
                 }
             }
             interactions.push(it);
         }
 
-        // Where each dialog's flow begins: its starter, else the member nobody points to.
-        for (d, dialog) in dialogs.iter_mut().enumerate() {
-            dialog.head = starters.get(&d).copied().or_else(|| {
-                let members: Vec<usize> = (0..interactions.len())
-                    .filter(|&i| interactions[i].dialog == d)
-                    .collect();
-                let pointed: Vec<Option<usize>> =
-                    members.iter().map(|&i| interactions[i].next).collect();
-                members
-                    .iter()
-                    .copied()
-                    .find(|i| !pointed.contains(&Some(*i)))
-                    .or(members.first().copied())
-            });
-        }
+        heads(&mut dialogs, &interactions, &starters);
         // Interactions outside every dialog get the first dialog, so jumps to them work.
         for it in interactions.iter_mut().filter(|it| it.dialog == usize::MAX) {
             it.dialog = 0;
@@ -403,6 +357,49 @@ impl<'a> Importer<'a> {
             crate::check::warnings(&bot, &raw, self.f, &at, "responseMatches");
         }
         bot
+    }
+
+    /// A dialog's starter `m`: its patterns (each shared one named) and an intent
+    /// trigger, which needs an NLU.
+    fn starter(
+        &mut self,
+        m: &Value,
+        at: &str,
+        name: &str,
+        d: &mut Dialog,
+        seen_patterns: &mut HashMap<String, String>,
+    ) {
+        for (p, source) in list_of(m, "pattern").iter().enumerate() {
+            let here = pointer(&pointer(at, "pattern"), p);
+            let Some(source) = source.as_str() else {
+                continue;
+            };
+            if let Some(other) =
+                seen_patterns.insert(crate::case::lower(source.trim()), d.name.clone())
+            {
+                self.f.warn(FindingKind::Duplicate, &here, Some(name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
+            }
+            match Pattern::parse(source) {
+                Ok(p) => d.patterns.push(p),
+                Err(e) => self
+                    .f
+                    .error(FindingKind::Pattern, &here, Some(name), e.message),
+            }
+        }
+        if m.get("intentId")
+            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+        {
+            let only = if d.patterns.is_empty() {
+                " (its only trigger: the dialog cannot start from a message)"
+            } else {
+                ""
+            };
+            self.f.unsupported(
+                &pointer(at, "intentId"),
+                Some(name),
+                format!("intent starters need NLU{only}"),
+            );
+        }
     }
 
     /// The intent name of each dialog's starter (resolved through `associatedIntents`).
@@ -1173,5 +1170,23 @@ impl<'a> Importer<'a> {
                 Action::Next
             }
         }
+    }
+}
+
+/// Where each dialog's flow begins: its starter, else the member nobody points to.
+fn heads(dialogs: &mut [Dialog], interactions: &[Interaction], starters: &HashMap<usize, usize>) {
+    for (d, dialog) in dialogs.iter_mut().enumerate() {
+        dialog.head = starters.get(&d).copied().or_else(|| {
+            let members: Vec<usize> = (0..interactions.len())
+                .filter(|&i| interactions[i].dialog == d)
+                .collect();
+            let pointed: Vec<Option<usize>> =
+                members.iter().map(|&i| interactions[i].next).collect();
+            members
+                .iter()
+                .copied()
+                .find(|i| !pointed.contains(&Some(*i)))
+                .or(members.first().copied())
+        });
     }
 }
