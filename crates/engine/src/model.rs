@@ -107,7 +107,36 @@ pub struct Settings {
     pub session_length_s: Option<u32>,
 }
 
+impl Rule {
+    /// A rule without a test: where the flow goes when nothing else decides.
+    pub fn always(action: Action) -> Rule {
+        Rule {
+            condition: Condition::Always,
+            context: vec![],
+            context_all: true,
+            set: vec![],
+            action,
+        }
+    }
+}
+
 impl Interaction {
+    /// An interaction of `kind` with no rules, no next, no delay and no code: the
+    /// loaders fill in the rest.
+    pub fn new(key: String, name: String, dialog: DialogId, kind: Kind) -> Interaction {
+        Interaction {
+            key,
+            name,
+            dialog,
+            kind,
+            rules: vec![],
+            next: None,
+            delay_ms: 0,
+            enabled: true,
+            code: Hooks::default(),
+        }
+    }
+
     /// Where the flow goes when the interaction does not wait: its unconditional rule's
     /// action, else `next`.
     pub fn onward(&self) -> &Action {

@@ -542,20 +542,16 @@ impl<'a> Importer<'a> {
     fn interaction(&mut self, m: &'a Value, at: &str, dialog: usize) -> Interaction {
         let name = str_of(m, "name").to_string();
         let who = Some(name.as_str());
-        let mut it = Interaction {
-            key: str_of(m, "id").to_string(),
-            name: name.clone(),
+        let mut it = Interaction::new(
+            str_of(m, "id").to_string(),
+            name.clone(),
             dialog,
-            kind: Kind::Starter,
-            rules: vec![],
-            next: None,
-            delay_ms: 0,
-            enabled: m
-                .get("status")
-                .and_then(Value::as_str)
-                .is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE")),
-            code: Hooks::default(),
-        };
+            Kind::Starter,
+        );
+        it.enabled = m
+            .get("status")
+            .and_then(Value::as_str)
+            .is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE"));
         if let Some(next) = m
             .get("nextMessageId")
             .and_then(Value::as_str)

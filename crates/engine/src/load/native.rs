@@ -526,17 +526,13 @@ impl Loader<'_> {
         id: usize,
         next: Option<usize>,
     ) -> Interaction {
-        let mut it = Interaction {
-            key: name.clone(),
+        let mut it = Interaction::new(
+            name.clone(),
             name,
             dialog,
-            kind: Kind::Unsupported("invalid step".into()),
-            rules: vec![],
-            next,
-            delay_ms: 0,
-            enabled: true,
-            code: Default::default(),
-        };
+            Kind::Unsupported("invalid step".into()),
+        );
+        it.next = next;
         let Some(obj) = json::object(self.findings, value, at, Some(&it.name)) else {
             return it;
         };
@@ -648,13 +644,7 @@ impl Loader<'_> {
             Some(then) => self.action(then, &pointer(at, "then"), who, id),
             None => Action::Next,
         };
-        it.rules.push(Rule {
-            condition: Condition::Always,
-            context: vec![],
-            context_all: true,
-            set: vec![],
-            action,
-        });
+        it.rules.push(Rule::always(action));
     }
 
     /// An `ask` step: its text, choices, option style and rules (at most one `noMatch`).
@@ -719,13 +709,7 @@ impl Loader<'_> {
                 who,
                 "\"rules\" must be a list",
             ),
-            None => it.rules.push(Rule {
-                condition: Condition::Always,
-                context: vec![],
-                context_all: true,
-                set: vec![],
-                action: Action::Next,
-            }),
+            None => it.rules.push(Rule::always(Action::Next)),
         }
         let no_match = it
             .rules
@@ -777,13 +761,7 @@ impl Loader<'_> {
                     Some(t) => self.action(t, &pointer(at, "then"), who, id),
                     None => Action::Next,
                 };
-                out.push(Rule {
-                    condition: Condition::Always,
-                    context: vec![],
-                    context_all: true,
-                    set: vec![],
-                    action,
-                });
+                out.push(Rule::always(action));
             }
         }
     }
