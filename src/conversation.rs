@@ -236,7 +236,9 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
     let early_shown = std::mem::take(&mut conv.keep.borrow_mut().actions);
     conv.act(Action::Loaded(title.clone()));
     listen(conv);
-    if options.persist != Persist::Local || !ask_to_lead(conv) {
+    // Tabs share a conversation through the storage: without it (refused), each leads.
+    let shared = options.persist == Persist::Local && conv.keep.borrow().area.is_some();
+    if !shared || !ask_to_lead(conv) {
         lead(conv, early_shown);
     } else {
         if !early_shown.is_empty() {

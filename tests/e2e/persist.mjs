@@ -356,11 +356,13 @@ export async function persistChecks({ open, check, browser, siteUrl }) {
 
   await check('storage refused or full: the conversation works and is not kept, the console says why', async () => {
     const cases = [
-      ['denied', () => Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('denied', 'SecurityError'); } }), 'may not use'],
-      ['full', () => { Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); }; }, 'refused'],
+      ['denied', '/', () => Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('denied', 'SecurityError'); } }), 'may not use'],
+      ['full', '/', () => { Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); }; }, 'refused'],
+      // Local mode without storage: no tab to share with, the window runs the conversation itself.
+      ['denied (local)', '/persist-local.html', () => Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('denied', 'SecurityError'); } }), 'may not use'],
     ];
-    for (const [name, init, why] of cases) {
-      const v = await tab(browser, url('/'), init);
+    for (const [name, page, init, why] of cases) {
+      const v = await tab(browser, url(page), init);
       await v.say('balance');
       await v.waitBot(1);
       await v.say('123456');
