@@ -369,8 +369,8 @@ pub struct HostInfo {
 pub struct BotContext {
     pub(crate) vars: Vars,
     pub(crate) slots: Vars,
-    /// Custom data fields by `"Integration.field"`.
-    pub(crate) fields: SmallMap<String, Vec<Value>>,
+    /// Custom data fields by (integration, field).
+    pub(crate) fields: SmallMap<(String, String), Vec<Value>>,
     pub(crate) user_message: String,
     pub(crate) payload: Option<String>,
     pub(crate) bot_id: String,
@@ -446,13 +446,42 @@ impl BotContext {
     /// Custom data field `key` (`"Integration.field"`): its `element`-th value, or with
     /// `.count` the number of values.
     pub(crate) fn field(&self, key: &str, element: usize) -> Option<Value> {
-        match self.fields.get(key) {
-            Some(values) => values.get(element).cloned(),
-            None => {
-                let field = key.strip_suffix(".count")?;
-                self.fields.get(field).map(|v| Value::from(v.len()))
-            }
+        // `key` is the two names joined by a dot (either may hold dots of its own).
+        let named = |key: &str| {
+            self.fields.iter().find(|((i, f), _)| {
+                key.len() == i.len() + 1 + f.len()
+                    && key.starts_with(i.as_str())
+                    && key.ends_with(f.as_str())
+                    && key.as_bytes()[i.len()] == b'.'
+            })
+        };
+        match named(key) {
+            Some((_, values)) => values.get(element).cloned(),
+            None => named(key.strip_suffix(".count")?).map(|(_, v)| Value::from(v.len())),
         }
+    }
+
+    /// Field `field` of `integration` (a template's `{Integration.field}`): its
+    /// `element`-th value, or with `.count` the number of values.
+    pub(crate) fn field_of(&self, integration: &str, field: &str, element: usize) -> Option<Value> {
+        let values = |f: &str| {
+            self.fields
+                .iter()
+                .find(|((i, g), _)| i == integration && g == f)
+                .map(|(_, v)| v)
+        };
+        match values(field) {
+            Some(v) => v.get(element).cloned(),
+            None => values(field.strip_suffix(".count")?).map(|v| Value::from(v.len())),
+        }
+    }
+
+    /// How many values field `field` of `integration` has.
+    pub(crate) fn field_len(&self, integration: &str, field: &str) -> usize {
+        self.fields
+            .iter()
+            .find(|((i, f), _)| i == integration && f == field)
+            .map_or(0, |(_, v)| v.len())
     }
 
     /// Takes the effects one block left behind.
@@ -642,10 +671,18 @@ mod tests {
     #[test]
     fn fields_and_counts() {
         let mut c = BotContext::default();
-        c.fields
-            .insert("Stores.city".into(), vec![json!("Oslo"), json!("Lima")]);
+        c.fields.insert(
+            ("Stores".into(), "city".into()),
+            vec![json!("Oslo"), json!("Lima")],
+        );
         assert_eq!(c.variable("Stores.city"), Some(json!("Oslo")));
         assert_eq!(c.variable("Stores.city.count"), Some(json!(2)));
+        // Names with dots of their own still meet at the one dot between them.
+        c.fields
+            .insert(("Geo.v2".into(), "zip".into()), vec![json!("0150")]);
+        assert_eq!(c.variable("Geo.v2.zip"), Some(json!("0150")));
+        assert_eq!(c.field_of("Geo.v2", "zip.count", 0), Some(json!(1)));
+        assert_eq!(c.variable("Geo.v2zip"), None);
     }
 
     #[test]

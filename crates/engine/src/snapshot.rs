@@ -207,7 +207,7 @@ impl Session {
             .ctx
             .fields
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|((i, f), v)| (format!("{i}.{f}"), v.clone()))
             .collect();
         fields.sort_by(|a, b| a.0.cmp(&b.0));
         let mut store: Vec<(ContextScope, String, Map<String, Value>)> = self
@@ -353,11 +353,32 @@ impl Session {
         }
         options.conversation_id = snapshot.conversation_id;
         options.user_id = snapshot.user_id;
+        let session_integrations: Vec<String> =
+            bot.integrations.iter().map(|i| i.name.clone()).collect();
         let mut session = Session::with_scripts(bot, options, scripts);
         let ctx = &mut session.ctx;
         ctx.vars = vars;
         ctx.slots = slots;
-        ctx.fields = snapshot.fields.into_iter().collect();
+        // "Integration.field", split after the integration's name.
+        ctx.fields = snapshot
+            .fields
+            .into_iter()
+            .map(|(key, values)| {
+                let split = session_integrations
+                    .iter()
+                    .find(|n| {
+                        key.len() > n.len()
+                            && key.starts_with(n.as_str())
+                            && key.as_bytes()[n.len()] == b'.'
+                    })
+                    .map_or_else(|| key.find('.').unwrap_or(key.len()), |n| n.len());
+                let (i, f) = key.split_at(split);
+                (
+                    (i.to_string(), f.strip_prefix('.').unwrap_or(f).to_string()),
+                    values,
+                )
+            })
+            .collect();
         ctx.store = snapshot
             .store
             .into_iter()

@@ -214,7 +214,7 @@ impl Session {
             let values = path.select(&doc);
             self.ctx
                 .fields
-                .insert(format!("{}.{key}", spec.name), values);
+                .insert((spec.name.clone(), key.clone()), values);
         }
     }
 }

@@ -398,7 +398,7 @@ impl Session {
             Placeholder::UserId => Some(ctx.user_id.clone()),
             Placeholder::QuickReplyPayload => ctx.payload.clone(),
             Placeholder::Field { integration, field } => ctx
-                .field(&format!("{integration}.{field}"), element)
+                .field_of(integration, field, element)
                 .as_ref()
                 .map(to_text),
         }

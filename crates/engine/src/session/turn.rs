@@ -354,12 +354,7 @@ impl Session {
                     .find(|i| &i.name == integration)
                     .and_then(|i| i.fields.iter().find(|(k, _)| k == field))
                     .filter(|(_, path)| path.iterates())
-                    .map(|_| {
-                        self.ctx
-                            .fields
-                            .get(&format!("{integration}.{field}"))
-                            .map_or(0, Vec::len)
-                    }),
+                    .map(|_| self.ctx.field_len(integration, field)),
                 _ => None,
             })
             .max()
