@@ -329,127 +329,138 @@ impl Loader<'_> {
         self.integrations = obj.keys().cloned().collect();
         let mut out = Vec::new();
         for (name, spec) in obj {
-            let at = pointer("/integrations", name);
-            let who = Some(name.as_str());
-            let Some(o) = json::object(self.findings, spec, &at, who) else {
-                continue;
-            };
-            json::known_keys(self.findings, o, &at, who, INTEGRATION_KEYS);
-            let method =
-                json::string_or(self.findings, o, "method", &at, "GET").to_ascii_uppercase();
-            const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-            if !METHODS.contains(&method.as_str()) {
-                self.findings.error(
-                    FindingKind::Invalid,
-                    &pointer(&at, "method"),
-                    who,
-                    format!("unknown HTTP method {method:?} ({})", METHODS.join(", ")),
-                );
-            }
-            let url = match o.get("url").and_then(Value::as_str) {
-                Some(u) if !u.trim().is_empty() => self.template(u),
-                _ => {
-                    self.findings.error(
-                        FindingKind::Missing,
-                        &pointer(&at, "url"),
-                        who,
-                        "an integration needs a \"url\"",
-                    );
-                    self.template("")
-                }
-            };
-            let query = self.pairs(o.get("query"), &pointer(&at, "query"), who);
-            let headers = self.pairs(o.get("headers"), &pointer(&at, "headers"), who);
-            let body_is_json = o.get("body").is_some_and(|v| v.is_object() || v.is_array());
-            let body = match o.get("body") {
-                None => None,
-                Some(Value::String(b)) => Some(self.template(b)),
-                // A JSON value is the body as written; its strings are templates.
-                Some(v) if body_is_json => Some(self.template(&v.to_string())),
-                Some(_) => {
-                    self.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(&at, "body"),
-                        who,
-                        "a body is a template string or a JSON object",
-                    );
-                    None
-                }
-            };
-            let rdv = json::string_or(self.findings, o, "variable", &at, name);
-            let file = match o.get("type").map(|t| (t, t.as_str())) {
-                None | Some((_, Some("api"))) => false,
-                Some((_, Some("file"))) => true,
-                Some((t, _)) => {
-                    self.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(&at, "type"),
-                        who,
-                        format!("unknown integration type {t} (\"api\", \"file\")"),
-                    );
-                    false
-                }
-            };
-            if file && body.is_some() {
-                self.findings.error(
-                    FindingKind::Invalid,
-                    &pointer(&at, "body"),
-                    who,
-                    "a File integration sends the visitor's file as its body; it has no \"body\"",
-                );
-            }
-            let transform = self.script(
-                o.get("transform"),
-                &pointer(&at, "transform"),
-                who,
-                format!("{name}/transform"),
-            );
-            let mut fields = Vec::new();
-            if let Some(f) = o.get("fields") {
-                let here = pointer(&at, "fields");
-                if let Some(map) = json::object(self.findings, f, &here, who) {
-                    for (key, path) in map {
-                        let parsed = path
-                            .as_str()
-                            .ok_or_else(|| "a field is a JSON path string".to_string())
-                            .and_then(JsonPath::parse);
-                        match parsed {
-                            Ok(p) => fields.push((key.clone(), p)),
-                            Err(e) => self.findings.error(
-                                FindingKind::Invalid,
-                                &pointer(&here, key),
-                                who,
-                                e,
-                            ),
-                        }
-                    }
-                }
-            }
-            let mut headers = headers;
-            if body_is_json
-                && !headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                headers.push(("Content-Type".into(), self.template("application/json")));
-            }
-            out.push(Integration {
-                name: name.clone(),
-                rdv,
-                method,
-                url,
-                query,
-                headers,
-                body,
-                transform,
-                fields,
-                file,
-            });
+            out.extend(self.integration(name, spec));
         }
         // A malformed entry is reported above and left out: calls that name it are
         // "unknown integration" errors, never an index into the wrong one.
         self.integrations = out.iter().map(|i: &Integration| i.name.clone()).collect();
         out
+    }
+
+    /// One integration: its request, its result variable and custom data fields.
+    fn integration(&mut self, name: &str, spec: &Value) -> Option<Integration> {
+        let at = pointer("/integrations", name);
+        let who = Some(name);
+        let o = json::object(self.findings, spec, &at, who)?;
+        json::known_keys(self.findings, o, &at, who, INTEGRATION_KEYS);
+        let method = json::string_or(self.findings, o, "method", &at, "GET").to_ascii_uppercase();
+        const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        if !METHODS.contains(&method.as_str()) {
+            self.findings.error(
+                FindingKind::Invalid,
+                &pointer(&at, "method"),
+                who,
+                format!("unknown HTTP method {method:?} ({})", METHODS.join(", ")),
+            );
+        }
+        let url = match o.get("url").and_then(Value::as_str) {
+            Some(u) if !u.trim().is_empty() => self.template(u),
+            _ => {
+                self.findings.error(
+                    FindingKind::Missing,
+                    &pointer(&at, "url"),
+                    who,
+                    "an integration needs a \"url\"",
+                );
+                self.template("")
+            }
+        };
+        let query = self.pairs(o.get("query"), &pointer(&at, "query"), who);
+        let headers = self.pairs(o.get("headers"), &pointer(&at, "headers"), who);
+        let body_is_json = o.get("body").is_some_and(|v| v.is_object() || v.is_array());
+        let body = match o.get("body") {
+            None => None,
+            Some(Value::String(b)) => Some(self.template(b)),
+            // A JSON value is the body as written; its strings are templates.
+            Some(v) if body_is_json => Some(self.template(&v.to_string())),
+            Some(_) => {
+                self.findings.error(
+                    FindingKind::Invalid,
+                    &pointer(&at, "body"),
+                    who,
+                    "a body is a template string or a JSON object",
+                );
+                None
+            }
+        };
+        let rdv = json::string_or(self.findings, o, "variable", &at, name);
+        let file = match o.get("type").map(|t| (t, t.as_str())) {
+            None | Some((_, Some("api"))) => false,
+            Some((_, Some("file"))) => true,
+            Some((t, _)) => {
+                self.findings.error(
+                    FindingKind::Invalid,
+                    &pointer(&at, "type"),
+                    who,
+                    format!("unknown integration type {t} (\"api\", \"file\")"),
+                );
+                false
+            }
+        };
+        if file && body.is_some() {
+            self.findings.error(
+                FindingKind::Invalid,
+                &pointer(&at, "body"),
+                who,
+                "a File integration sends the visitor's file as its body; it has no \"body\"",
+            );
+        }
+        let transform = self.script(
+            o.get("transform"),
+            &pointer(&at, "transform"),
+            who,
+            format!("{name}/transform"),
+        );
+        let fields = self.fields(o.get("fields"), &at, who);
+        let mut headers = headers;
+        if body_is_json
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("Content-Type".into(), self.template("application/json")));
+        }
+        Some(Integration {
+            name: name.to_string(),
+            rdv,
+            method,
+            url,
+            query,
+            headers,
+            body,
+            transform,
+            fields,
+            file,
+        })
+    }
+
+    /// Custom data fields: name → JSON path.
+    fn fields(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+    ) -> Vec<(String, JsonPath)> {
+        let mut fields = Vec::new();
+        if let Some(f) = value {
+            let here = pointer(at, "fields");
+            if let Some(map) = json::object(self.findings, f, &here, who) {
+                for (key, path) in map {
+                    let parsed = path
+                        .as_str()
+                        .ok_or_else(|| "a field is a JSON path string".to_string())
+                        .and_then(JsonPath::parse);
+                    match parsed {
+                        Ok(p) => fields.push((key.clone(), p)),
+                        Err(e) => {
+                            self.findings
+                                .error(FindingKind::Invalid, &pointer(&here, key), who, e)
+                        }
+                    }
+                }
+            }
+        }
+        fields
     }
 
     /// An object of name → template string (query parameters, headers), in key order.
