@@ -296,34 +296,8 @@ impl<'a> Importer<'a> {
             });
         }
 
-        // Literal trigger names that no interaction has.
         #[cfg(feature = "checks")]
-        {
-            let scripts: Vec<(usize, &'static str, String)> = interactions
-                .iter()
-                .enumerate()
-                .flat_map(|(i, it)| {
-                    [
-                        ("preProcessMessage", &it.code.pre),
-                        ("postProcessMessage", &it.code.post),
-                        ("processUserResponse", &it.code.reply),
-                    ]
-                    .into_iter()
-                    .filter_map(move |(k, s)| s.as_ref().map(|s| (i, k, s.source.clone())))
-                })
-                .collect();
-            for (i, key, source) in scripts {
-                for target in trigger_names(&source) {
-                    if !interactions.iter().any(|it| it.name == target) {
-                        self.f.warn(FindingKind::Dangling,
-                            &pointer(&pointer("/conversationMessage", i), key),
-                            Some(&interactions[i].name),
-                            format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
-                        );
-                    }
-                }
-            }
-        }
+        self.unknown_triggers(&interactions);
         let intents = self.intents(&dialogs, &starters);
 
         let meta = &self.root["bot"];
@@ -357,6 +331,35 @@ impl<'a> Importer<'a> {
             crate::check::warnings(&bot, &raw, self.f, &at, "responseMatches");
         }
         bot
+    }
+
+    /// Literal `setTriggerNextMessage` names in the bot's code that no interaction has.
+    #[cfg(feature = "checks")]
+    fn unknown_triggers(&mut self, interactions: &[Interaction]) {
+        let scripts: Vec<(usize, &'static str, String)> = interactions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, it)| {
+                [
+                    ("preProcessMessage", &it.code.pre),
+                    ("postProcessMessage", &it.code.post),
+                    ("processUserResponse", &it.code.reply),
+                ]
+                .into_iter()
+                .filter_map(move |(k, s)| s.as_ref().map(|s| (i, k, s.source.clone())))
+            })
+            .collect();
+        for (i, key, source) in scripts {
+            for target in trigger_names(&source) {
+                if !interactions.iter().any(|it| it.name == target) {
+                    self.f.warn(FindingKind::Dangling,
+                        &pointer(&pointer("/conversationMessage", i), key),
+                        Some(&interactions[i].name),
+                        format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
+                    );
+                }
+            }
+        }
     }
 
     /// A dialog's starter `m`: its patterns (each shared one named) and an intent
