@@ -1,10 +1,7 @@
-//! The `chatlet` command line's library: the transcript format (`transcript`), how engine
-//! outputs read as transcript lines (`lines`), the host side of a session (`driver`: calls,
-//! stubs, directives), bot JavaScript on boa (`js`) and replaying transcripts (`replay`).
-//! `main.rs` only parses arguments and calls these.
+//! The `chatlet` command line's library: bot JavaScript on boa (`js`) and the host the
+//! engine's transcript driver runs on (`host`: boa and real HTTP). The transcript format,
+//! driver and replay are the engine's (`chatlet_engine::transcript`). `main.rs` only
+//! parses arguments and calls these.
 
-pub mod driver;
+pub mod host;
 pub mod js;
-pub mod lines;
-pub mod replay;
-pub mod transcript;

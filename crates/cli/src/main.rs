@@ -8,10 +8,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use chatlet::driver::Driver;
-use chatlet::lines::debug_note;
-use chatlet::replay::{replay, Mode, Report};
-use chatlet::transcript::escape;
+use chatlet::host::Machine;
+use chatlet_engine::transcript::{debug_note, escape, replay, Driver, Mode, Report};
 use chatlet_engine::{Bot, Input, SessionOptions, Severity};
 
 /// Chat with a bot, replay transcripts, check bot files. BOT is a bot file: Chatlet's
@@ -209,7 +207,15 @@ fn test(
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|text| {
                 let base = file.parent().unwrap_or(Path::new("."));
-                replay(Arc::clone(&bot), &text, base, mode, &mut report).map_err(|f| f.to_string())
+                replay(
+                    Arc::clone(&bot),
+                    Box::new(Machine),
+                    &text,
+                    base,
+                    mode,
+                    &mut report,
+                )
+                .map_err(|f| f.to_string())
             });
         let path = file.display();
         if debug {
@@ -247,7 +253,7 @@ fn chat(
         user_id: "terminal-visitor".into(),
         ..Default::default()
     };
-    let mut driver = Driver::new(bot, options);
+    let mut driver = Driver::new(bot, options, Box::new(Machine));
     if let Some(path) = state.filter(|p| p.exists()) {
         let saved = read(path)?;
         if let Err(why) = driver.load(&saved) {

@@ -24,7 +24,8 @@
 //! ```
 
 // The modules are private: hosts use the chosen list below (and `precompiled`, the
-// strict-CSP scripts file). `internals` is for the fuzz targets and property tests.
+// strict-CSP scripts file, and `transcript`, the test language, with the `transcript`
+// feature). `internals` is for the fuzz targets and property tests.
 mod botcontext;
 mod case;
 mod check;
@@ -45,6 +46,8 @@ mod small_map;
 mod snapshot;
 mod template;
 mod text;
+#[cfg(feature = "transcript")]
+pub mod transcript;
 mod upload;
 mod value;
 mod vars;

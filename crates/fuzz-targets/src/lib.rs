@@ -120,7 +120,7 @@ pub fn markup(data: &[u8]) {
 
 /// A transcript file.
 pub fn transcript(data: &[u8]) {
-    let _ = chatlet::transcript::parse(&text(data));
+    let _ = chatlet_engine::transcript::parse(&text(data));
 }
 
 /// A native bot file: findings, never a panic; a bot that loads can be talked to.

@@ -10,20 +10,19 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::build::{self, Builder, UploadTexts};
 use super::json::{list_of, str_of};
 #[cfg(feature = "checks")]
 use crate::botcontext::trigger_names;
+use crate::check::Strictness;
 use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
-use crate::jsonpath::JsonPath;
-use crate::model::Scope;
 use crate::model::{
-    Action, Assign, Bot, Card, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
-    Integration, Interaction, Kind, OptionStyle, Rule, Script, Settings,
+    Action, Assign, Bot, Card, Choice, Condition, ContextCondition, ContextOp, Dialog, Integration,
+    Interaction, Kind, OptionStyle, Rule, Script, Settings,
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
-use crate::upload::{self, UploadSpec};
 
 /// Loads a Conversation Builder export from JSON text.
 pub fn load(text: &str) -> Result<Bot, LoadError> {
@@ -43,7 +42,7 @@ pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
 }
 
 struct Importer<'a> {
-    f: &'a mut Findings,
+    b: Builder<'a>,
     root: &'a Map<String, Value>,
     messages: &'a [Value],
     groups: &'a [Value],
@@ -51,8 +50,6 @@ struct Importer<'a> {
     ids: HashMap<&'a str, usize>,
     /// Group id → dialog index.
     dialogs: HashMap<&'a str, usize>,
-    /// Integration names, for `{Name.field}` templates.
-    integrations: Vec<&'a str>,
 }
 
 impl<'a> Importer<'a> {
@@ -105,14 +102,15 @@ impl<'a> Importer<'a> {
             .map(|r| str_of(r, "name"))
             .filter(|n| !n.is_empty())
             .collect();
+        let mut b = Builder::new(f, Strictness::Tolerant);
+        b.set_integrations(integrations);
         Some(Importer {
-            f,
+            b,
             root,
             messages,
             groups,
             ids: HashMap::new(),
             dialogs: HashMap::new(),
-            integrations,
         })
     }
 
@@ -125,7 +123,7 @@ impl<'a> Importer<'a> {
     }
 
     fn template(&self, text: &str) -> Template {
-        Template::parse(text, &self.integrations)
+        self.b.template(text)
     }
 
     /// The bot's settings (its attributes, `sessionLength`), legacy parts it does not run,
@@ -150,25 +148,21 @@ impl<'a> Importer<'a> {
         };
         for key in ["requiredContext", "menus"] {
             if !self.top(key).is_empty() {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer("", key),
                     None,
                     format!("\"{key}\" (legacy) is not supported"),
                 );
             }
         }
-        let globals = self
-            .root
+        let root = self.root;
+        let globals = root
             .get("globalFunctions")
             .and_then(|g| g.get("methods"))
             .and_then(Value::as_str)
-            .filter(|code| !code.trim().is_empty())
-            .map(|code| {
-                self.scan(code, "/globalFunctions/methods", None);
-                Script {
-                    key: "globals".into(),
-                    source: code.to_string(),
-                }
+            .and_then(|code| {
+                self.b
+                    .code(code, "/globalFunctions/methods", None, "globals".into())
             });
         (settings, globals)
     }
@@ -182,14 +176,14 @@ impl<'a> Importer<'a> {
             let name = str_of(group, "name").to_string();
             let id = str_of(group, "id");
             if id.is_empty() {
-                self.f.warn(
+                self.b.f.warn(
                     FindingKind::Invalid,
                     &pointer(&at, "id"),
                     Some(&name),
                     "a dialog without an id cannot hold interactions",
                 );
             } else if self.dialogs.insert(id, g).is_some() {
-                self.f.warn(
+                self.b.f.warn(
                     FindingKind::Duplicate,
                     &pointer(&at, "id"),
                     Some(&name),
@@ -199,13 +193,13 @@ impl<'a> Importer<'a> {
             match str_of(group, "dialogType") {
                 "DIALOG" | "" => {}
                 "FALLBACK_DIALOG" if fallback.is_none() => fallback = Some(g),
-                "FALLBACK_DIALOG" => self.f.warn(
+                "FALLBACK_DIALOG" => self.b.f.warn(
                     FindingKind::Duplicate,
                     &pointer(&at, "dialogType"),
                     Some(&name),
                     "a second fallback dialog is ignored",
                 ),
-                other => self.f.unsupported(
+                other => self.b.f.unsupported(
                     &pointer(&at, "dialogType"),
                     Some(&name),
                     format!("dialog type {other:?} is not supported; it runs as a standard dialog"),
@@ -238,7 +232,7 @@ impl<'a> Importer<'a> {
         for (i, m) in self.messages.iter().enumerate() {
             let id = str_of(m, "id");
             if !id.is_empty() && self.ids.insert(id, i).is_some() {
-                self.f.warn(
+                self.b.f.warn(
                     FindingKind::Duplicate,
                     &pointer(&pointer("/conversationMessage", i), "id"),
                     Some(str_of(m, "name")),
@@ -256,7 +250,7 @@ impl<'a> Importer<'a> {
             let dialog = match self.dialogs.get(str_of(m, "group")) {
                 Some(d) => *d,
                 None => {
-                    self.f.warn(
+                    self.b.f.warn(
                         FindingKind::Dangling,
                         &pointer(&at, "group"),
                         Some(&name),
@@ -268,7 +262,7 @@ impl<'a> Importer<'a> {
             let it = self.interaction(m, &at, dialog);
             if matches!(it.kind, Kind::Starter) && dialog != usize::MAX {
                 if starters.insert(dialog, i).is_some() {
-                    self.f.warn(
+                    self.b.f.warn(
                         FindingKind::Duplicate,
                         &at,
                         Some(&name),
@@ -314,22 +308,12 @@ impl<'a> Importer<'a> {
             fingerprint: String::new(),
             findings: vec![],
         };
-        crate::check::cross_references(
-            &bot,
-            self.f,
-            &|id| pointer("/conversationMessage", id),
-            "responseMatches",
-            crate::check::Strictness::Tolerant,
-        );
-        #[cfg(feature = "checks")]
-        {
-            let raw: Vec<&Value> = ["conversationMessage", "responder"]
-                .iter()
-                .filter_map(|k| self.root.get(*k))
-                .collect();
-            let at = |id| pointer("/conversationMessage", id);
-            crate::check::warnings(&bot, &raw, self.f, &at, "responseMatches");
-        }
+        let raw: Vec<&Value> = ["conversationMessage", "responder"]
+            .iter()
+            .filter_map(|k| self.root.get(*k))
+            .collect();
+        let at = |id| pointer("/conversationMessage", id);
+        self.b.finish(&bot, &at, "responseMatches", &raw);
         bot
     }
 
@@ -352,7 +336,7 @@ impl<'a> Importer<'a> {
         for (i, key, source) in scripts {
             for target in trigger_names(&source) {
                 if !interactions.iter().any(|it| it.name == target) {
-                    self.f.warn(FindingKind::Dangling,
+                    self.b.f.warn(FindingKind::Dangling,
                         &pointer(&pointer("/conversationMessage", i), key),
                         Some(&interactions[i].name),
                         format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
@@ -380,11 +364,12 @@ impl<'a> Importer<'a> {
             if let Some(other) =
                 seen_patterns.insert(crate::case::lower(source.trim()), d.name.clone())
             {
-                self.f.warn(FindingKind::Duplicate, &here, Some(name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
+                self.b.f.warn(FindingKind::Duplicate, &here, Some(name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
             }
             match Pattern::parse(source) {
                 Ok(p) => d.patterns.push(p),
                 Err(e) => self
+                    .b
                     .f
                     .error(FindingKind::Pattern, &here, Some(name), e.message),
             }
@@ -397,7 +382,7 @@ impl<'a> Importer<'a> {
             } else {
                 ""
             };
-            self.f.unsupported(
+            self.b.f.unsupported(
                 &pointer(at, "intentId"),
                 Some(name),
                 format!("intent starters need NLU{only}"),
@@ -459,7 +444,7 @@ impl<'a> Importer<'a> {
                 let mut found = Vec::new();
                 walk(item, pointer(base, i), &mut found);
                 for (at, form) in found {
-                    self.f.unsupported(
+                    self.b.f.unsupported(
                         &at,
                         Some(str_of(item, "name")),
                         format!("{form} is not supported; it is shown as written"),
@@ -467,11 +452,6 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-    }
-
-    /// Reports `botContext` functions Chatlet does not have.
-    fn scan(&mut self, code: &str, at: &str, who: Option<&str>) {
-        crate::botcontext::check_code(self.f, code, at, who);
     }
 
     /// The integrations (`responder[]`).
@@ -484,7 +464,7 @@ impl<'a> Importer<'a> {
             let kind = str_of(spec, "integrationType");
             let file = kind.eq_ignore_ascii_case("FILE");
             if !kind.is_empty() && !kind.eq_ignore_ascii_case("API") && !file {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(&at, "integrationType"),
                     who,
                     format!("{kind} integrations are not supported; interactions calling it are passed over"),
@@ -499,21 +479,16 @@ impl<'a> Importer<'a> {
             };
             let mut fields = Vec::new();
             for (k, field) in list_of(spec, "customDataFields").iter().enumerate() {
-                let key = str_of(field, "key");
-                match JsonPath::parse(str_of(field, "value")) {
-                    Ok(path) => fields.push((key.to_string(), path)),
-                    Err(e) => self.f.error(
-                        FindingKind::Invalid,
-                        &pointer(&pointer(&pointer(&at, "customDataFields"), k), "value"),
-                        who,
-                        e,
-                    ),
-                }
+                let here = pointer(&pointer(&pointer(&at, "customDataFields"), k), "value");
+                let value = Some(str_of(field, "value"));
+                fields.extend(self.b.field(str_of(field, "key"), value, &here, who));
             }
-            let transform = str_of(spec, "transformResultsScript");
-            if !transform.trim().is_empty() {
-                self.scan(transform, &pointer(&at, "transformResultsScript"), who);
-            }
+            let transform = self.b.code(
+                str_of(spec, "transformResultsScript"),
+                &pointer(&at, "transformResultsScript"),
+                who,
+                format!("{}/transform", str_of(spec, "id")),
+            );
             let rdv = match str_of(spec, "responseDataVariable") {
                 "" => name.clone(),
                 v => v.to_string(),
@@ -530,10 +505,7 @@ impl<'a> Importer<'a> {
                 query: pairs(self, "requestParameters"),
                 headers: pairs(self, "headers"),
                 body: (!body.trim().is_empty()).then(|| self.template(body)),
-                transform: (!transform.trim().is_empty()).then(|| Script {
-                    key: format!("{}/transform", str_of(spec, "id")),
-                    source: transform.to_string(),
-                }),
+                transform,
                 fields,
                 name,
                 file,
@@ -562,7 +534,7 @@ impl<'a> Importer<'a> {
         {
             it.next = self.ids.get(next).copied();
             if it.next.is_none() {
-                self.f.warn(
+                self.b.f.warn(
                     FindingKind::Dangling,
                     &pointer(at, "nextMessageId"),
                     who,
@@ -570,29 +542,24 @@ impl<'a> Importer<'a> {
                 );
             }
         }
-        it.delay_ms = match m.get("interactionDelay") {
-            Some(Value::String(s)) => s.trim().parse::<u32>().unwrap_or(0),
-            Some(Value::Number(n)) => n.as_u64().unwrap_or(0) as u32,
+        it.delay_ms = build::delay(match m.get("interactionDelay") {
+            Some(Value::String(s)) => s.trim().parse::<u64>().unwrap_or(0),
+            Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
             _ => 0,
-        }
-        .min(crate::model::MAX_DELAY_MS);
-        let hook = |s: &mut Self, key: &str, suffix: &str| {
-            let code = m
-                .get(key)
-                .and_then(Value::as_str)
-                .filter(|c| !c.trim().is_empty())?;
-            s.scan(code, &pointer(at, key), who);
-            Some(Script {
-                key: format!("{}/{suffix}", it.key),
-                source: code.to_string(),
-            })
+        });
+        let hook = |key: &str| {
+            let code = m.get(key).and_then(Value::as_str)?;
+            Some((code.to_string(), pointer(at, key)))
         };
-        let code = Hooks {
-            pre: hook(self, "preProcessMessage", "pre"),
-            post: hook(self, "postProcessMessage", "post"),
-            reply: hook(self, "processUserResponse", "reply"),
-        };
-        it.code = code;
+        it.code = self.b.hooks(
+            &it.key,
+            who,
+            [
+                hook("preProcessMessage"),
+                hook("postProcessMessage"),
+                hook("processUserResponse"),
+            ],
+        );
 
         let tile_at = pointer(
             &pointer(
@@ -627,7 +594,7 @@ impl<'a> Importer<'a> {
             "API_INTEGRATION" => self.api_call(m, at, who),
             "FILE_UPLOAD" => self.file_upload(&tile, &tile_at, who),
             other => {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(at, "interactionType"),
                     who,
                     format!("{other}: this interaction type is not supported; the interaction is passed over"),
@@ -666,7 +633,7 @@ impl<'a> Importer<'a> {
                         .map(|p| self.template(p)),
                     url: None,
                 }),
-                other => self.f.unsupported(
+                other => self.b.f.unsupported(
                     &pointer(&pointer(at, "quickReplies"), q),
                     who,
                     format!("{other:?} quick replies are not supported; {title:?} is not offered"),
@@ -696,7 +663,7 @@ impl<'a> Importer<'a> {
             "NUMBERS" | "" => OptionStyle::Numbers,
             "LETTERS" => OptionStyle::Letters,
             other => {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(&pointer(tile_at, "multipleChoice"), "textStyle"),
                     who,
                     format!("option style {other:?} is not supported; options are numbered"),
@@ -766,7 +733,7 @@ impl<'a> Importer<'a> {
             .and_then(Value::as_str)
             .unwrap_or_default();
         if json.trim().is_empty() {
-            self.f.warn(
+            self.b.f.warn(
                 FindingKind::Invalid,
                 &pointer(tile_at, "universalWidget"),
                 who,
@@ -786,15 +753,15 @@ impl<'a> Importer<'a> {
     fn escalation(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
         let escalation = tile.get("escalation").unwrap_or(&Value::Null);
         let message = match str_of(tile, "text") {
-            "" => "Transferring to an agent...",
-            t => t,
+            "" => None,
+            t => Some(t.replace("\\n", "\n")),
         };
         for (key, value) in escalation.as_object().into_iter().flatten() {
             if !matches!(
                 key.as_str(),
                 "agentSkillId" | "tangoContextEnabled" | "agentSkillName" | "agentId"
             ) {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(&pointer(tile_at, "escalation"), key),
                     who,
                     format!("transfer setting {key:?} ({value}) is not supported"),
@@ -802,19 +769,19 @@ impl<'a> Importer<'a> {
             }
         }
         let agent = match escalation.get("agentId") {
-            Some(Value::String(a)) if !a.trim().is_empty() => Some(self.template(a)),
-            Some(Value::Number(n)) => Some(self.template(&n.to_string())),
+            Some(Value::String(a)) if !a.trim().is_empty() => Some(a.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
-        Kind::Transfer {
-            agent,
-            skill: self.template(str_of(escalation, "agentSkillId")),
-            message: self.template(&message.replace("\\n", "\n")),
-            context: escalation
+        self.b.transfer(
+            str_of(escalation, "agentSkillId"),
+            agent.as_deref(),
+            message.as_deref(),
+            escalation
                 .get("tangoContextEnabled")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-        }
+        )
     }
 
     /// API_INTEGRATION: a call of one of the bot's integrations, by id or name.
@@ -840,7 +807,7 @@ impl<'a> Importer<'a> {
                 str_of(&list[i], "integrationType")
             )),
             None => {
-                self.f.warn(FindingKind::Dangling, &pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
+                self.b.f.warn(FindingKind::Dangling, &pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
                 Kind::Unsupported("missing integration".into())
             }
         }
@@ -860,48 +827,31 @@ impl<'a> Importer<'a> {
                     | "validationFailureMessage"
                     | "inProgressMessage"
             ) {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(&here, key),
                     who,
                     format!("file upload setting {key:?} ({value}) is not supported"),
                 );
             }
         }
-        let types = list_of(settings, "acceptedTypes");
-        let names = types.iter().map(|t| t.as_str().unwrap_or(""));
-        let (accept, labels, unknown) = upload::accepted(names);
-        for (i, name) in unknown {
-            self.f.unsupported(
-                &pointer(&pointer(&here, "acceptedTypes"), i),
-                who,
-                format!(
-                    "file type {name:?} is not supported (known: {}); it is not accepted",
-                    upload::known_types()
-                ),
-            );
-        }
-        if accept.is_empty() {
-            self.f.error(
-                FindingKind::Invalid,
-                &pointer(&here, "acceptedTypes"),
-                who,
-                "a File Upload accepts no file type Chatlet knows",
-            );
-        }
-        let message = |s: &Self, key: &str, default: &str| match str_of(settings, key).trim() {
-            "" => s.template(default),
-            own => s.template(own),
-        };
+        let types: Vec<&str> = list_of(settings, "acceptedTypes")
+            .iter()
+            .map(|t| t.as_str().unwrap_or(""))
+            .collect();
+        let message = |key: &str| Some(str_of(settings, key).trim());
         let invalid = str_of(settings, "validationFailureMessage");
-        Kind::Upload(UploadSpec {
-            text: self.template(str_of(tile, "text")),
-            success: message(self, "successMessage", upload::DEFAULT_SUCCESS),
-            failure: message(self, "failureMessage", upload::DEFAULT_FAILURE),
-            progress: message(self, "inProgressMessage", upload::DEFAULT_PROGRESS),
-            invalid: (!invalid.trim().is_empty()).then(|| self.template(invalid)),
-            accept,
-            labels,
-        })
+        let texts = UploadTexts {
+            text: str_of(tile, "text"),
+            success: message("successMessage"),
+            failure: message("failureMessage"),
+            progress: message("inProgressMessage"),
+            invalid: (!invalid.trim().is_empty()).then_some(invalid),
+        };
+        let list = pointer(&here, "acceptedTypes");
+        Kind::Upload(
+            self.b
+                .upload(texts, &types, &list, &|i| pointer(&list, i), who),
+        )
     }
 
     fn button(&mut self, button: &Value, at: &str, who: Option<&str>) -> Option<Choice> {
@@ -923,7 +873,7 @@ impl<'a> Importer<'a> {
                 url: Some(self.template(callback)),
             }),
             other => {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(at, "type"),
                     who,
                     format!("{other:?} buttons are not supported; the button is not offered"),
@@ -936,7 +886,7 @@ impl<'a> Importer<'a> {
     fn rule(&mut self, rule: &Value, at: &str, who: Option<&str>) -> Option<Rule> {
         let conditions = list_of(rule, "conditions");
         if conditions.len() > 1 {
-            self.f.unsupported(
+            self.b.f.unsupported(
                 &pointer(at, "conditions"),
                 who,
                 "only the first condition of a rule is used",
@@ -955,7 +905,7 @@ impl<'a> Importer<'a> {
                 "EQUALS" | "EQUAL_TO" => ContextOp::Equals,
                 "NOT_EQUALS" | "NOT_EQUAL_TO" => ContextOp::NotEquals,
                 other => {
-                    self.f.unsupported(
+                    self.b.f.unsupported(
                         &pointer(&here, "matchType"),
                         who,
                         format!(
@@ -966,13 +916,8 @@ impl<'a> Importer<'a> {
                 }
             };
             let name = str_of(cc, "contextName").trim();
-            let subject = if name.starts_with('{') {
-                self.template(name)
-            } else {
-                self.template(&format!("{{$botContext.{name}}}"))
-            };
             context.push(ContextCondition {
-                subject,
+                subject: self.b.condition_subject(name),
                 op,
                 value: self.template(str_of(cc, "value")),
             });
@@ -983,24 +928,18 @@ impl<'a> Importer<'a> {
             let here = pointer(&pointer(at, "contextDataVariables"), k);
             let value = str_of(var, "value");
             if value.trim_start().starts_with('@') {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(&here, "value"),
                     who,
                     format!("entity slot value {value:?} needs NLU; the slot is not filled"),
                 );
                 continue;
             }
-            let scope = match var.get("scope").and_then(Value::as_str) {
-                None => Scope::Session,
-                Some(s) => Scope::parse(s).unwrap_or_else(|| {
-                    self.f.unsupported(
-                        &pointer(&here, "scope"),
-                        who,
-                        format!("scope {s:?} is not supported; session scope is used"),
-                    );
-                    Scope::Session
-                }),
-            };
+            let scope = self.b.scope(
+                var.get("scope").and_then(Value::as_str),
+                &pointer(&here, "scope"),
+                who,
+            );
             // The wire name of a slot assignment is unseen; Chatlet reads `"slot": true`
             // (or `"isSlot": true`, or `"type": "SLOT"`) on the entry (docs/cb-compatibility.md).
             let flag = |k: &str| var.get(k).and_then(Value::as_bool).unwrap_or(false);
@@ -1043,7 +982,7 @@ impl<'a> Importer<'a> {
                 {
                     match Pattern::parse(source) {
                         Ok(pattern) => patterns.push(pattern),
-                        Err(e) => self.f.error(
+                        Err(e) => self.b.f.error(
                             FindingKind::Pattern,
                             &pointer(&pointer(&pointer(at, "patternMatch"), "patterns"), p),
                             who,
@@ -1064,7 +1003,7 @@ impl<'a> Importer<'a> {
                 match JsRegex::compile(source) {
                     Ok(re) => Condition::Regex(re),
                     Err(e) => {
-                        self.f.unsupported(
+                        self.b.f.unsupported(
                             &pointer(&pointer(at, "regexMatch"), "regexText"),
                             who,
                             format!("{}; the rule never matches", e.message),
@@ -1103,7 +1042,7 @@ impl<'a> Importer<'a> {
                     "SUCCESS" => Condition::ApiResult(true),
                     "FAILURE" | "FAILED" | "FAIL" | "ERROR" => Condition::ApiResult(false),
                     other => {
-                        self.f.unsupported(
+                        self.b.f.unsupported(
                             &pointer(&pointer(at, "apiResultsMatch"), "status"),
                             who,
                             format!("integration result {other:?} is not supported; the rule never matches"),
@@ -1113,7 +1052,7 @@ impl<'a> Importer<'a> {
                 }
             }
             other => {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(at, "matchType"),
                     who,
                     format!("match type {other:?} is not supported; the rule never matches"),
@@ -1137,7 +1076,7 @@ impl<'a> Importer<'a> {
             ("INTERACTION", _) => match self.ids.get(value) {
                 Some(&i) => Action::Goto(i), // its own id: "current interaction" (repeat)
                 None => {
-                    self.f.warn(
+                    self.b.f.warn(
                         FindingKind::Dangling,
                         &pointer(at, "value"),
                         who,
@@ -1149,7 +1088,7 @@ impl<'a> Importer<'a> {
             ("DIALOG", _) => match self.dialogs.get(value) {
                 Some(&d) => Action::Dialog(d),
                 None => {
-                    self.f.warn(
+                    self.b.f.warn(
                         FindingKind::Dangling,
                         &pointer(at, "value"),
                         who,
@@ -1159,7 +1098,7 @@ impl<'a> Importer<'a> {
                 }
             },
             (other, _) => {
-                self.f.unsupported(
+                self.b.f.unsupported(
                     &pointer(at, "name"),
                     who,
                     format!(

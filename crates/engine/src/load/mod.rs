@@ -4,6 +4,7 @@
 //! checks every bot gets once it is lowered (`crate::check`), the size limits and the
 //! file's fingerprint.
 
+mod build;
 pub(crate) mod cb;
 mod json;
 pub(crate) mod native;

@@ -8,18 +8,19 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::build::{self, Builder, UploadTexts};
 use super::json;
+use crate::check::Strictness;
 use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
-use crate::model::Scope;
 use crate::model::{
-    Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Hooks,
-    Integration, Interaction, Kind, OptionStyle, Rule, Script, Settings,
+    Action, Assign, Bot, Choice, Condition, ContextCondition, ContextOp, Dialog, Integration,
+    Interaction, Kind, OptionStyle, Rule, Script, Settings,
 };
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 use crate::template::Template;
-use crate::upload::{self, UploadSpec};
+use crate::upload::UploadSpec;
 
 /// Loads a native-format bot from JSON text.
 pub fn load(text: &str) -> Result<Bot, LoadError> {
@@ -30,10 +31,9 @@ pub fn load(text: &str) -> Result<Bot, LoadError> {
 pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
     let mut findings = Findings::default();
     let bot = Loader {
-        findings: &mut findings,
+        b: Builder::new(&mut findings, Strictness::Strict),
         names: HashMap::new(),
         dialogs: HashMap::new(),
-        integrations: Vec::new(),
     }
     .bot(value);
     let list = findings.finish()?;
@@ -44,13 +44,11 @@ pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
 }
 
 struct Loader<'a> {
-    findings: &'a mut Findings,
+    b: Builder<'a>,
     /// Step name → interaction id.
     names: HashMap<String, usize>,
     /// Dialog name → dialog id.
     dialogs: HashMap<String, usize>,
-    /// Integration names, in [`Bot::integrations`] order (`{Name.field}` in templates).
-    integrations: Vec<String>,
 }
 
 const BOT_KEYS: &[&str] = &[
@@ -108,8 +106,8 @@ const RULE_KEYS: &[&str] = &[
     "scope", "then",
 ];
 
-impl Loader<'_> {
-    fn bot(&mut self, value: &Value) -> Bot {
+impl<'a> Loader<'a> {
+    fn bot(&mut self, value: &'a Value) -> Bot {
         let mut bot = Bot {
             id: String::new(),
             name: String::new(),
@@ -123,19 +121,19 @@ impl Loader<'_> {
             findings: vec![],
             fingerprint: String::new(),
         };
-        let Some(obj) = json::object(self.findings, value, "", None) else {
+        let Some(obj) = json::object(self.b.f, value, "", None) else {
             return bot;
         };
-        json::known_keys(self.findings, obj, "", None, BOT_KEYS);
-        bot.id = json::string_or(self.findings, obj, "id", "", "chatlet-bot");
-        bot.name = json::string_or(self.findings, obj, "name", "", "Chatlet bot");
+        json::known_keys(self.b.f, obj, "", None, BOT_KEYS);
+        bot.id = json::string_or(self.b.f, obj, "id", "", "chatlet-bot");
+        bot.name = json::string_or(self.b.f, obj, "name", "", "Chatlet bot");
         if let Some(settings) = obj.get("settings") {
             bot.settings = self.settings(settings);
         }
         bot.globals = self.script(obj.get("code"), "/code", None, "globals".into());
         bot.integrations = self.integrations(obj.get("integrations"));
         let Some(dialogs) = obj.get("dialogs").and_then(Value::as_array) else {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Missing,
                 "/dialogs",
                 None,
@@ -149,21 +147,8 @@ impl Loader<'_> {
         for (d, dialog) in dialogs.iter().enumerate() {
             self.dialog(d, dialog, &mut bot, &mut where_);
         }
-        crate::check::cross_references(
-            &bot,
-            self.findings,
-            &|id| where_[id].clone(),
-            "rules",
-            crate::check::Strictness::Strict,
-        );
-        #[cfg(feature = "checks")]
-        crate::check::warnings(
-            &bot,
-            &[value],
-            self.findings,
-            &|id| where_[id].clone(),
-            "rules",
-        );
+        self.b
+            .finish(&bot, &|id| where_[id].clone(), "rules", &[value]);
         bot
     }
 
@@ -178,14 +163,14 @@ impl Loader<'_> {
                 .unwrap_or_default()
                 .to_string();
             if name.is_empty() {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Missing,
                     &pointer(&at, "name"),
                     None,
                     "a dialog needs a \"name\"",
                 );
             } else if self.dialogs.insert(name.clone(), d).is_some() {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Duplicate,
                     &pointer(&at, "name"),
                     Some(&name),
@@ -199,7 +184,7 @@ impl Loader<'_> {
             for (s, step) in steps.iter().enumerate() {
                 let step_name = step_name(&name, s, step);
                 if self.names.insert(step_name.clone(), next_id).is_some() {
-                    self.findings.error(
+                    self.b.f.error(
                         FindingKind::Duplicate,
                         &pointer(&pointer(&at, "flow"), s),
                         Some(&step_name),
@@ -214,17 +199,17 @@ impl Loader<'_> {
     /// Pass 2: dialog `d` and its steps, added to `bot`; `where_` gets each step's pointer.
     fn dialog(&mut self, d: usize, dialog: &Value, bot: &mut Bot, where_: &mut Vec<String>) {
         let at = pointer("/dialogs", d);
-        let Some(obj) = json::object(self.findings, dialog, &at, None) else {
+        let Some(obj) = json::object(self.b.f, dialog, &at, None) else {
             return;
         };
-        json::known_keys(self.findings, obj, &at, None, DIALOG_KEYS);
+        json::known_keys(self.b.f, obj, &at, None, DIALOG_KEYS);
         let name = obj
             .get("name")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
         let patterns = json::strings(
-            self.findings,
+            self.b.f,
             obj.get("patterns"),
             &pointer(&at, "patterns"),
             Some(&name),
@@ -235,14 +220,14 @@ impl Loader<'_> {
             .filter_map(|(i, p)| self.pattern(p, &pointer(&pointer(&at, "patterns"), i), &name))
             .collect();
         let exclude = json::strings(
-            self.findings,
+            self.b.f,
             obj.get("exclude"),
             &pointer(&at, "exclude"),
             Some(&name),
         );
         if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
             if bot.fallback.is_some() {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Duplicate,
                     &pointer(&at, "fallback"),
                     Some(&name),
@@ -255,7 +240,7 @@ impl Loader<'_> {
         let steps = match obj.get("flow") {
             Some(Value::Array(steps)) => steps.as_slice(),
             Some(_) => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(&at, "flow"),
                     Some(&name),
@@ -286,8 +271,7 @@ impl Loader<'_> {
 
     /// Parses a template; `{Name.field}` refers to the bot's integrations.
     fn template(&self, source: &str) -> Template {
-        let names: Vec<&str> = self.integrations.iter().map(String::as_str).collect();
-        Template::parse(source, &names)
+        self.b.template(source)
     }
 
     /// A block of JavaScript (a string, or a list of lines), scanned for `botContext`
@@ -299,7 +283,13 @@ impl Loader<'_> {
         who: Option<&str>,
         key: String,
     ) -> Option<Script> {
-        let source = match value? {
+        let source = self.source(value?, at, who)?;
+        self.b.code(&source, at, who, key)
+    }
+
+    /// The text of a block of JavaScript: a string, or a list of lines.
+    fn source(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<String> {
+        Some(match value {
             Value::String(s) => s.clone(),
             Value::Array(lines) if lines.iter().all(Value::is_string) => lines
                 .iter()
@@ -307,7 +297,7 @@ impl Loader<'_> {
                 .collect::<Vec<_>>()
                 .join("\n"),
             _ => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     at,
                     who,
@@ -315,25 +305,28 @@ impl Loader<'_> {
                 );
                 return None;
             }
-        };
-        crate::botcontext::check_code(self.findings, &source, at, who);
-        (!source.trim().is_empty()).then_some(Script { key, source })
+        })
     }
 
     /// The `integrations` object: name → HTTP API.
-    fn integrations(&mut self, value: Option<&Value>) -> Vec<Integration> {
+    fn integrations(&mut self, value: Option<&'a Value>) -> Vec<Integration> {
         let Some(value) = value else { return vec![] };
-        let Some(obj) = json::object(self.findings, value, "/integrations", None) else {
+        let Some(obj) = json::object(self.b.f, value, "/integrations", None) else {
             return vec![];
         };
-        self.integrations = obj.keys().cloned().collect();
+        self.b
+            .set_integrations(obj.keys().map(String::as_str).collect());
         let mut out = Vec::new();
+        let mut names = Vec::new();
         for (name, spec) in obj {
-            out.extend(self.integration(name, spec));
+            if let Some(integration) = self.integration(name, spec) {
+                out.push(integration);
+                names.push(name.as_str());
+            }
         }
         // A malformed entry is reported above and left out: calls that name it are
         // "unknown integration" errors, never an index into the wrong one.
-        self.integrations = out.iter().map(|i: &Integration| i.name.clone()).collect();
+        self.b.set_integrations(names);
         out
     }
 
@@ -341,12 +334,12 @@ impl Loader<'_> {
     fn integration(&mut self, name: &str, spec: &Value) -> Option<Integration> {
         let at = pointer("/integrations", name);
         let who = Some(name);
-        let o = json::object(self.findings, spec, &at, who)?;
-        json::known_keys(self.findings, o, &at, who, INTEGRATION_KEYS);
-        let method = json::string_or(self.findings, o, "method", &at, "GET").to_ascii_uppercase();
+        let o = json::object(self.b.f, spec, &at, who)?;
+        json::known_keys(self.b.f, o, &at, who, INTEGRATION_KEYS);
+        let method = json::string_or(self.b.f, o, "method", &at, "GET").to_ascii_uppercase();
         const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
         if !METHODS.contains(&method.as_str()) {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(&at, "method"),
                 who,
@@ -356,7 +349,7 @@ impl Loader<'_> {
         let url = match o.get("url").and_then(Value::as_str) {
             Some(u) if !u.trim().is_empty() => self.template(u),
             _ => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Missing,
                     &pointer(&at, "url"),
                     who,
@@ -374,7 +367,7 @@ impl Loader<'_> {
             // A JSON value is the body as written; its strings are templates.
             Some(v) if body_is_json => Some(self.template(&v.to_string())),
             Some(_) => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(&at, "body"),
                     who,
@@ -383,12 +376,12 @@ impl Loader<'_> {
                 None
             }
         };
-        let rdv = json::string_or(self.findings, o, "variable", &at, name);
+        let rdv = json::string_or(self.b.f, o, "variable", &at, name);
         let file = match o.get("type").map(|t| (t, t.as_str())) {
             None | Some((_, Some("api"))) => false,
             Some((_, Some("file"))) => true,
             Some((t, _)) => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(&at, "type"),
                     who,
@@ -398,7 +391,7 @@ impl Loader<'_> {
             }
         };
         if file && body.is_some() {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(&at, "body"),
                 who,
@@ -444,19 +437,10 @@ impl Loader<'_> {
         let mut fields = Vec::new();
         if let Some(f) = value {
             let here = pointer(at, "fields");
-            if let Some(map) = json::object(self.findings, f, &here, who) {
+            if let Some(map) = json::object(self.b.f, f, &here, who) {
                 for (key, path) in map {
-                    let parsed = path
-                        .as_str()
-                        .ok_or_else(|| "a field is a JSON path string".to_string())
-                        .and_then(JsonPath::parse);
-                    match parsed {
-                        Ok(p) => fields.push((key.clone(), p)),
-                        Err(e) => {
-                            self.findings
-                                .error(FindingKind::Invalid, &pointer(&here, key), who, e)
-                        }
-                    }
+                    let at = pointer(&here, key);
+                    fields.extend(self.b.field(key, path.as_str(), &at, who));
                 }
             }
         }
@@ -471,14 +455,14 @@ impl Loader<'_> {
         who: Option<&str>,
     ) -> Vec<(String, Template)> {
         let Some(value) = value else { return vec![] };
-        let Some(obj) = json::object(self.findings, value, at, who) else {
+        let Some(obj) = json::object(self.b.f, value, at, who) else {
             return vec![];
         };
         let mut out = Vec::new();
         for (key, v) in obj {
             match v.as_str() {
                 Some(t) => out.push((key.clone(), self.template(t))),
-                None => self.findings.error(
+                None => self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(at, key),
                     who,
@@ -491,11 +475,11 @@ impl Loader<'_> {
 
     fn settings(&mut self, value: &Value) -> Settings {
         let mut settings = Settings::default();
-        let Some(obj) = json::object(self.findings, value, "/settings", None) else {
+        let Some(obj) = json::object(self.b.f, value, "/settings", None) else {
             return settings;
         };
         json::known_keys(
-            self.findings,
+            self.b.f,
             obj,
             "/settings",
             None,
@@ -544,46 +528,36 @@ impl Loader<'_> {
             Kind::Unsupported("invalid step".into()),
         );
         it.next = next;
-        let Some(obj) = json::object(self.findings, value, at, Some(&it.name)) else {
+        let Some(obj) = json::object(self.b.f, value, at, Some(&it.name)) else {
             return it;
         };
         let who = Some(it.name.clone());
         let who = who.as_deref();
-        json::known_keys(self.findings, obj, at, who, STEP_KEYS);
-        it.delay_ms = obj
-            .get("delay")
-            .and_then(Value::as_u64)
-            .map_or(0, |d| d.min(u64::from(crate::model::MAX_DELAY_MS)) as u32);
+        json::known_keys(self.b.f, obj, at, who, STEP_KEYS);
+        it.delay_ms = build::delay(obj.get("delay").and_then(Value::as_u64).unwrap_or(0));
         it.enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
         let kinds: Vec<&str> = STEP_KINDS
             .into_iter()
             .filter(|k| obj.contains_key(*k))
             .collect();
         if kinds.len() != 1 {
-            self.findings.error(FindingKind::Invalid,
+            self.b.f.error(FindingKind::Invalid,
                 at,
                 who,
                 "a step has exactly one of \"say\", \"image\", \"ask\", \"call\", \"transfer\", \"upload\"",
             );
             return it;
         }
-        let hook = |s: &mut Self, key: &str| {
-            s.script(
-                obj.get(key),
-                &pointer(at, key),
-                who,
-                format!("{}/{key}", it.key),
-            )
+        let mut hook = |key: &str| {
+            let at = pointer(at, key);
+            Some((self.source(obj.get(key)?, &at, who)?, at))
         };
-        it.code = Hooks {
-            pre: hook(self, "pre"),
-            post: hook(self, "post"),
-            reply: hook(self, "reply"),
-        };
+        let hooks = [hook("pre"), hook("post"), hook("reply")];
+        it.code = self.b.hooks(&it.key, who, hooks);
         for (key, owners) in KIND_KEYS {
             if obj.contains_key(key) && !owners.contains(&kinds[0]) {
                 let owners: Vec<String> = owners.iter().map(|k| format!("{k:?}")).collect();
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(at, key),
                     who,
@@ -595,10 +569,10 @@ impl Loader<'_> {
         match kinds[0] {
             "call" => {
                 let name = text_of("call").unwrap_or_default();
-                match self.integrations.iter().position(|n| n == name) {
+                match self.b.integration(name) {
                     Some(i) => it.kind = Kind::Call(i),
                     None => {
-                        self.findings.error(
+                        self.b.f.error(
                             FindingKind::Dangling,
                             &pointer(at, "call"),
                             who,
@@ -636,7 +610,7 @@ impl Loader<'_> {
     ) {
         let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
         let Some(text) = text_of(kind) else {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(at, kind),
                 who,
@@ -669,7 +643,7 @@ impl Loader<'_> {
     ) {
         let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
         let Some(text) = text_of("ask") else {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(at, "ask"),
                 who,
@@ -678,7 +652,7 @@ impl Loader<'_> {
             return;
         };
         if obj.contains_key("then") {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(at, "then"),
                 who,
@@ -691,7 +665,7 @@ impl Loader<'_> {
             Some("numbers") => OptionStyle::Numbers,
             Some("letters") => OptionStyle::Letters,
             Some(other) => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(at, "optionStyle"),
                     who,
@@ -714,7 +688,7 @@ impl Loader<'_> {
                     }
                 }
             }
-            Some(_) => self.findings.error(
+            Some(_) => self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(at, "rules"),
                 who,
@@ -728,7 +702,7 @@ impl Loader<'_> {
             .filter(|r| matches!(r.condition, Condition::NoMatch(_)))
             .count();
         if no_match > 1 {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Duplicate,
                 &pointer(at, "rules"),
                 who,
@@ -747,7 +721,7 @@ impl Loader<'_> {
         out: &mut Vec<Rule>,
     ) {
         match (obj.get("rules"), obj.get("then")) {
-            (Some(_), Some(_)) => self.findings.error(
+            (Some(_), Some(_)) => self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(at, "then"),
                 who,
@@ -761,7 +735,7 @@ impl Loader<'_> {
                     }
                 }
             }
-            (Some(_), None) => self.findings.error(
+            (Some(_), None) => self.b.f.error(
                 FindingKind::Invalid,
                 &pointer(at, "rules"),
                 who,
@@ -779,11 +753,11 @@ impl Loader<'_> {
 
     /// A transfer: `{"skill": …, "message": …, "context": bool}`.
     fn transfer(&mut self, value: &Value, at: &str, who: Option<&str>) -> Kind {
-        let Some(o) = json::object(self.findings, value, at, who) else {
+        let Some(o) = json::object(self.b.f, value, at, who) else {
             return Kind::Unsupported("invalid transfer".into());
         };
         json::known_keys(
-            self.findings,
+            self.b.f,
             o,
             at,
             who,
@@ -793,7 +767,7 @@ impl Loader<'_> {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             _ => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Missing,
                     &pointer(at, "skill"),
                     who,
@@ -802,16 +776,12 @@ impl Loader<'_> {
                 String::new()
             }
         };
-        let message = o
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("Transferring to an agent...");
         let agent = match o.get("agent") {
             None => None,
-            Some(Value::String(a)) => Some(self.template(a)),
-            Some(Value::Number(n)) => Some(self.template(&n.to_string())),
+            Some(Value::String(a)) => Some(a.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
             Some(_) => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(at, "agent"),
                     who,
@@ -820,20 +790,20 @@ impl Loader<'_> {
                 None
             }
         };
-        Kind::Transfer {
-            skill: self.template(&skill),
-            message: self.template(message),
-            agent,
-            context: o.get("context").and_then(Value::as_bool).unwrap_or(false),
-        }
+        self.b.transfer(
+            &skill,
+            agent.as_deref(),
+            o.get("message").and_then(Value::as_str),
+            o.get("context").and_then(Value::as_bool).unwrap_or(false),
+        )
     }
 
     /// A File Upload: `{"text", "accept": [types], "success", "failure", "invalid",
     /// "progress"}`.
     fn upload(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<UploadSpec> {
-        let o = json::object(self.findings, value, at, who)?;
+        let o = json::object(self.b.f, value, at, who)?;
         json::known_keys(
-            self.findings,
+            self.b.f,
             o,
             at,
             who,
@@ -841,72 +811,50 @@ impl Loader<'_> {
                 "text", "accept", "success", "failure", "invalid", "progress",
             ],
         );
-        let text_or = |s: &mut Self, key: &str, default: &str| -> Template {
-            match o.get(key) {
-                None => s.template(default),
-                Some(Value::String(t)) if !t.trim().is_empty() => s.template(t),
-                Some(_) => {
-                    s.findings.error(
-                        FindingKind::Invalid,
-                        &pointer(at, key),
-                        who,
-                        "must be a non-empty string",
-                    );
-                    s.template(default)
-                }
+        // A text that is given is a non-empty string; one that is not takes the default.
+        let mut text = |key: &str| match o.get(key)? {
+            Value::String(t) if !t.trim().is_empty() => Some(t.as_str()),
+            _ => {
+                self.b.f.error(
+                    FindingKind::Invalid,
+                    &pointer(at, key),
+                    who,
+                    "must be a non-empty string",
+                );
+                None
             }
         };
-        let text = text_or(self, "text", "");
-        let success = text_or(self, "success", upload::DEFAULT_SUCCESS);
-        let failure = text_or(self, "failure", upload::DEFAULT_FAILURE);
-        let progress = text_or(self, "progress", upload::DEFAULT_PROGRESS);
-        let invalid = o
-            .contains_key("invalid")
-            .then(|| text_or(self, "invalid", ""));
+        let texts = UploadTexts {
+            text: text("text").unwrap_or_default(),
+            success: text("success"),
+            failure: text("failure"),
+            progress: text("progress"),
+            invalid: o
+                .contains_key("invalid")
+                .then(|| text("invalid").unwrap_or_default()),
+        };
         if !o.contains_key("text") {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Missing,
                 &pointer(at, "text"),
                 who,
                 "a File Upload needs a \"text\" asking for the file",
             );
         }
-        let names = json::strings(self.findings, o.get("accept"), &pointer(at, "accept"), who);
-        let (accept, labels, unknown) = upload::accepted(names.iter().map(String::as_str));
-        for (i, name) in unknown {
-            self.findings.error(
-                FindingKind::Invalid,
-                &pointer(&pointer(at, "accept"), i),
-                who,
-                format!(
-                    "unknown file type {name:?} (known: {})",
-                    upload::known_types()
-                ),
-            );
-        }
-        if accept.is_empty() && names.is_empty() {
-            self.findings.error(
-                FindingKind::Missing,
-                &pointer(at, "accept"),
-                who,
-                "a File Upload needs \"accept\": the file types it takes",
-            );
-        }
-        Some(UploadSpec {
-            text,
-            accept,
-            labels,
-            success,
-            failure,
-            invalid,
-            progress,
-        })
+        let list = pointer(at, "accept");
+        let names = json::strings(self.b.f, o.get("accept"), &list, who);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        Some(
+            self.b
+                .upload(texts, &names, &list, &|i| pointer(&list, i), who),
+        )
     }
 
     fn choices(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<Choice> {
         let Some(value) = value else { return vec![] };
         let Some(list) = value.as_array() else {
-            self.findings
+            self.b
+                .f
                 .error(FindingKind::Invalid, at, who, "\"choices\" must be a list");
             return vec![];
         };
@@ -920,7 +868,7 @@ impl Loader<'_> {
                 }),
                 Value::Object(o) => {
                     let here = pointer(at, i);
-                    json::known_keys(self.findings, o, &here, who, &["title", "payload", "url"]);
+                    json::known_keys(self.b.f, o, &here, who, &["title", "payload", "url"]);
                     let template =
                         |k: &str| o.get(k).and_then(Value::as_str).map(|p| self.template(p));
                     match o.get("title").and_then(Value::as_str) {
@@ -929,7 +877,7 @@ impl Loader<'_> {
                             payload: template("payload"),
                             url: template("url"),
                         }),
-                        None => self.findings.error(
+                        None => self.b.f.error(
                             FindingKind::Missing,
                             &here,
                             who,
@@ -937,7 +885,7 @@ impl Loader<'_> {
                         ),
                     }
                 }
-                _ => self.findings.error(
+                _ => self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(at, i),
                     who,
@@ -949,14 +897,14 @@ impl Loader<'_> {
     }
 
     fn rule(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Option<Rule> {
-        let obj = json::object(self.findings, value, at, who)?;
-        json::known_keys(self.findings, obj, at, who, RULE_KEYS);
+        let obj = json::object(self.b.f, value, at, who)?;
+        json::known_keys(self.b.f, obj, at, who, RULE_KEYS);
         let tests: Vec<&str> = ["pattern", "regex", "exact", "option", "noMatch", "result"]
             .into_iter()
             .filter(|k| obj.contains_key(*k))
             .collect();
         if tests.len() > 1 {
-            self.findings.error(
+            self.b.f.error(
                 FindingKind::Invalid,
                 at,
                 who,
@@ -990,17 +938,12 @@ impl Loader<'_> {
         who: Option<&str>,
         test: Option<&str>,
     ) -> Option<Condition> {
-        let exclude = json::strings(
-            self.findings,
-            obj.get("exclude"),
-            &pointer(at, "exclude"),
-            who,
-        );
+        let exclude = json::strings(self.b.f, obj.get("exclude"), &pointer(at, "exclude"), who);
         Some(match test {
             None => Condition::Always,
             Some("pattern") => {
                 let here = pointer(at, "pattern");
-                let sources = json::strings(self.findings, obj.get("pattern"), &here, who);
+                let sources = json::strings(self.b.f, obj.get("pattern"), &here, who);
                 let patterns = sources
                     .iter()
                     .enumerate()
@@ -1016,8 +959,7 @@ impl Loader<'_> {
                 match JsRegex::compile(source) {
                     Ok(re) => Condition::Regex(re),
                     Err(e) => {
-                        self.findings
-                            .error(FindingKind::Pattern, &here, who, e.message);
+                        self.b.f.error(FindingKind::Pattern, &here, who, e.message);
                         return None;
                     }
                 }
@@ -1038,7 +980,7 @@ impl Loader<'_> {
                 Some("success") => Condition::ApiResult(true),
                 Some("failure") => Condition::ApiResult(false),
                 _ => {
-                    self.findings.error(
+                    self.b.f.error(
                         FindingKind::Invalid,
                         &pointer(at, "result"),
                         who,
@@ -1051,7 +993,7 @@ impl Loader<'_> {
                 Some(Value::String(m)) => Condition::NoMatch(Some(self.template(m))),
                 Some(Value::Bool(true)) => Condition::NoMatch(None),
                 _ => {
-                    self.findings.error(
+                    self.b.f.error(
                         FindingKind::Invalid,
                         &pointer(at, "noMatch"),
                         who,
@@ -1070,18 +1012,11 @@ impl Loader<'_> {
         at: &str,
         who: Option<&str>,
     ) -> Vec<Assign> {
-        let scope = match obj.get("scope").and_then(Value::as_str) {
-            None => Scope::Session,
-            Some(s) => Scope::parse(s).unwrap_or_else(|| {
-                self.findings.error(
-                    FindingKind::Invalid,
-                    &pointer(at, "scope"),
-                    who,
-                    format!("unknown scope {s:?} (request, dialog, session, forever)"),
-                );
-                Scope::Session
-            }),
-        };
+        let scope = self.b.scope(
+            obj.get("scope").and_then(Value::as_str),
+            &pointer(at, "scope"),
+            who,
+        );
         let mut set = Vec::new();
         for (key, slot) in [("set", false), ("slots", true)] {
             match obj.get(key) {
@@ -1095,7 +1030,7 @@ impl Loader<'_> {
                                 scope,
                                 slot,
                             }),
-                            None => self.findings.error(
+                            None => self.b.f.error(
                                 FindingKind::Invalid,
                                 &pointer(&pointer(at, key), name),
                                 who,
@@ -1104,7 +1039,7 @@ impl Loader<'_> {
                         }
                     }
                 }
-                Some(_) => self.findings.error(
+                Some(_) => self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(at, key),
                     who,
@@ -1124,15 +1059,15 @@ impl Loader<'_> {
         let Some(value) = value else {
             return (vec![], true);
         };
-        let Some(obj) = json::object(self.findings, value, at, who) else {
+        let Some(obj) = json::object(self.b.f, value, at, who) else {
             return (vec![], true);
         };
-        json::known_keys(self.findings, obj, at, who, &["all", "any"]);
+        json::known_keys(self.b.f, obj, at, who, &["all", "any"]);
         let (all, list) = match (obj.get("all"), obj.get("any")) {
             (Some(list), None) => (true, list),
             (None, Some(list)) => (false, list),
             _ => {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Invalid,
                     at,
                     who,
@@ -1149,21 +1084,20 @@ impl Loader<'_> {
             .enumerate()
         {
             let here = pointer(&pointer(at, if all { "all" } else { "any" }), i);
-            let Some(o) = json::object(self.findings, c, &here, who) else {
+            let Some(o) = json::object(self.b.f, c, &here, who) else {
                 continue;
             };
             json::known_keys(
-                self.findings,
+                self.b.f,
                 o,
                 &here,
                 who,
                 &["var", "contains", "notContains", "equals", "notEquals"],
             );
             let subject = match o.get("var").and_then(Value::as_str) {
-                Some(v) if v.starts_with('{') => self.template(v),
-                Some(v) => self.template(&format!("{{$botContext.{v}}}")),
+                Some(v) => self.b.condition_subject(v),
                 None => {
-                    self.findings.error(
+                    self.b.f.error(
                         FindingKind::Missing,
                         &here,
                         who,
@@ -1184,7 +1118,7 @@ impl Loader<'_> {
                     op: *op,
                     value: self.template(o[*k].as_str().unwrap_or_default()),
                 }),
-                None => self.findings.error(
+                None => self.b.f.error(
                     FindingKind::Missing,
                     &here,
                     who,
@@ -1197,7 +1131,8 @@ impl Loader<'_> {
 
     fn action(&mut self, value: &Value, at: &str, who: Option<&str>, current: usize) -> Action {
         let Some(text) = value.as_str() else {
-            self.findings
+            self.b
+                .f
                 .error(FindingKind::Invalid, at, who, "an action is a string");
             return Action::Next;
         };
@@ -1212,7 +1147,7 @@ impl Loader<'_> {
                     if let Some(d) = self.dialogs.get(dialog.trim()) {
                         return Action::Dialog(*d);
                     }
-                    self.findings.error(
+                    self.b.f.error(
                         FindingKind::Dangling,
                         at,
                         who,
@@ -1221,7 +1156,7 @@ impl Loader<'_> {
                 } else if let Some(&id) = self.names.get(text) {
                     return Action::Goto(id);
                 } else {
-                    self.findings.error(FindingKind::Invalid, at, who, format!("{text:?} is not an action (next, stop, repeat, closeDialog, closeConversation, dialog:NAME) nor a step name"));
+                    self.b.f.error(FindingKind::Invalid, at, who, format!("{text:?} is not an action (next, stop, repeat, closeDialog, closeConversation, dialog:NAME) nor a step name"));
                 }
                 Action::Dangling
             }
@@ -1231,7 +1166,7 @@ impl Loader<'_> {
     fn pattern(&mut self, source: &str, at: &str, who: &str) -> Option<Pattern> {
         Pattern::parse(source)
             .map_err(|e| {
-                self.findings.error(
+                self.b.f.error(
                     FindingKind::Pattern,
                     at,
                     Some(who).filter(|w| !w.is_empty()),

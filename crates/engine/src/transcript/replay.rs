@@ -4,11 +4,12 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use chatlet_engine::{Bot, Input, Output, SessionOptions};
-
-use crate::driver::Driver;
-use crate::lines::debug_note;
-use crate::transcript::{self, Line};
+use super::driver::{Driver, Host};
+use super::format::{self as transcript, Line};
+use super::lines::debug_note;
+use crate::event::{Input, Output};
+use crate::model::Bot;
+use crate::session::SessionOptions;
 
 /// Why a transcript did not pass.
 #[derive(Debug, PartialEq, Eq)]
@@ -42,10 +43,12 @@ pub struct Mode {
     pub restore_each_turn: bool,
 }
 
-/// Replays `text` (a transcript) against `bot` as a brand-new visitor; files named in
-/// `! upload` lines are relative to `base`.
+/// Replays `text` (a transcript) against `bot` as a brand-new visitor, with the bot's
+/// code and calls made through `host`; files named in `! upload` lines are relative to
+/// `base`.
 pub fn replay(
     bot: Arc<Bot>,
+    host: Box<dyn Host>,
     text: &str,
     base: &Path,
     mode: Mode,
@@ -60,7 +63,7 @@ pub fn replay(
         user_id: "transcript-visitor".into(),
         ..Default::default()
     };
-    let mut driver = Driver::new(bot, options);
+    let mut driver = Driver::new(bot, options, host);
     if !mode.network {
         driver = driver.offline();
     }

@@ -1,9 +1,9 @@
 //! How the engine's outputs read as transcript bot lines (without the leading `< `).
 
-use chatlet_engine::{CardOut, Output};
 use serde_json::{json, Map, Value};
 
-use crate::transcript::escape;
+use super::format::escape;
+use crate::event::{CardOut, Output};
 
 /// The transcript lines for one output; debug notes have none.
 pub fn bot_lines(output: &Output) -> Vec<String> {

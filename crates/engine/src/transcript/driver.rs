@@ -1,31 +1,58 @@
 //! Drives a session the way a host does: performs its integration calls (stubbed, failed on
-//! purpose, or over the network), applies transcript directives, and turns outputs into
-//! transcript lines. `chat` and `test` share it, so they behave the same.
+//! purpose, or through the [`Host`]), applies transcript directives, and turns outputs into
+//! transcript lines. `chatlet chat`, `chatlet test` and the engine's own transcript test
+//! share it, so they behave the same.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use chatlet_engine::internals::Pattern;
-use chatlet_engine::UPLOAD_HEAD_BYTES as HEAD_BYTES;
-use chatlet_engine::{Bot, FileIn, Input, Output, Request, Session, SessionOptions, Upload};
 use serde_json::Value;
 
-use crate::js::Boa;
-use crate::lines::bot_lines;
-use crate::transcript::escape;
+use super::format::escape;
+use super::lines::bot_lines;
+use crate::botcontext::{NoScripts, ScriptHost};
+use crate::event::{FileIn, Input, Output, Request, Upload};
+use crate::model::Bot;
+use crate::pattern::Pattern;
+use crate::session::{Session, SessionOptions};
+use crate::snapshot::Snapshot;
+use crate::upload::{HEAD_BYTES, TIMEOUT_MS};
+
+/// What a driver needs from the machine it runs on: a realm for bot code, and the network.
+pub trait Host {
+    /// A fresh realm for a new or restored session's bot code.
+    fn scripts(&self) -> Box<dyn ScriptHost>;
+    /// Sends `request` with `body` (the rendered body, or a file's bytes) for real:
+    /// the status and the body as text, or why it failed.
+    fn send(&self, request: &Request, body: Vec<u8>) -> Result<(u16, String), String>;
+}
+
+/// A host without bot code or network: code does not run (a script error each time),
+/// and every call fails.
+pub struct Offline;
+
+impl Host for Offline {
+    fn scripts(&self) -> Box<dyn ScriptHost> {
+        Box::new(NoScripts)
+    }
+
+    fn send(&self, _: &Request, _: Vec<u8>) -> Result<(u16, String), String> {
+        Err("no network".into())
+    }
+}
 
 /// What `chat --state` keeps: the conversation and, apart, the variables scoped forever.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct SavedState {
-    snapshot: chatlet_engine::Snapshot,
+    snapshot: Snapshot,
     forever: Vec<(String, Value)>,
 }
 
 /// A session plus what the transcript said about its surroundings.
 pub struct Driver {
     session: Session,
+    host: Box<dyn Host>,
     bot: Arc<Bot>,
     /// The session's surroundings (`@env`, `@host`), given again to a restored session.
     options: SessionOptions,
@@ -45,10 +72,11 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// A new conversation with `bot`; its scripts run in boa.
-    pub fn new(bot: Arc<Bot>, options: SessionOptions) -> Driver {
+    /// A new conversation with `bot`; its code runs in the `host`'s realm.
+    pub fn new(bot: Arc<Bot>, options: SessionOptions, host: Box<dyn Host>) -> Driver {
         Driver {
-            session: Session::with_scripts(bot.clone(), options.clone(), Box::<Boa>::default()),
+            session: Session::with_scripts(bot.clone(), options.clone(), host.scripts()),
+            host,
             bot,
             options,
             intents: Vec::new(),
@@ -94,7 +122,7 @@ impl Driver {
             forever: state.forever,
             ..self.options.clone()
         };
-        let scripts = Box::<Boa>::default();
+        let scripts = self.host.scripts();
         self.session =
             Session::restore_with_scripts(Arc::clone(&self.bot), state.snapshot, options, scripts)
                 .map_err(|e| e.to_string())?;
@@ -280,7 +308,8 @@ impl Driver {
         if !self.network {
             return self.unstubbed_call(&request.integration, request.id);
         }
-        outcome(request.id, network(request))
+        let body = request.body.clone().unwrap_or_default().into_bytes();
+        outcome(request.id, self.host.send(request, body))
     }
 
     /// An unstubbed call while offline: it fails, and the replay is told.
@@ -312,9 +341,9 @@ impl Driver {
                     url: upload.url.clone(),
                     headers: upload.headers.clone(),
                     body: None,
-                    timeout_ms: chatlet_engine::UPLOAD_TIMEOUT_MS,
+                    timeout_ms: TIMEOUT_MS,
                 };
-                send(&request, bytes)
+                self.host.send(&request, bytes)
             });
         outcome(id, sent)
     }
@@ -326,37 +355,4 @@ fn outcome(id: u64, result: Result<(u16, String), String>) -> Input {
         Ok((status, body)) => Input::Response { id, status, body },
         Err(error) => Input::NetworkError { id, error },
     }
-}
-
-/// Makes the call for real.
-fn network(request: &Request) -> Result<(u16, String), String> {
-    send(
-        request,
-        request.body.clone().unwrap_or_default().into_bytes(),
-    )
-}
-
-/// Sends `request` with `body` (a file's bytes, or the rendered body).
-fn send(request: &Request, body: Vec<u8>) -> Result<(u16, String), String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_millis(request.timeout_ms.into())))
-        .build()
-        .into();
-    let mut builder = ureq::http::Request::builder()
-        .method(request.method.as_str())
-        .uri(&request.url);
-    for (key, value) in &request.headers {
-        builder = builder.header(key, value);
-    }
-    let built = builder.body(body).map_err(|e| e.to_string())?;
-    let mut response = agent.run(built).map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    // Decoded as UTF-8 with replacement characters for bad bytes, as the browser's
-    // `Response.text()` does, so both hosts give the bot the same text.
-    let bytes = response
-        .body_mut()
-        .read_to_vec()
-        .map_err(|e| e.to_string())?;
-    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
 }
