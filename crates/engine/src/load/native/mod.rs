@@ -1,0 +1,562 @@
+//! Loads Chatlet's native bot format (JSON; described in `docs/bot-format.md`).
+//!
+//! The format is strict: an unknown key is an error with its JSON pointer, so typos
+//! never go unnoticed. Dialog flows are lists of steps; each step's `next` is the step
+//! after it.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::build::Builder;
+use super::json;
+use crate::check::Strictness;
+use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
+use crate::jsonpath::JsonPath;
+use crate::model::{Bot, Dialog, Integration, Script, Settings};
+use crate::pattern::Pattern;
+use crate::template::Template;
+
+mod rules;
+mod step;
+
+/// Loads a native-format bot from JSON text.
+pub fn load(text: &str) -> Result<Bot, LoadError> {
+    from_value(&parse_json(text)?)
+}
+
+/// Loads a native-format bot from parsed JSON.
+pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
+    let mut findings = Findings::default();
+    let bot = Loader {
+        b: Builder::new(&mut findings, Strictness::Strict),
+        names: HashMap::new(),
+        dialogs: HashMap::new(),
+    }
+    .bot(value);
+    let list = findings.finish()?;
+    Ok(Bot {
+        findings: list,
+        ..bot
+    })
+}
+
+struct Loader<'a> {
+    b: Builder<'a>,
+    /// Step name → interaction id.
+    names: HashMap<String, usize>,
+    /// Dialog name → dialog id.
+    dialogs: HashMap<String, usize>,
+}
+
+const BOT_KEYS: &[&str] = &[
+    "chatlet",
+    "id",
+    "name",
+    "settings",
+    "code",
+    "integrations",
+    "dialogs",
+];
+const INTEGRATION_KEYS: &[&str] = &[
+    "type",
+    "method",
+    "url",
+    "query",
+    "headers",
+    "body",
+    "variable",
+    "transform",
+    "fields",
+];
+const DIALOG_KEYS: &[&str] = &["name", "patterns", "exclude", "fallback", "enabled", "flow"];
+const STEP_KEYS: &[&str] = &[
+    "say",
+    "image",
+    "ask",
+    "name",
+    "delay",
+    "then",
+    "choices",
+    "optionStyle",
+    "rules",
+    "enabled",
+    "call",
+    "transfer",
+    "upload",
+    "pre",
+    "post",
+    "reply",
+];
+/// What a step does: exactly one of these keys.
+const STEP_KINDS: [&str; 6] = ["say", "image", "ask", "call", "transfer", "upload"];
+/// Step keys that only some kinds of step have.
+const KIND_KEYS: [(&str, &[&str]); 5] = [
+    ("choices", &["ask"]),
+    ("optionStyle", &["ask"]),
+    ("reply", &["ask"]),
+    ("rules", &["ask", "call"]),
+    // Questions get their own message (their rules say where to go).
+    ("then", &["say", "image", "ask", "call", "transfer"]),
+];
+const RULE_KEYS: &[&str] = &[
+    "pattern", "regex", "exact", "option", "noMatch", "result", "exclude", "when", "set", "slots",
+    "scope", "then",
+];
+
+impl<'a> Loader<'a> {
+    fn bot(&mut self, value: &'a Value) -> Bot {
+        let mut bot = Bot {
+            id: String::new(),
+            name: String::new(),
+            dialogs: vec![],
+            interactions: vec![],
+            fallback: None,
+            integrations: vec![],
+            globals: None,
+            intents: vec![],
+            settings: Settings::default(),
+            findings: vec![],
+            fingerprint: String::new(),
+        };
+        let Some(obj) = json::object(self.b.f, value, "", None) else {
+            return bot;
+        };
+        json::known_keys(self.b.f, obj, "", None, BOT_KEYS);
+        bot.id = json::string_or(self.b.f, obj, "id", "", "chatlet-bot");
+        bot.name = json::string_or(self.b.f, obj, "name", "", "Chatlet bot");
+        if let Some(settings) = obj.get("settings") {
+            bot.settings = self.settings(settings);
+        }
+        bot.globals = self.script(obj.get("code"), "/code", None, "globals".into());
+        bot.integrations = self.integrations(obj.get("integrations"));
+        let Some(dialogs) = obj.get("dialogs").and_then(Value::as_array) else {
+            self.b.f.error(
+                FindingKind::Missing,
+                "/dialogs",
+                None,
+                "a bot needs a \"dialogs\" list",
+            );
+            return bot;
+        };
+
+        self.names(dialogs);
+        let mut where_: Vec<String> = Vec::new();
+        for (d, dialog) in dialogs.iter().enumerate() {
+            self.dialog(d, dialog, &mut bot, &mut where_);
+        }
+        self.b
+            .finish(&bot, &|id| where_[id].clone(), "rules", &[value]);
+        bot
+    }
+
+    /// Pass 1: the names of dialogs and steps, so that actions can refer forward.
+    fn names(&mut self, dialogs: &[Value]) {
+        let mut next_id = 0;
+        for (d, dialog) in dialogs.iter().enumerate() {
+            let at = pointer("/dialogs", d);
+            let name = dialog
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if name.is_empty() {
+                self.b.f.error(
+                    FindingKind::Missing,
+                    &pointer(&at, "name"),
+                    None,
+                    "a dialog needs a \"name\"",
+                );
+            } else if self.dialogs.insert(name.clone(), d).is_some() {
+                self.b.f.error(
+                    FindingKind::Duplicate,
+                    &pointer(&at, "name"),
+                    Some(&name),
+                    "two dialogs have this name",
+                );
+            }
+            let steps = dialog
+                .get("flow")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            for (s, step) in steps.iter().enumerate() {
+                let step_name = step_name(&name, s, step);
+                if self.names.insert(step_name.clone(), next_id).is_some() {
+                    self.b.f.error(
+                        FindingKind::Duplicate,
+                        &pointer(&pointer(&at, "flow"), s),
+                        Some(&step_name),
+                        "two steps have this name",
+                    );
+                }
+                next_id += 1;
+            }
+        }
+    }
+
+    /// Pass 2: dialog `d` and its steps, added to `bot`; `where_` gets each step's pointer.
+    fn dialog(&mut self, d: usize, dialog: &Value, bot: &mut Bot, where_: &mut Vec<String>) {
+        let at = pointer("/dialogs", d);
+        let Some(obj) = json::object(self.b.f, dialog, &at, None) else {
+            return;
+        };
+        json::known_keys(self.b.f, obj, &at, None, DIALOG_KEYS);
+        let name = obj
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let patterns = json::strings(
+            self.b.f,
+            obj.get("patterns"),
+            &pointer(&at, "patterns"),
+            Some(&name),
+        );
+        let patterns = patterns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| self.pattern(p, &pointer(&pointer(&at, "patterns"), i), &name))
+            .collect();
+        let exclude = json::strings(
+            self.b.f,
+            obj.get("exclude"),
+            &pointer(&at, "exclude"),
+            Some(&name),
+        );
+        if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
+            if bot.fallback.is_some() {
+                self.b.f.error(
+                    FindingKind::Duplicate,
+                    &pointer(&at, "fallback"),
+                    Some(&name),
+                    "a bot has at most one fallback dialog",
+                );
+            }
+            bot.fallback = Some(d);
+        }
+        let enabled = obj.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+        let steps = match obj.get("flow") {
+            Some(Value::Array(steps)) => steps.as_slice(),
+            Some(_) => {
+                self.b.f.error(
+                    FindingKind::Invalid,
+                    &pointer(&at, "flow"),
+                    Some(&name),
+                    "\"flow\" must be a list of steps",
+                );
+                &[]
+            }
+            None => &[],
+        };
+        let first = bot.interactions.len();
+        for (s, step) in steps.iter().enumerate() {
+            let step_at = pointer(&pointer(&at, "flow"), s);
+            let id = bot.interactions.len();
+            let next = (s + 1 < steps.len()).then_some(id + 1);
+            let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
+            bot.interactions.push(interaction);
+        }
+        where_.extend((0..steps.len()).map(|s| pointer(&pointer(&at, "flow"), s)));
+        let head = (!steps.is_empty()).then_some(first);
+        bot.dialogs.push(Dialog {
+            name,
+            enabled,
+            patterns,
+            exclude,
+            head,
+        });
+    }
+
+    /// Parses a template; `{Name.field}` refers to the bot's integrations.
+    fn template(&self, source: &str) -> Template {
+        self.b.template(source)
+    }
+
+    /// A block of JavaScript (a string, or a list of lines), scanned for `botContext`
+    /// functions Chatlet lacks.
+    fn script(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+        key: String,
+    ) -> Option<Script> {
+        let source = self.source(value?, at, who)?;
+        self.b.code(&source, at, who, key)
+    }
+
+    /// The text of a block of JavaScript: a string, or a list of lines.
+    fn source(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<String> {
+        Some(match value {
+            Value::String(s) => s.clone(),
+            Value::Array(lines) if lines.iter().all(Value::is_string) => lines
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => {
+                self.b.f.error(
+                    FindingKind::Invalid,
+                    at,
+                    who,
+                    "code is a string or a list of lines",
+                );
+                return None;
+            }
+        })
+    }
+
+    /// The `integrations` object: name → HTTP API.
+    fn integrations(&mut self, value: Option<&'a Value>) -> Vec<Integration> {
+        let Some(value) = value else { return vec![] };
+        let Some(obj) = json::object(self.b.f, value, "/integrations", None) else {
+            return vec![];
+        };
+        self.b
+            .set_integrations(obj.keys().map(String::as_str).collect());
+        let mut out = Vec::new();
+        let mut names = Vec::new();
+        for (name, spec) in obj {
+            if let Some(integration) = self.integration(name, spec) {
+                out.push(integration);
+                names.push(name.as_str());
+            }
+        }
+        // A malformed entry is reported above and left out: calls that name it are
+        // "unknown integration" errors, never an index into the wrong one.
+        self.b.set_integrations(names);
+        out
+    }
+
+    /// One integration: its request, its result variable and custom data fields.
+    fn integration(&mut self, name: &str, spec: &Value) -> Option<Integration> {
+        let at = pointer("/integrations", name);
+        let who = Some(name);
+        let o = json::object(self.b.f, spec, &at, who)?;
+        json::known_keys(self.b.f, o, &at, who, INTEGRATION_KEYS);
+        let method = json::string_or(self.b.f, o, "method", &at, "GET").to_ascii_uppercase();
+        const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        if !METHODS.contains(&method.as_str()) {
+            self.b.f.error(
+                FindingKind::Invalid,
+                &pointer(&at, "method"),
+                who,
+                format!("unknown HTTP method {method:?} ({})", METHODS.join(", ")),
+            );
+        }
+        let url = match o.get("url").and_then(Value::as_str) {
+            Some(u) if !u.trim().is_empty() => self.template(u),
+            _ => {
+                self.b.f.error(
+                    FindingKind::Missing,
+                    &pointer(&at, "url"),
+                    who,
+                    "an integration needs a \"url\"",
+                );
+                self.template("")
+            }
+        };
+        let query = self.pairs(o.get("query"), &pointer(&at, "query"), who);
+        let headers = self.pairs(o.get("headers"), &pointer(&at, "headers"), who);
+        let body_is_json = o.get("body").is_some_and(|v| v.is_object() || v.is_array());
+        let body = match o.get("body") {
+            None => None,
+            Some(Value::String(b)) => Some(self.template(b)),
+            // A JSON value is the body as written; its strings are templates.
+            Some(v) if body_is_json => Some(self.template(&v.to_string())),
+            Some(_) => {
+                self.b.f.error(
+                    FindingKind::Invalid,
+                    &pointer(&at, "body"),
+                    who,
+                    "a body is a template string or a JSON object",
+                );
+                None
+            }
+        };
+        let rdv = json::string_or(self.b.f, o, "variable", &at, name);
+        let file = match o.get("type").map(|t| (t, t.as_str())) {
+            None | Some((_, Some("api"))) => false,
+            Some((_, Some("file"))) => true,
+            Some((t, _)) => {
+                self.b.f.error(
+                    FindingKind::Invalid,
+                    &pointer(&at, "type"),
+                    who,
+                    format!("unknown integration type {t} (\"api\", \"file\")"),
+                );
+                false
+            }
+        };
+        if file && body.is_some() {
+            self.b.f.error(
+                FindingKind::Invalid,
+                &pointer(&at, "body"),
+                who,
+                "a File integration sends the visitor's file as its body; it has no \"body\"",
+            );
+        }
+        let transform = self.script(
+            o.get("transform"),
+            &pointer(&at, "transform"),
+            who,
+            format!("{name}/transform"),
+        );
+        let fields = self.fields(o.get("fields"), &at, who);
+        let mut headers = headers;
+        if body_is_json
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("Content-Type".into(), self.template("application/json")));
+        }
+        Some(Integration {
+            name: name.to_string(),
+            rdv,
+            method,
+            url,
+            query,
+            headers,
+            body,
+            transform,
+            fields,
+            file,
+        })
+    }
+
+    /// Custom data fields: name → JSON path.
+    fn fields(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+    ) -> Vec<(String, JsonPath)> {
+        let mut fields = Vec::new();
+        if let Some(f) = value {
+            let here = pointer(at, "fields");
+            if let Some(map) = json::object(self.b.f, f, &here, who) {
+                for (key, path) in map {
+                    let at = pointer(&here, key);
+                    fields.extend(self.b.field(key, path.as_str(), &at, who));
+                }
+            }
+        }
+        fields
+    }
+
+    /// An object of name → template string (query parameters, headers), in key order.
+    fn pairs(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        who: Option<&str>,
+    ) -> Vec<(String, Template)> {
+        let Some(value) = value else { return vec![] };
+        let Some(obj) = json::object(self.b.f, value, at, who) else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for (key, v) in obj {
+            match v.as_str() {
+                Some(t) => out.push((key.clone(), self.template(t))),
+                None => self.b.f.error(
+                    FindingKind::Invalid,
+                    &pointer(at, key),
+                    who,
+                    "a value is a template string",
+                ),
+            }
+        }
+        out
+    }
+
+    fn settings(&mut self, value: &Value) -> Settings {
+        let mut settings = Settings::default();
+        let Some(obj) = json::object(self.b.f, value, "/settings", None) else {
+            return settings;
+        };
+        json::known_keys(
+            self.b.f,
+            obj,
+            "/settings",
+            None,
+            &[
+                "debug",
+                "defaultErrorMessage",
+                "maxSteps",
+                "apiTimeoutMs",
+                "sessionLength",
+            ],
+        );
+        if let Some(n) = obj.get("apiTimeoutMs").and_then(Value::as_u64) {
+            settings.api_timeout_ms = n.clamp(100, 120_000) as u32;
+        }
+        if let Some(b) = obj.get("debug").and_then(Value::as_bool) {
+            settings.debug_commands = b;
+        }
+        settings.default_error_message = obj
+            .get("defaultErrorMessage")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        settings.session_length_s = obj
+            .get("sessionLength")
+            .and_then(Value::as_u64)
+            .filter(|s| *s > 0)
+            .map(|s| s.min(u64::from(u32::MAX)) as u32);
+        if let Some(n) = obj.get("maxSteps").and_then(Value::as_u64) {
+            settings.max_steps = n.clamp(1, 10_000) as u32;
+        }
+        settings
+    }
+
+    fn pattern(&mut self, source: &str, at: &str, who: &str) -> Option<Pattern> {
+        Pattern::parse(source)
+            .map_err(|e| {
+                self.b.f.error(
+                    FindingKind::Pattern,
+                    at,
+                    Some(who).filter(|w| !w.is_empty()),
+                    e.message,
+                )
+            })
+            .ok()
+    }
+}
+
+/// A step's name: its `name` key, or "DIALOG N" (1-based).
+fn step_name(dialog: &str, index: usize, step: &Value) -> String {
+    step.get("name")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("{dialog} {}", index + 1), str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_belong_to_their_kind_of_step() {
+        let bot = r#"{"integrations": {"A": {"url": "https://a.example"}}, "dialogs": [{"name": "D", "flow": [
+            {"say": "hi", "choices": ["x"], "rules": []},
+            {"call": "A", "rules": [{"result": "success"}], "reply": "x();"},
+            {"transfer": {"skill": 1}, "optionStyle": "numbers"},
+            {"call": "B"}]}]}"#;
+        let errors: Vec<String> = load(bot)
+            .unwrap_err()
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.pointer, f.message))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "/dialogs/0/flow/0/choices only \"ask\" steps have \"choices\"",
+                "/dialogs/0/flow/0/rules only \"ask\" and \"call\" steps have \"rules\"",
+                "/dialogs/0/flow/1/reply only \"ask\" steps have \"reply\"",
+                "/dialogs/0/flow/2/optionStyle only \"ask\" steps have \"optionStyle\"",
+                "/dialogs/0/flow/3/call no integration is named \"B\"",
+            ]
+        );
+    }
+}
