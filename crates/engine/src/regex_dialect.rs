@@ -19,12 +19,33 @@
 //! ```
 
 use std::fmt;
+use std::sync::Mutex;
+
+use regex_automata::nfa::thompson::pikevm::{Cache, PikeVM};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
 
 /// A compiled JavaScript-flavoured regular expression.
 #[derive(Clone, Debug)]
 pub struct JsRegex {
     source: String,
-    regex: regex::Regex,
+    /// Boxed: a rule's condition stays small.
+    regex: Box<Compiled>,
+}
+
+/// The matcher, and its scratch space, reused from match to match.
+#[derive(Debug)]
+struct Compiled {
+    vm: PikeVM,
+    cache: Mutex<Option<Cache>>,
+}
+
+impl Clone for Compiled {
+    fn clone(&self) -> Compiled {
+        Compiled {
+            vm: self.vm.clone(),
+            cache: Mutex::new(None),
+        }
+    }
 }
 
 /// Why a regular expression was refused.
@@ -49,18 +70,25 @@ impl JsRegex {
     /// Translates and compiles a JavaScript regular expression.
     pub fn compile(source: &str) -> Result<JsRegex, RegexError> {
         let translated = translate(source)?;
-        let regex = regex::RegexBuilder::new(&translated)
-            .size_limit(1 << 20)
-            .build()
+        let regex = PikeVM::builder()
+            .thompson(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(1 << 20))
+                    .which_captures(WhichCaptures::None),
+            )
+            .build(&translated)
             .map_err(|e| RegexError {
                 message: format!(
                     "regular expression {source:?} is not supported: {}",
-                    first_line(&e.to_string())
+                    first_line(&innermost(&e))
                 ),
             })?;
         Ok(JsRegex {
             source: source.to_string(),
-            regex,
+            regex: Box::new(Compiled {
+                vm: regex,
+                cache: Mutex::new(None),
+            }),
         })
     }
 
@@ -71,7 +99,18 @@ impl JsRegex {
 
     /// Is the expression found anywhere in `text`?
     pub fn is_match(&self, text: &str) -> bool {
-        self.regex.is_match(text)
+        let Compiled { vm, cache } = &*self.regex;
+        let mut slot = cache.lock().unwrap_or_else(|e| e.into_inner());
+        let cache = slot.get_or_insert_with(|| vm.create_cache());
+        vm.is_match(cache, text)
+    }
+}
+
+/// The message of the innermost cause of `e` (the parser's, with its position).
+fn innermost(e: &dyn std::error::Error) -> String {
+    match e.source() {
+        Some(inner) => innermost(inner),
+        None => e.to_string(),
     }
 }
 
