@@ -1,7 +1,10 @@
 //! The chat window's state: what the visitor sees, changed only through [`Action`]s.
 //! Plain Rust (no browser types), so it is tested natively.
 
+use std::rc::Rc;
+
 use chatlet_engine::{ChoiceOut, Output};
+use serde_json::Value;
 
 use crate::rich;
 use crate::strings::Strings;
@@ -45,15 +48,9 @@ pub enum Body {
         /// What it shows, for those who cannot see it (a caption or tooltip); may be empty.
         alt: String,
     },
-    /// A card: title, subtitle and image (its buttons are the entry's choices).
-    Card {
-        /// The title.
-        title: String,
-        /// The subtitle.
-        subtitle: String,
-        /// The image URL (may be empty).
-        image: String,
-    },
+    /// LivePerson rich content, drawn as its structure says (STRUCTURED cards too, as
+    /// a card or a carousel: [`rich::from_cards`]).
+    Rich(Rc<Value>),
     /// A file the visitor offered, with how its upload is going.
     File {
         /// The widget's handle for it.
@@ -75,7 +72,11 @@ impl Body {
             Body::Text(t) => t.clone(),
             Body::Note(note) => strings.get(note.key()).to_string(),
             Body::Image { url, .. } => format!("[image] {url}"),
-            Body::Card { title, .. } => format!("[card] {title}"),
+            Body::Rich(content) => {
+                let mut words = Vec::new();
+                rich::words_of(content, &mut words);
+                format!("[card] {}", words.join(" "))
+            }
             Body::File { name, .. } => format!("[file] {name}"),
         }
     }
@@ -148,6 +149,9 @@ pub struct Entry {
     pub body: Body,
     /// Choices offered with it.
     pub choices: Vec<ChoiceOut>,
+    /// Quick replies: its choices are chips, this many to a row, gone once the visitor
+    /// answers (0: buttons, disabled once answered).
+    pub chips: u8,
     /// A visitor's message written offline, not sent yet.
     pub pending: bool,
 }
@@ -188,6 +192,8 @@ pub struct Chat {
     pub resumed: Option<Resumed>,
     /// The browser is offline: the window says so.
     pub offline: bool,
+    /// Messages held back for their delay: the bot shows as typing meanwhile.
+    pub pacing: u32,
 }
 
 /// What was redrawn from an earlier page load: the page heard of it then.
@@ -228,6 +234,7 @@ impl Default for Chat {
             resumed: None,
             next_id: 0,
             offline: false,
+            pacing: 0,
         }
     }
 }
@@ -249,6 +256,8 @@ pub enum Action {
     Bot(Output),
     /// The bot started or stopped working on an answer.
     Typing(bool),
+    /// A message held back for its delay (the bot "types" meanwhile), or one let out.
+    Pace(bool),
     /// The bot asks for a file of these extensions, or (`None`) does not.
     Expect(Option<Vec<String>>),
     /// A file started or stopped being dragged over the window.
@@ -309,6 +318,12 @@ impl Chat {
                 }
             }
             Action::Typing(busy) => self.typing = busy,
+            Action::Pace(held) => {
+                self.pacing = match held {
+                    true => self.pacing + 1,
+                    false => self.pacing.saturating_sub(1),
+                }
+            }
             Action::Expect(accept) => self.accept = accept,
             Action::Dragging(on) => self.dragging = on,
             Action::FileOffered { handle, name, size } => {
@@ -356,29 +371,29 @@ impl Chat {
             Action::Sent => self.entries.iter_mut().for_each(|e| e.pending = false),
             Action::Offline(off) => self.offline = off,
             Action::Bot(output) => match output {
-                Output::Text { text, choices, .. } => {
-                    self.push(Author::Bot, Body::Text(text), choices)
+                Output::Text {
+                    text,
+                    choices,
+                    chips,
+                    ..
+                } => {
+                    self.push(Author::Bot, Body::Text(text), choices);
+                    if let Some(e) = self.entries.last_mut() {
+                        e.chips = chips;
+                    }
                 }
                 Output::Image { url, .. } => {
                     let alt = String::new();
                     self.push(Author::Bot, Body::Image { url, alt }, vec![])
                 }
                 Output::End { .. } => self.push(Author::System, Body::Note(Note::Ended), vec![]),
-                Output::Card(card) => self.push(
-                    Author::Bot,
-                    Body::Card {
-                        title: card.title,
-                        subtitle: card.subtitle,
-                        image: card.image,
-                    },
-                    card.buttons,
-                ),
+                Output::Cards(cards) if cards.is_empty() => {}
+                Output::Cards(cards) => {
+                    let content = rich::from_cards(&cards);
+                    self.push(Author::Bot, Body::Rich(Rc::new(content)), vec![])
+                }
                 Output::Rich { content } => {
-                    let (texts, images, choices) = rich::flatten(&content);
-                    for (url, alt) in images {
-                        self.push(Author::Bot, Body::Image { url, alt }, vec![]);
-                    }
-                    self.push(Author::Bot, Body::Text(texts.join("\n")), choices);
+                    self.push(Author::Bot, Body::Rich(Rc::new(content)), vec![])
                 }
                 Output::Transfer {
                     skill,
@@ -409,6 +424,12 @@ impl Chat {
         }
     }
 
+    /// Whether the window shows the bot typing: loading, waiting for a call, or holding
+    /// a message for its delay.
+    pub fn busy(&self) -> bool {
+        self.typing || self.pacing > 0 || self.status == Status::Loading
+    }
+
     /// The choices the visitor can still pick: those of the latest message, if it is the bot's.
     pub fn live_choices(&self) -> &[ChoiceOut] {
         match self.entries.last() {
@@ -433,6 +454,7 @@ impl Chat {
             author,
             body,
             choices,
+            chips: 0,
             pending: false,
         });
     }
@@ -454,6 +476,7 @@ mod tests {
         Output::Text {
             text: t.into(),
             choices,
+            chips: 0,
             delay_ms: 0,
         }
     }

@@ -79,6 +79,9 @@ pub struct Conversation {
     variables: RefCell<Vec<(String, Value)>>,
     /// Counts resets, so that a delayed message of the old conversation stays unshown.
     epoch: Cell<u32>,
+    /// When the last message held for its delay shows (`Date.now()`, ms): the next
+    /// turn's messages come after it, so they stay in order.
+    paced_until: Cell<f64>,
     /// The text box should take focus when it is drawn.
     pub wants_focus: Cell<bool>,
     /// What is kept between page loads.
@@ -169,6 +172,7 @@ impl Conversation {
             held: RefCell::default(),
             transfers: Cell::new(0),
             epoch: Cell::new(0),
+            paced_until: Cell::new(0.0),
             wants_focus: Cell::new(false),
             keep: RefCell::default(),
             lead: Cell::new(false),
@@ -204,6 +208,7 @@ impl Conversation {
 #[inline(never)] // not inside the loading future's state machine
 pub fn start(conv: &Shared, bot: Bot, text: String) {
     let title = bot.name().to_string();
+    let shown = bot.display_name();
     let options = &conv.options;
     {
         let mut keep = conv.keep.borrow_mut();
@@ -234,7 +239,7 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
     // The messages the visitor sent while the bot was loading (shown, and the page
     // heard of them): they go after a kept transcript, or to the tab that leads.
     let early_shown = std::mem::take(&mut conv.keep.borrow_mut().actions);
-    conv.act(Action::Loaded(title.clone()));
+    conv.act(Action::Loaded(shown));
     listen(conv);
     // Tabs share a conversation through the storage: without it (refused), each leads.
     let shared = options.persist == Persist::Local && conv.keep.borrow().area.is_some();
@@ -278,6 +283,12 @@ fn lead(conv: &Shared, early_shown: Vec<Value>) {
         })
     };
     let log = saved.as_ref().map(|s| s.steps.clone()).unwrap_or_default();
+    // A bot that speaks first: its greeting goes as the visitor's first message, unshown,
+    // when a new conversation opens with nothing the visitor sent yet.
+    let greeting =
+        setup.bot.settings().greeting.clone().filter(|_| {
+            saved.is_none() && early_shown.is_empty() && conv.early.borrow().is_empty()
+        });
     let runner = Runner::start(setup, log, on_turn);
     if runner.in_worker() {
         web_sys::console::info_1(&"chatlet: the bot's code runs in a worker".into());
@@ -286,6 +297,9 @@ fn lead(conv: &Shared, early_shown: Vec<Value>) {
         for (name, value) in conv.variables.borrow().iter() {
             runner.post(Step::Variable(name.clone(), value.clone()));
         }
+    }
+    if let Some(greeting) = greeting {
+        runner.post(Step::Input(Input::Text(greeting)));
     }
     *conv.runner.borrow_mut() = Some(runner);
     match saved {
@@ -775,6 +789,7 @@ fn reset(conv: &Shared) {
         return to_leader(conv, Inbox::Reset);
     }
     conv.epoch.set(conv.epoch.get() + 1);
+    conv.paced_until.set(0.0);
     conv.mode.set(Mode::Bot);
     conv.held.take();
     conv.early.take();
@@ -823,11 +838,16 @@ fn on_turn(conv: &Shared, turn: Turn) {
     save(conv);
 }
 
-/// Shows the engine's outputs in order, each after its delay, and performs its requests
+/// Shows the engine's outputs in order, each after its delay (after those of earlier
+/// turns still held back; the bot shows as typing meanwhile), and performs its requests
 /// and uploads.
 fn deliver(conv: &Shared, outputs: Vec<Output>) {
-    let mut wait = 0u64;
+    let now = js_sys::Date::now();
+    let mut wait = (conv.paced_until.get() - now).max(0.0) as u64;
     for output in outputs {
+        if let Output::Rich { content } = &output {
+            report_rich(content);
+        }
         let output = match output {
             Output::Debug { .. } | Output::ScriptError { .. } => {
                 let line = format!("chatlet: {}", output.note().unwrap_or_default()).into();
@@ -867,6 +887,8 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
         if wait == 0 {
             conv.act(Action::Bot(output));
         } else {
+            conv.act(Action::Pace(true));
+            conv.paced_until.set(now + wait as f64);
             let conv = conv.clone();
             let epoch = conv.epoch.get();
             spawn_local(async move {
@@ -874,8 +896,18 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
                 if conv.epoch.get() == epoch {
                     conv.act(Action::Bot(output));
                 }
+                conv.act(Action::Pace(false));
             });
         }
+    }
+}
+
+/// Tells the console, once per message, what of a rich content is not drawn.
+fn report_rich(content: &Value) {
+    let mut problems = Vec::new();
+    crate::rich::audit(content, &mut problems);
+    for p in problems {
+        web_sys::console::warn_1(&format!("chatlet: rich content: {p}").into());
     }
 }
 

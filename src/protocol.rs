@@ -493,16 +493,16 @@ pub(crate) fn output_value(output: &Output) -> Value {
         Output::Text {
             text,
             choices,
+            chips,
             delay_ms,
-        } => arr!["text", text, choices_value(choices), delay_ms],
+        } => arr!["text", text, choices_value(choices), delay_ms, chips],
         Output::Image { url, delay_ms } => arr!["image", url, delay_ms],
-        Output::Card(c) => arr![
-            "card",
-            c.title,
-            c.subtitle,
-            c.image,
-            choices_value(&c.buttons)
-        ],
+        Output::Cards(cards) => {
+            let list = cards
+                .iter()
+                .map(|c| arr![c.title, c.subtitle, c.image, choices_value(&c.buttons)]);
+            arr!["cards", Value::Array(list.collect())]
+        }
         Output::Rich { content } => arr!["rich", content],
         Output::Request(r) => arr![
             "request",
@@ -557,17 +557,26 @@ pub(crate) fn read_output(v: &Value) -> Option<Output> {
             text: text(1)?,
             choices: choices(at(2)),
             delay_ms: num(3)? as u32,
+            chips: num(4).unwrap_or(0) as u8,
         },
         "image" => Output::Image {
             url: text(1)?,
             delay_ms: num(2)? as u32,
         },
-        "card" => Output::Card(CardOut {
-            title: text(1)?,
-            subtitle: text(2)?,
-            image: text(3)?,
-            buttons: choices(at(4)),
-        }),
+        "cards" => Output::Cards(
+            at(1)
+                .as_array()?
+                .iter()
+                .filter_map(|c| {
+                    Some(CardOut {
+                        title: string(c.get(0)?)?,
+                        subtitle: string(c.get(1)?)?,
+                        image: string(c.get(2)?)?,
+                        buttons: choices(c.get(3)?),
+                    })
+                })
+                .collect(),
+        ),
         "rich" => Output::Rich {
             content: at(1).clone(),
         },
@@ -671,6 +680,7 @@ mod tests {
                         payload: "a".into(),
                         url: None,
                     }],
+                    chips: 4,
                     delay_ms: 0,
                 },
                 Output::Image {
@@ -684,16 +694,19 @@ mod tests {
                     accept: vec!["pdf".into()],
                     max_bytes: 5,
                 },
-                Output::Card(CardOut {
-                    title: "T".into(),
-                    subtitle: String::new(),
-                    image: "https://x/i.png".into(),
-                    buttons: vec![ChoiceOut {
-                        title: "Site".into(),
-                        payload: String::new(),
-                        url: Some("https://x".into()),
-                    }],
-                }),
+                Output::Cards(vec![
+                    CardOut {
+                        title: "T".into(),
+                        subtitle: String::new(),
+                        image: "https://x/i.png".into(),
+                        buttons: vec![ChoiceOut {
+                            title: "Site".into(),
+                            payload: String::new(),
+                            url: Some("https://x".into()),
+                        }],
+                    },
+                    CardOut::default(),
+                ]),
                 Output::Request(Request {
                     id: 3,
                     integration: "Balance".into(),

@@ -300,6 +300,7 @@ mod tests {
                         payload: "help".into(),
                         url: None,
                     }],
+                    chips: 8,
                     delay_ms: 0,
                 }),
                 Action::Note(Note::TransferFailed),

@@ -57,7 +57,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
     let attempt = use_state(|| 0u32);
     let picker = use_node_ref();
     let region = use_node_ref();
-    let typing = chat.typing || chat.status == Status::Loading;
+    let typing = chat.busy();
     let s = &conv.options.strings;
 
     {
@@ -171,7 +171,7 @@ fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared, region: &NodeR
         if conv.wants_focus.get() {
             conversation::focus(&conv);
         }
-        let typing = chat.typing || chat.status == Status::Loading;
+        let typing = chat.busy();
         let now = (
             chat.next_id,
             chat.entries.len(),

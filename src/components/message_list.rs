@@ -8,8 +8,10 @@ use chatlet_engine::ChoiceOut;
 use yew::prelude::*;
 
 use super::file_entry::file;
+use super::rich as draw;
 use crate::chat::{Author, Body, Entry};
 use crate::markup::{self, Node};
+use crate::rich;
 use crate::strings::Strings;
 
 /// The message list's properties.
@@ -32,7 +34,6 @@ pub struct MessageListProps<'a> {
 pub fn message_list(props: &MessageListProps) -> Html {
     let region = props.region.clone();
     let s = &props.strings;
-    let last = props.entries.len().checked_sub(1);
     let typing = props.typing.then(|| {
         html! {
             <p class="chatlet-typing">
@@ -41,13 +42,23 @@ pub fn message_list(props: &MessageListProps) -> Html {
             </p>
         }
     });
+    // For each message, the visitor's next message: what answered its choices, if any.
+    let mut answers = vec![None; props.entries.len()];
+    let mut next: Option<&str> = None;
+    for (i, e) in props.entries.iter().enumerate().rev() {
+        answers[i] = next;
+        if let (Author::Visitor, Body::Text(t)) = (e.author, &e.body) {
+            next = Some(t.as_str());
+        }
+    }
+    // Said apart from the answers: no visitor message after it yet.
+    let unanswered = Some("");
     html! {
         <div ref={region} class="chatlet-messages" part="messages" role="log" aria-live="polite"
             aria-label={s.get("conversation").to_string()} tabindex="0">
             <ol class="chatlet-list">
-                { for props.entries.iter().map(|e| {
-                    let live = Some(e.id) == last && e.author == Author::Bot;
-                    message(e, props, live.then_some(&props.on_choice))
+                { for props.entries.iter().zip(answers).map(|(e, answer)| {
+                    message(e, props, answer.or(unanswered).filter(|_| e.author == Author::Bot))
                 }) }
             </ol>
             { for typing }
@@ -55,11 +66,8 @@ pub fn message_list(props: &MessageListProps) -> Html {
     }
 }
 
-fn message(
-    entry: &Entry,
-    props: &MessageListProps,
-    on_choice: Option<&Callback<(String, String)>>,
-) -> Html {
+/// One message; `answer` is the visitor's next message for a bot's (`""`: none yet).
+fn message(entry: &Entry, props: &MessageListProps, answer: Option<&str>) -> Html {
     let s = &props.strings;
     let (class, who) = match entry.author {
         Author::Visitor => ("chatlet-msg chatlet-visitor", Some(s.get("you"))),
@@ -68,27 +76,23 @@ fn message(
         Author::System => ("chatlet-msg chatlet-system", None),
     };
     let who = who.map(|w| html! { <span class="chatlet-sr">{ format!("{w}: ") }</span> });
+    let speaks = matches!(entry.author, Author::Bot | Author::Agent);
     let body = match &entry.body {
         // Bot text may hold CB's allowed HTML subset; a visitor's text never does.
         Body::Text(text) if entry.author == Author::Bot && markup::has_markup(text) => html! {
             <div class="chatlet-text">{ for markup::parse(text).iter().map(node) }</div>
         },
+        Body::Text(text) if speaks => html! { <p class="chatlet-text">{ draw::linkify(text) }</p> },
         Body::Text(text) => html! { <p class="chatlet-text">{ text.clone() }</p> },
         Body::Note(note) => html! { <p class="chatlet-text">{ s.get(note.key()) }</p> },
-        Body::Image { url, alt } => html! {
-            <img class="chatlet-image" src={url.clone()} alt={alt.clone()} loading="lazy" />
-        },
-        Body::Card {
-            title,
-            subtitle,
-            image,
-        } => html! {
-            <div class="chatlet-card">
-                if !image.is_empty() { <img class="chatlet-image" src={image.clone()} alt="" loading="lazy" /> }
-                <p class="chatlet-card-title">{ title.clone() }</p>
-                if !subtitle.is_empty() { <p class="chatlet-card-subtitle">{ subtitle.clone() }</p> }
-            </div>
-        },
+        Body::Image { url, alt } => draw::image(url, alt, ""),
+        Body::Rich(content) => {
+            let cx = draw::Ctx {
+                on_choice: &props.on_choice,
+                strings: s,
+            };
+            html! { <div class="chatlet-rich">{ draw::view(content, &cx) }</div> }
+        }
         Body::File {
             name, size, state, ..
         } => file(name, *size, *state, s),
@@ -101,30 +105,69 @@ fn message(
         ),
         false => (class, None),
     };
-    let choices = match on_choice {
-        Some(cb) if !entry.choices.is_empty() => html! {
-            <div class="chatlet-choices" role="group" aria-label={s.get("choices").to_string()}>
-                { for entry.choices.iter().map(|c| choice(c, cb)) }
-            </div>
-        },
+    let class = match &entry.body {
+        Body::Rich(_) => "chatlet-msg chatlet-bot chatlet-wide",
+        _ => class,
+    };
+    let choices = match answer {
+        Some(answer) if !entry.choices.is_empty() => choices(entry, answer, props),
         _ => html! {},
     };
     html! { <li key={entry.id} {class}>{ for who }{ body }{ for pending }{ choices }</li> }
 }
 
-fn choice(choice: &ChoiceOut, on_choice: &Callback<(String, String)>) -> Html {
+/// A message's choices. Quick replies (chips) go once the visitor answers; buttons stay,
+/// disabled, the chosen one marked.
+fn choices(entry: &Entry, answer: &str, props: &MessageListProps) -> Html {
+    let answered = !answer.is_empty();
+    let label = props.strings.get("choices").to_string();
+    if entry.chips > 0 {
+        if answered {
+            return html! {};
+        }
+        let rows = entry.choices.chunks(usize::from(entry.chips));
+        return html! {
+            <div class="chatlet-choices chatlet-chips" role="group" aria-label={label}>
+                { for rows.map(|row| html! {
+                    <div class="chatlet-row">{ for row.iter().map(|c| choice(c, &props.on_choice, None)) }</div>
+                }) }
+            </div>
+        };
+    }
+    let state = |c: &ChoiceOut| answered.then_some(c.title == answer);
+    html! {
+        <div class="chatlet-choices" role="group" aria-label={label}>
+            { for entry.choices.iter().map(|c| choice(c, &props.on_choice, state(c))) }
+        </div>
+    }
+}
+
+/// One choice: a link, or a button that sends it; `chosen` is `Some` once the question
+/// is answered (whether this was the answer).
+fn choice(
+    choice: &ChoiceOut,
+    on_choice: &Callback<(String, String)>,
+    chosen: Option<bool>,
+) -> Html {
     if let Some(url) = &choice.url {
         // A link button opens its URL and sends nothing; only web, mail and phone links.
-        let safe = ["https://", "http://", "mailto:", "tel:"]
-            .iter()
-            .any(|p| url.to_ascii_lowercase().starts_with(p));
-        return match safe {
-            true => html! {
-                <a class="chatlet-choice" href={url.clone()} target="_blank" rel="noopener noreferrer">{ choice.title.clone() }</a>
+        return match rich::safe_link(url) {
+            Some(href) => html! {
+                <a class="chatlet-choice" href={href.to_string()} target="_blank" rel="noopener noreferrer">{ choice.title.clone() }</a>
             },
-            false => {
+            None => {
                 html! { <span class="chatlet-choice chatlet-disabled">{ choice.title.clone() }</span> }
             }
+        };
+    }
+    if let Some(picked) = chosen {
+        let class = match picked {
+            true => "chatlet-choice chatlet-chosen",
+            false => "chatlet-choice",
+        };
+        let pressed = picked.then_some("true");
+        return html! {
+            <button type="button" {class} disabled=true aria-pressed={pressed}>{ choice.title.clone() }</button>
         };
     }
     let pick = (choice.title.clone(), choice.payload.clone());
@@ -132,19 +175,25 @@ fn choice(choice: &ChoiceOut, on_choice: &Callback<(String, String)>) -> Html {
     html! { <button type="button" class="chatlet-choice" {onclick}>{ choice.title.clone() }</button> }
 }
 
-/// One node of sanitized bot markup as DOM: elements from the allowed list, text as text.
+/// One node of sanitized bot markup as DOM: elements from the allowed list, text as text
+/// (its web addresses as links, but not inside a link).
 fn node(n: &Node) -> Html {
+    node_in(n, false)
+}
+
+fn node_in(n: &Node, in_link: bool) -> Html {
     match n {
-        Node::Text(text) => html! { { text.clone() } },
+        Node::Text(text) if in_link => html! { { text.clone() } },
+        Node::Text(text) => draw::linkify(text),
         Node::Element {
             tag: "a",
             href,
             children,
         } => html! {
-            <a href={href.clone()} target="_blank" rel="noopener noreferrer">{ for children.iter().map(node) }</a>
+            <a href={href.clone()} target="_blank" rel="noopener noreferrer">{ for children.iter().map(|c| node_in(c, true)) }</a>
         },
         Node::Element { tag, children, .. } => html! {
-            <@{*tag}>{ for children.iter().map(node) }</@>
+            <@{*tag}>{ for children.iter().map(|c| node_in(c, in_link)) }</@>
         },
     }
 }

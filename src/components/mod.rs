@@ -1,4 +1,4 @@
-//! The chat window's Yew components, one per file.
+//! The chat window's Yew components and view functions, one per file.
 
 mod chat_window;
 mod composer;
@@ -6,5 +6,6 @@ mod drop_zone;
 mod file_entry;
 mod header;
 mod message_list;
+mod rich;
 
 pub use chat_window::{ChatWindow, ChatWindowProps};

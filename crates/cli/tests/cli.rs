@@ -87,7 +87,7 @@ fn check_lists_errors_with_pointer_and_name() {
     let (code, out, _) = chatlet(&["check", "www/demo-bot.json"], "");
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("ok: 8 dialogs, 19 interactions; 0 unsupported, 0 warnings"),
+        out.contains("ok: 12 dialogs, 28 interactions; 0 unsupported, 0 warnings"),
         "{out}"
     );
 }

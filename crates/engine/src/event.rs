@@ -66,6 +66,10 @@ pub enum Output {
         /// Choices offered with it.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         choices: Vec<ChoiceOut>,
+        /// Quick replies: the choices are chips, this many to a row, gone once the
+        /// visitor answers (0: they are buttons, disabled once answered).
+        #[serde(skip_serializing_if = "is_zero_u8")]
+        chips: u8,
         /// Wait this long before showing it.
         #[serde(skip_serializing_if = "is_zero")]
         delay_ms: u32,
@@ -78,8 +82,8 @@ pub enum Output {
         #[serde(skip_serializing_if = "is_zero")]
         delay_ms: u32,
     },
-    /// A STRUCTURED card (one per card of a carousel).
-    Card(CardOut),
+    /// STRUCTURED cards: one card, or a carousel of up to [`MAX_CARDS`].
+    Cards(Vec<CardOut>),
     /// LivePerson rich content (CB UNIVERSAL), rendered and parsed.
     Rich {
         /// The JSON, keys in their written order.
@@ -224,6 +228,13 @@ pub struct ChoiceOut {
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
+
+fn is_zero_u8(n: &u8) -> bool {
+    *n == 0
+}
+
+/// The most cards a carousel shows (as Conversation Builder).
+pub const MAX_CARDS: usize = 10;
 
 /// How [`Output::note`] begins for a script error.
 const SCRIPT_ERROR: &str = "script error";

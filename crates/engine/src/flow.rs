@@ -7,7 +7,7 @@ use crate::model::{Action, Bot, InteractionId, Kind};
 fn waits(kind: &Kind) -> bool {
     match kind {
         Kind::Question { .. } | Kind::Upload(_) | Kind::Call(_) | Kind::Transfer { .. } => true,
-        Kind::Rich { wait, .. } => *wait,
+        Kind::Rich { wait, .. } | Kind::Cards { wait, .. } => *wait,
         _ => false,
     }
 }

@@ -55,9 +55,13 @@ mod vars;
 // The bot, loading it and what loading finds.
 pub use error::{Finding, FindingKind, LoadError, Severity};
 pub use load::{detect, load, Format, MAX_BOT_BYTES, MAX_DIALOGS, MAX_INTERACTIONS};
-pub use model::{succeeded, Bot, Script, Settings, DEFAULT_FALLBACK_TEXT, MAX_DELAY_MS};
+pub use model::{
+    succeeded, Bot, Script, Settings, CHIPS_PER_ROW, DEFAULT_FALLBACK_TEXT, MAX_DELAY_MS,
+};
 // A conversation: inputs in, outputs out; kept as data between runs.
-pub use event::{CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload, ESCALATION_FAILED};
+pub use event::{
+    CardOut, ChoiceOut, FileIn, Input, Output, Request, Upload, ESCALATION_FAILED, MAX_CARDS,
+};
 pub use session::{
     Session, SessionOptions, MAX_MESSAGE_CHARS, MAX_QUEUED, MAX_RESPONSE_BYTES, MAX_STACK,
 };

@@ -105,6 +105,10 @@ pub struct Settings {
     /// (CB's `sessionLength`; `None`: the host's default). The engine has no clock: the
     /// hosts that keep a conversation between runs apply it.
     pub session_length_s: Option<u32>,
+    /// What the widget sends for the visitor when its window first opens, so the bot
+    /// speaks first (CB's `getStartedButtonPayload`; native `greeting`). Not shown as
+    /// the visitor's message.
+    pub greeting: Option<String>,
 }
 
 impl Rule {
@@ -153,9 +157,16 @@ impl Bot {
         &self.id
     }
 
-    /// The bot's display name.
+    /// The bot's name as its file gives it.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The bot's name for a window's title: a file-style name (`top-level-key-demo`,
+    /// `goBackBot`, `qr-sms-template (09-16-2021 05:42)`) as words (`Top level key demo`,
+    /// `Go back bot`, `Qr sms template`); a name already in words stays as it is.
+    pub fn display_name(&self) -> String {
+        display_name(&self.name)
     }
 
     /// Bot-wide settings.
@@ -216,6 +227,7 @@ impl Default for Settings {
             max_steps: 100,
             api_timeout_ms: 10_000,
             session_length_s: None,
+            greeting: None,
         }
     }
 }
@@ -324,11 +336,20 @@ pub enum Kind {
         choices: Vec<Choice>,
         /// How options may be answered by position (multiple-choice questions).
         style: OptionStyle,
+        /// Quick replies: the choices are chips, this many to a row, gone once the
+        /// visitor answers (0: they are buttons).
+        chips: u8,
     },
     /// Calls an integration, then follows its rules (API_RESULT rules see the outcome).
     Call(IntegrationId),
-    /// STRUCTURED cards: a question; a carousel when a field iterates.
-    Cards(Vec<Card>),
+    /// STRUCTURED cards (a carousel when there are several, or when a field iterates).
+    Cards {
+        /// The cards.
+        cards: Vec<Card>,
+        /// The flow waits for the visitor here, like a question (always in CB; in the
+        /// native format, when the step has rules).
+        wait: bool,
+    },
     /// Rich content (CB UNIVERSAL): a template that renders to LivePerson JSON.
     Rich {
         /// The JSON template.
@@ -377,6 +398,10 @@ pub struct Choice {
     /// A link button: opens this URL and sends nothing.
     pub url: Option<Template>,
 }
+
+/// How many quick replies a row shows, at most, unless the bot says fewer (as
+/// LivePerson's window).
+pub const CHIPS_PER_ROW: u8 = 8;
 
 /// How a multiple-choice option may be picked besides typing its text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -483,4 +508,62 @@ pub enum Action {
     CloseConversation,
     /// A target that does not exist (warned at load time): behaves as the end of the flow.
     Dangling,
+}
+
+/// See [`Bot::display_name`].
+fn display_name(name: &str) -> String {
+    // An export's date stamp, "(09-16-2021 05:42)", is not part of the name.
+    let name = match name.rfind(" (") {
+        Some(i)
+            if name.ends_with(')') && name[i + 2..].starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            &name[..i]
+        }
+        _ => name,
+    };
+    let name = name.trim();
+    if name.contains(' ') || name.is_empty() {
+        return name.to_string();
+    }
+    // ASCII only: a file-style name is; other letters stay as they are (and the wasm
+    // carries no Unicode case tables).
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        match c {
+            '-' | '_' => out.push(' '),
+            c if c.is_ascii_uppercase() && prev_lower => {
+                out.push(' ');
+                out.push(c.to_ascii_lowercase());
+            }
+            c => out.push(c),
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    let mut words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(first) = words.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn file_style_names_read_as_words() {
+        for (name, shown) in [
+            ("top-level-key-demo", "Top level key demo"),
+            ("goBackBot", "Go back bot"),
+            ("qr-sms-template (09-16-2021 05:42)", "Qr sms template"),
+            ("ShopifyBot", "Shopify bot"),
+            ("B.I.G.", "B.I.G."),
+            ("Universal Tile Demo", "Universal Tile Demo"),
+            ("dynamic_button_demo", "Dynamic button demo"),
+            ("", ""),
+        ] {
+            assert_eq!(display_name(name), shown, "{name}");
+        }
+    }
 }

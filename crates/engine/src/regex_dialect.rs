@@ -70,19 +70,23 @@ impl JsRegex {
     /// Translates and compiles a JavaScript regular expression.
     pub fn compile(source: &str) -> Result<JsRegex, RegexError> {
         let translated = translate(source)?;
-        let regex = PikeVM::builder()
-            .thompson(
+        let refused = |why: String| RegexError {
+            message: format!("regular expression {source:?} is not supported: {why}"),
+        };
+        // Parsed here, so a syntax error is read by its kind (its full report would
+        // bring a pretty-printer into the wasm).
+        let hir = regex_syntax::Parser::new()
+            .parse(&translated)
+            .map_err(|e| refused(syntax_error(&e)))?;
+        let nfa = thompson::Compiler::new()
+            .configure(
                 thompson::Config::new()
                     .nfa_size_limit(Some(1 << 20))
                     .which_captures(WhichCaptures::None),
             )
-            .build(&translated)
-            .map_err(|e| RegexError {
-                message: format!(
-                    "regular expression {source:?} is not supported: {}",
-                    first_line(&innermost(&e))
-                ),
-            })?;
+            .build_from_hir(&hir)
+            .map_err(|e| refused(e.to_string()))?;
+        let regex = PikeVM::new_from_nfa(nfa).map_err(|e| refused(e.to_string()))?;
         Ok(JsRegex {
             source: source.to_string(),
             regex: Box::new(Compiled {
@@ -106,21 +110,13 @@ impl JsRegex {
     }
 }
 
-/// The message of the innermost cause of `e` (the parser's, with its position).
-fn innermost(e: &dyn std::error::Error) -> String {
-    match e.source() {
-        Some(inner) => innermost(inner),
-        None => e.to_string(),
+/// What is wrong with a pattern, in the parser's own words.
+fn syntax_error(e: &regex_syntax::Error) -> String {
+    match e {
+        regex_syntax::Error::Parse(p) => p.kind().to_string(),
+        regex_syntax::Error::Translate(t) => t.kind().to_string(),
+        _ => "invalid syntax".to_string(),
     }
-}
-
-fn first_line(s: &str) -> String {
-    s.lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with("error:"))
-        .unwrap_or(s)
-        .trim()
-        .to_string()
 }
 
 fn unsupported(source: &str, what: &str) -> RegexError {

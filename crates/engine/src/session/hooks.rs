@@ -83,6 +83,7 @@ impl Session {
                 self.out.push(Output::Text {
                     text: sent.text,
                     choices,
+                    chips: crate::model::CHIPS_PER_ROW,
                     delay_ms: delay,
                 });
             }

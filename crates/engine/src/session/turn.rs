@@ -3,6 +3,7 @@
 //! preparing what each one shows, transfers, and where the flow goes next.
 
 use super::*;
+use crate::event::MAX_CARDS;
 
 impl Session {
     pub(super) fn on_text(&mut self, text: String) {
@@ -250,35 +251,44 @@ impl Session {
                 let image = (!url.is_empty()).then_some(Output::Image { url, delay_ms: 0 });
                 (image.into_iter().collect(), false)
             }
-            Kind::Question { text, choices, .. } => {
+            Kind::Question {
+                text,
+                choices,
+                chips,
+                ..
+            } => {
                 let text = self.render(text);
                 let choices = self.choices(choices, None);
                 self.offered = choices.iter().map(|c| c.payload.clone()).collect();
                 let question = Output::Text {
                     text,
                     choices,
+                    chips: *chips,
                     delay_ms: 0,
                 };
                 (vec![question], true)
             }
-            Kind::Cards(cards) => {
+            Kind::Cards { cards, wait } => {
                 let mut out = Vec::new();
                 let mut offered = Vec::new();
-                for card in cards {
+                'cards: for card in cards {
                     for k in 0..self.repeats(card) {
+                        if out.len() == MAX_CARDS {
+                            break 'cards;
+                        }
                         let at_k = |p: &Placeholder| self.lookup_at(p, k);
                         let buttons = self.choices(&card.buttons, Some(k));
                         offered.extend(buttons.iter().map(|b| b.payload.clone()));
-                        out.push(Output::Card(CardOut {
+                        out.push(CardOut {
                             title: card.title.render(&at_k),
                             subtitle: card.subtitle.render(&at_k),
                             image: card.image.render(&at_k),
                             buttons,
-                        }));
+                        });
                     }
                 }
                 self.offered = offered;
-                (out, true)
+                (vec![Output::Cards(out)], *wait)
             }
             Kind::Rich { json, wait } => {
                 let text = json.render_json(&|p| self.lookup(p));
@@ -505,6 +515,7 @@ impl Session {
                 .map(|part| Output::Text {
                     text: part.text,
                     choices: vec![],
+                    chips: 0,
                     delay_ms: part.delay_ms,
                 })
                 .collect(),

@@ -27,7 +27,10 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
                 }
             )]
         }
-        Output::Card(card) => vec![format!("card: {}", card_json(card))],
+        Output::Cards(cards) => cards
+            .iter()
+            .map(|card| format!("card: {}", card_json(card)))
+            .collect(),
         Output::Rich { content } => vec![format!("card: {content}")],
         Output::Transfer {
             skill,

@@ -7,7 +7,7 @@ use super::super::build::{self, UploadTexts};
 use super::super::json::{list_of, str_of};
 use super::Importer;
 use crate::error::{pointer, FindingKind};
-use crate::model::{Card, Choice, Condition, Interaction, Kind, OptionStyle};
+use crate::model::{Card, Choice, Condition, Interaction, Kind, OptionStyle, CHIPS_PER_ROW};
 
 impl<'a> Importer<'a> {
     pub(super) fn interaction(&mut self, m: &'a Value, at: &str, dialog: usize) -> Interaction {
@@ -80,6 +80,7 @@ impl<'a> Importer<'a> {
                 text: text(self),
                 choices: vec![],
                 style: OptionStyle::None,
+                chips: 0,
             },
             "QUICK_REPLY" => self.quick_replies(m, at, &tile, who),
             "MULTIPLE_CHOICE_QUESTION" => self.multiple_choice(&tile, &tile_at, who),
@@ -136,10 +137,19 @@ impl<'a> Importer<'a> {
                 ),
             }
         }
+        // CB's quick-reply widget says how many to a row (LivePerson's JSON: itemsPerRow).
+        let per_row = [
+            "/quickReplyWidget/choicesPerRow",
+            "/quickReplyWidget/itemsPerRow",
+        ]
+        .iter()
+        .find_map(|p| tile.pointer(p).and_then(Value::as_u64))
+        .unwrap_or(u64::from(CHIPS_PER_ROW));
         Kind::Question {
             text: self.template(str_of(tile, "text")),
             choices,
             style: OptionStyle::None,
+            chips: per_row.clamp(1, u64::from(CHIPS_PER_ROW)) as u8,
         }
     }
 
@@ -167,10 +177,16 @@ impl<'a> Importer<'a> {
                 OptionStyle::Numbers
             }
         };
+        // Shown as buttons, or as quick replies when the bot says so.
+        let chips = match str_of(&mc, "displayChoice").to_ascii_uppercase().as_str() {
+            "QUICK_REPLY" | "QUICK_REPLIES" | "CHIPS" => CHIPS_PER_ROW,
+            _ => 0,
+        };
         Kind::Question {
             text: self.template(str_of(tile, "text")),
             choices,
             style,
+            chips,
         }
     }
 
@@ -187,6 +203,7 @@ impl<'a> Importer<'a> {
             text: self.template(str_of(tile, "text")),
             choices,
             style: OptionStyle::None,
+            chips: 0,
         }
     }
 
@@ -219,7 +236,7 @@ impl<'a> Importer<'a> {
                 buttons,
             });
         }
-        Kind::Cards(cards)
+        Kind::Cards { cards, wait: true }
     }
 
     /// UNIVERSAL: LivePerson rich content, as JSON (a template).

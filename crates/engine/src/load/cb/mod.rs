@@ -143,6 +143,9 @@ impl<'a> Importer<'a> {
                 .and_then(Value::as_u64)
                 .filter(|s| *s > 0)
                 .map(|s| s.min(u64::from(u32::MAX)) as u32),
+            greeting: Some(str_of(meta, "getStartedButtonPayload"))
+                .filter(|g| !g.trim().is_empty())
+                .map(str::to_string),
             ..Settings::default()
         };
         for key in ["requiredContext", "menus"] {

@@ -79,25 +79,37 @@ const STEP_KEYS: &[&str] = &[
     "then",
     "choices",
     "optionStyle",
+    "chips",
     "rules",
     "enabled",
     "call",
     "transfer",
     "upload",
+    "card",
+    "carousel",
+    "rich",
     "pre",
     "post",
     "reply",
 ];
 /// What a step does: exactly one of these keys.
-const STEP_KINDS: [&str; 6] = ["say", "image", "ask", "call", "transfer", "upload"];
+const STEP_KINDS: [&str; 9] = [
+    "say", "image", "ask", "call", "transfer", "upload", "card", "carousel", "rich",
+];
 /// Step keys that only some kinds of step have.
-const KIND_KEYS: [(&str, &[&str]); 5] = [
+const KIND_KEYS: [(&str, &[&str]); 6] = [
     ("choices", &["ask"]),
+    ("chips", &["ask"]),
     ("optionStyle", &["ask"]),
     ("reply", &["ask"]),
-    ("rules", &["ask", "call"]),
+    ("rules", &["ask", "call", "card", "carousel", "rich"]),
     // Questions get their own message (their rules say where to go).
-    ("then", &["say", "image", "ask", "call", "transfer"]),
+    (
+        "then",
+        &[
+            "say", "image", "ask", "call", "transfer", "card", "carousel", "rich",
+        ],
+    ),
 ];
 const RULE_KEYS: &[&str] = &[
     "pattern", "regex", "exact", "option", "noMatch", "result", "exclude", "when", "set", "slots",
@@ -487,6 +499,7 @@ impl<'a> Loader<'a> {
                 "maxSteps",
                 "apiTimeoutMs",
                 "sessionLength",
+                "greeting",
             ],
         );
         if let Some(n) = obj.get("apiTimeoutMs").and_then(Value::as_u64) {
@@ -504,6 +517,11 @@ impl<'a> Loader<'a> {
             .and_then(Value::as_u64)
             .filter(|s| *s > 0)
             .map(|s| s.min(u64::from(u32::MAX)) as u32);
+        settings.greeting = obj
+            .get("greeting")
+            .and_then(Value::as_str)
+            .filter(|g| !g.trim().is_empty())
+            .map(str::to_string);
         if let Some(n) = obj.get("maxSteps").and_then(Value::as_u64) {
             settings.max_steps = n.clamp(1, 10_000) as u32;
         }
@@ -552,7 +570,7 @@ mod tests {
             errors,
             [
                 "/dialogs/0/flow/0/choices only \"ask\" steps have \"choices\"",
-                "/dialogs/0/flow/0/rules only \"ask\" and \"call\" steps have \"rules\"",
+                "/dialogs/0/flow/0/rules only \"ask\", \"call\", \"card\", \"carousel\" and \"rich\" steps have \"rules\"",
                 "/dialogs/0/flow/1/reply only \"ask\" steps have \"reply\"",
                 "/dialogs/0/flow/2/optionStyle only \"ask\" steps have \"optionStyle\"",
                 "/dialogs/0/flow/3/call no integration is named \"B\"",

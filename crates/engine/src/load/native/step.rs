@@ -7,7 +7,9 @@ use super::super::build::{self, UploadTexts};
 use super::super::json;
 use super::{Loader, KIND_KEYS, STEP_KEYS, STEP_KINDS};
 use crate::error::{pointer, FindingKind};
-use crate::model::{Action, Choice, Condition, Interaction, Kind, OptionStyle, Rule};
+use crate::model::{
+    Action, Card, Choice, Condition, Interaction, Kind, OptionStyle, Rule, CHIPS_PER_ROW,
+};
 use crate::upload::UploadSpec;
 
 impl Loader<'_> {
@@ -43,7 +45,7 @@ impl Loader<'_> {
             self.b.f.error(FindingKind::Invalid,
                 at,
                 who,
-                "a step has exactly one of \"say\", \"image\", \"ask\", \"call\", \"transfer\", \"upload\"",
+                "a step has exactly one of \"say\", \"image\", \"ask\", \"call\", \"transfer\", \"upload\", \"card\", \"carousel\", \"rich\"",
             );
             return it;
         }
@@ -55,12 +57,17 @@ impl Loader<'_> {
         it.code = self.b.hooks(&it.key, who, hooks);
         for (key, owners) in KIND_KEYS {
             if obj.contains_key(key) && !owners.contains(&kinds[0]) {
-                let owners: Vec<String> = owners.iter().map(|k| format!("{k:?}")).collect();
+                let mut owners: Vec<String> = owners.iter().map(|k| format!("{k:?}")).collect();
+                let last = owners.pop().unwrap_or_default();
+                let owners = match owners.is_empty() {
+                    true => last,
+                    false => format!("{} and {last}", owners.join(", ")),
+                };
                 self.b.f.error(
                     FindingKind::Invalid,
                     &pointer(at, key),
                     who,
-                    format!("only {} steps have {key:?}", owners.join(" and ")),
+                    format!("only {owners} steps have {key:?}"),
                 );
             }
         }
@@ -90,6 +97,10 @@ impl Loader<'_> {
                 if let Some(spec) = self.upload(&obj["upload"], &pointer(at, "upload"), who) {
                     it.kind = Kind::Upload(spec);
                 }
+            }
+            "card" | "carousel" | "rich" => {
+                it.kind = self.rich(obj, kinds[0], &pointer(at, kinds[0]), who);
+                self.rules_or_then(obj, at, who, id, &mut it.rules);
             }
             "say" | "image" => self.statement(obj, kinds[0], at, who, id, &mut it),
             _ => self.question(obj, at, who, id, &mut it),
@@ -173,10 +184,28 @@ impl Loader<'_> {
                 OptionStyle::None
             }
         };
+        // `"chips": true` (or how many to a row): the choices are quick replies.
+        let chips = match obj.get("chips") {
+            None | Some(Value::Bool(false)) => 0,
+            Some(Value::Bool(true)) => CHIPS_PER_ROW,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| (1..=8).contains(&n)) => {
+                n.as_u64().unwrap_or(8) as u8
+            }
+            Some(_) => {
+                self.b.f.error(
+                    FindingKind::Invalid,
+                    &pointer(at, "chips"),
+                    who,
+                    "\"chips\" is true, false or how many to a row (1 to 8)",
+                );
+                0
+            }
+        };
         it.kind = Kind::Question {
             style,
             text: self.template(text),
             choices,
+            chips,
         };
         match obj.get("rules") {
             Some(Value::Array(rules)) => {
@@ -248,6 +277,78 @@ impl Loader<'_> {
                 out.push(Rule::always(action));
             }
         }
+    }
+
+    /// A `card` (`{"title", "subtitle", "image", "buttons"}`), a `carousel` (a list of
+    /// them, at most ten shown) or `rich` content (LivePerson's JSON, its strings
+    /// templates). With rules it waits for the visitor, like a question.
+    fn rich(&mut self, obj: &Map<String, Value>, kind: &str, at: &str, who: Option<&str>) -> Kind {
+        let value = &obj[kind];
+        // Like a question, it waits for the visitor when it has rules.
+        let wait = obj.contains_key("rules");
+        let cards = match kind {
+            "rich" if value.is_object() => {
+                return Kind::Rich {
+                    json: self.template(&value.to_string()),
+                    wait,
+                }
+            }
+            "rich" => {
+                self.b.f.error(
+                    FindingKind::Invalid,
+                    at,
+                    who,
+                    "rich content is a JSON object",
+                );
+                return Kind::Unsupported("invalid rich content".into());
+            }
+            "card" => self.card(value, at, who).into_iter().collect(),
+            _ => match value.as_array() {
+                Some(list) => list
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| self.card(c, &pointer(at, i), who))
+                    .collect(),
+                None => {
+                    self.b.f.error(
+                        FindingKind::Invalid,
+                        at,
+                        who,
+                        "a carousel is a list of cards",
+                    );
+                    return Kind::Unsupported("invalid carousel".into());
+                }
+            },
+        };
+        Kind::Cards { cards, wait }
+    }
+
+    /// One card: `{"title", "subtitle", "image", "buttons": [choices]}`.
+    fn card(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<Card> {
+        let o = json::object(self.b.f, value, at, who)?;
+        json::known_keys(
+            self.b.f,
+            o,
+            at,
+            who,
+            &["title", "subtitle", "image", "buttons"],
+        );
+        let text =
+            |s: &Self, k: &str| s.template(o.get(k).and_then(Value::as_str).unwrap_or_default());
+        if !o.contains_key("title") {
+            self.b.f.error(
+                FindingKind::Missing,
+                &pointer(at, "title"),
+                who,
+                "a card needs a \"title\"",
+            );
+        }
+        Some(Card {
+            title: text(self, "title"),
+            subtitle: text(self, "subtitle"),
+            image: text(self, "image"),
+            buttons: self.choices(o.get("buttons"), &pointer(at, "buttons"), who),
+        })
     }
 
     /// A transfer: `{"skill": …, "message": …, "context": bool}`.

@@ -1,0 +1,205 @@
+//! Rich content drawn (what it is and its checks: `crate::rich`): `vertical` and
+//! `horizontal` layouts (with `percentages`), `carousel`s, styled `text`, `image`s
+//! (caption, alternative text, a broken one gives way to its text), `button`s whose
+//! `click.actions` send text (`publishText`), open a link (`link`) or a map
+//! (`navigate`), and `map`s; an element type Chatlet does not know shows its text. Only
+//! the attributes written here reach the DOM, and every URL passes `rich::safe_link` or
+//! `rich::safe_image`.
+
+use serde_json::Value;
+use web_sys::Element;
+use yew::prelude::*;
+
+use crate::rich::{
+    alt, find_url, list, map_url, safe_image, safe_link, text, text_style, words_of,
+};
+use crate::strings::Strings;
+
+/// What drawing needs from the window.
+pub struct Ctx<'a> {
+    /// Called with (what the visitor is shown to say, what is sent).
+    pub on_choice: &'a Callback<(String, String)>,
+    /// The widget's texts (the carousel's buttons).
+    pub strings: &'a Strings,
+}
+
+/// Draws one element of rich content.
+pub fn view(v: &Value, cx: &Ctx) -> Html {
+    match text(v, "type") {
+        "vertical" => html! {
+            <div class="chatlet-rv">{ for list(v, "elements").iter().map(|e| view(e, cx)) }</div>
+        },
+        "horizontal" => {
+            let shares = list(v, "percentages");
+            let cell = |(i, e): (usize, &Value)| {
+                let style = shares
+                    .get(i)
+                    .and_then(Value::as_u64)
+                    .filter(|p| *p <= 100)
+                    .map(|p| format!("flex:0 0 {p}%"));
+                html! { <div class="chatlet-rcell" {style}>{ view(e, cx) }</div> }
+            };
+            html! {
+                <div class="chatlet-rh">{ for list(v, "elements").iter().enumerate().map(cell) }</div>
+            }
+        }
+        "carousel" => carousel(v, cx),
+        "text" => {
+            let (class, style) = text_style(v.get("style").unwrap_or(&Value::Null));
+            html! { <p {class} {style} title={tooltip(v)}>{ linkify(text(v, "text")) }</p> }
+        }
+        "image" => clickable(
+            v,
+            cx,
+            "chatlet-rimage",
+            image(text(v, "url"), &alt(v), text(v, "caption")),
+        ),
+        "button" => clickable(v, cx, "chatlet-rbutton", html! { { text(v, "title") } }),
+        "map" => map(v),
+        _ => {
+            let mut words = Vec::new();
+            words_of(v, &mut words);
+            html! { <p class="chatlet-rtext">{ words.join(" ") }</p> }
+        }
+    }
+}
+
+fn tooltip(v: &Value) -> Option<AttrValue> {
+    let t = text(v, "tooltip");
+    (!t.is_empty()).then(|| AttrValue::from(t.to_string()))
+}
+
+/// An image with its caption; a broken one gives way to its text.
+pub fn image(url: &str, alt: &str, caption: &str) -> Html {
+    let Some(src) = safe_image(url) else {
+        let t = if caption.is_empty() { alt } else { caption };
+        return html! { <p class="chatlet-alt chatlet-shown">{ t.to_string() }</p> };
+    };
+    let broken = Callback::from(|e: Event| {
+        if let Some(img) = e.target_dyn_into::<Element>() {
+            let _ = img.set_attribute("class", "chatlet-image chatlet-broken");
+        }
+    });
+    let fallback = (caption.is_empty() && !alt.is_empty())
+        .then(|| html! { <span class="chatlet-alt">{ alt.to_string() }</span> });
+    let caption = (!caption.is_empty())
+        .then(|| html! { <span class="chatlet-caption">{ caption.to_string() }</span> });
+    html! {
+        <span class="chatlet-figure">
+            <img class="chatlet-image" src={src.to_string()} alt={alt.to_string()} loading="lazy"
+                width="240" height="180" onerror={broken} />
+            { for fallback }{ for caption }
+        </span>
+    }
+}
+
+/// An element that acts when clicked (a button, an image): it opens its link or map in
+/// a new tab, sends its text, or both; without an action it is shown, inert.
+fn clickable(v: &Value, cx: &Ctx, class: &'static str, inner: Html) -> Html {
+    let actions = list(v.get("click").unwrap_or(&Value::Null), "actions");
+    let mut href = None;
+    let mut send = None;
+    for a in actions {
+        match text(a, "type") {
+            "link" if href.is_none() => href = safe_link(text(a, "uri")).map(str::to_string),
+            "navigate" if href.is_none() => href = map_url(a),
+            "publishText" if send.is_none() => send = Some(text(a, "text").to_string()),
+            _ => {}
+        }
+    }
+    let shown = match text(v, "title") {
+        "" => send.clone().unwrap_or_default(),
+        t => t.to_string(),
+    };
+    let onclick = send.map(|t| {
+        cx.on_choice
+            .reform(move |_: MouseEvent| (shown.clone(), t.clone()))
+    });
+    let title = tooltip(v);
+    match (href, onclick) {
+        (Some(href), onclick) => html! {
+            <a {class} {href} target="_blank" rel="noopener noreferrer" {title} {onclick}>{ inner }</a>
+        },
+        (None, Some(onclick)) => html! {
+            <button type="button" {class} {title} {onclick}>{ inner }</button>
+        },
+        (None, None) if class == "chatlet-rbutton" => html! {
+            <span class="chatlet-rbutton chatlet-disabled" {title}>{ inner }</span>
+        },
+        (None, None) => inner,
+    }
+}
+
+/// A map: a pin and the place, opening a map in a new tab.
+fn map(v: &Value) -> Html {
+    let Some(href) = map_url(v) else {
+        return html! {};
+    };
+    let label = match tooltip(v) {
+        Some(t) => t.to_string(),
+        None => format!("{}, {}", v["la"], v["lo"]),
+    };
+    html! {
+        <a class="chatlet-map" {href} target="_blank" rel="noopener noreferrer">
+            <span aria-hidden="true">{ "📍" }</span>{ label }
+        </a>
+    }
+}
+
+/// A carousel: its elements side by side, scrolled by swiping or by its buttons.
+fn carousel(v: &Value, cx: &Ctx) -> Html {
+    let gap = v
+        .get("padding")
+        .and_then(Value::as_u64)
+        .filter(|p| *p <= 64)
+        .map(|p| format!("gap:{p}px"));
+    let scroll = |by: i32| {
+        Callback::from(move |e: MouseEvent| {
+            let track = e
+                .target_dyn_into::<Element>()
+                .and_then(|b| b.closest(".chatlet-carousel").ok().flatten())
+                .and_then(|c| c.query_selector(".chatlet-track").ok().flatten());
+            if let Some(t) = track {
+                t.scroll_by_with_x_and_y(f64::from(by * (t.client_width() * 4 / 5)), 0.0);
+            }
+        })
+    };
+    let s = cx.strings;
+    html! {
+        <div class="chatlet-carousel" role="group" aria-roledescription="carousel">
+            <button type="button" class="chatlet-prev" aria-label={s.get("previous").to_string()} onclick={scroll(-1)}>{ "‹" }</button>
+            <div class="chatlet-track" style={gap}>
+                { for list(v, "elements").iter().map(|e| html! { <div class="chatlet-slide">{ view(e, cx) }</div> }) }
+            </div>
+            <button type="button" class="chatlet-next" aria-label={s.get("next").to_string()} onclick={scroll(1)}>{ "›" }</button>
+        </div>
+    }
+}
+
+/// Plain text with its web addresses as links (a trailing full stop or bracket is the
+/// sentence's, not the address's).
+pub fn linkify(text: &str) -> Html {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(at) = find_url(rest) {
+        let tail = &rest[at..];
+        let len = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .unwrap_or(tail.len());
+        let url = tail[..len].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'']);
+        // Text up to here; then the address, a link if it is a safe one.
+        let (before, after) = rest.split_at(at + url.len());
+        match safe_link(url) {
+            Some(href) => {
+                parts.push(html! { { before[..at].to_string() } });
+                parts.push(html! {
+                    <a href={href.to_string()} target="_blank" rel="noopener noreferrer">{ href.to_string() }</a>
+                });
+            }
+            None => parts.push(html! { { before.to_string() } }),
+        }
+        rest = after;
+    }
+    parts.push(html! { { rest.to_string() } });
+    parts.into_iter().collect()
+}
