@@ -74,6 +74,7 @@ mod tests {
             include_str!("components/composer.rs"),
             include_str!("components/file_entry.rs"),
             include_str!("components/drop_zone.rs"),
+            include_str!("components/rich.rs"),
         ];
         let mut used = 0;
         for source in sources {
