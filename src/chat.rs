@@ -37,8 +37,12 @@ impl Author {
 /// What a message shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
-    /// Plain text (rendered as text, never as markup).
+    /// Plain text (rendered as text, never as markup; web addresses in a bot's or an
+    /// agent's become links).
     Text(String),
+    /// A bot's text in CB's allowed HTML subset, as its author wrote it (the values in it
+    /// are escaped by the engine), drawn by `markup.rs`.
+    Markup(String),
     /// A note from the widget itself, in the page's language.
     Note(Note),
     /// An image.
@@ -69,7 +73,7 @@ impl Body {
     /// kind and name).
     pub fn plain(&self, strings: &Strings) -> String {
         match self {
-            Body::Text(t) => t.clone(),
+            Body::Text(t) | Body::Markup(t) => t.clone(),
             Body::Note(note) => strings.get(note.key()).to_string(),
             Body::Image { url, .. } => format!("[image] {url}"),
             Body::Rich(content) => {
@@ -373,11 +377,16 @@ impl Chat {
             Action::Bot(output) => match output {
                 Output::Text {
                     text,
+                    markup,
                     choices,
                     chips,
                     ..
                 } => {
-                    self.push(Author::Bot, Body::Text(text), choices);
+                    let body = match markup {
+                        true => Body::Markup(text),
+                        false => Body::Text(text),
+                    };
+                    self.push(Author::Bot, body, choices);
                     if let Some(e) = self.entries.last_mut() {
                         e.chips = chips;
                     }
@@ -475,6 +484,7 @@ mod tests {
             .collect();
         Output::Text {
             text: t.into(),
+            markup: false,
             choices,
             chips: 0,
             delay_ms: 0,

@@ -30,12 +30,6 @@ pub enum Node {
 pub const MAX_DEPTH: usize = 16;
 
 const ALLOWED: &[&str] = &["p", "br", "strong", "b", "i", "em", "ul", "ol", "li", "a"];
-const SAFE_SCHEMES: &[&str] = &["https://", "http://", "mailto:", "tel:"];
-
-/// Is there any allowed tag in `text`? (Plain text skips the parser.)
-pub fn has_markup(text: &str) -> bool {
-    text.contains('<') || text.contains('&')
-}
 
 /// Parses `text`; it never fails: what is not allowed markup is text.
 pub fn parse(text: &str) -> Vec<Node> {
@@ -133,10 +127,7 @@ fn tag_at(s: &str) -> Option<(usize, Tag)> {
         // Kept as checked: trimmed, and with no control characters (a URL parser drops
         // tabs and line breaks anywhere, so the scheme checked must be the one used).
         .map(|h| decode(&h).trim().to_string())
-        .filter(|h| {
-            let lower = h.to_ascii_lowercase();
-            !h.chars().any(char::is_control) && SAFE_SCHEMES.iter().any(|s| lower.starts_with(s))
-        });
+        .filter(|h| crate::rich::safe_link(h).is_some());
     if tag != "a" && !attrs.is_empty() {
         return None;
     }

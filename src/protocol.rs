@@ -492,10 +492,18 @@ pub(crate) fn output_value(output: &Output) -> Value {
     match output {
         Output::Text {
             text,
+            markup,
             choices,
             chips,
             delay_ms,
-        } => arr!["text", text, choices_value(choices), delay_ms, chips],
+        } => arr![
+            "text",
+            text,
+            choices_value(choices),
+            delay_ms,
+            chips,
+            markup
+        ],
         Output::Image { url, delay_ms } => arr!["image", url, delay_ms],
         Output::Cards(cards) => {
             let list = cards
@@ -558,6 +566,7 @@ pub(crate) fn read_output(v: &Value) -> Option<Output> {
             choices: choices(at(2)),
             delay_ms: num(3)? as u32,
             chips: num(4).unwrap_or(0) as u8,
+            markup: flag(5).unwrap_or(false),
         },
         "image" => Output::Image {
             url: text(1)?,
@@ -675,6 +684,7 @@ mod tests {
             outputs: vec![
                 Output::Text {
                     text: "Pick".into(),
+                    markup: true,
                     choices: vec![ChoiceOut {
                         title: "A".into(),
                         payload: "a".into(),

@@ -295,6 +295,7 @@ mod tests {
                 Action::Visitor("balance".into()),
                 Action::Bot(Output::Text {
                     text: "Account?".into(),
+                    markup: false,
                     choices: vec![ChoiceOut {
                         title: "Help".into(),
                         payload: "help".into(),

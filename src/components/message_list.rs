@@ -78,8 +78,9 @@ fn message(entry: &Entry, props: &MessageListProps, answer: Option<&str>) -> Htm
     let who = who.map(|w| html! { <span class="chatlet-sr">{ format!("{w}: ") }</span> });
     let speaks = matches!(entry.author, Author::Bot | Author::Agent);
     let body = match &entry.body {
-        // Bot text may hold CB's allowed HTML subset; a visitor's text never does.
-        Body::Text(text) if entry.author == Author::Bot && markup::has_markup(text) => html! {
+        // CB's allowed HTML subset, where the bot's author wrote it; any other text is
+        // text, whatever it holds.
+        Body::Markup(text) => html! {
             <div class="chatlet-text">{ for markup::parse(text).iter().map(node) }</div>
         },
         Body::Text(text) if speaks => html! { <p class="chatlet-text">{ draw::linkify(text) }</p> },

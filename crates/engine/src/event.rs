@@ -61,8 +61,12 @@ pub struct FileIn {
 pub enum Output {
     /// Show a text message.
     Text {
-        /// The rendered text (may hold CB's allowed HTML subset).
+        /// The rendered text.
         text: String,
+        /// The text is CB's allowed HTML subset, as the bot's author wrote it (values in
+        /// it are escaped); otherwise it is plain text, whatever characters it holds.
+        #[serde(skip_serializing_if = "is_false")]
+        markup: bool,
         /// Choices offered with it.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         choices: Vec<ChoiceOut>,
@@ -227,6 +231,10 @@ pub struct ChoiceOut {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero_u8(n: &u8) -> bool {

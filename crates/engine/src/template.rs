@@ -95,6 +95,37 @@ impl Template {
         Template { parts }
     }
 
+    /// Whether the author wrote markup (CB's HTML subset: a tag or an entity) in the
+    /// template's own text: what is shown is then HTML, and [`Self::render_shown`]
+    /// escapes every value.
+    pub fn has_markup(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Lit(s) if s.contains(['<', '&'])))
+    }
+
+    /// Fills a text the visitor is shown; `true` when it is markup. Values never are:
+    /// in a template with markup they are HTML-escaped, so a visitor's words (or an
+    /// API's) are shown as they were written and can plant no link or tag.
+    pub fn render_shown(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> (String, bool) {
+        if !self.has_markup() {
+            return (self.render(lookup), false);
+        }
+        let escape = |_: &Placeholder, v: &str, out: &mut String| {
+            for c in v.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' => out.push_str("&quot;"),
+                    '\'' => out.push_str("&#39;"),
+                    c => out.push(c),
+                }
+            }
+        };
+        (self.render_with(lookup, &escape), true)
+    }
+
     /// Fills the template as plain text; `lookup` gives each placeholder's value.
     pub fn render(&self, lookup: &dyn Fn(&Placeholder) -> Option<String>) -> String {
         self.render_with(lookup, &|_, v: &str, out: &mut String| out.push_str(v))
@@ -262,6 +293,28 @@ fn placeholder(inner: &str, integrations: &[&str]) -> Option<Placeholder> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn values_in_markup_are_escaped_and_plain_text_stays_plain() {
+        let value =
+            |_: &Placeholder| Some(r#"<a href="https://evil.example">x</a> & 'y'"#.to_string());
+        let (text, markup) = Template::parse("<b>You said</b> {$query}", &[]).render_shown(&value);
+        assert!(markup);
+        assert_eq!(
+            text,
+            "<b>You said</b> &lt;a href=&quot;https://evil.example&quot;&gt;x&lt;/a&gt; &amp; &#39;y&#39;"
+        );
+        let (text, markup) = Template::parse("You said {$query}", &[]).render_shown(&value);
+        assert!(
+            !markup,
+            "a template without markup is shown as text, values and all"
+        );
+        assert_eq!(
+            text,
+            r#"You said <a href="https://evil.example">x</a> & 'y'"#
+        );
+    }
+
     use super::*;
 
     fn fill(src: &str) -> String {

@@ -130,7 +130,7 @@ impl Session {
                 let step = self.follow(at, &Action::Next);
                 self.proceed(step);
             }
-            None => self.say_text(DEFAULT_API_FAILURE_TEXT, 0),
+            None => self.say_text(DEFAULT_API_FAILURE_TEXT, false, 0),
         }
     }
 

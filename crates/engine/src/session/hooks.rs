@@ -68,7 +68,9 @@ impl Session {
         let delay = self.ctx.delay.unwrap_or(0);
         for sent in effects.sent {
             if sent.replies.is_empty() {
-                self.say_text(&sent.text, delay);
+                // The bot's code wrote it: markup when it holds any.
+                let markup = sent.text.contains(['<', '&']);
+                self.say_text(&sent.text, markup, delay);
             } else {
                 let choices = sent
                     .replies
@@ -81,6 +83,7 @@ impl Session {
                     .collect::<Vec<_>>();
                 self.offered = choices.iter().map(|c| c.payload.clone()).collect();
                 self.out.push(Output::Text {
+                    markup: sent.text.contains(['<', '&']),
                     text: sent.text,
                     choices,
                     chips: crate::model::CHIPS_PER_ROW,

@@ -377,6 +377,11 @@ impl Session {
         template.render(&|p| self.lookup(p))
     }
 
+    /// A text the visitor is shown, and whether it is markup ([`Template::render_shown`]).
+    fn shown(&self, template: &Template) -> (String, bool) {
+        template.render_shown(&|p| self.lookup(p))
+    }
+
     fn lookup(&self, placeholder: &Placeholder) -> Option<String> {
         self.lookup_at(placeholder, 0)
     }

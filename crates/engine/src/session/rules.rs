@@ -80,8 +80,8 @@ impl Session {
         let it = &bot.interactions[at];
         let rule = &it.rules[rule];
         if let Condition::NoMatch(Some(message)) = &rule.condition {
-            let text = self.render(message);
-            self.say_text(&text, 0);
+            let (text, markup) = self.shown(message);
+            self.say_text(&text, markup, 0);
         }
         self.assign(at, rule);
         if let Some(code) = &it.code.reply {

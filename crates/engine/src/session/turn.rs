@@ -25,7 +25,7 @@ impl Session {
                 Some(own) => own.clone(),
                 None => ESCALATION_GIVEN_UP_TEXT.to_string(),
             };
-            self.say_text(&text, 0);
+            self.say_text(&text, false, 0);
             return;
         }
         self.on_message(ESCALATION_FAILED.to_string(), Origin::Event);
@@ -54,7 +54,7 @@ impl Session {
         } else if let Some(fallback) = self.bot.fallback {
             self.start_dialog(fallback, interrupted);
         } else {
-            self.say_text(DEFAULT_FALLBACK_TEXT, 0);
+            self.say_text(DEFAULT_FALLBACK_TEXT, false, 0);
             self.pending = interrupted;
         }
     }
@@ -166,7 +166,7 @@ impl Session {
             "flow broken: more than {} steps in one turn (at {:?})",
             bot.settings.max_steps, bot.interactions[at].name
         ));
-        self.say_text(bot.settings.error_text(), 0);
+        self.say_text(bot.settings.error_text(), false, 0);
         self.stack.clear();
         false
     }
@@ -243,8 +243,8 @@ impl Session {
         match kind {
             Kind::Starter | Kind::Call(_) | Kind::Transfer { .. } => (vec![], false),
             Kind::Text(template) => {
-                let text = self.render(template);
-                (self.text_outputs(&text), false)
+                let (text, markup) = self.shown(template);
+                (self.text_outputs(&text, markup), false)
             }
             Kind::Image { url } => {
                 let url = self.render(url);
@@ -257,11 +257,12 @@ impl Session {
                 chips,
                 ..
             } => {
-                let text = self.render(text);
+                let (text, markup) = self.shown(text);
                 let choices = self.choices(choices, None);
                 self.offered = choices.iter().map(|c| c.payload.clone()).collect();
                 let question = Output::Text {
                     text,
+                    markup,
                     choices,
                     chips: *chips,
                     delay_ms: 0,
@@ -304,8 +305,8 @@ impl Session {
                 }
             }
             Kind::Upload(spec) => {
-                let text = self.render(&spec.text);
-                let mut out = self.text_outputs(&text);
+                let (text, markup) = self.shown(&spec.text);
+                let mut out = self.text_outputs(&text, markup);
                 out.push(Output::AskFile {
                     accept: upload::extensions(&spec.accept)
                         .into_iter()
@@ -410,7 +411,7 @@ impl Session {
                 "transfer in {:?}: skill {skill:?} is not a number; the fallback text is sent instead",
                 it.name
             ));
-            return self.say_text(bot.settings.error_text(), 0);
+            return self.say_text(bot.settings.error_text(), false, 0);
         }
         let message = self.render(message);
         let message = match message.trim() {
@@ -506,7 +507,7 @@ impl Session {
 
     /// A statement's text as messages, honouring BLANK_MESSAGE, the close keywords and
     /// splitting.
-    pub(super) fn text_outputs(&self, text: &str) -> Vec<Output> {
+    pub(super) fn text_outputs(&self, text: &str, markup: bool) -> Vec<Output> {
         match text::outgoing_split(text, !self.ctx.no_split) {
             Outgoing::Nothing => vec![],
             Outgoing::Close { survey } => vec![Output::End { survey }],
@@ -514,6 +515,7 @@ impl Session {
                 .into_iter()
                 .map(|part| Output::Text {
                     text: part.text,
+                    markup,
                     choices: vec![],
                     chips: 0,
                     delay_ms: part.delay_ms,
@@ -522,8 +524,9 @@ impl Session {
         }
     }
 
-    pub(super) fn say_text(&mut self, text: &str, delay_ms: u32) {
-        let outputs = self.text_outputs(text);
+    /// Says `text` (`markup`: CB's HTML subset, see [`Output::Text`]).
+    pub(super) fn say_text(&mut self, text: &str, markup: bool, delay_ms: u32) {
+        let outputs = self.text_outputs(text, markup);
         self.send(outputs, delay_ms);
     }
 }

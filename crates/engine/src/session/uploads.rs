@@ -25,12 +25,12 @@ impl Session {
             Err(refusal) => {
                 self.out.push(Output::FileRefused { file: file.handle });
                 self.debug(refusal.describe(&file.name));
-                let text = match (&spec.invalid, &refusal) {
-                    (Some(own), _) => self.render(own),
-                    (None, Refusal::TooLarge(_)) => upload::default_too_large_text(),
-                    (None, _) => upload::default_invalid_text(&spec.labels),
+                let (text, markup) = match (&spec.invalid, &refusal) {
+                    (Some(own), _) => self.shown(own),
+                    (None, Refusal::TooLarge(_)) => (upload::default_too_large_text(), false),
+                    (None, _) => (upload::default_invalid_text(&spec.labels), false),
                 };
-                self.say_text(&text, 0);
+                self.say_text(&text, markup, 0);
             }
             Ok(kind) => {
                 self.pending = None;
@@ -71,8 +71,8 @@ impl Session {
         let Some((url, headers)) = self.address(integration) else {
             return self.route_upload(at, false);
         };
-        let progress = self.render(&spec.progress);
-        self.say_text(&progress, 0);
+        let (progress, markup) = self.shown(&spec.progress);
+        self.say_text(&progress, markup, 0);
         let id = self.next_request;
         self.next_request += 1;
         self.uploads.insert(
@@ -139,7 +139,13 @@ impl Session {
                 self.offered.clear();
                 self.start_dialog(dialog, interrupted);
             }
-            None => self.say_text(&message, 0),
+            None => {
+                let (text, markup) = match ok {
+                    true => self.shown(&spec.success),
+                    false => self.shown(&spec.failure),
+                };
+                self.say_text(&text, markup, 0)
+            }
         }
     }
 }
