@@ -17,6 +17,7 @@ import { a11yChecks } from './a11y.mjs';
 import { measure } from './measure.mjs';
 import { hangRoutes, hangChecks } from './hangs.mjs';
 import { persistRoutes, persistChecks } from './persist.mjs';
+import { richRoutes, richChecks } from './rich.mjs';
 import { screenshots } from './screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -68,6 +69,7 @@ const routes = {
   '/demo-bot.scripts.js': { body: precompiled, type: 'text/javascript' },
   ...hangRoutes(withBot, fs.readFileSync(path.join(here, 'bots/stuck.json'), 'utf8')),
   ...persistRoutes(index, tag),
+  ...richRoutes(index, tag),
 };
 const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
@@ -242,6 +244,7 @@ try {
   });
   await hangChecks({ open, check });
   await persistChecks({ open, check, browser, siteUrl: site.url });
+  await richChecks({ open, check });
   await fileChecks({ open, check, api, control, out });
   await transferChecks({ open, check });
   const sites = await embedSites({ dist, api: api.url });
