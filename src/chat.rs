@@ -49,8 +49,8 @@ pub enum Body {
     Image {
         /// Its URL.
         url: String,
-        /// What it shows, for those who cannot see it (a caption or tooltip); may be empty.
-        alt: String,
+        /// Its caption, shown under it (may be empty).
+        caption: String,
     },
     /// LivePerson rich content, drawn as its structure says (STRUCTURED cards too, as
     /// a card or a carousel: [`rich::from_cards`]).
@@ -391,9 +391,8 @@ impl Chat {
                         e.chips = chips;
                     }
                 }
-                Output::Image { url, .. } => {
-                    let alt = String::new();
-                    self.push(Author::Bot, Body::Image { url, alt }, vec![])
+                Output::Image { url, caption, .. } => {
+                    self.push(Author::Bot, Body::Image { url, caption }, vec![])
                 }
                 Output::End { .. } => self.push(Author::System, Body::Note(Note::Ended), vec![]),
                 Output::Cards(cards) if cards.is_empty() => {}

@@ -504,7 +504,11 @@ pub(crate) fn output_value(output: &Output) -> Value {
             chips,
             markup
         ],
-        Output::Image { url, delay_ms } => arr!["image", url, delay_ms],
+        Output::Image {
+            url,
+            caption,
+            delay_ms,
+        } => arr!["image", url, delay_ms, caption],
         Output::Cards(cards) => {
             let list = cards
                 .iter()
@@ -570,6 +574,7 @@ pub(crate) fn read_output(v: &Value) -> Option<Output> {
         },
         "image" => Output::Image {
             url: text(1)?,
+            caption: text(3).unwrap_or_default(),
             delay_ms: num(2)? as u32,
         },
         "cards" => Output::Cards(
@@ -695,6 +700,7 @@ mod tests {
                 },
                 Output::Image {
                     url: "https://x/y.png".into(),
+                    caption: "A mug".into(),
                     delay_ms: 300,
                 },
                 Output::Rich {

@@ -86,7 +86,16 @@ fn message(entry: &Entry, props: &MessageListProps, answer: Option<&str>) -> Htm
         Body::Text(text) if speaks => html! { <p class="chatlet-text">{ draw::linkify(text) }</p> },
         Body::Text(text) => html! { <p class="chatlet-text">{ text.clone() }</p> },
         Body::Note(note) => html! { <p class="chatlet-text">{ s.get(note.key()) }</p> },
-        Body::Image { url, alt } => draw::image(url, alt, ""),
+        Body::Image { url, caption } => {
+            // Without a caption, the file's name stands in should it not load.
+            let file = url.split(['?', '#']).next().unwrap_or_default();
+            let alt = match (caption.is_empty(), url.starts_with("http")) {
+                (false, _) => caption.as_str(),
+                (true, true) => file.rsplit('/').next().unwrap_or_default(),
+                (true, false) => "",
+            };
+            draw::image(url, alt, caption)
+        }
         Body::Rich(content) => {
             let cx = draw::Ctx {
                 on_choice: &props.on_choice,

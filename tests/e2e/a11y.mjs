@@ -10,7 +10,7 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const axeSource = fs.readFileSync(path.join(here, '../../tools/node_modules/axe-core/axe.min.js'), 'utf8');
 
 /** The axe violations inside every widget on the page, as readable lines. */
-async function audit(page) {
+export async function audit(page) {
   // Evaluated through the devtools protocol, so a page's CSP does not stop it.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {

@@ -4,6 +4,9 @@
 // way text reaches the window (bot text, the visitor's echoed words, variables, an API's
 // values, rich-content JSON), every element clicked and hovered.
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { audit } from './a11y.mjs';
+import { newPage, chatHelpers } from './lib.mjs';
 
 // Each sets window.__pwned if it ever runs.
 const HOSTILE = [
@@ -133,6 +136,7 @@ export async function richChecks({ open, check }) {
     await page.click('.chatlet-chips .chatlet-choice >> text=Carousel');
     await page.waitForSelector('.chatlet-carousel .chatlet-slide');
     assert.equal(await page.locator('.chatlet-carousel .chatlet-slide').count(), 3);
+    assert.deepEqual(await audit(page), [], 'axe, with a carousel open');
     const visitor = await page.locator('.chatlet-visitor .chatlet-text').allTextContents();
     assert.equal(visitor.at(-1), 'Carousel');
     // The chips of the answered question are gone, and its text stays.
@@ -209,3 +213,36 @@ export async function richChecks({ open, check }) {
     await page.close();
   });
 }
+
+/** Screenshots of the tour for the docs, light and dark: rich content and chips, a
+ * carousel, a card and answered buttons (tests/e2e/out; docs/ holds copies). */
+export async function richScreenshots({ browser, siteUrl, out }) {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page } = await newPage(browser, { viewport: { width: 520, height: 820 }, colorScheme });
+    const c = chatHelpers(page);
+    await page.goto(siteUrl);
+    await page.addStyleTag({ content: 'chatlet-widget { --chatlet-height: 740px; }' });
+    await page.click('.chatlet-launcher');
+    await page.waitForSelector('.chatlet-header .chatlet-close');
+    const shot = async (name) => {
+      await page.waitForTimeout(400);
+      await page.locator('.chatlet').screenshot({ path: path.join(out, `rich-${name}-${colorScheme}.png`) });
+    };
+    await c.say('tour');
+    await page.waitForSelector('.chatlet-chips .chatlet-choice');
+    await page.locator('.chatlet-rich').scrollIntoViewIfNeeded();
+    await shot('layouts');
+    await page.click('.chatlet-chips .chatlet-choice >> text=Carousel');
+    await page.waitForSelector('.chatlet-carousel .chatlet-slide');
+    await page.locator('.chatlet-carousel').scrollIntoViewIfNeeded();
+    await shot('carousel');
+    await page.click('.chatlet-chips .chatlet-choice >> text=Cards');
+    await page.waitForSelector('.chatlet-msg:last-child .chatlet-choice >> text=Cards');
+    await page.locator('.chatlet-rbutton >> text=Choose').last().click();
+    await page.click('.chatlet-choice >> text=Medium');
+    await page.waitForSelector('.chatlet-choice[aria-pressed="true"]');
+    await shot('card');
+    await page.close();
+  }
+}
+

@@ -17,7 +17,7 @@ import { a11yChecks } from './a11y.mjs';
 import { measure } from './measure.mjs';
 import { hangRoutes, hangChecks } from './hangs.mjs';
 import { persistRoutes, persistChecks } from './persist.mjs';
-import { richRoutes, richChecks } from './rich.mjs';
+import { richRoutes, richChecks, richScreenshots } from './rich.mjs';
 import { screenshots } from './screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -253,6 +253,7 @@ try {
     await a11yChecks({ browser, check, sites });
     if (!process.env.E2E_ONLY) {
       await screenshots({ browser, siteUrl: site.url, sites, out });
+      await richScreenshots({ browser, siteUrl: site.url, out });
       await measure({ browser, sites });
     }
   } finally {

@@ -82,6 +82,9 @@ pub enum Output {
     Image {
         /// Its URL.
         url: String,
+        /// Its caption (may be empty).
+        #[serde(skip_serializing_if = "String::is_empty")]
+        caption: String,
         /// Wait this long before showing it.
         #[serde(skip_serializing_if = "is_zero")]
         delay_ms: u32,

@@ -327,6 +327,8 @@ pub enum Kind {
     Image {
         /// The image URL.
         url: Template,
+        /// Shown under it, and what it shows for those who cannot see it (may be empty).
+        caption: Template,
     },
     /// A question: sends its prompt (and choices) and waits for the visitor.
     Question {

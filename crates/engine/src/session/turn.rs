@@ -246,9 +246,14 @@ impl Session {
                 let (text, markup) = self.shown(template);
                 (self.text_outputs(&text, markup), false)
             }
-            Kind::Image { url } => {
+            Kind::Image { url, caption } => {
                 let url = self.render(url);
-                let image = (!url.is_empty()).then_some(Output::Image { url, delay_ms: 0 });
+                let caption = self.render(caption);
+                let image = (!url.is_empty()).then_some(Output::Image {
+                    url,
+                    caption,
+                    delay_ms: 0,
+                });
                 (image.into_iter().collect(), false)
             }
             Kind::Question {

@@ -16,7 +16,8 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
             }
             lines
         }
-        Output::Image { url, .. } => vec![format!("image: {url}")],
+        Output::Image { url, caption, .. } if caption.is_empty() => vec![format!("image: {url}")],
+        Output::Image { url, caption, .. } => vec![format!("image: {url} | {}", escape(caption))],
         Output::End { survey } => {
             vec![format!(
                 "end: {}",

@@ -75,6 +75,7 @@ impl<'a> Importer<'a> {
             "TEXT" => Kind::Text(text(self)),
             "IMAGE" => Kind::Image {
                 url: self.template(str_of(&tile, "url")),
+                caption: self.template(str_of(&tile, "caption")),
             },
             "TEXT_QUESTION" => Kind::Question {
                 text: text(self),

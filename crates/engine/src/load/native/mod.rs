@@ -73,6 +73,7 @@ const DIALOG_KEYS: &[&str] = &["name", "patterns", "exclude", "fallback", "enabl
 const STEP_KEYS: &[&str] = &[
     "say",
     "image",
+    "caption",
     "ask",
     "name",
     "delay",
@@ -97,8 +98,9 @@ const STEP_KINDS: [&str; 9] = [
     "say", "image", "ask", "call", "transfer", "upload", "card", "carousel", "rich",
 ];
 /// Step keys that only some kinds of step have.
-const KIND_KEYS: [(&str, &[&str]); 6] = [
+const KIND_KEYS: [(&str, &[&str]); 7] = [
     ("choices", &["ask"]),
+    ("caption", &["image"]),
     ("chips", &["ask"]),
     ("optionStyle", &["ask"]),
     ("reply", &["ask"]),

@@ -133,6 +133,7 @@ impl Loader<'_> {
         } else {
             Kind::Image {
                 url: self.template(text),
+                caption: self.template(text_of("caption").unwrap_or_default()),
             }
         };
         let action = match obj.get("then") {
