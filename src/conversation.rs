@@ -79,9 +79,11 @@ pub struct Conversation {
     variables: RefCell<Vec<(String, Value)>>,
     /// Counts resets, so that a delayed message of the old conversation stays unshown.
     epoch: Cell<u32>,
-    /// When the last message held for its delay shows (`Date.now()`, ms): the next
-    /// turn's messages come after it, so they stay in order.
-    paced_until: Cell<f64>,
+    /// Messages held back for their delays, in order, each with when it is due
+    /// (`Date.now()`, ms); one task lets them out, so they keep their order across turns.
+    paced: RefCell<std::collections::VecDeque<(f64, Output)>>,
+    /// That task is running.
+    pacing: Cell<bool>,
     /// The text box should take focus when it is drawn.
     pub wants_focus: Cell<bool>,
     /// What is kept between page loads.
@@ -172,7 +174,8 @@ impl Conversation {
             held: RefCell::default(),
             transfers: Cell::new(0),
             epoch: Cell::new(0),
-            paced_until: Cell::new(0.0),
+            paced: RefCell::default(),
+            pacing: Cell::new(false),
             wants_focus: Cell::new(false),
             keep: RefCell::default(),
             lead: Cell::new(false),
@@ -789,7 +792,7 @@ fn reset(conv: &Shared) {
         return to_leader(conv, Inbox::Reset);
     }
     conv.epoch.set(conv.epoch.get() + 1);
-    conv.paced_until.set(0.0);
+    conv.paced.borrow_mut().clear();
     conv.mode.set(Mode::Bot);
     conv.held.take();
     conv.early.take();
@@ -843,7 +846,7 @@ fn on_turn(conv: &Shared, turn: Turn) {
 /// and uploads.
 fn deliver(conv: &Shared, outputs: Vec<Output>) {
     let now = js_sys::Date::now();
-    let mut wait = (conv.paced_until.get() - now).max(0.0) as u64;
+    let mut wait = 0u64;
     for output in outputs {
         if let Output::Rich { content } = &output {
             report_rich(content);
@@ -884,22 +887,40 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
             | Output::Transfer { delay_ms, .. } => u64::from(*delay_ms),
             _ => 0,
         };
-        if wait == 0 {
+        if wait == 0 && conv.paced.borrow().is_empty() {
             conv.act(Action::Bot(output));
         } else {
             conv.act(Action::Pace(true));
-            conv.paced_until.set(now + wait as f64);
-            let conv = conv.clone();
-            let epoch = conv.epoch.get();
-            spawn_local(async move {
-                sleep(Duration::from_millis(wait)).await;
-                if conv.epoch.get() == epoch {
-                    conv.act(Action::Bot(output));
-                }
-                conv.act(Action::Pace(false));
-            });
+            conv.paced
+                .borrow_mut()
+                .push_back((now + wait as f64, output));
+            if !conv.pacing.replace(true) {
+                spawn_local(let_out(conv.clone()));
+            }
         }
     }
+}
+
+/// Lets the held messages out, in order, each when it is due (and not before the one
+/// before it).
+async fn let_out(conv: Shared) {
+    loop {
+        let next = conv.paced.borrow().front().map(|(due, _)| *due);
+        let Some(due) = next else { break };
+        let ms = (due - js_sys::Date::now()).max(0.0) as u64;
+        let epoch = conv.epoch.get();
+        sleep(Duration::from_millis(ms)).await;
+        // A reset meanwhile emptied the queue: what was held is not shown.
+        let out = match conv.epoch.get() == epoch {
+            true => conv.paced.borrow_mut().pop_front(),
+            false => None,
+        };
+        if let Some((_, output)) = out {
+            conv.act(Action::Bot(output));
+            conv.act(Action::Pace(false));
+        }
+    }
+    conv.pacing.set(false);
 }
 
 /// Tells the console, once per message, what of a rich content is not drawn.

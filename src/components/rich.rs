@@ -141,7 +141,10 @@ fn map(v: &Value) -> Html {
     };
     html! {
         <a class="chatlet-map" {href} target="_blank" rel="noopener noreferrer">
-            <span aria-hidden="true">{ "📍" }</span>{ label }
+            <svg class="chatlet-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path fill="currentColor" d="M12 2a7 7 0 0 0-7 7c0 5.3 7 13 7 13s7-7.7 7-13a7 7 0 0 0-7-7zm0 9.5a2.5 2.5 0 1 1 0-5 2.5 2.5 0 0 1 0 5z" />
+            </svg>
+            { label }
         </a>
     }
 }

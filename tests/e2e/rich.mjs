@@ -68,9 +68,21 @@ const HOSTILE_BOT = JSON.stringify({
   ],
 });
 
+// Speaks first (a greeting), and paces its messages.
+const PACED_BOT = JSON.stringify({
+  chatlet: 1, id: 'paced', name: 'paced-demo_bot', settings: { greeting: 'hello there' },
+  dialogs: [
+    { name: 'Greet', patterns: ['hello there'], flow: [{ say: 'Welcome! I speak first.' }] },
+    { name: 'Slow', patterns: ['slow'], flow: [{ say: 'one', delay: 1200 }, { say: 'two', delay: 1200 }] },
+    { name: 'Other', patterns: ['*'], flow: [{ say: 'You said: {$query}' }] },
+  ],
+});
+
 /** The pages and bots these checks need. */
 export function richRoutes(index, tag) {
   return {
+    '/paced.html': { body: index.replace(tag, tag.replace('demo-bot.json', 'bots/paced.json')), type: 'text/html' },
+    '/bots/paced.json': { body: PACED_BOT },
     '/hostile.html': { body: index.replace(tag, tag.replace('demo-bot.json', 'bots/hostile.json')), type: 'text/html' },
     '/bots/hostile.json': { body: HOSTILE_BOT },
     '/bots/hostile-api.json': { body: JSON.stringify({ value: HOSTILE.join(' '), link: BAD_URLS[0] }) },
@@ -96,7 +108,8 @@ const AUDIT = `(() => {
       if (['srcdoc', 'formaction', 'xlink:href', 'id', 'background', 'action'].includes(a.name)) bad.push('attribute ' + a.name);
     }
     if (el.classList.contains('evil')) bad.push('a class from the JSON');
-    if (!(el instanceof HTMLElement) || ['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'STYLE', 'FORM', 'BASE', 'LINK', 'META'].includes(el.tagName)) bad.push('element ' + el.tagName);
+    const pin = el.closest('.chatlet-map > svg') && ['svg', 'path'].includes(el.tagName);
+    if (!(el instanceof HTMLElement || pin) || ['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'STYLE', 'FORM', 'BASE', 'LINK', 'META'].includes(el.tagName)) bad.push('element ' + el.tagName);
   }
   return bad;
 })()`;
@@ -165,6 +178,22 @@ export async function richChecks({ open, check }) {
     await page.close();
   });
 
+  await check('greeting, title and pacing: the bot speaks first (its greeting unshown), the title reads as words; a delayed message shows the bot typing, and a message sent meanwhile is answered after it', async () => {
+    const v = await open('/paced.html');
+    const { page } = v;
+    await v.waitBot(1);
+    assert.deepEqual(await v.botTexts(), ['Welcome! I speak first.']);
+    assert.equal(await page.locator('.chatlet-visitor').count(), 0, 'the greeting is not shown as the visitor\'s');
+    assert.equal(await page.textContent('.chatlet-header h2'), 'Paced demo bot');
+    await v.say('slow');
+    await page.waitForSelector('.chatlet-typing');
+    await v.say('quick');
+    await v.waitBot(4);
+    assert.deepEqual(await v.botTexts(), ['Welcome! I speak first.', 'one', 'two', 'You said: quick']);
+    await page.waitForSelector('.chatlet-typing', { state: 'detached' });
+    await page.close();
+  });
+
   await check('hostile inputs through bot text, echoed visitor text, variables, API values and rich JSON: nothing runs, no unsafe URL or handler reaches the DOM', async () => {
     const v = await open('/hostile.html');
     const { page } = v;
@@ -225,6 +254,7 @@ export async function richScreenshots({ browser, siteUrl, out }) {
     await page.click('.chatlet-launcher');
     await page.waitForSelector('.chatlet-header .chatlet-close');
     const shot = async (name) => {
+      await page.mouse.move(0, 0);
       await page.waitForTimeout(400);
       await page.locator('.chatlet').screenshot({ path: path.join(out, `rich-${name}-${colorScheme}.png`) });
     };
