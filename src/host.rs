@@ -113,11 +113,7 @@ pub fn call(conversation_id: &str, call: HostCall) -> Result<(), JsValue> {
     }
 }
 
-/// A JSON object of `pairs` (for the events' details: `json!` would instantiate serde's
-/// value serializer for each type it is given).
-pub fn obj<const N: usize>(pairs: [(&str, serde_json::Value); N]) -> serde_json::Value {
-    serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
+pub use crate::rich::obj;
 
 /// Dispatches `name` with `detail` (JSON) on `element`; it bubbles to the page.
 pub fn emit(element: &Element, name: &str, detail: &serde_json::Value) {

@@ -206,7 +206,9 @@ fn button(b: &ChoiceOut) -> Value {
     ])
 }
 
-fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+/// A JSON object of `pairs` (for rich content and the events' details: `json!` would
+/// instantiate serde's value serializer for each type it is given).
+pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 

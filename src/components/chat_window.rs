@@ -134,6 +134,12 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
             bot: title.into(),
             strings: conv.options.strings.clone(),
             on_choice: send.clone(),
+            on_metadata: {
+                let conv = conv.clone();
+                Callback::from(move |metadata| {
+                    conv.emit("chatlet:click", crate::host::obj([("metadata", metadata)]))
+                })
+            },
         }),
     };
     let offline = chat.offline.then(|| {

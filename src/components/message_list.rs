@@ -28,6 +28,8 @@ pub struct MessageListProps<'a> {
     pub strings: Rc<Strings>,
     /// Called with (title, payload) when the visitor picks a choice.
     pub on_choice: Callback<(String, String)>,
+    /// Called with a rich element's `click.metadata` when it is clicked.
+    pub on_metadata: Callback<serde_json::Value>,
 }
 
 /// The messages.
@@ -99,6 +101,7 @@ fn message(entry: &Entry, props: &MessageListProps, answer: Option<&str>) -> Htm
         Body::Rich(content) => {
             let cx = draw::Ctx {
                 on_choice: &props.on_choice,
+                on_metadata: &props.on_metadata,
                 strings: s,
             };
             html! { <div class="chatlet-rich">{ draw::view(content, &cx) }</div> }

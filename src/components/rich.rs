@@ -19,6 +19,8 @@ use crate::strings::Strings;
 pub struct Ctx<'a> {
     /// Called with (what the visitor is shown to say, what is sent).
     pub on_choice: &'a Callback<(String, String)>,
+    /// Called with an element's `click.metadata` when it is clicked (for the page).
+    pub on_metadata: &'a Callback<Value>,
     /// The widget's texts (the carousel's buttons).
     pub strings: &'a Strings,
 }
@@ -111,9 +113,20 @@ fn clickable(v: &Value, cx: &Ctx, class: &'static str, inner: Html) -> Html {
         "" => send.clone().unwrap_or_default(),
         t => t.to_string(),
     };
-    let onclick = send.map(|t| {
-        cx.on_choice
-            .reform(move |_: MouseEvent| (shown.clone(), t.clone()))
+    let metadata = v
+        .pointer("/click/metadata")
+        .filter(|m| !m.is_null())
+        .cloned();
+    let onclick = (send.is_some() || metadata.is_some()).then(|| {
+        let (on_choice, on_metadata) = (cx.on_choice.clone(), cx.on_metadata.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(m) = &metadata {
+                on_metadata.emit(m.clone());
+            }
+            if let Some(t) = &send {
+                on_choice.emit((shown.clone(), t.clone()));
+            }
+        })
     });
     let title = tooltip(v);
     match (href, onclick) {

@@ -165,7 +165,8 @@ export async function richChecks({ open, check }) {
     await page.click('.chatlet-choice >> text=Medium');
     await page.waitForSelector('.chatlet-choice[aria-pressed="true"]');
     // The answered question keeps its buttons, disabled, the chosen one marked.
-    const states = await page.locator('.chatlet-choices').nth(-2).locator('.chatlet-choice').evaluateAll((bs) => bs.map((b) => [b.textContent, b.disabled, b.getAttribute('aria-pressed')]));
+    const sizes = page.locator('.chatlet-choices', { has: page.locator('.chatlet-choice[aria-pressed="true"]') });
+    const states = await sizes.locator('.chatlet-choice').evaluateAll((bs) => bs.map((b) => [b.textContent, b.disabled, b.getAttribute('aria-pressed')]));
     assert.deepEqual(states.filter((s) => ['Small', 'Medium', 'Large'].includes(s[0])), [['Small', true, null], ['Medium', true, 'true'], ['Large', true, null]]);
     // A numbered answer typed as text.
     await page.waitForFunction(() => window.__chatlet.all('.chatlet-bot .chatlet-text').some((e) => e.textContent.startsWith('A multiple-choice')));
@@ -174,6 +175,12 @@ export async function richChecks({ open, check }) {
     // Past messages keep their cards and images.
     assert.equal(await page.locator('.chatlet-carousel .chatlet-slide img').count(), 3);
     assert.equal(await page.locator('.chatlet-rich').count() >= 2, true);
+    // A past message's button still acts: its click.metadata goes to the page, its text
+    // to the bot.
+    const clicked = page.evaluate(() => new Promise((ok) => document.addEventListener('chatlet:click', (e) => ok(e.detail), { once: true })));
+    await page.click('.chatlet-rich button.chatlet-rbutton >> text=Send a text');
+    assert.deepEqual((await clicked).metadata, [{ type: 'ExternalId', id: 'tour-send' }]);
+    await page.waitForSelector('.chatlet-visitor >> text=Send a text');
     assert.deepEqual(v.log.errors, []);
     await page.close();
   });
