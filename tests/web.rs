@@ -179,7 +179,8 @@ async fn a_visitor_chats_with_the_demo_bot() {
         vec!["Check my balance", "Send a document", "Talk to a person"]
     );
 
-    // Picking a choice sends it as the visitor's message; the old choices disappear.
+    // Picking a choice sends it as the visitor's message; the question's buttons stay,
+    // disabled, the chosen one marked.
     find::<HtmlElement>(&root, ".chatlet-choice").click();
     let bot = wait_for_bot(&root, 3).await;
     assert_eq!(bot[2], "What is your 6-digit account number?");
@@ -189,7 +190,14 @@ async fn a_visitor_chats_with_the_demo_bot() {
             .unwrap(),
         "Check my balance"
     );
-    assert!(texts(&root, ".chatlet-choice").is_empty());
+    let buttons = root.query_selector_all(".chatlet-choice").unwrap();
+    assert_eq!(buttons.length(), 3);
+    for i in 0..buttons.length() {
+        let b: HtmlElement = buttons.item(i).unwrap().dyn_into().unwrap();
+        assert!(b.has_attribute("disabled"));
+        let pressed = b.get_attribute("aria-pressed");
+        assert_eq!(pressed.as_deref(), (i == 0).then_some("true"));
+    }
 
     // The regex rule and the no-match rule.
     type_and_send(&root, "12ab");
@@ -381,10 +389,11 @@ const BALANCE_BOT: &str = include_str!("transcripts/cb-account-balance/bot.json"
 /// The same CB bot as `tests/transcripts/cb-scripts`, its code run by the browser's engine.
 #[wasm_bindgen_test]
 async fn bot_javascript_runs_in_the_page() {
+    // The bot speaks first: its greeting (getStartedButtonPayload "hi") starts it.
     let root = mount(SCRIPTS_BOT);
     ready(&root).await;
-    type_and_send(&root, "hi");
     let bot = wait_for_bot(&root, 3).await;
+    assert!(texts(&root, ".chatlet-visitor").is_empty());
     assert_eq!(
         bot,
         [
@@ -420,12 +429,14 @@ async fn bot_javascript_runs_in_the_page() {
 async fn balance_dialog(bot: &str, account: &str) -> Vec<String> {
     let root = mount(bot);
     ready(&root).await;
+    // The bot's greeting first (it speaks first).
+    let greeted = wait_for_bot(&root, 1).await.len();
     type_and_send(&root, "balance");
-    wait_for_bot(&root, 1).await;
+    wait_for_bot(&root, greeted + 1).await;
     type_and_send(&root, account);
-    wait_for_bot(&root, 2).await;
+    wait_for_bot(&root, greeted + 2).await;
     type_and_send(&root, "ada@example.com");
-    wait_for_bot(&root, 3).await
+    wait_for_bot(&root, greeted + 3).await.split_off(greeted)
 }
 
 /// An integration call made with the browser's fetch; its answer fills `{Balance.balance}`.
