@@ -22,23 +22,89 @@ fn big_bot(n: usize) -> String {
     )
 }
 
+/// A bot whose one question has `n` regex rules, each re-asking it; "code 00199" matches
+/// the 200th.
+fn regex_bot(n: usize) -> String {
+    let rules: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"regex":"^code {i:05}$","then":"repeat"}}"#))
+        .collect();
+    format!(
+        r#"{{"dialogs":[{{"name":"Q","patterns":["ask"],"flow":[{{"ask":"Code?","rules":[{}]}},{{"say":"ok"}}]}}]}}"#,
+        rules.join(",")
+    )
+}
+
+/// A turn on `bot` for `message`, after `setup` (a message that asks a question whose
+/// rules then re-ask it, so every turn finds it waiting).
+fn bench_turn(c: &mut Criterion, name: &str, bot: &str, setup: Option<&str>, message: &str) {
+    let bot = Arc::new(load_native(bot).unwrap());
+    let mut session = Session::new(bot, Default::default());
+    if let Some(s) = setup {
+        session.handle(Input::Text(s.to_string()));
+    }
+    let message = message.to_string();
+    c.bench_function(name, |b| {
+        b.iter(|| session.handle(Input::Text(black_box(message.clone()))))
+    });
+}
+
 fn turn(c: &mut Criterion) {
     let source = big_bot(1000);
     c.bench_function("load a 1,000-dialog bot", |b| {
         b.iter(|| load_native(black_box(&source)).unwrap())
     });
-    let bot = Arc::new(load_native(&source).unwrap());
-    let mut session = Session::new(bot, Default::default());
     // The last dialog's second pattern: every starter before it is tried first.
-    let last = "Tell me about item999 please".to_string();
-    c.bench_function("turn: last of 1,000 starters matches", |b| {
-        b.iter(|| session.handle(Input::Text(black_box(last.clone()))))
-    });
-    let none =
-        "nothing here matches any of the starters at all, so the fallback answers".to_string();
-    c.bench_function("turn: no starter matches (fallback)", |b| {
-        b.iter(|| session.handle(Input::Text(black_box(none.clone()))))
-    });
+    let last = "Tell me about item999 please";
+    bench_turn(
+        c,
+        "turn: last of 1,000 starters matches",
+        &source,
+        None,
+        last,
+    );
+    let none = "nothing here matches any of the starters at all, so the fallback answers";
+    bench_turn(
+        c,
+        "turn: no starter matches (fallback)",
+        &source,
+        None,
+        none,
+    );
+    // A question's rules decide (a noMatch re-asks it, so it waits again each time).
+    let asking = big_bot(1000).replace(
+        r#"{"name":"Fallback""#,
+        r#"{"name":"Ask","patterns":["question please"],"flow":[{"ask":"Which?","rules":[{"pattern":"*topic7*","then":"next"},{"noMatch":"Again?","then":"repeat"}]},{"say":"done"}]},{"name":"Fallback""#,
+    );
+    bench_turn(
+        c,
+        "turn: a question's rules decide (1,000 dialogs)",
+        &asking,
+        Some("question please"),
+        "nothing of the sort",
+    );
+    let source = big_bot(10_000);
+    bench_turn(
+        c,
+        "turn: no starter matches, 10,000 dialogs",
+        &source,
+        None,
+        none,
+    );
+    let long = "lorem ipsum dolor sit amet ".repeat(380);
+    bench_turn(
+        c,
+        "turn: a 10 KB message, 1,000 dialogs",
+        &big_bot(1000),
+        None,
+        &long,
+    );
+    bench_turn(
+        c,
+        "turn: 200 regex rules on one question, the last matches",
+        &regex_bot(200),
+        Some("ask"),
+        "code 00199",
+    );
 }
 
 criterion_group!(benches, turn);

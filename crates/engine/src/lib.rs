@@ -44,6 +44,7 @@ mod session;
 mod slots;
 mod small_map;
 mod snapshot;
+mod starters;
 mod template;
 mod text;
 #[cfg(feature = "transcript")]

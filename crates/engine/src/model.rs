@@ -6,6 +6,7 @@ use crate::error::Finding;
 use crate::jsonpath::JsonPath;
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
+use crate::starters::StarterIndex;
 use crate::template::Template;
 use crate::upload::UploadSpec;
 
@@ -57,6 +58,8 @@ pub struct Bot {
     /// A hash of the file the bot was loaded from (set by [`crate::load`]): a session's
     /// snapshot names the bot it was made with.
     pub(crate) fingerprint: String,
+    /// The dialogs' starter patterns, indexed (built by the loaders' `Builder::finish`).
+    pub(crate) starters: StarterIndex,
 }
 
 /// How long a variable lives.

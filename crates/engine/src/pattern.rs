@@ -19,6 +19,8 @@ use std::fmt;
 pub struct Pattern {
     source: String,
     seq: Vec<Node>,
+    /// Written for a platform event (see [`Pattern::is_event`]).
+    event: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,9 +75,14 @@ impl Pattern {
                 ),
             });
         }
+        let s = source.trim().to_ascii_lowercase();
+        let event = s.starts_with(crate::upload::SUCCESS_PREFIX)
+            || s.starts_with(crate::upload::FAILURE_PREFIX)
+            || s == crate::event::ESCALATION_FAILED;
         Ok(Pattern {
             source: source.to_string(),
             seq,
+            event,
         })
     }
 
@@ -94,10 +101,19 @@ impl Pattern {
     /// `file_upload_success:` or `file_upload_failed:`, or is `__agent_escalation_failed__`?
     /// Such a pattern fits only the engine's own event messages, never visitor text.
     pub fn is_event(&self) -> bool {
-        let s = self.source.trim().to_ascii_lowercase();
-        s.starts_with(crate::upload::SUCCESS_PREFIX)
-            || s.starts_with(crate::upload::FAILURE_PREFIX)
-            || s == crate::event::ESCALATION_FAILED
+        self.event
+    }
+
+    /// The longest literal outside any group: no message without it can fit (the
+    /// starter index keys patterns by it).
+    pub(crate) fn required(&self) -> Option<&[char]> {
+        self.seq
+            .iter()
+            .filter_map(|n| match n {
+                Node::Lit(l) => Some(l.as_slice()),
+                _ => None,
+            })
+            .max_by_key(|l| l.len())
     }
 
     /// Does the pattern fit the whole (trimmed) message?
@@ -122,6 +138,11 @@ impl Subject {
     /// Prepares `message`.
     pub fn new(message: &str) -> Subject {
         Subject(crate::case::lower(message.trim()).chars().collect())
+    }
+
+    /// The prepared message's characters.
+    pub(crate) fn chars(&self) -> &[char] {
+        &self.0
     }
 }
 

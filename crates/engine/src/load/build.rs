@@ -226,16 +226,18 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Runs the checks of the lowered bot: the cross references (by strictness) and,
-    /// with the `checks` feature, the analyses of `chatlet check` over the `raw` file.
-    /// `at` gives an interaction's pointer, `rules` the key of its rules in the file.
+    /// Indexes the lowered bot's starters, and runs its checks: the cross references
+    /// (by strictness) and, with the `checks` feature, the analyses of `chatlet check`
+    /// over the `raw` file. `at` gives an interaction's pointer, `rules` the key of its
+    /// rules in the file.
     pub fn finish(
         &mut self,
-        bot: &Bot,
+        bot: &mut Bot,
         at: &dyn Fn(InteractionId) -> String,
         rules: &str,
         raw: &[&Value],
     ) {
+        bot.starters = crate::starters::StarterIndex::new(&bot.dialogs);
         check::cross_references(bot, self.f, at, rules, self.strictness);
         #[cfg(feature = "checks")]
         check::warnings(bot, raw, self.f, at, rules);

@@ -78,10 +78,9 @@ impl Session {
         };
         let best_possible = if event { 0 } else { 2 };
         let mut by_pattern: Option<(u8, DialogId)> = None;
-        for (d, dialog) in bot.dialogs.iter().enumerate() {
-            if !dialog.enabled {
-                continue;
-            }
+        // Only the dialogs whose patterns could fit (the starter index), in file order.
+        for d in bot.starters.candidates(&subject) {
+            let dialog = &bot.dialogs[d];
             let Some(r) = dialog.patterns.iter().filter_map(rank).min() else {
                 continue;
             };

@@ -297,7 +297,7 @@ impl<'a> Importer<'a> {
         let intents = self.intents(&dialogs, &starters);
 
         let meta = &self.root["bot"];
-        let bot = Bot {
+        let mut bot = Bot {
             id: str_of(meta, "id").to_string(),
             name: str_of(meta, "name").to_string(),
             dialogs,
@@ -309,13 +309,14 @@ impl<'a> Importer<'a> {
             settings,
             fingerprint: String::new(),
             findings: vec![],
+            starters: Default::default(),
         };
         let raw: Vec<&Value> = ["conversationMessage", "responder"]
             .iter()
             .filter_map(|k| self.root.get(*k))
             .collect();
         let at = |id| pointer("/conversationMessage", id);
-        self.b.finish(&bot, &at, "responseMatches", &raw);
+        self.b.finish(&mut bot, &at, "responseMatches", &raw);
         bot
     }
 

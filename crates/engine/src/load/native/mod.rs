@@ -132,6 +132,7 @@ impl<'a> Loader<'a> {
             settings: Settings::default(),
             findings: vec![],
             fingerprint: String::new(),
+            starters: Default::default(),
         };
         let Some(obj) = json::object(self.b.f, value, "", None) else {
             return bot;
@@ -160,7 +161,7 @@ impl<'a> Loader<'a> {
             self.dialog(d, dialog, &mut bot, &mut where_);
         }
         self.b
-            .finish(&bot, &|id| where_[id].clone(), "rules", &[value]);
+            .finish(&mut bot, &|id| where_[id].clone(), "rules", &[value]);
         bot
     }
 
