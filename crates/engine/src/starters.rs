@@ -21,21 +21,29 @@ const DIALOG_BITS: u32 = 16;
 /// The starter index of a bot's dialogs (built once, at load).
 #[derive(Debug, Default)]
 pub struct StarterIndex {
-    /// A key (the hash of four characters of a pattern's literal, the rarest four in the
-    /// bot) and its dialog, as `key << 16 | dialog`, sorted: one number, so one sort.
-    entries: Vec<u64>,
+    /// An open-addressing table (linear probing, 0 for empty) of `key << 16 | dialog`:
+    /// each dialog under the key of each of its patterns' literals (the hash of the
+    /// literal's rarest four characters in the bot). A table of numbers, written here:
+    /// a sort or a hash map would each bring code of their own into the wasm.
+    slots: Vec<u64>,
     /// Dialogs with a pattern the index cannot narrow: always tried.
     always: Vec<DialogId>,
     /// How many dialogs the bot has.
     dialogs: usize,
 }
 
-/// Four characters as a 48-bit key (FNV-1a): a collision only adds a candidate.
+/// Four characters as a 47-bit key (FNV-1a) with its top bit set, so never 0: a
+/// collision only adds a candidate.
 fn key(chars: &[char]) -> u64 {
     let hash = chars.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, c| {
         (h ^ u64::from(u32::from(*c))).wrapping_mul(0x0100_0000_01b3)
     });
-    hash >> DIALOG_BITS
+    hash >> (DIALOG_BITS + 1) | 1 << (63 - DIALOG_BITS)
+}
+
+/// Where probing for `k` starts in a table of `len` (a power of two) slots.
+fn home(k: u64, len: usize) -> usize {
+    (k as usize ^ (k >> 24) as usize) & (len - 1)
 }
 
 impl StarterIndex {
@@ -62,19 +70,37 @@ impl StarterIndex {
         }
         // How often each key occurs among all literals: each literal is keyed by its
         // rarest four characters, so `topic17 ` is found by `c17 `, not by `topi`.
-        let mut all: Vec<u64> = literals
-            .iter()
-            .flat_map(|(_, l)| l.windows(GRAM).map(key))
-            .collect();
-        all.sort_unstable();
-        let count = |k: u64| all.partition_point(|x| *x <= k) - all.partition_point(|x| *x < k);
-        for (d, literal) in &literals {
-            if let Some(k) = literal.windows(GRAM).map(key).min_by_key(|k| count(*k)) {
-                index.entries.push(k << DIALOG_BITS | *d as u64);
+        let windows: usize = literals.iter().map(|(_, l)| l.len() - GRAM + 1).sum();
+        let mut counts = vec![(0u64, 0u32); (windows * 2).next_power_of_two()];
+        let slot = |counts: &[(u64, u32)], k: u64| {
+            let mut i = home(k, counts.len());
+            while counts[i].0 != 0 && counts[i].0 != k {
+                i = (i + 1) & (counts.len() - 1);
+            }
+            i
+        };
+        for (_, literal) in &literals {
+            for k in literal.windows(GRAM).map(key) {
+                let i = slot(&counts, k);
+                counts[i] = (k, counts[i].1 + 1);
             }
         }
-        index.entries.sort_unstable();
-        index.entries.dedup();
+        index.slots = vec![0; (literals.len() * 2).next_power_of_two()];
+        let mask = index.slots.len() - 1;
+        for (d, literal) in &literals {
+            let rarest = literal
+                .windows(GRAM)
+                .map(key)
+                .min_by_key(|k| counts[slot(&counts, *k)].1);
+            if let Some(k) = rarest {
+                let entry = k << DIALOG_BITS | *d as u64;
+                let mut i = home(k, index.slots.len());
+                while index.slots[i] != 0 && index.slots[i] != entry {
+                    i = (i + 1) & mask;
+                }
+                index.slots[i] = entry;
+            }
+        }
         index
     }
 
@@ -83,14 +109,17 @@ impl StarterIndex {
         let mut marked = vec![0u64; self.dialogs.div_ceil(64)];
         let mut mark = |d: DialogId| marked[d / 64] |= 1 << (d % 64);
         self.always.iter().for_each(|d| mark(*d));
-        for window in subject.chars().windows(GRAM) {
-            let k = key(window);
-            let first = self.entries.partition_point(|e| e >> DIALOG_BITS < k);
-            for e in self.entries[first..]
-                .iter()
-                .take_while(|e| *e >> DIALOG_BITS == k)
-            {
-                mark((e & ((1 << DIALOG_BITS) - 1)) as DialogId);
+        if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            for window in subject.chars().windows(GRAM) {
+                let k = key(window);
+                let mut i = home(k, self.slots.len());
+                while self.slots[i] != 0 {
+                    if self.slots[i] >> DIALOG_BITS == k {
+                        mark((self.slots[i] & ((1 << DIALOG_BITS) - 1)) as DialogId);
+                    }
+                    i = (i + 1) & mask;
+                }
             }
         }
         let mut out = Vec::new();
