@@ -227,8 +227,19 @@ impl Findings {
 
 /// Appends `key` to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
 pub fn pointer(base: &str, key: impl fmt::Display) -> String {
-    let key = key.to_string().replace('~', "~0").replace('/', "~1");
-    format!("{base}/{key}")
+    use fmt::Write;
+    // Built in place: loading makes one for every step, rule and pattern.
+    let mut out = String::with_capacity(base.len() + 16);
+    out.push_str(base);
+    out.push('/');
+    let start = out.len();
+    let _ = write!(out, "{key}");
+    if out[start..].contains(['~', '/']) {
+        let escaped = out[start..].replace('~', "~0").replace('/', "~1");
+        out.truncate(start);
+        out.push_str(&escaped);
+    }
+    out
 }
 
 /// Parses a bot file's JSON; a syntax error is a load error at the root.

@@ -75,7 +75,7 @@ pub fn message(fallback: &Fallback, setter_name: Option<&str>) -> String {
 #[cfg(feature = "checks")]
 fn collect(value: &Value, out: &mut BTreeSet<String>) {
     match value {
-        Value::String(s) => {
+        Value::String(s) if s.contains('{') => {
             for (at, _) in s.match_indices("{$botContext.slot.") {
                 let rest = &s[at + "{$botContext.slot.".len()..];
                 if let Some(end) = rest.find('}') {
