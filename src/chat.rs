@@ -175,7 +175,7 @@ pub enum Status {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chat {
     /// Messages, oldest first.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Rc<Entry>>,
     /// Loading, ready or failed.
     pub status: Status,
     /// The bot's name, for the header (until the bot is loaded: none).
@@ -346,10 +346,13 @@ impl Chat {
             }
             Action::File(of, next) => {
                 for entry in &mut self.entries {
-                    if let Body::File { handle, state, .. } = &mut entry.body {
-                        // A late progress event never undoes the outcome.
-                        let settled = matches!(state, FileState::Sent | FileState::Failed);
-                        if *handle == of && !(settled && matches!(next, FileState::Sending(_))) {
+                    let Body::File { handle, state, .. } = &entry.body else {
+                        continue;
+                    };
+                    // A late progress event never undoes the outcome.
+                    let settled = matches!(state, FileState::Sent | FileState::Failed);
+                    if *handle == of && !(settled && matches!(next, FileState::Sending(_))) {
+                        if let Body::File { state, .. } = &mut Rc::make_mut(entry).body {
                             *state = next;
                         }
                     }
@@ -369,10 +372,14 @@ impl Chat {
             Action::Pending(text) => {
                 self.push(Author::Visitor, Body::Text(text), vec![]);
                 if let Some(e) = self.entries.last_mut() {
-                    e.pending = true;
+                    Rc::make_mut(e).pending = true;
                 }
             }
-            Action::Sent => self.entries.iter_mut().for_each(|e| e.pending = false),
+            Action::Sent => self
+                .entries
+                .iter_mut()
+                .filter(|e| e.pending)
+                .for_each(|e| Rc::make_mut(e).pending = false),
             Action::Offline(off) => self.offline = off,
             Action::Bot(output) => match output {
                 Output::Text {
@@ -388,7 +395,7 @@ impl Chat {
                     };
                     self.push(Author::Bot, body, choices);
                     if let Some(e) = self.entries.last_mut() {
-                        e.chips = chips;
+                        Rc::make_mut(e).chips = chips;
                     }
                 }
                 Output::Image { url, caption, .. } => {
@@ -457,14 +464,14 @@ impl Chat {
     fn push(&mut self, author: Author, body: Body, choices: Vec<ChoiceOut>) {
         let id = self.next_id;
         self.next_id += 1;
-        self.entries.push(Entry {
+        self.entries.push(Rc::new(Entry {
             id,
             author,
             body,
             choices,
             chips: 0,
             pending: false,
-        });
+        }));
     }
 }
 

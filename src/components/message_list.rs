@@ -1,6 +1,9 @@
-//! The conversation: a log region holding a list of messages (each keyed, so a new
-//! message adds one node and the rest stay as they are), the latest bot message's
-//! choices, and the typing indicator after the list.
+//! The conversation: a log region holding a list of messages, and the typing indicator
+//! after the list. The messages are drawn in runs of 32, each a `Chunk` component whose
+//! properties compare message by message, by pointer, in a box of its own (a generic
+//! `div`, transparent to the list's semantics) that the browser skips while it is out of
+//! sight (`content-visibility`): a turn draws and lays out the last run again, not the
+//! whole conversation, so a long conversation costs each turn about what the first did.
 
 use std::rc::Rc;
 
@@ -17,7 +20,7 @@ use crate::strings::Strings;
 /// The message list's properties.
 pub struct MessageListProps<'a> {
     /// Messages, oldest first.
-    pub entries: &'a [Entry],
+    pub entries: &'a [Rc<Entry>],
     /// Show the bot typing after the last message.
     pub typing: bool,
     /// The scrolled region (the window keeps it scrolled to the newest).
@@ -53,23 +56,92 @@ pub fn message_list(props: &MessageListProps) -> Html {
             next = Some(t.as_str());
         }
     }
-    // Said apart from the answers: no visitor message after it yet.
-    let unanswered = Some("");
+    let cx = Rc::new(ListCx {
+        bot: props.bot.clone(),
+        strings: props.strings.clone(),
+        on_choice: props.on_choice.clone(),
+        on_metadata: props.on_metadata.clone(),
+    });
+    // Only a bot message with choices depends on its answer ("": none yet).
+    let items: Vec<Item> = props
+        .entries
+        .iter()
+        .zip(answers)
+        .map(|(e, answer)| {
+            let answer = (e.author == Author::Bot && !e.choices.is_empty())
+                .then(|| AttrValue::from(answer.unwrap_or_default().to_string()));
+            (e.clone(), answer)
+        })
+        .collect();
+    // In runs of CHUNK: a run whose messages are all as they were is not drawn again.
+    let chunk = |(i, run): (usize, &[Item])| {
+        html! { <Chunk key={i} items={run.to_vec()} cx={cx.clone()} /> }
+    };
     html! {
         <div ref={region} class="chatlet-messages" part="messages" role="log" aria-live="polite"
             aria-label={s.get("conversation").to_string()} tabindex="0">
-            <ol class="chatlet-list">
-                { for props.entries.iter().zip(answers).map(|(e, answer)| {
-                    message(e, props, answer.or(unanswered).filter(|_| e.author == Author::Bot))
-                }) }
-            </ol>
+            <div class="chatlet-list" role="list">
+                { for items.chunks(CHUNK).enumerate().map(chunk) }
+            </div>
             { for typing }
         </div>
     }
 }
 
+/// How many messages a run holds.
+const CHUNK: usize = 32;
+
+/// A message and, for a bot message with choices, the visitor's next message.
+type Item = (Rc<Entry>, Option<AttrValue>);
+
+/// A run of messages' properties.
+#[derive(Properties)]
+pub struct ChunkProps {
+    items: Vec<Item>,
+    cx: Rc<ListCx>,
+}
+
+// By pointer, message by message: an entry changes by being replaced.
+impl PartialEq for ChunkProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.items.len() == other.items.len()
+            && self
+                .items
+                .iter()
+                .zip(&other.items)
+                .all(|(a, b)| Rc::ptr_eq(&a.0, &b.0) && a.1 == b.1)
+            && self.cx.same(&other.cx)
+    }
+}
+
+#[function_component(Chunk)]
+fn chunk_view(props: &ChunkProps) -> Html {
+    let messages = props
+        .items
+        .iter()
+        .map(|(entry, answer)| message(entry, &props.cx, answer.as_deref()));
+    // Its own box, which the browser lays out once while it is out of sight.
+    html! { <div class="chatlet-run">{ for messages }</div> }
+}
+
+/// What every message needs from the window.
+pub struct ListCx {
+    bot: AttrValue,
+    strings: Rc<Strings>,
+    on_choice: Callback<(String, String)>,
+    on_metadata: Callback<serde_json::Value>,
+}
+
+impl ListCx {
+    /// The same for drawing. The callbacks are not compared: they always do the same
+    /// (they hold the conversation only).
+    fn same(&self, other: &ListCx) -> bool {
+        self.bot == other.bot && Rc::ptr_eq(&self.strings, &other.strings)
+    }
+}
+
 /// One message; `answer` is the visitor's next message for a bot's (`""`: none yet).
-fn message(entry: &Entry, props: &MessageListProps, answer: Option<&str>) -> Html {
+fn message(entry: &Entry, props: &ListCx, answer: Option<&str>) -> Html {
     let s = &props.strings;
     let (class, who) = match entry.author {
         Author::Visitor => ("chatlet-msg chatlet-visitor", Some(s.get("you"))),
@@ -126,12 +198,12 @@ fn message(entry: &Entry, props: &MessageListProps, answer: Option<&str>) -> Htm
         Some(answer) if !entry.choices.is_empty() => choices(entry, answer, props),
         _ => html! {},
     };
-    html! { <li key={entry.id} {class}>{ for who }{ body }{ for pending }{ choices }</li> }
+    html! { <div role="listitem" {class}>{ for who }{ body }{ for pending }{ choices }</div> }
 }
 
 /// A message's choices. Quick replies (chips) go once the visitor answers; buttons stay,
 /// disabled, the chosen one marked.
-fn choices(entry: &Entry, answer: &str, props: &MessageListProps) -> Html {
+fn choices(entry: &Entry, answer: &str, props: &ListCx) -> Html {
     let answered = !answer.is_empty();
     let label = props.strings.get("choices").to_string();
     if entry.chips > 0 {

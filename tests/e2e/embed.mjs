@@ -298,10 +298,11 @@ export async function embedChecks({ browser, check, sites }) {
       window.__mutations = { added: 0, removed: 0 };
       new MutationObserver((records) => {
         for (const r of records) {
-          window.__mutations.added += [...r.addedNodes].filter((n) => n.nodeName === 'LI').length;
-          window.__mutations.removed += [...r.removedNodes].filter((n) => n.nodeName === 'LI').length;
+          const msgs = (nodes) => [...nodes].filter((n) => n.classList?.contains('chatlet-msg')).length;
+          window.__mutations.added += msgs(r.addedNodes);
+          window.__mutations.removed += msgs(r.removedNodes);
         }
-      }).observe(__chatlet.q('.chatlet-list'), { childList: true });
+      }).observe(__chatlet.q('.chatlet-list'), { childList: true, subtree: true });
     });
     await h.page.click('.chatlet-choice >> text=Track an order');
     await h.waitBot(3);

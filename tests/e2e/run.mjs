@@ -18,6 +18,7 @@ import { measure } from './measure.mjs';
 import { hangRoutes, hangChecks } from './hangs.mjs';
 import { persistRoutes, persistChecks } from './persist.mjs';
 import { richRoutes, richChecks, richScreenshots } from './rich.mjs';
+import { longRoutes, longConversation } from './long.mjs';
 import { screenshots } from './screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -70,6 +71,7 @@ const routes = {
   ...hangRoutes(withBot, fs.readFileSync(path.join(here, 'bots/stuck.json'), 'utf8')),
   ...persistRoutes(index, tag),
   ...richRoutes(index, tag),
+  ...longRoutes(index, tag),
 };
 const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
@@ -255,6 +257,7 @@ try {
       await screenshots({ browser, siteUrl: site.url, sites, out });
       await richScreenshots({ browser, siteUrl: site.url, out });
       await measure({ browser, sites });
+      await longConversation({ open });
     }
   } finally {
     sites.close();
