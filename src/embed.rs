@@ -74,13 +74,18 @@ impl MountOptions {
         let load_bot = get("loadBot")
             .dyn_into::<Function>()
             .map_err(|_| js_sys::TypeError::new("chatlet: mount needs options.loadBot"))?;
-        let strings = Object::entries(&get("strings").dyn_into().unwrap_or_default())
-            .iter()
-            .filter_map(|pair| {
-                let pair: js_sys::Array = pair.dyn_into().ok()?;
-                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-            })
-            .collect();
+        // The table's texts for the page's language, the loader's (and the page's) over them.
+        let given: Vec<(String, String)> =
+            Object::entries(&get("strings").dyn_into().unwrap_or_default())
+                .iter()
+                .filter_map(|pair| {
+                    let pair: js_sys::Array = pair.dyn_into().ok()?;
+                    Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+                })
+                .collect();
+        let lang = given.iter().find(|(k, _)| k == "lang").map_or("en", |(_, l)| l);
+        let mut strings = crate::strings::table(lang);
+        strings.extend(given.iter().cloned());
         let variables = match json("variables") {
             Some(Value::Object(map)) => map.into_iter().collect(),
             _ => vec![],

@@ -1,6 +1,30 @@
 //! The widget's own texts (Send, the placeholder, upload states, transfer notes…). The one
-//! table is `www/strings.json`, a language per key; the loader picks the page's language
-//! (`data-lang`), lays the page's own strings over it and hands the result to `mount`.
+//! table is `www/strings.json`, a language per key. The loader carries the texts it draws
+//! itself (the launcher, the placeholder window); the wasm carries the table whole
+//! ([`table`]). The loader picks the page's language (`data-lang`), lays the page's own
+//! strings over its texts and hands them to `mount`, which lays them over the table's.
+
+/// The table, as written.
+const TABLE: &str = include_str!("../www/strings.json");
+
+/// The table's texts for `lang` (English for what it lacks), as (key, text) pairs.
+pub fn table(lang: &str) -> Vec<(String, String)> {
+    let table: serde_json::Value = serde_json::from_str(TABLE).unwrap_or_default();
+    let texts = |l: &str| {
+        table
+            .get(l)
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect::<Vec<_>>()
+    };
+    let mut out = texts("en");
+    if lang != "en" {
+        out.extend(texts(lang));
+    }
+    out
+}
 
 /// The texts of one language, as (key, text) pairs (a few dozen: a list is smaller in
 /// the wasm than a hash map, and as fast).
@@ -33,8 +57,6 @@ mod tests {
     use super::*;
     use serde_json::Value;
     use std::collections::HashMap;
-
-    const TABLE: &str = include_str!("../www/strings.json");
 
     fn language(lang: &str) -> HashMap<String, String> {
         let table: Value = serde_json::from_str(TABLE).unwrap();

@@ -35,8 +35,12 @@ const hash = crypto.createHash('sha256').update(widgetCss).digest('hex').slice(0
 const css = `chatlet-${hash}.css`;
 fs.writeFileSync(path.join(staging, css), widgetCss);
 
-const strings = JSON.stringify(JSON.parse(www('strings.json')));
 const source = www('loader.js');
+// The loader carries only the texts it draws itself (`s.KEY` in loader.js): the window's
+// other texts are built into the wasm (src/strings.rs), which lays these over them.
+const drawn = new Set([...source.matchAll(/\bs\.([A-Za-z]+)\b/g)].map((m) => m[1]));
+const strings = JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(www('strings.json')))
+  .map(([lang, texts]) => [lang, Object.fromEntries(Object.entries(texts).filter(([k]) => drawn.has(k)))])));
 for (const token of ['__FILES__', '__STRINGS__', '__SHELL_CSS__']) {
   if (source.split(token).length !== 2) throw new Error(`loader.mjs: www/loader.js must use ${token} once`);
 }
