@@ -83,7 +83,10 @@ impl MountOptions {
                     Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
                 })
                 .collect();
-        let lang = given.iter().find(|(k, _)| k == "lang").map_or("en", |(_, l)| l);
+        let lang = given
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .map_or("en", |(_, l)| l);
         let mut strings = crate::strings::table(lang);
         strings.extend(given.iter().cloned());
         let variables = match json("variables") {
