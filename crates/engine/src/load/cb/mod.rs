@@ -46,9 +46,9 @@ struct Importer<'a> {
     messages: &'a [Value],
     groups: &'a [Value],
     /// Interaction id → index.
-    ids: HashMap<&'a str, usize>,
+    ids: HashMap<String, usize>,
     /// Group id → dialog index.
-    dialogs: HashMap<&'a str, usize>,
+    dialogs: HashMap<String, usize>,
 }
 
 impl<'a> Importer<'a> {
@@ -184,7 +184,7 @@ impl<'a> Importer<'a> {
                     Some(&name),
                     "a dialog without an id cannot hold interactions",
                 );
-            } else if self.dialogs.insert(id, g).is_some() {
+            } else if self.dialogs.insert(id.to_string(), g).is_some() {
                 self.b.f.warn(
                     FindingKind::Duplicate,
                     &pointer(&at, "id"),
@@ -233,7 +233,7 @@ impl<'a> Importer<'a> {
         // Interaction ids first, so rules can point anywhere.
         for (i, m) in self.messages.iter().enumerate() {
             let id = str_of(m, "id");
-            if !id.is_empty() && self.ids.insert(id, i).is_some() {
+            if !id.is_empty() && self.ids.insert(id.to_string(), i).is_some() {
                 self.b.f.warn(
                     FindingKind::Duplicate,
                     &pointer(&pointer("/conversationMessage", i), "id"),
@@ -244,7 +244,8 @@ impl<'a> Importer<'a> {
         }
 
         let mut interactions = Vec::new();
-        let mut starters: HashMap<usize, usize> = HashMap::new();
+        // The starter of each dialog (one map type for the loaders: each costs the wasm).
+        let mut starters: Vec<Option<usize>> = vec![None; dialogs.len()];
         let mut seen_patterns: HashMap<String, String> = HashMap::new();
         for (i, m) in self.messages.iter().enumerate() {
             let at = pointer("/conversationMessage", i);
@@ -263,7 +264,7 @@ impl<'a> Importer<'a> {
             };
             let it = self.interaction(m, &at, dialog);
             if matches!(it.kind, Kind::Starter) && dialog != usize::MAX {
-                if starters.insert(dialog, i).is_some() {
+                if starters[dialog].replace(i).is_some() {
                     self.b.f.warn(
                         FindingKind::Duplicate,
                         &at,
@@ -394,17 +395,14 @@ impl<'a> Importer<'a> {
     }
 
     /// The intent name of each dialog's starter (resolved through `associatedIntents`).
-    fn intents(&self, dialogs: &[Dialog], starters: &HashMap<usize, usize>) -> Vec<Option<String>> {
-        let known = self
-            .top("associatedIntents")
-            .iter()
-            .map(|i| (str_of(i, "id").to_string(), str_of(i, "name").to_string()))
-            .collect::<HashMap<_, _>>();
+    fn intents(&self, dialogs: &[Dialog], starters: &[Option<usize>]) -> Vec<Option<String>> {
+        let known = self.top("associatedIntents");
         (0..dialogs.len())
             .map(|d| {
-                let m = &self.messages[*starters.get(&d)?];
+                let m = &self.messages[starters[d]?];
                 let id = str_of(m, "intentId");
-                (!id.is_empty()).then(|| known.get(id).cloned().unwrap_or_else(|| id.to_string()))
+                let named = known.iter().find(|i| str_of(i, "id") == id);
+                (!id.is_empty()).then(|| named.map_or(id, |i| str_of(i, "name")).to_string())
             })
             .collect()
     }
@@ -519,9 +517,9 @@ impl<'a> Importer<'a> {
 }
 
 /// Where each dialog's flow begins: its starter, else the member nobody points to.
-fn heads(dialogs: &mut [Dialog], interactions: &[Interaction], starters: &HashMap<usize, usize>) {
+fn heads(dialogs: &mut [Dialog], interactions: &[Interaction], starters: &[Option<usize>]) {
     for (d, dialog) in dialogs.iter_mut().enumerate() {
-        dialog.head = starters.get(&d).copied().or_else(|| {
+        dialog.head = starters[d].or_else(|| {
             let members: Vec<usize> = (0..interactions.len())
                 .filter(|&i| interactions[i].dialog == d)
                 .collect();
