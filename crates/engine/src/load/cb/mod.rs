@@ -399,7 +399,7 @@ impl<'a> Importer<'a> {
         let known = self.top("associatedIntents");
         (0..dialogs.len())
             .map(|d| {
-                let m = &self.messages[starters[d]?];
+                let m = &self.messages[starters.get(d).copied().flatten()?];
                 let id = str_of(m, "intentId");
                 let named = known.iter().find(|i| str_of(i, "id") == id);
                 (!id.is_empty()).then(|| named.map_or(id, |i| str_of(i, "name")).to_string())
@@ -519,7 +519,7 @@ impl<'a> Importer<'a> {
 /// Where each dialog's flow begins: its starter, else the member nobody points to.
 fn heads(dialogs: &mut [Dialog], interactions: &[Interaction], starters: &[Option<usize>]) {
     for (d, dialog) in dialogs.iter_mut().enumerate() {
-        dialog.head = starters[d].or_else(|| {
+        dialog.head = starters.get(d).copied().flatten().or_else(|| {
             let members: Vec<usize> = (0..interactions.len())
                 .filter(|&i| interactions[i].dialog == d)
                 .collect();
