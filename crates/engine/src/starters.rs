@@ -1,6 +1,7 @@
 //! An index of the dialogs' starter patterns, so that a turn tries only the dialogs whose
 //! patterns could fit the message, not all of them: a turn's cost stays linear in the
-//! message and grows with the number of dialogs only through a binary search.
+//! message and barely grows with the number of dialogs (a hash-table lookup per window, a
+//! bit per dialog for the candidates).
 //!
 //! Each pattern has a literal it cannot match without (its longest literal outside any
 //! group: `*topic5 (info|details)*` needs `topic5 `). The index keys each such literal by
