@@ -516,20 +516,34 @@ impl<'a> Importer<'a> {
     }
 }
 
-/// Where each dialog's flow begins: its starter, else the member nobody points to.
+/// Where each dialog's flow begins: its starter, else the first member that no member of
+/// its dialog points to, else its first member. One pass over the interactions (a large
+/// export has thousands).
 fn heads(dialogs: &mut [Dialog], interactions: &[Interaction], starters: &[Option<usize>]) {
+    let mut pointed = vec![false; interactions.len()];
+    for it in interactions {
+        if let Some(n) = it.next {
+            if interactions.get(n).is_some_and(|to| to.dialog == it.dialog) {
+                pointed[n] = true;
+            }
+        }
+    }
+    let mut first: Vec<Option<usize>> = vec![None; dialogs.len()];
+    let mut unpointed: Vec<Option<usize>> = vec![None; dialogs.len()];
+    for (i, it) in interactions.iter().enumerate() {
+        if let (Some(f), Some(u)) = (first.get_mut(it.dialog), unpointed.get_mut(it.dialog)) {
+            f.get_or_insert(i);
+            if !pointed[i] {
+                u.get_or_insert(i);
+            }
+        }
+    }
     for (d, dialog) in dialogs.iter_mut().enumerate() {
-        dialog.head = starters.get(d).copied().flatten().or_else(|| {
-            let members: Vec<usize> = (0..interactions.len())
-                .filter(|&i| interactions[i].dialog == d)
-                .collect();
-            let pointed: Vec<Option<usize>> =
-                members.iter().map(|&i| interactions[i].next).collect();
-            members
-                .iter()
-                .copied()
-                .find(|i| !pointed.contains(&Some(*i)))
-                .or(members.first().copied())
-        });
+        dialog.head = starters
+            .get(d)
+            .copied()
+            .flatten()
+            .or(unpointed[d])
+            .or(first[d]);
     }
 }
