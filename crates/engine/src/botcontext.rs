@@ -559,7 +559,12 @@ pub fn nesting(source: &str) -> usize {
 /// Checks a block of bot code at load time: nesting too deep for a JavaScript parser is
 /// an error, and (with the `checks` feature) every `botContext` function Chatlet does not
 /// have is listed as unsupported.
-pub fn check_code(findings: &mut Findings, code: &str, pointer: &str, interaction: Option<&str>) {
+pub fn check_code(
+    findings: &mut Findings,
+    code: &str,
+    pointer: &crate::error::At,
+    interaction: Option<&str>,
+) {
     let depth = nesting(code);
     if depth > MAX_CODE_DEPTH {
         findings.error(

@@ -142,7 +142,7 @@ impl Findings {
         &mut self,
         severity: Severity,
         kind: FindingKind,
-        pointer: &str,
+        pointer: impl fmt::Display,
         interaction: Option<&str>,
         message: impl Into<String>,
     ) {
@@ -159,7 +159,7 @@ impl Findings {
     pub fn error(
         &mut self,
         kind: FindingKind,
-        pointer: &str,
+        pointer: impl fmt::Display,
         interaction: Option<&str>,
         message: impl Into<String>,
     ) {
@@ -172,7 +172,7 @@ impl Findings {
     pub fn warn(
         &mut self,
         kind: FindingKind,
-        pointer: &str,
+        pointer: impl fmt::Display,
         interaction: Option<&str>,
         message: impl Into<String>,
     ) {
@@ -187,7 +187,7 @@ impl Findings {
     #[inline(always)]
     pub fn unsupported(
         &mut self,
-        pointer: &str,
+        pointer: impl fmt::Display,
         interaction: Option<&str>,
         message: impl Into<String>,
     ) {
@@ -227,19 +227,107 @@ impl Findings {
 
 /// Appends `key` to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
 pub fn pointer(base: &str, key: impl fmt::Display) -> String {
-    use fmt::Write;
-    // Built in place: loading makes one for every step, rule and pattern.
-    let mut out = String::with_capacity(base.len() + 16);
-    out.push_str(base);
-    out.push('/');
-    let start = out.len();
-    let _ = write!(out, "{key}");
-    if out[start..].contains(['~', '/']) {
-        let escaped = out[start..].replace('~', "~0").replace('/', "~1");
-        out.truncate(start);
-        out.push_str(&escaped);
+    At::new(base, Key::Shown(&key)).to_string()
+}
+
+/// Where a loader is in a bot file: a JSON pointer that is written out only when a
+/// finding needs it (loading walks every step, rule and pattern, and almost none has a
+/// finding). Each level borrows its parent: `at.key("rules").key(2)` is
+/// `…/rules/2`.
+#[derive(Clone, Copy)]
+pub struct At<'a> {
+    /// The enclosing place, or none at the top.
+    up: Option<&'a At<'a>>,
+    /// At the top: a pointer already written (`""` for the root, or `/dialogs`).
+    base: &'a str,
+    key: Key<'a>,
+}
+
+/// One step of a pointer.
+#[derive(Clone, Copy)]
+pub enum Key<'a> {
+    /// The place itself (the top's base).
+    None,
+    /// An object's key.
+    Name(&'a str),
+    /// A list's index.
+    Index(usize),
+    /// Anything else that prints as a key.
+    Shown(&'a dyn fmt::Display),
+    /// Several steps written out (`/content/results`).
+    Raw(&'a str),
+}
+
+impl<'a> From<&'a str> for Key<'a> {
+    fn from(name: &'a str) -> Key<'a> {
+        Key::Name(name)
     }
-    out
+}
+
+impl<'a> From<&'a String> for Key<'a> {
+    fn from(name: &'a String) -> Key<'a> {
+        Key::Name(name)
+    }
+}
+
+impl From<usize> for Key<'_> {
+    fn from(index: usize) -> Self {
+        Key::Index(index)
+    }
+}
+
+impl<'a> At<'a> {
+    /// The file's root (the empty pointer).
+    pub const ROOT: At<'static> = At {
+        up: None,
+        base: "",
+        key: Key::None,
+    };
+
+    /// `key` under a pointer already written out.
+    pub fn new(base: &'a str, key: impl Into<Key<'a>>) -> At<'a> {
+        At {
+            up: None,
+            base,
+            key: key.into(),
+        }
+    }
+
+    /// A pointer already written out.
+    pub fn raw(base: &'a str) -> At<'a> {
+        At::new(base, Key::None)
+    }
+
+    /// `key` under this place.
+    pub fn key(&'a self, key: impl Into<Key<'a>>) -> At<'a> {
+        At {
+            up: Some(self),
+            base: "",
+            key: key.into(),
+        }
+    }
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.up {
+            Some(up) => up.fmt(f)?,
+            None => f.write_str(self.base)?,
+        }
+        let name = match self.key {
+            Key::None => return Ok(()),
+            Key::Name(name) => std::borrow::Cow::Borrowed(name),
+            Key::Index(i) => return write!(f, "/{i}"),
+            Key::Shown(key) => std::borrow::Cow::Owned(key.to_string()),
+            Key::Raw(path) => return f.write_str(path),
+        };
+        f.write_str("/")?;
+        if name.contains(['~', '/']) {
+            f.write_str(&name.replace('~', "~0").replace('/', "~1"))
+        } else {
+            f.write_str(&name)
+        }
+    }
 }
 
 /// Parses a bot file's JSON; a syntax error is a load error at the root.

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::check::{self, Strictness};
-use crate::error::{FindingKind, Findings};
+use crate::error::{At, FindingKind, Findings};
 use crate::jsonpath::JsonPath;
 use crate::model::{Bot, Hooks, InteractionId, Kind, Scope, Script, MAX_DELAY_MS};
 use crate::template::Template;
@@ -65,7 +65,7 @@ impl<'a> Builder<'a> {
     pub fn code(
         &mut self,
         source: &str,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         key: String,
     ) -> Option<Script> {
@@ -83,9 +83,9 @@ impl<'a> Builder<'a> {
         &mut self,
         key: &str,
         who: Option<&str>,
-        [pre, post, reply]: [Option<(String, String)>; 3],
+        [pre, post, reply]: [Option<(String, At)>; 3],
     ) -> Hooks {
-        let mut one = |hook: Option<(String, String)>, suffix: &str| {
+        let mut one = |hook: Option<(String, At)>, suffix: &str| {
             let (source, at) = hook?;
             self.code(&source, &at, who, format!("{key}/{suffix}"))
         };
@@ -119,7 +119,7 @@ impl<'a> Builder<'a> {
         &mut self,
         texts: UploadTexts,
         types: &[&str],
-        at: &str,
+        at: &At,
         type_at: &dyn Fn(usize) -> String,
         who: Option<&str>,
     ) -> UploadSpec {
@@ -174,7 +174,7 @@ impl<'a> Builder<'a> {
 
     /// The scope a rule's assignments get: session when none is given or (reported) when
     /// the name is unknown.
-    pub fn scope(&mut self, name: Option<&str>, at: &str, who: Option<&str>) -> Scope {
+    pub fn scope(&mut self, name: Option<&str>, at: &At, who: Option<&str>) -> Scope {
         let Some(name) = name else {
             return Scope::Session;
         };
@@ -211,7 +211,7 @@ impl<'a> Builder<'a> {
         &mut self,
         name: &str,
         path: Option<&str>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
     ) -> Option<(String, JsonPath)> {
         let parsed = path

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{pointer, FindingKind, Findings};
+use crate::error::{At, FindingKind, Findings};
 
 /// The string at `key`, or "".
 pub fn str_of<'v>(v: &'v Value, key: &str) -> &'v str {
@@ -23,7 +23,7 @@ pub fn list_of<'v>(v: &'v Value, key: &str) -> &'v [Value] {
 pub fn object<'v>(
     findings: &mut Findings,
     value: &'v Value,
-    at: &str,
+    at: &At,
     who: Option<&str>,
 ) -> Option<&'v Map<String, Value>> {
     let obj = value.as_object();
@@ -37,14 +37,14 @@ pub fn object<'v>(
 pub fn known_keys(
     findings: &mut Findings,
     obj: &Map<String, Value>,
-    at: &str,
+    at: &At,
     who: Option<&str>,
     known: &[&str],
 ) {
     for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
         findings.error(
             FindingKind::UnknownKey,
-            &pointer(at, key),
+            &at.key(key),
             who,
             format!("unknown key {key:?} (known: {})", known.join(", ")),
         );
@@ -56,19 +56,14 @@ pub fn string_or(
     findings: &mut Findings,
     obj: &Map<String, Value>,
     key: &str,
-    at: &str,
+    at: &At,
     default: &str,
 ) -> String {
     match obj.get(key) {
         None => default.to_string(),
         Some(Value::String(s)) => s.clone(),
         Some(_) => {
-            findings.error(
-                FindingKind::Invalid,
-                &pointer(at, key),
-                None,
-                "must be a string",
-            );
+            findings.error(FindingKind::Invalid, &at.key(key), None, "must be a string");
             default.to_string()
         }
     }
@@ -78,7 +73,7 @@ pub fn string_or(
 pub fn strings(
     findings: &mut Findings,
     value: Option<&Value>,
-    at: &str,
+    at: &At,
     who: Option<&str>,
 ) -> Vec<String> {
     match value {
@@ -90,12 +85,7 @@ pub fn strings(
             .filter_map(|(i, v)| {
                 let s = v.as_str().map(str::to_string);
                 if s.is_none() {
-                    findings.error(
-                        FindingKind::Invalid,
-                        &pointer(at, i),
-                        who,
-                        "must be a string",
-                    );
+                    findings.error(FindingKind::Invalid, &at.key(i), who, "must be a string");
                 }
                 s
             })

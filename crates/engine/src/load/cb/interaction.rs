@@ -6,11 +6,11 @@ use serde_json::Value;
 use super::super::build::{self, UploadTexts};
 use super::super::json::{list_of, str_of};
 use super::Importer;
-use crate::error::{pointer, FindingKind};
+use crate::error::{At, FindingKind, Key};
 use crate::model::{Card, Choice, Condition, Interaction, Kind, OptionStyle, CHIPS_PER_ROW};
 
 impl<'a> Importer<'a> {
-    pub(super) fn interaction(&mut self, m: &'a Value, at: &str, dialog: usize) -> Interaction {
+    pub(super) fn interaction(&mut self, m: &'a Value, at: &At, dialog: usize) -> Interaction {
         let name = str_of(m, "name").to_string();
         let who = Some(name.as_str());
         let mut it = Interaction::new(
@@ -32,7 +32,7 @@ impl<'a> Importer<'a> {
             if it.next.is_none() {
                 self.b.f.warn(
                     FindingKind::Dangling,
-                    &pointer(at, "nextMessageId"),
+                    &at.key("nextMessageId"),
                     who,
                     format!("next interaction {next:?} does not exist; the flow ends here"),
                 );
@@ -43,9 +43,9 @@ impl<'a> Importer<'a> {
             Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
             _ => 0,
         });
-        let hook = |key: &str| {
+        let hook = |key: &'static str| {
             let code = m.get(key).and_then(Value::as_str)?;
-            Some((code.to_string(), pointer(at, key)))
+            Some((code.to_string(), at.key(key)))
         };
         it.code = self.b.hooks(
             &it.key,
@@ -57,13 +57,8 @@ impl<'a> Importer<'a> {
             ],
         );
 
-        let tile_at = pointer(
-            &pointer(
-                &pointer(&pointer(&pointer(at, "content"), "results"), "tile"),
-                "tileData",
-            ),
-            0,
-        );
+        let tiles = at.key(Key::Raw("/content/results/tile/tileData"));
+        let tile_at = tiles.key(0);
         let tile = m
             .pointer("/content/results/tile/tileData/0")
             .cloned()
@@ -93,7 +88,7 @@ impl<'a> Importer<'a> {
             "FILE_UPLOAD" => self.file_upload(&tile, &tile_at, who),
             other => {
                 self.b.f.unsupported(
-                    &pointer(at, "interactionType"),
+                    &at.key("interactionType"),
                     who,
                     format!("{other}: this interaction type is not supported; the interaction is passed over"),
                 );
@@ -102,7 +97,7 @@ impl<'a> Importer<'a> {
         };
 
         for (r, rule) in list_of(m, "responseMatches").iter().enumerate() {
-            if let Some(rule) = self.rule(rule, &pointer(&pointer(at, "responseMatches"), r), who) {
+            if let Some(rule) = self.rule(rule, &at.key("responseMatches").key(r), who) {
                 it.rules.push(rule);
             }
         }
@@ -117,7 +112,7 @@ impl<'a> Importer<'a> {
     }
 
     /// QUICK_REPLY: text chips (other kinds of reply are unsupported).
-    fn quick_replies(&mut self, m: &Value, at: &str, tile: &Value, who: Option<&str>) -> Kind {
+    fn quick_replies(&mut self, m: &Value, at: &At, tile: &Value, who: Option<&str>) -> Kind {
         let mut choices = Vec::new();
         for (q, reply) in list_of(m, "quickReplies").iter().enumerate() {
             let title = str_of(reply, "title");
@@ -132,7 +127,7 @@ impl<'a> Importer<'a> {
                     url: None,
                 }),
                 other => self.b.f.unsupported(
-                    &pointer(&pointer(at, "quickReplies"), q),
+                    &at.key("quickReplies").key(q),
                     who,
                     format!("{other:?} quick replies are not supported; {title:?} is not offered"),
                 ),
@@ -155,7 +150,7 @@ impl<'a> Importer<'a> {
     }
 
     /// MULTIPLE_CHOICE_QUESTION: options numbered or lettered.
-    fn multiple_choice(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+    fn multiple_choice(&mut self, tile: &Value, tile_at: &At, who: Option<&str>) -> Kind {
         let mc = tile.get("multipleChoice").cloned().unwrap_or(Value::Null);
         let choices = list_of(&mc, "multipleChoices")
             .iter()
@@ -171,7 +166,7 @@ impl<'a> Importer<'a> {
             "LETTERS" => OptionStyle::Letters,
             other => {
                 self.b.f.unsupported(
-                    &pointer(&pointer(tile_at, "multipleChoice"), "textStyle"),
+                    &tile_at.key("multipleChoice").key("textStyle"),
                     who,
                     format!("option style {other:?} is not supported; options are numbered"),
                 );
@@ -192,13 +187,11 @@ impl<'a> Importer<'a> {
     }
 
     /// BUTTON: a question whose choices are buttons.
-    fn buttons(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+    fn buttons(&mut self, tile: &Value, tile_at: &At, who: Option<&str>) -> Kind {
         let choices = list_of(tile, "buttons")
             .iter()
             .enumerate()
-            .filter_map(|(b, button)| {
-                self.button(button, &pointer(&pointer(tile_at, "buttons"), b), who)
-            })
+            .filter_map(|(b, button)| self.button(button, &tile_at.key("buttons").key(b), who))
             .collect();
         Kind::Question {
             text: self.template(str_of(tile, "text")),
@@ -209,26 +202,19 @@ impl<'a> Importer<'a> {
     }
 
     /// STRUCTURED: a card per tile.
-    fn cards(&mut self, m: &Value, at: &str, who: Option<&str>) -> Kind {
+    fn cards(&mut self, m: &Value, at: &At, who: Option<&str>) -> Kind {
         let tiles = m
             .pointer("/content/results/tile/tileData")
             .and_then(Value::as_array)
             .map_or(&[][..], Vec::as_slice);
         let mut cards = Vec::new();
         for (t, tile) in tiles.iter().enumerate() {
-            let here = pointer(
-                &pointer(
-                    &pointer(&pointer(&pointer(at, "content"), "results"), "tile"),
-                    "tileData",
-                ),
-                t,
-            );
+            let here = at.key(Key::Raw("/content/results/tile/tileData"));
+            let here = here.key(t);
             let buttons = list_of(tile, "buttons")
                 .iter()
                 .enumerate()
-                .filter_map(|(b, button)| {
-                    self.button(button, &pointer(&pointer(&here, "buttons"), b), who)
-                })
+                .filter_map(|(b, button)| self.button(button, &here.key("buttons").key(b), who))
                 .collect();
             cards.push(Card {
                 title: self.template(str_of(tile, "title")),
@@ -241,7 +227,7 @@ impl<'a> Importer<'a> {
     }
 
     /// UNIVERSAL: LivePerson rich content, as JSON (a template).
-    fn universal(&mut self, m: &Value, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+    fn universal(&mut self, m: &Value, tile: &Value, tile_at: &At, who: Option<&str>) -> Kind {
         let json = tile
             .pointer("/universalWidget/leMessageJson")
             .and_then(Value::as_str)
@@ -249,7 +235,7 @@ impl<'a> Importer<'a> {
         if json.trim().is_empty() {
             self.b.f.warn(
                 FindingKind::Invalid,
-                &pointer(tile_at, "universalWidget"),
+                &tile_at.key("universalWidget"),
                 who,
                 "rich content without JSON sends nothing",
             );
@@ -264,7 +250,7 @@ impl<'a> Importer<'a> {
     }
 
     /// ESCALATION: a transfer to a person.
-    fn escalation(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+    fn escalation(&mut self, tile: &Value, tile_at: &At, who: Option<&str>) -> Kind {
         let escalation = tile.get("escalation").unwrap_or(&Value::Null);
         let message = match str_of(tile, "text") {
             "" => None,
@@ -276,7 +262,7 @@ impl<'a> Importer<'a> {
                 "agentSkillId" | "tangoContextEnabled" | "agentSkillName" | "agentId"
             ) {
                 self.b.f.unsupported(
-                    &pointer(&pointer(tile_at, "escalation"), key),
+                    &tile_at.key("escalation").key(key),
                     who,
                     format!("transfer setting {key:?} ({value}) is not supported"),
                 );
@@ -299,7 +285,7 @@ impl<'a> Importer<'a> {
     }
 
     /// API_INTEGRATION: a call of one of the bot's integrations, by id or name.
-    fn api_call(&mut self, m: &Value, at: &str, who: Option<&str>) -> Kind {
+    fn api_call(&mut self, m: &Value, at: &At, who: Option<&str>) -> Kind {
         let content = m.get("content").unwrap_or(&Value::Null);
         let id = str_of(content, "responderId");
         let name = str_of(content, "responderName");
@@ -321,7 +307,7 @@ impl<'a> Importer<'a> {
                 str_of(&list[i], "integrationType")
             )),
             None => {
-                self.b.f.warn(FindingKind::Dangling, &pointer(&pointer(at, "content"), "responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
+                self.b.f.warn(FindingKind::Dangling, &at.key("content").key("responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
                 Kind::Unsupported("missing integration".into())
             }
         }
@@ -329,9 +315,9 @@ impl<'a> Importer<'a> {
 
     /// A File Upload interaction. Its wire names are unseen in public exports; Chatlet
     /// reads `tileData[0].text` and `tileData[0].fileUpload` (see docs/cb-compatibility.md).
-    fn file_upload(&mut self, tile: &Value, tile_at: &str, who: Option<&str>) -> Kind {
+    fn file_upload(&mut self, tile: &Value, tile_at: &At, who: Option<&str>) -> Kind {
         let settings = tile.get("fileUpload").unwrap_or(&Value::Null);
-        let here = pointer(tile_at, "fileUpload");
+        let here = tile_at.key("fileUpload");
         for (key, value) in settings.as_object().into_iter().flatten() {
             if !matches!(
                 key.as_str(),
@@ -342,7 +328,7 @@ impl<'a> Importer<'a> {
                     | "inProgressMessage"
             ) {
                 self.b.f.unsupported(
-                    &pointer(&here, key),
+                    &here.key(key),
                     who,
                     format!("file upload setting {key:?} ({value}) is not supported"),
                 );
@@ -361,14 +347,14 @@ impl<'a> Importer<'a> {
             progress: message("inProgressMessage"),
             invalid: (!invalid.trim().is_empty()).then_some(invalid),
         };
-        let list = pointer(&here, "acceptedTypes");
+        let list = here.key("acceptedTypes");
         Kind::Upload(
             self.b
-                .upload(texts, &types, &list, &|i| pointer(&list, i), who),
+                .upload(texts, &types, &list, &|i| list.key(i).to_string(), who),
         )
     }
 
-    fn button(&mut self, button: &Value, at: &str, who: Option<&str>) -> Option<Choice> {
+    fn button(&mut self, button: &Value, at: &At, who: Option<&str>) -> Option<Choice> {
         let title = self.template(str_of(button, "name"));
         let callback = str_of(button, "callback");
         match str_of(button, "type") {
@@ -388,7 +374,7 @@ impl<'a> Importer<'a> {
             }),
             other => {
                 self.b.f.unsupported(
-                    &pointer(at, "type"),
+                    &at.key("type"),
                     who,
                     format!("{other:?} buttons are not supported; the button is not offered"),
                 );

@@ -15,7 +15,7 @@ use super::json::{list_of, str_of};
 #[cfg(feature = "checks")]
 use crate::botcontext::trigger_names;
 use crate::check::Strictness;
-use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
+use crate::error::{parse_json, At, FindingKind, Findings, LoadError};
 use crate::model::{Bot, Dialog, Integration, Interaction, Kind, Script, Settings};
 use crate::pattern::Pattern;
 use crate::template::Template;
@@ -151,7 +151,7 @@ impl<'a> Importer<'a> {
         for key in ["requiredContext", "menus"] {
             if !self.top(key).is_empty() {
                 self.b.f.unsupported(
-                    &pointer("", key),
+                    &At::new("", key),
                     None,
                     format!("\"{key}\" (legacy) is not supported"),
                 );
@@ -163,8 +163,12 @@ impl<'a> Importer<'a> {
             .and_then(|g| g.get("methods"))
             .and_then(Value::as_str)
             .and_then(|code| {
-                self.b
-                    .code(code, "/globalFunctions/methods", None, "globals".into())
+                self.b.code(
+                    code,
+                    &At::raw("/globalFunctions/methods"),
+                    None,
+                    "globals".into(),
+                )
             });
         (settings, globals)
     }
@@ -174,20 +178,20 @@ impl<'a> Importer<'a> {
         let mut dialogs = Vec::new();
         let mut fallback = None;
         for (g, group) in self.groups.iter().enumerate() {
-            let at = pointer("/groups", g);
+            let at = At::new("/groups", g);
             let name = str_of(group, "name").to_string();
             let id = str_of(group, "id");
             if id.is_empty() {
                 self.b.f.warn(
                     FindingKind::Invalid,
-                    &pointer(&at, "id"),
+                    &at.key("id"),
                     Some(&name),
                     "a dialog without an id cannot hold interactions",
                 );
             } else if self.dialogs.insert(id.to_string(), g).is_some() {
                 self.b.f.warn(
                     FindingKind::Duplicate,
-                    &pointer(&at, "id"),
+                    &at.key("id"),
                     Some(&name),
                     "two dialogs share this id",
                 );
@@ -197,12 +201,12 @@ impl<'a> Importer<'a> {
                 "FALLBACK_DIALOG" if fallback.is_none() => fallback = Some(g),
                 "FALLBACK_DIALOG" => self.b.f.warn(
                     FindingKind::Duplicate,
-                    &pointer(&at, "dialogType"),
+                    &at.key("dialogType"),
                     Some(&name),
                     "a second fallback dialog is ignored",
                 ),
                 other => self.b.f.unsupported(
-                    &pointer(&at, "dialogType"),
+                    &at.key("dialogType"),
                     Some(&name),
                     format!("dialog type {other:?} is not supported; it runs as a standard dialog"),
                 ),
@@ -236,7 +240,7 @@ impl<'a> Importer<'a> {
             if !id.is_empty() && self.ids.insert(id.to_string(), i).is_some() {
                 self.b.f.warn(
                     FindingKind::Duplicate,
-                    &pointer(&pointer("/conversationMessage", i), "id"),
+                    &At::new("/conversationMessage", i).key("id"),
                     Some(str_of(m, "name")),
                     "two interactions share this id",
                 );
@@ -248,14 +252,14 @@ impl<'a> Importer<'a> {
         let mut starters: Vec<Option<usize>> = vec![None; dialogs.len()];
         let mut seen_patterns: HashMap<String, String> = HashMap::new();
         for (i, m) in self.messages.iter().enumerate() {
-            let at = pointer("/conversationMessage", i);
+            let at = At::new("/conversationMessage", i);
             let name = str_of(m, "name").to_string();
             let dialog = match self.dialogs.get(str_of(m, "group")) {
                 Some(d) => *d,
                 None => {
                     self.b.f.warn(
                         FindingKind::Dangling,
-                        &pointer(&at, "group"),
+                        &at.key("group"),
                         Some(&name),
                         "belongs to no dialog of this bot; it is reachable only by jumps",
                     );
@@ -316,7 +320,7 @@ impl<'a> Importer<'a> {
             .iter()
             .filter_map(|k| self.root.get(*k))
             .collect();
-        let at = |id| pointer("/conversationMessage", id);
+        let at = |id| At::new("/conversationMessage", id).to_string();
         self.b.finish(&mut bot, &at, "responseMatches", &raw);
         bot
     }
@@ -341,7 +345,7 @@ impl<'a> Importer<'a> {
             for target in trigger_names(&source) {
                 if !interactions.iter().any(|it| it.name == target) {
                     self.b.f.warn(FindingKind::Dangling,
-                        &pointer(&pointer("/conversationMessage", i), key),
+                        &At::new("/conversationMessage", i).key(key),
                         Some(&interactions[i].name),
                         format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
                     );
@@ -355,13 +359,14 @@ impl<'a> Importer<'a> {
     fn starter(
         &mut self,
         m: &Value,
-        at: &str,
+        at: &At,
         name: &str,
         d: &mut Dialog,
         seen_patterns: &mut HashMap<String, String>,
     ) {
         for (p, source) in list_of(m, "pattern").iter().enumerate() {
-            let here = pointer(&pointer(at, "pattern"), p);
+            let list = at.key("pattern");
+            let here = list.key(p);
             let Some(source) = source.as_str() else {
                 continue;
             };
@@ -387,7 +392,7 @@ impl<'a> Importer<'a> {
                 ""
             };
             self.b.f.unsupported(
-                &pointer(at, "intentId"),
+                &at.key("intentId"),
                 Some(name),
                 format!("intent starters need NLU{only}"),
             );
@@ -410,16 +415,16 @@ impl<'a> Importer<'a> {
     /// Reports `{$…}` forms Chatlet does not fill, in interactions and integrations.
     #[cfg(feature = "checks")]
     fn unknown_placeholders(&mut self) {
-        fn walk(v: &Value, at: String, out: &mut Vec<(String, String)>) {
+        fn walk(v: &Value, at: &At, out: &mut Vec<(String, String)>) {
             match v {
                 Value::String(s) if s.contains("{$") => {
                     for form in crate::template::unknown_forms(s) {
-                        out.push((at.clone(), form));
+                        out.push((at.to_string(), form));
                     }
                 }
                 Value::Array(list) => {
                     for (i, item) in list.iter().enumerate() {
-                        walk(item, pointer(&at, i), out);
+                        walk(item, &at.key(i), out);
                     }
                 }
                 Value::Object(map) => {
@@ -430,7 +435,7 @@ impl<'a> Importer<'a> {
                             && k != "processUserResponse"
                             && k != "customDataFields"
                         {
-                            walk(item, pointer(&at, k), out);
+                            walk(item, &at.key(k), out);
                         }
                     }
                 }
@@ -443,7 +448,7 @@ impl<'a> Importer<'a> {
         ] {
             for (i, item) in list.iter().enumerate() {
                 let mut found = Vec::new();
-                walk(item, pointer(base, i), &mut found);
+                walk(item, &At::new(base, i), &mut found);
                 for (at, form) in found {
                     self.b.f.unsupported(
                         &at,
@@ -459,14 +464,14 @@ impl<'a> Importer<'a> {
     fn integrations(&mut self) -> Vec<Integration> {
         let mut out = Vec::new();
         for (r, spec) in self.top("responder").iter().enumerate() {
-            let at = pointer("/responder", r);
+            let at = At::new("/responder", r);
             let name = str_of(spec, "name").to_string();
             let who = Some(name.as_str());
             let kind = str_of(spec, "integrationType");
             let file = kind.eq_ignore_ascii_case("FILE");
             if !kind.is_empty() && !kind.eq_ignore_ascii_case("API") && !file {
                 self.b.f.unsupported(
-                    &pointer(&at, "integrationType"),
+                    &at.key("integrationType"),
                     who,
                     format!("{kind} integrations are not supported; interactions calling it are passed over"),
                 );
@@ -479,14 +484,16 @@ impl<'a> Importer<'a> {
                     .collect()
             };
             let mut fields = Vec::new();
+            let fields_at = at.key("customDataFields");
             for (k, field) in list_of(spec, "customDataFields").iter().enumerate() {
-                let here = pointer(&pointer(&pointer(&at, "customDataFields"), k), "value");
+                let field_at = fields_at.key(k);
+                let here = field_at.key("value");
                 let value = Some(str_of(field, "value"));
                 fields.extend(self.b.field(str_of(field, "key"), value, &here, who));
             }
             let transform = self.b.code(
                 str_of(spec, "transformResultsScript"),
-                &pointer(&at, "transformResultsScript"),
+                &at.key("transformResultsScript"),
                 who,
                 format!("{}/transform", str_of(spec, "id")),
             );

@@ -5,28 +5,29 @@ use serde_json::Value;
 
 use super::super::json::{list_of, str_of};
 use super::Importer;
-use crate::error::{pointer, FindingKind};
+use crate::error::{At, FindingKind};
 use crate::model::{Action, Assign, Condition, ContextCondition, ContextOp, Rule};
 use crate::pattern::Pattern;
 use crate::regex_dialect::JsRegex;
 
 impl Importer<'_> {
-    pub(super) fn rule(&mut self, rule: &Value, at: &str, who: Option<&str>) -> Option<Rule> {
+    pub(super) fn rule(&mut self, rule: &Value, at: &At, who: Option<&str>) -> Option<Rule> {
         let conditions = list_of(rule, "conditions");
         if conditions.len() > 1 {
             self.b.f.unsupported(
-                &pointer(at, "conditions"),
+                &at.key("conditions"),
                 who,
                 "only the first condition of a rule is used",
             );
         }
         let condition = match conditions.first() {
             None => Condition::Always,
-            Some(c) => self.condition(c, &pointer(&pointer(at, "conditions"), 0), who)?,
+            Some(c) => self.condition(c, &at.key("conditions").key(0), who)?,
         };
         let mut context = Vec::new();
         for (k, cc) in list_of(rule, "contextConditions").iter().enumerate() {
-            let here = pointer(&pointer(at, "contextConditions"), k);
+            let list = at.key("contextConditions");
+            let here = list.key(k);
             let op = match str_of(cc, "matchType").to_ascii_uppercase().as_str() {
                 "CONTAINS" => ContextOp::Contains,
                 "NOT_CONTAINS" => ContextOp::NotContains,
@@ -34,7 +35,7 @@ impl Importer<'_> {
                 "NOT_EQUALS" | "NOT_EQUAL_TO" => ContextOp::NotEquals,
                 other => {
                     self.b.f.unsupported(
-                        &pointer(&here, "matchType"),
+                        &here.key("matchType"),
                         who,
                         format!(
                             "variable condition {other:?} is not supported; the rule never matches"
@@ -53,11 +54,12 @@ impl Importer<'_> {
         let context_all = str_of(rule, "contextMatchConditionType").eq_ignore_ascii_case("ALL");
         let mut set = Vec::new();
         for (k, var) in list_of(rule, "contextDataVariables").iter().enumerate() {
-            let here = pointer(&pointer(at, "contextDataVariables"), k);
+            let list = at.key("contextDataVariables");
+            let here = list.key(k);
             let value = str_of(var, "value");
             if value.trim_start().starts_with('@') {
                 self.b.f.unsupported(
-                    &pointer(&here, "value"),
+                    &here.key("value"),
                     who,
                     format!("entity slot value {value:?} needs NLU; the slot is not filled"),
                 );
@@ -65,7 +67,7 @@ impl Importer<'_> {
             }
             let scope = self.b.scope(
                 var.get("scope").and_then(Value::as_str),
-                &pointer(&here, "scope"),
+                &here.key("scope"),
                 who,
             );
             // The wire name of a slot assignment is unseen; Chatlet reads `"slot": true`
@@ -80,7 +82,7 @@ impl Importer<'_> {
                 slot,
             });
         }
-        let action = self.action(rule.get("action"), &pointer(at, "action"), who);
+        let action = self.action(rule.get("action"), &at.key("action"), who);
         Some(Rule {
             condition,
             context,
@@ -90,7 +92,7 @@ impl Importer<'_> {
         })
     }
 
-    fn condition(&mut self, c: &Value, at: &str, who: Option<&str>) -> Option<Condition> {
+    fn condition(&mut self, c: &Value, at: &At, who: Option<&str>) -> Option<Condition> {
         let strings = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array).map_or(vec![], |l| {
                 l.iter()
@@ -112,7 +114,7 @@ impl Importer<'_> {
                         Ok(pattern) => patterns.push(pattern),
                         Err(e) => self.b.f.error(
                             FindingKind::Pattern,
-                            &pointer(&pointer(&pointer(at, "patternMatch"), "patterns"), p),
+                            &at.key("patternMatch").key("patterns").key(p),
                             who,
                             e.message,
                         ),
@@ -132,7 +134,7 @@ impl Importer<'_> {
                     Ok(re) => Condition::Regex(re),
                     Err(e) => {
                         self.b.f.unsupported(
-                            &pointer(&pointer(at, "regexMatch"), "regexText"),
+                            &at.key("regexMatch").key("regexText"),
                             who,
                             format!("{}; the rule never matches", e.message),
                         );
@@ -171,7 +173,7 @@ impl Importer<'_> {
                     "FAILURE" | "FAILED" | "FAIL" | "ERROR" => Condition::ApiResult(false),
                     other => {
                         self.b.f.unsupported(
-                            &pointer(&pointer(at, "apiResultsMatch"), "status"),
+                            &at.key("apiResultsMatch").key("status"),
                             who,
                             format!("integration result {other:?} is not supported; the rule never matches"),
                         );
@@ -181,7 +183,7 @@ impl Importer<'_> {
             }
             other => {
                 self.b.f.unsupported(
-                    &pointer(at, "matchType"),
+                    &at.key("matchType"),
                     who,
                     format!("match type {other:?} is not supported; the rule never matches"),
                 );
@@ -190,7 +192,7 @@ impl Importer<'_> {
         })
     }
 
-    pub(super) fn action(&mut self, action: Option<&Value>, at: &str, who: Option<&str>) -> Action {
+    pub(super) fn action(&mut self, action: Option<&Value>, at: &At, who: Option<&str>) -> Action {
         let Some(action) = action else {
             return Action::Next;
         };
@@ -206,7 +208,7 @@ impl Importer<'_> {
                 None => {
                     self.b.f.warn(
                         FindingKind::Dangling,
-                        &pointer(at, "value"),
+                        &at.key("value"),
                         who,
                         format!("target interaction {value:?} does not exist; the flow ends there"),
                     );
@@ -218,7 +220,7 @@ impl Importer<'_> {
                 None => {
                     self.b.f.warn(
                         FindingKind::Dangling,
-                        &pointer(at, "value"),
+                        &at.key("value"),
                         who,
                         format!("target dialog {value:?} does not exist; the flow ends there"),
                     );
@@ -227,7 +229,7 @@ impl Importer<'_> {
             },
             (other, _) => {
                 self.b.f.unsupported(
-                    &pointer(at, "name"),
+                    &at.key("name"),
                     who,
                     format!(
                         "action {other:?} is not supported; the flow goes to the next interaction"

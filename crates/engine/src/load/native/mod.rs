@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::build::Builder;
 use super::json;
 use crate::check::Strictness;
-use crate::error::{parse_json, pointer, FindingKind, Findings, LoadError};
+use crate::error::{parse_json, At, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
 use crate::model::{Bot, Dialog, Integration, Script, Settings};
 use crate::pattern::Pattern;
@@ -134,16 +134,16 @@ impl<'a> Loader<'a> {
             fingerprint: String::new(),
             starters: Default::default(),
         };
-        let Some(obj) = json::object(self.b.f, value, "", None) else {
+        let Some(obj) = json::object(self.b.f, value, &At::ROOT, None) else {
             return bot;
         };
-        json::known_keys(self.b.f, obj, "", None, BOT_KEYS);
-        bot.id = json::string_or(self.b.f, obj, "id", "", "chatlet-bot");
-        bot.name = json::string_or(self.b.f, obj, "name", "", "Chatlet bot");
+        json::known_keys(self.b.f, obj, &At::ROOT, None, BOT_KEYS);
+        bot.id = json::string_or(self.b.f, obj, "id", &At::ROOT, "chatlet-bot");
+        bot.name = json::string_or(self.b.f, obj, "name", &At::ROOT, "Chatlet bot");
         if let Some(settings) = obj.get("settings") {
             bot.settings = self.settings(settings);
         }
-        bot.globals = self.script(obj.get("code"), "/code", None, "globals".into());
+        bot.globals = self.script(obj.get("code"), &At::raw("/code"), None, "globals".into());
         bot.integrations = self.integrations(obj.get("integrations"));
         let Some(dialogs) = obj.get("dialogs").and_then(Value::as_array) else {
             self.b.f.error(
@@ -169,7 +169,7 @@ impl<'a> Loader<'a> {
     fn names(&mut self, dialogs: &[Value]) {
         let mut next_id = 0;
         for (d, dialog) in dialogs.iter().enumerate() {
-            let at = pointer("/dialogs", d);
+            let at = At::new("/dialogs", d);
             let name = dialog
                 .get("name")
                 .and_then(Value::as_str)
@@ -178,14 +178,14 @@ impl<'a> Loader<'a> {
             if name.is_empty() {
                 self.b.f.error(
                     FindingKind::Missing,
-                    &pointer(&at, "name"),
+                    &at.key("name"),
                     None,
                     "a dialog needs a \"name\"",
                 );
             } else if self.dialogs.insert(name.clone(), d).is_some() {
                 self.b.f.error(
                     FindingKind::Duplicate,
-                    &pointer(&at, "name"),
+                    &at.key("name"),
                     Some(&name),
                     "two dialogs have this name",
                 );
@@ -199,7 +199,7 @@ impl<'a> Loader<'a> {
                 if self.names.insert(step_name.clone(), next_id).is_some() {
                     self.b.f.error(
                         FindingKind::Duplicate,
-                        &pointer(&pointer(&at, "flow"), s),
+                        &at.key("flow").key(s),
                         Some(&step_name),
                         "two steps have this name",
                     );
@@ -211,7 +211,7 @@ impl<'a> Loader<'a> {
 
     /// Pass 2: dialog `d` and its steps, added to `bot`; `where_` gets each step's pointer.
     fn dialog(&mut self, d: usize, dialog: &Value, bot: &mut Bot, where_: &mut Vec<String>) {
-        let at = pointer("/dialogs", d);
+        let at = At::new("/dialogs", d);
         let Some(obj) = json::object(self.b.f, dialog, &at, None) else {
             return;
         };
@@ -224,25 +224,25 @@ impl<'a> Loader<'a> {
         let patterns = json::strings(
             self.b.f,
             obj.get("patterns"),
-            &pointer(&at, "patterns"),
+            &at.key("patterns"),
             Some(&name),
         );
         let patterns = patterns
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| self.pattern(p, &pointer(&pointer(&at, "patterns"), i), &name))
+            .filter_map(|(i, p)| self.pattern(p, &at.key("patterns").key(i), &name))
             .collect();
         let exclude = json::strings(
             self.b.f,
             obj.get("exclude"),
-            &pointer(&at, "exclude"),
+            &at.key("exclude"),
             Some(&name),
         );
         if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
             if bot.fallback.is_some() {
                 self.b.f.error(
                     FindingKind::Duplicate,
-                    &pointer(&at, "fallback"),
+                    &at.key("fallback"),
                     Some(&name),
                     "a bot has at most one fallback dialog",
                 );
@@ -255,7 +255,7 @@ impl<'a> Loader<'a> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(&at, "flow"),
+                    &at.key("flow"),
                     Some(&name),
                     "\"flow\" must be a list of steps",
                 );
@@ -265,13 +265,14 @@ impl<'a> Loader<'a> {
         };
         let first = bot.interactions.len();
         for (s, step) in steps.iter().enumerate() {
-            let step_at = pointer(&pointer(&at, "flow"), s);
+            let list = at.key("flow");
+            let step_at = list.key(s);
             let id = bot.interactions.len();
             let next = (s + 1 < steps.len()).then_some(id + 1);
             let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
             bot.interactions.push(interaction);
         }
-        where_.extend((0..steps.len()).map(|s| pointer(&pointer(&at, "flow"), s)));
+        where_.extend((0..steps.len()).map(|s| at.key("flow").key(s).to_string()));
         let head = (!steps.is_empty()).then_some(first);
         bot.dialogs.push(Dialog {
             name,
@@ -292,7 +293,7 @@ impl<'a> Loader<'a> {
     fn script(
         &mut self,
         value: Option<&Value>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         key: String,
     ) -> Option<Script> {
@@ -301,7 +302,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The text of a block of JavaScript: a string, or a list of lines.
-    fn source(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<String> {
+    fn source(&mut self, value: &Value, at: &At, who: Option<&str>) -> Option<String> {
         Some(match value {
             Value::String(s) => s.clone(),
             Value::Array(lines) if lines.iter().all(Value::is_string) => lines
@@ -324,7 +325,7 @@ impl<'a> Loader<'a> {
     /// The `integrations` object: name → HTTP API.
     fn integrations(&mut self, value: Option<&'a Value>) -> Vec<Integration> {
         let Some(value) = value else { return vec![] };
-        let Some(obj) = json::object(self.b.f, value, "/integrations", None) else {
+        let Some(obj) = json::object(self.b.f, value, &At::raw("/integrations"), None) else {
             return vec![];
         };
         self.b
@@ -345,7 +346,7 @@ impl<'a> Loader<'a> {
 
     /// One integration: its request, its result variable and custom data fields.
     fn integration(&mut self, name: &str, spec: &Value) -> Option<Integration> {
-        let at = pointer("/integrations", name);
+        let at = At::new("/integrations", name);
         let who = Some(name);
         let o = json::object(self.b.f, spec, &at, who)?;
         json::known_keys(self.b.f, o, &at, who, INTEGRATION_KEYS);
@@ -354,7 +355,7 @@ impl<'a> Loader<'a> {
         if !METHODS.contains(&method.as_str()) {
             self.b.f.error(
                 FindingKind::Invalid,
-                &pointer(&at, "method"),
+                &at.key("method"),
                 who,
                 format!("unknown HTTP method {method:?} ({})", METHODS.join(", ")),
             );
@@ -364,15 +365,15 @@ impl<'a> Loader<'a> {
             _ => {
                 self.b.f.error(
                     FindingKind::Missing,
-                    &pointer(&at, "url"),
+                    &at.key("url"),
                     who,
                     "an integration needs a \"url\"",
                 );
                 self.template("")
             }
         };
-        let query = self.pairs(o.get("query"), &pointer(&at, "query"), who);
-        let headers = self.pairs(o.get("headers"), &pointer(&at, "headers"), who);
+        let query = self.pairs(o.get("query"), &at.key("query"), who);
+        let headers = self.pairs(o.get("headers"), &at.key("headers"), who);
         let body_is_json = o.get("body").is_some_and(|v| v.is_object() || v.is_array());
         let body = match o.get("body") {
             None => None,
@@ -382,7 +383,7 @@ impl<'a> Loader<'a> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(&at, "body"),
+                    &at.key("body"),
                     who,
                     "a body is a template string or a JSON object",
                 );
@@ -396,7 +397,7 @@ impl<'a> Loader<'a> {
             Some((t, _)) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(&at, "type"),
+                    &at.key("type"),
                     who,
                     format!("unknown integration type {t} (\"api\", \"file\")"),
                 );
@@ -406,14 +407,14 @@ impl<'a> Loader<'a> {
         if file && body.is_some() {
             self.b.f.error(
                 FindingKind::Invalid,
-                &pointer(&at, "body"),
+                &at.key("body"),
                 who,
                 "a File integration sends the visitor's file as its body; it has no \"body\"",
             );
         }
         let transform = self.script(
             o.get("transform"),
-            &pointer(&at, "transform"),
+            &at.key("transform"),
             who,
             format!("{name}/transform"),
         );
@@ -444,15 +445,15 @@ impl<'a> Loader<'a> {
     fn fields(
         &mut self,
         value: Option<&Value>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
     ) -> Vec<(String, JsonPath)> {
         let mut fields = Vec::new();
         if let Some(f) = value {
-            let here = pointer(at, "fields");
+            let here = at.key("fields");
             if let Some(map) = json::object(self.b.f, f, &here, who) {
                 for (key, path) in map {
-                    let at = pointer(&here, key);
+                    let at = here.key(key);
                     fields.extend(self.b.field(key, path.as_str(), &at, who));
                 }
             }
@@ -464,7 +465,7 @@ impl<'a> Loader<'a> {
     fn pairs(
         &mut self,
         value: Option<&Value>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
     ) -> Vec<(String, Template)> {
         let Some(value) = value else { return vec![] };
@@ -477,7 +478,7 @@ impl<'a> Loader<'a> {
                 Some(t) => out.push((key.clone(), self.template(t))),
                 None => self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, key),
+                    &at.key(key),
                     who,
                     "a value is a template string",
                 ),
@@ -488,13 +489,13 @@ impl<'a> Loader<'a> {
 
     fn settings(&mut self, value: &Value) -> Settings {
         let mut settings = Settings::default();
-        let Some(obj) = json::object(self.b.f, value, "/settings", None) else {
+        let Some(obj) = json::object(self.b.f, value, &At::raw("/settings"), None) else {
             return settings;
         };
         json::known_keys(
             self.b.f,
             obj,
-            "/settings",
+            &At::raw("/settings"),
             None,
             &[
                 "debug",
@@ -531,7 +532,7 @@ impl<'a> Loader<'a> {
         settings
     }
 
-    fn pattern(&mut self, source: &str, at: &str, who: &str) -> Option<Pattern> {
+    fn pattern(&mut self, source: &str, at: &At, who: &str) -> Option<Pattern> {
         Pattern::parse(source)
             .map_err(|e| {
                 self.b.f.error(

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::super::json;
 use super::{Loader, RULE_KEYS};
-use crate::error::{pointer, FindingKind};
+use crate::error::{At, FindingKind};
 use crate::model::{Action, Assign, Condition, ContextCondition, ContextOp, Rule};
 use crate::regex_dialect::JsRegex;
 
@@ -13,7 +13,7 @@ impl Loader<'_> {
     pub(super) fn rule(
         &mut self,
         value: &Value,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         current: usize,
     ) -> Option<Rule> {
@@ -36,9 +36,9 @@ impl Loader<'_> {
         }
         let condition = self.test(obj, at, who, tests.first().copied())?;
         let set = self.assignments(obj, at, who);
-        let (context, context_all) = self.when(obj.get("when"), &pointer(at, "when"), who);
+        let (context, context_all) = self.when(obj.get("when"), &at.key("when"), who);
         let action = match obj.get("then") {
-            Some(then) => self.action(then, &pointer(at, "then"), who, current),
+            Some(then) => self.action(then, &at.key("then"), who, current),
             None => Action::Next,
         };
         Some(Rule {
@@ -54,27 +54,25 @@ impl Loader<'_> {
     fn test(
         &mut self,
         obj: &Map<String, Value>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         test: Option<&str>,
     ) -> Option<Condition> {
-        let exclude = json::strings(self.b.f, obj.get("exclude"), &pointer(at, "exclude"), who);
+        let exclude = json::strings(self.b.f, obj.get("exclude"), &at.key("exclude"), who);
         Some(match test {
             None => Condition::Always,
             Some("pattern") => {
-                let here = pointer(at, "pattern");
+                let here = at.key("pattern");
                 let sources = json::strings(self.b.f, obj.get("pattern"), &here, who);
                 let patterns = sources
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, p)| {
-                        self.pattern(p, &pointer(&here, i), who.unwrap_or_default())
-                    })
+                    .filter_map(|(i, p)| self.pattern(p, &here.key(i), who.unwrap_or_default()))
                     .collect();
                 Condition::Pattern { patterns, exclude }
             }
             Some("regex") => {
-                let here = pointer(at, "regex");
+                let here = at.key("regex");
                 let source = obj.get("regex").and_then(Value::as_str).unwrap_or_default();
                 match JsRegex::compile(source) {
                     Ok(re) => Condition::Regex(re),
@@ -102,7 +100,7 @@ impl Loader<'_> {
                 _ => {
                     self.b.f.error(
                         FindingKind::Invalid,
-                        &pointer(at, "result"),
+                        &at.key("result"),
                         who,
                         "\"result\" is \"success\" or \"failure\"",
                     );
@@ -115,7 +113,7 @@ impl Loader<'_> {
                 _ => {
                     self.b.f.error(
                         FindingKind::Invalid,
-                        &pointer(at, "noMatch"),
+                        &at.key("noMatch"),
                         who,
                         "\"noMatch\" is the message to send, or true",
                     );
@@ -126,15 +124,10 @@ impl Loader<'_> {
     }
 
     /// The variables and slots a rule sets, with its scope.
-    fn assignments(
-        &mut self,
-        obj: &Map<String, Value>,
-        at: &str,
-        who: Option<&str>,
-    ) -> Vec<Assign> {
+    fn assignments(&mut self, obj: &Map<String, Value>, at: &At, who: Option<&str>) -> Vec<Assign> {
         let scope = self.b.scope(
             obj.get("scope").and_then(Value::as_str),
-            &pointer(at, "scope"),
+            &at.key("scope"),
             who,
         );
         let mut set = Vec::new();
@@ -152,7 +145,7 @@ impl Loader<'_> {
                             }),
                             None => self.b.f.error(
                                 FindingKind::Invalid,
-                                &pointer(&pointer(at, key), name),
+                                &at.key(key).key(name),
                                 who,
                                 "a value is a template string",
                             ),
@@ -161,7 +154,7 @@ impl Loader<'_> {
                 }
                 Some(_) => self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, key),
+                    &at.key(key),
                     who,
                     format!("\"{key}\" maps names to templates"),
                 ),
@@ -173,7 +166,7 @@ impl Loader<'_> {
     fn when(
         &mut self,
         value: Option<&Value>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
     ) -> (Vec<ContextCondition>, bool) {
         let Some(value) = value else {
@@ -203,7 +196,8 @@ impl Loader<'_> {
             .iter()
             .enumerate()
         {
-            let here = pointer(&pointer(at, if all { "all" } else { "any" }), i);
+            let list = at.key(if all { "all" } else { "any" });
+            let here = list.key(i);
             let Some(o) = json::object(self.b.f, c, &here, who) else {
                 continue;
             };
@@ -252,7 +246,7 @@ impl Loader<'_> {
     pub(super) fn action(
         &mut self,
         value: &Value,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         current: usize,
     ) -> Action {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::super::build::{self, UploadTexts};
 use super::super::json;
 use super::{Loader, KIND_KEYS, STEP_KEYS, STEP_KINDS};
-use crate::error::{pointer, FindingKind};
+use crate::error::{At, FindingKind};
 use crate::model::{
     Action, Card, Choice, Condition, Interaction, Kind, OptionStyle, Rule, CHIPS_PER_ROW,
 };
@@ -16,7 +16,7 @@ impl Loader<'_> {
     pub(super) fn step(
         &mut self,
         value: &Value,
-        at: &str,
+        at: &At,
         name: String,
         dialog: usize,
         id: usize,
@@ -49,8 +49,8 @@ impl Loader<'_> {
             );
             return it;
         }
-        let mut hook = |key: &str| {
-            let at = pointer(at, key);
+        let mut hook = |key: &'static str| {
+            let at = at.key(key);
             Some((self.source(obj.get(key)?, &at, who)?, at))
         };
         let hooks = [hook("pre"), hook("post"), hook("reply")];
@@ -65,7 +65,7 @@ impl Loader<'_> {
                 };
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, key),
+                    &at.key(key),
                     who,
                     format!("only {owners} steps have {key:?}"),
                 );
@@ -80,7 +80,7 @@ impl Loader<'_> {
                     None => {
                         self.b.f.error(
                             FindingKind::Dangling,
-                            &pointer(at, "call"),
+                            &at.key("call"),
                             who,
                             format!("no integration is named {name:?}"),
                         );
@@ -90,16 +90,16 @@ impl Loader<'_> {
                 self.rules_or_then(obj, at, who, id, &mut it.rules);
             }
             "transfer" => {
-                it.kind = self.transfer(&obj["transfer"], &pointer(at, "transfer"), who);
+                it.kind = self.transfer(&obj["transfer"], &at.key("transfer"), who);
                 self.rules_or_then(obj, at, who, id, &mut it.rules);
             }
             "upload" => {
-                if let Some(spec) = self.upload(&obj["upload"], &pointer(at, "upload"), who) {
+                if let Some(spec) = self.upload(&obj["upload"], &at.key("upload"), who) {
                     it.kind = Kind::Upload(spec);
                 }
             }
             "card" | "carousel" | "rich" => {
-                it.kind = self.rich(obj, kinds[0], &pointer(at, kinds[0]), who);
+                it.kind = self.rich(obj, kinds[0], &at.key(kinds[0]), who);
                 self.rules_or_then(obj, at, who, id, &mut it.rules);
             }
             "say" | "image" => self.statement(obj, kinds[0], at, who, id, &mut it),
@@ -113,19 +113,16 @@ impl Loader<'_> {
         &mut self,
         obj: &Map<String, Value>,
         kind: &str,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         id: usize,
         it: &mut Interaction,
     ) {
         let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
         let Some(text) = text_of(kind) else {
-            self.b.f.error(
-                FindingKind::Invalid,
-                &pointer(at, kind),
-                who,
-                "must be a string",
-            );
+            self.b
+                .f
+                .error(FindingKind::Invalid, &at.key(kind), who, "must be a string");
             return;
         };
         it.kind = if kind == "say" {
@@ -137,7 +134,7 @@ impl Loader<'_> {
             }
         };
         let action = match obj.get("then") {
-            Some(then) => self.action(then, &pointer(at, "then"), who, id),
+            Some(then) => self.action(then, &at.key("then"), who, id),
             None => Action::Next,
         };
         it.rules.push(Rule::always(action));
@@ -147,7 +144,7 @@ impl Loader<'_> {
     fn question(
         &mut self,
         obj: &Map<String, Value>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         id: usize,
         it: &mut Interaction,
@@ -156,7 +153,7 @@ impl Loader<'_> {
         let Some(text) = text_of("ask") else {
             self.b.f.error(
                 FindingKind::Invalid,
-                &pointer(at, "ask"),
+                &at.key("ask"),
                 who,
                 "must be a string",
             );
@@ -165,12 +162,12 @@ impl Loader<'_> {
         if obj.contains_key("then") {
             self.b.f.error(
                 FindingKind::Invalid,
-                &pointer(at, "then"),
+                &at.key("then"),
                 who,
                 "a question's rules say where to go: use \"then\" in its rules",
             );
         }
-        let choices = self.choices(obj.get("choices"), &pointer(at, "choices"), who);
+        let choices = self.choices(obj.get("choices"), &at.key("choices"), who);
         let style = match obj.get("optionStyle").and_then(Value::as_str) {
             None => OptionStyle::None,
             Some("numbers") => OptionStyle::Numbers,
@@ -178,7 +175,7 @@ impl Loader<'_> {
             Some(other) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, "optionStyle"),
+                    &at.key("optionStyle"),
                     who,
                     format!("unknown option style {other:?} (numbers, letters)"),
                 );
@@ -195,7 +192,7 @@ impl Loader<'_> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, "chips"),
+                    &at.key("chips"),
                     who,
                     "\"chips\" is true, false or how many to a row (1 to 8)",
                 );
@@ -211,15 +208,14 @@ impl Loader<'_> {
         match obj.get("rules") {
             Some(Value::Array(rules)) => {
                 for (r, rule) in rules.iter().enumerate() {
-                    if let Some(rule) = self.rule(rule, &pointer(&pointer(at, "rules"), r), who, id)
-                    {
+                    if let Some(rule) = self.rule(rule, &at.key("rules").key(r), who, id) {
                         it.rules.push(rule);
                     }
                 }
             }
             Some(_) => self.b.f.error(
                 FindingKind::Invalid,
-                &pointer(at, "rules"),
+                &at.key("rules"),
                 who,
                 "\"rules\" must be a list",
             ),
@@ -233,7 +229,7 @@ impl Loader<'_> {
         if no_match > 1 {
             self.b.f.error(
                 FindingKind::Duplicate,
-                &pointer(at, "rules"),
+                &at.key("rules"),
                 who,
                 "a question has at most one \"noMatch\" rule",
             );
@@ -244,7 +240,7 @@ impl Loader<'_> {
     fn rules_or_then(
         &mut self,
         obj: &Map<String, Value>,
-        at: &str,
+        at: &At,
         who: Option<&str>,
         id: usize,
         out: &mut Vec<Rule>,
@@ -252,27 +248,26 @@ impl Loader<'_> {
         match (obj.get("rules"), obj.get("then")) {
             (Some(_), Some(_)) => self.b.f.error(
                 FindingKind::Invalid,
-                &pointer(at, "then"),
+                &at.key("then"),
                 who,
                 "a step has \"rules\" or \"then\", not both",
             ),
             (Some(Value::Array(rules)), None) => {
                 for (r, rule) in rules.iter().enumerate() {
-                    if let Some(rule) = self.rule(rule, &pointer(&pointer(at, "rules"), r), who, id)
-                    {
+                    if let Some(rule) = self.rule(rule, &at.key("rules").key(r), who, id) {
                         out.push(rule);
                     }
                 }
             }
             (Some(_), None) => self.b.f.error(
                 FindingKind::Invalid,
-                &pointer(at, "rules"),
+                &at.key("rules"),
                 who,
                 "\"rules\" must be a list",
             ),
             (None, then) => {
                 let action = match then {
-                    Some(t) => self.action(t, &pointer(at, "then"), who, id),
+                    Some(t) => self.action(t, &at.key("then"), who, id),
                     None => Action::Next,
                 };
                 out.push(Rule::always(action));
@@ -283,7 +278,7 @@ impl Loader<'_> {
     /// A `card` (`{"title", "subtitle", "image", "buttons"}`), a `carousel` (a list of
     /// them, at most ten shown) or `rich` content (LivePerson's JSON, its strings
     /// templates). With rules it waits for the visitor, like a question.
-    fn rich(&mut self, obj: &Map<String, Value>, kind: &str, at: &str, who: Option<&str>) -> Kind {
+    fn rich(&mut self, obj: &Map<String, Value>, kind: &str, at: &At, who: Option<&str>) -> Kind {
         let value = &obj[kind];
         // Like a question, it waits for the visitor when it has rules.
         let wait = obj.contains_key("rules");
@@ -308,7 +303,7 @@ impl Loader<'_> {
                 Some(list) => list
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, c)| self.card(c, &pointer(at, i), who))
+                    .filter_map(|(i, c)| self.card(c, &at.key(i), who))
                     .collect(),
                 None => {
                     self.b.f.error(
@@ -325,7 +320,7 @@ impl Loader<'_> {
     }
 
     /// One card: `{"title", "subtitle", "image", "buttons": [choices]}`.
-    fn card(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<Card> {
+    fn card(&mut self, value: &Value, at: &At, who: Option<&str>) -> Option<Card> {
         let o = json::object(self.b.f, value, at, who)?;
         json::known_keys(
             self.b.f,
@@ -339,7 +334,7 @@ impl Loader<'_> {
         if !o.contains_key("title") {
             self.b.f.error(
                 FindingKind::Missing,
-                &pointer(at, "title"),
+                &at.key("title"),
                 who,
                 "a card needs a \"title\"",
             );
@@ -348,12 +343,12 @@ impl Loader<'_> {
             title: text(self, "title"),
             subtitle: text(self, "subtitle"),
             image: text(self, "image"),
-            buttons: self.choices(o.get("buttons"), &pointer(at, "buttons"), who),
+            buttons: self.choices(o.get("buttons"), &at.key("buttons"), who),
         })
     }
 
     /// A transfer: `{"skill": …, "message": …, "context": bool}`.
-    fn transfer(&mut self, value: &Value, at: &str, who: Option<&str>) -> Kind {
+    fn transfer(&mut self, value: &Value, at: &At, who: Option<&str>) -> Kind {
         let Some(o) = json::object(self.b.f, value, at, who) else {
             return Kind::Unsupported("invalid transfer".into());
         };
@@ -370,7 +365,7 @@ impl Loader<'_> {
             _ => {
                 self.b.f.error(
                     FindingKind::Missing,
-                    &pointer(at, "skill"),
+                    &at.key("skill"),
                     who,
                     "a transfer needs a \"skill\": a skill id or a template",
                 );
@@ -384,7 +379,7 @@ impl Loader<'_> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, "agent"),
+                    &at.key("agent"),
                     who,
                     "an agent is an agent id or a template",
                 );
@@ -401,7 +396,7 @@ impl Loader<'_> {
 
     /// A File Upload: `{"text", "accept": [types], "success", "failure", "invalid",
     /// "progress"}`.
-    fn upload(&mut self, value: &Value, at: &str, who: Option<&str>) -> Option<UploadSpec> {
+    fn upload(&mut self, value: &Value, at: &At, who: Option<&str>) -> Option<UploadSpec> {
         let o = json::object(self.b.f, value, at, who)?;
         json::known_keys(
             self.b.f,
@@ -418,7 +413,7 @@ impl Loader<'_> {
             _ => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, key),
+                    &at.key(key),
                     who,
                     "must be a non-empty string",
                 );
@@ -437,21 +432,21 @@ impl Loader<'_> {
         if !o.contains_key("text") {
             self.b.f.error(
                 FindingKind::Missing,
-                &pointer(at, "text"),
+                &at.key("text"),
                 who,
                 "a File Upload needs a \"text\" asking for the file",
             );
         }
-        let list = pointer(at, "accept");
+        let list = at.key("accept");
         let names = json::strings(self.b.f, o.get("accept"), &list, who);
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         Some(
             self.b
-                .upload(texts, &names, &list, &|i| pointer(&list, i), who),
+                .upload(texts, &names, &list, &|i| list.key(i).to_string(), who),
         )
     }
 
-    fn choices(&mut self, value: Option<&Value>, at: &str, who: Option<&str>) -> Vec<Choice> {
+    fn choices(&mut self, value: Option<&Value>, at: &At, who: Option<&str>) -> Vec<Choice> {
         let Some(value) = value else { return vec![] };
         let Some(list) = value.as_array() else {
             self.b
@@ -468,7 +463,7 @@ impl Loader<'_> {
                     url: None,
                 }),
                 Value::Object(o) => {
-                    let here = pointer(at, i);
+                    let here = at.key(i);
                     json::known_keys(self.b.f, o, &here, who, &["title", "payload", "url"]);
                     let template =
                         |k: &str| o.get(k).and_then(Value::as_str).map(|p| self.template(p));
@@ -488,7 +483,7 @@ impl Loader<'_> {
                 }
                 _ => self.b.f.error(
                     FindingKind::Invalid,
-                    &pointer(at, i),
+                    &at.key(i),
                     who,
                     "a choice is a string or {\"title\", \"payload\"}",
                 ),
