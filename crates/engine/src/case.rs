@@ -22,6 +22,10 @@ pub fn set_lower(lower: fn(&str) -> String) {
 
 /// `text` in lower case.
 pub fn lower(text: &str) -> String {
+    // ASCII text needs no table (nor, in the widget, a call into JavaScript).
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     #[cfg(feature = "unicode-case")]
     return text.to_lowercase();
     #[cfg(not(feature = "unicode-case"))]

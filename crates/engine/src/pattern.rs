@@ -18,6 +18,8 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pattern {
     source: String,
+    /// The pattern lower-cased, as characters: literals are ranges of it.
+    chars: Vec<char>,
     seq: Vec<Node>,
     /// Written for a platform event (see [`Pattern::is_event`]).
     event: bool,
@@ -25,8 +27,8 @@ pub struct Pattern {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Node {
-    /// Lower-cased literal characters.
-    Lit(Vec<char>),
+    /// Lower-cased literal characters: `chars[start..end]` of the pattern.
+    Lit(usize, usize),
     /// `*`: any run of characters, including none.
     Star,
     /// `( … | … )`: one of the alternatives (an alternative may be empty).
@@ -56,7 +58,9 @@ impl Pattern {
     /// and patterns longer than [`MAX_LENGTH`] characters are errors.
     pub fn parse(source: &str) -> Result<Pattern, PatternError> {
         // Lower case first: the pattern's own signs (`*`, `(`, `|`, `)`) have none.
-        let chars: Vec<char> = crate::case::lower(source.trim()).chars().collect();
+        let lowered = crate::case::lower(source.trim());
+        let mut chars = Vec::with_capacity(lowered.len());
+        chars.extend(lowered.chars());
         if chars.len() > MAX_LENGTH {
             return Err(PatternError {
                 message: format!(
@@ -75,12 +79,17 @@ impl Pattern {
                 ),
             });
         }
-        let s = source.trim().to_ascii_lowercase();
-        let event = s.starts_with(crate::upload::SUCCESS_PREFIX)
-            || s.starts_with(crate::upload::FAILURE_PREFIX)
-            || s == crate::event::ESCALATION_FAILED;
+        let s = source.trim();
+        let begins = |prefix: &str| {
+            s.get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        };
+        let event = begins(crate::upload::SUCCESS_PREFIX)
+            || begins(crate::upload::FAILURE_PREFIX)
+            || s.eq_ignore_ascii_case(crate::event::ESCALATION_FAILED);
         Ok(Pattern {
             source: source.to_string(),
+            chars,
             seq,
             event,
         })
@@ -110,7 +119,7 @@ impl Pattern {
         self.seq
             .iter()
             .filter_map(|n| match n {
-                Node::Lit(l) => Some(l.as_slice()),
+                Node::Lit(start, end) => Some(&self.chars[*start..*end]),
                 _ => None,
             })
             .max_by_key(|l| l.len())
@@ -126,7 +135,7 @@ impl Pattern {
         let text = &subject.0;
         let mut start = vec![false; text.len() + 1];
         start[0] = true;
-        reach(&self.seq, text, start)[text.len()]
+        reach(&self.seq, &self.chars, text, start)[text.len()]
     }
 }
 
@@ -148,32 +157,31 @@ impl Subject {
 
 fn parse_seq(chars: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Node>, PatternError> {
     let mut seq = Vec::new();
-    let mut lit = Vec::new();
     while let Some(&c) = chars.get(*pos) {
         match c {
             ')' | '|' if depth > 0 => break,
             ')' => break,
-            '*' | '(' => {
-                if !lit.is_empty() {
-                    seq.push(Node::Lit(std::mem::take(&mut lit)));
-                }
+            '*' => {
                 *pos += 1;
-                if c == '*' {
-                    if seq.last() != Some(&Node::Star) {
-                        seq.push(Node::Star);
-                    }
-                } else {
-                    seq.push(parse_group(chars, pos, depth + 1)?);
+                if seq.last() != Some(&Node::Star) {
+                    seq.push(Node::Star);
                 }
+            }
+            '(' => {
+                *pos += 1;
+                seq.push(parse_group(chars, pos, depth + 1)?);
             }
             _ => {
-                lit.push(c);
-                *pos += 1;
+                // A literal runs to the next sign (`|` is one only inside a group).
+                let start = *pos;
+                let len = chars[start..]
+                    .iter()
+                    .position(|&c| matches!(c, '*' | '(' | ')') || (c == '|' && depth > 0))
+                    .unwrap_or(chars.len() - start);
+                *pos += len;
+                seq.push(Node::Lit(start, *pos));
             }
         }
-    }
-    if !lit.is_empty() {
-        seq.push(Node::Lit(lit));
     }
     Ok(seq)
 }
@@ -210,10 +218,12 @@ fn parse_group(chars: &[char], pos: &mut usize, depth: usize) -> Result<Node, Pa
 }
 
 /// Given the positions reachable before `seq`, the positions reachable after it.
-fn reach(seq: &[Node], text: &[char], mut at: Vec<bool>) -> Vec<bool> {
+/// `chars` holds the literals' characters.
+fn reach(seq: &[Node], chars: &[char], text: &[char], mut at: Vec<bool>) -> Vec<bool> {
     for node in seq {
         at = match node {
-            Node::Lit(lit) => {
+            Node::Lit(start, end) => {
+                let lit = &chars[*start..*end];
                 let mut next = vec![false; at.len()];
                 for (p, _) in at.iter().enumerate().filter(|(_, on)| **on) {
                     if text[p..].starts_with(lit) {
@@ -233,7 +243,7 @@ fn reach(seq: &[Node], text: &[char], mut at: Vec<bool>) -> Vec<bool> {
             Node::Group(alts) => {
                 let mut next = vec![false; at.len()];
                 for alt in alts {
-                    for (p, on) in reach(alt, text, at.clone()).into_iter().enumerate() {
+                    for (p, on) in reach(alt, chars, text, at.clone()).into_iter().enumerate() {
                         next[p] |= on;
                     }
                 }
@@ -320,6 +330,12 @@ mod tests {
             "file_upload_success:*",
             "file_upload_success:Successfully processed the file."
         ));
+        // Outside a group a bar is a character like any other.
+        assert!(m("a|b*", "A|B and more"));
+        assert!(!m("a|b", "a"));
+        assert!(m("(x|y) a|b", "y a|b"));
+        assert!(Pattern::parse("File_Upload_Failed:*").unwrap().is_event());
+        assert!(!Pattern::parse("file upload failed").unwrap().is_event());
     }
 
     #[test]

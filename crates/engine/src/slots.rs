@@ -75,9 +75,14 @@ pub fn message(fallback: &Fallback, setter_name: Option<&str>) -> String {
 #[cfg(feature = "checks")]
 fn collect(value: &Value, out: &mut BTreeSet<String>) {
     match value {
-        Value::String(s) if s.contains('{') => {
-            for (at, _) in s.match_indices("{$botContext.slot.") {
-                let rest = &s[at + "{$botContext.slot.".len()..];
+        Value::String(s) => {
+            // Each brace tried in place (a searcher for the whole form costs more to set
+            // up than most strings are long).
+            const FORM: &str = "{$botContext.slot.";
+            for (at, _) in s.match_indices('{') {
+                let Some(rest) = s[at..].strip_prefix(FORM) else {
+                    continue;
+                };
                 if let Some(end) = rest.find('}') {
                     let name = rest[..end].trim();
                     if !name.is_empty() && !name.contains('{') {

@@ -156,12 +156,20 @@ impl<'a> Loader<'a> {
         };
 
         self.names(dialogs);
-        let mut where_: Vec<String> = Vec::new();
+        // Each step's place: (dialog, step), written out only for a finding.
+        let mut where_: Vec<(usize, usize)> = Vec::new();
         for (d, dialog) in dialogs.iter().enumerate() {
             self.dialog(d, dialog, &mut bot, &mut where_);
         }
-        self.b
-            .finish(&mut bot, &|id| where_[id].clone(), "rules", &[value]);
+        self.b.finish(
+            &mut bot,
+            &|id| {
+                let (d, s) = where_[id];
+                format!("/dialogs/{d}/flow/{s}")
+            },
+            "rules",
+            &[value],
+        );
         bot
     }
 
@@ -209,8 +217,14 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Pass 2: dialog `d` and its steps, added to `bot`; `where_` gets each step's pointer.
-    fn dialog(&mut self, d: usize, dialog: &Value, bot: &mut Bot, where_: &mut Vec<String>) {
+    /// Pass 2: dialog `d` and its steps, added to `bot`; `where_` gets each step's place.
+    fn dialog(
+        &mut self,
+        d: usize,
+        dialog: &Value,
+        bot: &mut Bot,
+        where_: &mut Vec<(usize, usize)>,
+    ) {
         let at = At::new("/dialogs", d);
         let Some(obj) = json::object(self.b.f, dialog, &at, None) else {
             return;
@@ -272,7 +286,7 @@ impl<'a> Loader<'a> {
             let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
             bot.interactions.push(interaction);
         }
-        where_.extend((0..steps.len()).map(|s| at.key("flow").key(s).to_string()));
+        where_.extend((0..steps.len()).map(|s| (d, s)));
         let head = (!steps.is_empty()).then_some(first);
         bot.dialogs.push(Dialog {
             name,
