@@ -58,9 +58,13 @@ impl Pattern {
     /// and patterns longer than [`MAX_LENGTH`] characters are errors.
     pub fn parse(source: &str) -> Result<Pattern, PatternError> {
         // Lower case first: the pattern's own signs (`*`, `(`, `|`, `)`) have none.
-        let lowered = crate::case::lower(source.trim());
-        let mut chars = Vec::with_capacity(lowered.len());
-        chars.extend(lowered.chars());
+        let trimmed = source.trim();
+        let mut chars = Vec::with_capacity(trimmed.len());
+        if trimmed.is_ascii() {
+            chars.extend(trimmed.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            chars.extend(crate::case::lower(trimmed).chars());
+        }
         if chars.len() > MAX_LENGTH {
             return Err(PatternError {
                 message: format!(
@@ -79,7 +83,7 @@ impl Pattern {
                 ),
             });
         }
-        let s = source.trim();
+        let s = trimmed;
         let begins = |prefix: &str| {
             s.get(..prefix.len())
                 .is_some_and(|head| head.eq_ignore_ascii_case(prefix))

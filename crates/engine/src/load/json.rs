@@ -70,20 +70,20 @@ pub fn string_or(
 }
 
 /// A string or a list of strings.
-pub fn strings(
+pub fn strings<'v>(
     findings: &mut Findings,
-    value: Option<&Value>,
+    value: Option<&'v Value>,
     at: &At,
     who: Option<&str>,
-) -> Vec<String> {
+) -> Vec<&'v str> {
     match value {
         None => vec![],
-        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(list)) => list
             .iter()
             .enumerate()
             .filter_map(|(i, v)| {
-                let s = v.as_str().map(str::to_string);
+                let s = v.as_str();
                 if s.is_none() {
                     findings.error(FindingKind::Invalid, &at.key(i), who, "must be a string");
                 }

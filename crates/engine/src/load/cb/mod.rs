@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::build::Builder;
 use super::json::{list_of, str_of};
+use super::names::{self, Names};
 #[cfg(feature = "checks")]
 use crate::botcontext::trigger_names;
 use crate::check::Strictness;
@@ -46,9 +47,9 @@ struct Importer<'a> {
     messages: &'a [Value],
     groups: &'a [Value],
     /// Interaction id → index.
-    ids: HashMap<String, usize>,
+    ids: Names,
     /// Group id → dialog index.
-    dialogs: HashMap<String, usize>,
+    dialogs: Names,
 }
 
 impl<'a> Importer<'a> {
@@ -108,8 +109,8 @@ impl<'a> Importer<'a> {
             root,
             messages,
             groups,
-            ids: HashMap::new(),
-            dialogs: HashMap::new(),
+            ids: names::names(),
+            dialogs: names::names(),
         })
     }
 

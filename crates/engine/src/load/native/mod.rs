@@ -4,12 +4,11 @@
 //! never go unnoticed. Dialog flows are lists of steps; each step's `next` is the step
 //! after it.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use super::build::Builder;
 use super::json;
+use super::names::{self, Names};
 use crate::check::Strictness;
 use crate::error::{parse_json, At, FindingKind, Findings, LoadError};
 use crate::jsonpath::JsonPath;
@@ -30,8 +29,9 @@ pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
     let mut findings = Findings::default();
     let bot = Loader {
         b: Builder::new(&mut findings, Strictness::Strict),
-        names: HashMap::new(),
-        dialogs: HashMap::new(),
+        names: names::names(),
+        step_names: Vec::new(),
+        dialogs: names::names(),
     }
     .bot(value);
     let list = findings.finish()?;
@@ -44,9 +44,11 @@ pub fn from_value(value: &Value) -> Result<Bot, LoadError> {
 struct Loader<'a> {
     b: Builder<'a>,
     /// Step name → interaction id.
-    names: HashMap<String, usize>,
+    names: Names,
+    /// Each step's name by interaction id, from pass 1 (pass 2 takes them).
+    step_names: Vec<String>,
     /// Dialog name → dialog id.
-    dialogs: HashMap<String, usize>,
+    dialogs: Names,
 }
 
 const BOT_KEYS: &[&str] = &[
@@ -212,6 +214,7 @@ impl<'a> Loader<'a> {
                         "two steps have this name",
                     );
                 }
+                self.step_names.push(step_name);
                 next_id += 1;
             }
         }
@@ -251,7 +254,10 @@ impl<'a> Loader<'a> {
             obj.get("exclude"),
             &at.key("exclude"),
             Some(&name),
-        );
+        )
+        .into_iter()
+        .map(str::to_string)
+        .collect();
         if obj.get("fallback").and_then(Value::as_bool) == Some(true) {
             if bot.fallback.is_some() {
                 self.b.f.error(
@@ -283,7 +289,11 @@ impl<'a> Loader<'a> {
             let step_at = list.key(s);
             let id = bot.interactions.len();
             let next = (s + 1 < steps.len()).then_some(id + 1);
-            let interaction = self.step(step, &step_at, step_name(&name, s, step), d, id, next);
+            let step_name = match self.step_names.get_mut(id) {
+                Some(taken) => std::mem::take(taken),
+                None => step_name(&name, s, step),
+            };
+            let interaction = self.step(step, &step_at, step_name, d, id, next);
             bot.interactions.push(interaction);
         }
         where_.extend((0..steps.len()).map(|s| (d, s)));

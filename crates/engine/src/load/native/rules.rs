@@ -58,7 +58,11 @@ impl Loader<'_> {
         who: Option<&str>,
         test: Option<&str>,
     ) -> Option<Condition> {
-        let exclude = json::strings(self.b.f, obj.get("exclude"), &at.key("exclude"), who);
+        let exclude: Vec<String> =
+            json::strings(self.b.f, obj.get("exclude"), &at.key("exclude"), who)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
         Some(match test {
             None => Condition::Always,
             Some("pattern") => {

@@ -439,7 +439,6 @@ impl Loader<'_> {
         }
         let list = at.key("accept");
         let names = json::strings(self.b.f, o.get("accept"), &list, who);
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         Some(
             self.b
                 .upload(texts, &names, &list, &|i| list.key(i).to_string(), who),
