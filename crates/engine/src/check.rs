@@ -140,11 +140,12 @@ pub fn warnings(
             flow::loop_message(bot, &cycle),
         );
     }
-    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    // By the lowered pattern the matcher uses.
+    let mut seen: crate::load::names::Map<&[char], &str> = Default::default();
     for dialog in bot.dialogs.iter().filter(|d| d.enabled) {
         for pattern in &dialog.patterns {
-            let key = crate::case::lower(pattern.source().trim());
-            match seen.get(&key) {
+            let key = pattern.lowered();
+            match seen.get(key) {
                 Some(first) if *first != dialog.name => findings.warn(FindingKind::Duplicate,
                     &dialog.head.map(at).unwrap_or_default(),
                     Some(&dialog.name),

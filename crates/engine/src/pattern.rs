@@ -104,6 +104,11 @@ impl Pattern {
         &self.source
     }
 
+    /// The pattern trimmed and lower-cased, as the matcher reads it.
+    pub fn lowered(&self) -> &[char] {
+        &self.chars
+    }
+
     /// Does the pattern match through a wildcard? A pattern without `*` spells out the
     /// whole message (alternates allowed) and is more specific (spec §2.3).
     pub fn has_wildcard(&self) -> bool {

@@ -72,9 +72,13 @@ impl StarterIndex {
         // How often each key occurs among all literals: each literal is keyed by its
         // rarest four characters, so `topic17 ` is found by `c17 `, not by `topi`.
         let windows: usize = literals.iter().map(|(_, l)| l.len() - GRAM + 1).sum();
-        let mut counts = vec![(0u64, 0u32); (windows * 2).next_power_of_two()];
-        let slot = |counts: &[(u64, u32)], k: u64| {
-            let mut i = home(k, counts.len());
+        // Counted by 32 bits of the key (never 0): a collision only merges two counts,
+        // and the table stays small enough for the cache.
+        let short = |k: u64| (k as u32 ^ (k >> 32) as u32) | 1;
+        let mut counts = vec![(0u32, 0u32); (windows * 2).next_power_of_two()];
+        let slot = |counts: &[(u32, u32)], k: u64| {
+            let k = short(k);
+            let mut i = home(u64::from(k), counts.len());
             while counts[i].0 != 0 && counts[i].0 != k {
                 i = (i + 1) & (counts.len() - 1);
             }
@@ -83,7 +87,7 @@ impl StarterIndex {
         for (_, literal) in &literals {
             for k in literal.windows(GRAM).map(key) {
                 let i = slot(&counts, k);
-                counts[i] = (k, counts[i].1 + 1);
+                counts[i] = (short(k), counts[i].1 + 1);
             }
         }
         index.slots = vec![0; (literals.len() * 2).next_power_of_two()];

@@ -7,7 +7,7 @@
 mod build;
 pub(crate) mod cb;
 mod json;
-mod names;
+pub(crate) mod names;
 pub(crate) mod native;
 
 use crate::error::{self, LoadError};

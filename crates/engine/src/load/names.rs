@@ -7,8 +7,11 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+/// A map on [`NameHasher`].
+pub type Map<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+
 /// Name → index.
-pub type Names = HashMap<String, usize, BuildHasherDefault<NameHasher>>;
+pub type Names = Map<String, usize>;
 
 /// A new, empty map.
 pub fn names() -> Names {
