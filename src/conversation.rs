@@ -26,7 +26,7 @@ use crate::files;
 use crate::host::{self, obj, HostCall};
 use crate::protocol::{Step, Turn};
 use crate::runner::{Runner, Setup};
-use crate::saved::{Answering, Parts, Saved};
+use crate::saved::{Answering, ListText, Parts, Saved};
 use crate::store::{self, Persist};
 
 /// Who answers the visitor.
@@ -136,8 +136,14 @@ struct Keep {
     pending: Vec<String>,
     /// The bot's fingerprint; empty until the bot is loaded (nothing is kept before).
     bot: String,
-    /// The actions that drew the transcript (as `crate::saved::action_value` wrote them).
+    /// The actions that drew the transcript (as `crate::saved::action_value` wrote them):
+    /// change them through [`Keep::set_actions`] and [`Keep::push_action`], which keep
+    /// `actions_text` in step.
     actions: Vec<Value>,
+    /// `actions` as stored text.
+    actions_text: ListText,
+    /// The runner's steps from `from` on, as stored text (those written so far).
+    steps_text: ListText,
     /// Requests and uploads not answered yet.
     flight: Vec<Output>,
     /// The first step kept: a reset forgets the steps before it (replaying the rest into
@@ -145,6 +151,23 @@ struct Keep {
     from: usize,
     /// A refusal by the storage was warned about.
     warned: Cell<bool>,
+}
+
+impl Keep {
+    fn push_action(&mut self, value: Value) {
+        self.actions_text.push(&value);
+        self.actions.push(value);
+    }
+
+    fn set_actions(&mut self, values: Vec<Value>) {
+        self.actions_text = values.iter().cloned().collect();
+        self.actions = values;
+    }
+
+    fn take_actions(&mut self) -> Vec<Value> {
+        self.actions_text.clear();
+        std::mem::take(&mut self.actions)
+    }
 }
 
 /// A listener on the page's window.
@@ -197,7 +220,9 @@ impl Conversation {
     pub fn act(&self, action: Action) {
         let kept = crate::saved::action_value(&action);
         let save_now = kept.is_some();
-        self.keep.borrow_mut().actions.extend(kept);
+        if let Some(value) = kept {
+            self.keep.borrow_mut().push_action(value);
+        }
         self.dispatch.dispatch(action);
         if save_now {
             save(self);
@@ -241,7 +266,7 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
     });
     // The messages the visitor sent while the bot was loading (shown, and the page
     // heard of them): they go after a kept transcript, or to the tab that leads.
-    let early_shown = std::mem::take(&mut conv.keep.borrow_mut().actions);
+    let early_shown = conv.keep.borrow_mut().take_actions();
     conv.act(Action::Loaded(shown));
     listen(conv);
     // Tabs share a conversation through the storage: without it (refused), each leads.
@@ -307,7 +332,7 @@ fn lead(conv: &Shared, early_shown: Vec<Value>) {
     *conv.runner.borrow_mut() = Some(runner);
     match saved {
         Some(saved) => resume(conv, saved, early_shown),
-        None => conv.keep.borrow_mut().actions = early_shown,
+        None => conv.keep.borrow_mut().set_actions(early_shown),
     }
     save(conv);
     // Messages other tabs left while none led, oldest first.
@@ -462,7 +487,7 @@ fn draw(conv: &Conversation, actions: Vec<Action>) {
         conv.dispatch.dispatch(Action::Reset);
         0
     };
-    keep.actions = values;
+    keep.set_actions(values);
     drop(keep);
     for action in actions.into_iter().skip(from) {
         conv.dispatch.dispatch(action);
@@ -605,7 +630,7 @@ fn resume(conv: &Shared, saved: Saved, early_shown: Vec<Value>) {
     draw(conv, saved.actions);
     for value in early_shown {
         if let Some(action) = crate::saved::read_action(&value) {
-            conv.keep.borrow_mut().actions.push(value);
+            conv.keep.borrow_mut().push_action(value);
             conv.dispatch.dispatch(action);
         }
     }
@@ -666,13 +691,23 @@ fn save(conv: &Conversation) {
     // Revisions grow with the clock, so that a new conversation's first write is newer
     // than anything a follower took before.
     keep.rev = (keep.rev + 1).max(js_sys::Date::now() as u64);
+    // The steps taken since the last save are written; the rest is text already.
+    let log = runner.log();
+    let steps = log.get(keep.from..).unwrap_or_default();
+    if keep.steps_text.count() > steps.len() {
+        keep.steps_text.clear();
+    }
+    for step in &steps[keep.steps_text.count()..] {
+        keep.steps_text.push(&crate::protocol::step_value(step));
+    }
+    drop(log);
     let text = Saved::write(Parts {
         id: &conv.id,
         rev: keep.rev,
         bot: &keep.bot,
         time: js_sys::Date::now(),
-        steps: runner.log().get(keep.from..).unwrap_or_default(),
-        actions: &keep.actions,
+        steps: &keep.steps_text,
+        actions: &keep.actions_text,
         flight: &keep.flight,
         answering,
         pending: &keep.pending,
@@ -798,7 +833,10 @@ fn reset(conv: &Shared) {
     conv.early.take();
     conv.files.borrow_mut().held.clear();
     if let Some(r) = runner(conv) {
-        conv.keep.borrow_mut().from = r.log().len();
+        let mut keep = conv.keep.borrow_mut();
+        keep.from = r.log().len();
+        keep.steps_text.clear();
+        drop(keep);
         r.post(Step::Input(Input::Reset));
         for (name, value) in conv.variables.borrow().iter() {
             r.post(Step::Variable(name.clone(), value.clone()));
@@ -806,7 +844,7 @@ fn reset(conv: &Shared) {
     }
     {
         let mut keep = conv.keep.borrow_mut();
-        keep.actions.clear();
+        keep.take_actions();
         keep.flight.clear();
         keep.pending.clear();
     }

@@ -136,10 +136,10 @@ pub struct Parts<'a> {
     pub bot: &'a str,
     /// See [`Saved::time`].
     pub time: f64,
-    /// See [`Saved::steps`].
-    pub steps: &'a [Step],
-    /// The actions as [`action_value`] wrote them.
-    pub actions: &'a [Value],
+    /// See [`Saved::steps`], written as a list.
+    pub steps: &'a ListText,
+    /// The actions as [`action_value`] wrote them, as a list.
+    pub actions: &'a ListText,
     /// See [`Saved::flight`].
     pub flight: &'a [Output],
     /// See [`Saved::answering`].
@@ -150,16 +150,64 @@ pub struct Parts<'a> {
     pub expect: Option<&'a [String]>,
 }
 
+/// A JSON list written an item at a time: the stored state's long lists (the steps and
+/// the transcript) are turned into text once per item, not again at every save, so a
+/// save costs the same at the thousandth message as at the first (but for copying text).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListText {
+    /// The items' JSON, comma-separated.
+    text: String,
+    len: usize,
+}
+
+impl ListText {
+    /// Appends `item`.
+    pub fn push(&mut self, item: &Value) {
+        if self.len > 0 {
+            self.text.push(',');
+        }
+        self.text.push_str(&item.to_string());
+        self.len += 1;
+    }
+
+    /// How many items it holds.
+    pub fn count(&self) -> usize {
+        self.len
+    }
+
+    /// Empties it.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.len = 0;
+    }
+
+    /// The list as JSON.
+    fn write_to(&self, out: &mut String) {
+        out.push('[');
+        out.push_str(&self.text);
+        out.push(']');
+    }
+}
+
+impl FromIterator<Value> for ListText {
+    fn from_iter<I: IntoIterator<Item = Value>>(items: I) -> ListText {
+        let mut list = ListText::default();
+        items.into_iter().for_each(|v| list.push(&v));
+        list
+    }
+}
+
 impl Saved {
     /// The stored form: JSON text.
     pub fn to_json(&self) -> String {
-        let actions: Vec<Value> = self.actions.iter().filter_map(action_value).collect();
+        let actions: ListText = self.actions.iter().filter_map(action_value).collect();
+        let steps: ListText = self.steps.iter().map(step_value).collect();
         Saved::write(Parts {
             id: &self.id,
             rev: self.rev,
             bot: &self.bot,
             time: self.time,
-            steps: &self.steps,
+            steps: &steps,
             actions: &actions,
             flight: &self.flight,
             answering: self.answering,
@@ -168,33 +216,38 @@ impl Saved {
         })
     }
 
-    /// [`Saved::to_json`] of the parts, without gathering them first.
+    /// [`Saved::to_json`] of the parts, without gathering them first: the short parts
+    /// are written now, the long lists are copied as they are.
     pub fn write(p: Parts) -> String {
-        let list = |v: Vec<Value>| Value::Array(v);
         let answering = match p.answering {
             Answering::Bot => 0,
             Answering::Transfer => 1,
             Answering::Agent => 2,
         };
-        let mut map = serde_json::Map::new();
-        map.insert("v".into(), Value::from(VERSION));
-        map.insert("id".into(), Value::from(p.id));
-        map.insert("rev".into(), Value::from(p.rev));
-        map.insert("bot".into(), Value::from(p.bot));
-        map.insert("time".into(), Value::from(p.time));
-        map.insert(
-            "steps".into(),
-            list(p.steps.iter().map(step_value).collect()),
-        );
-        map.insert("actions".into(), Value::from(p.actions));
-        map.insert(
+        let mut head = serde_json::Map::new();
+        head.insert("v".into(), Value::from(VERSION));
+        head.insert("id".into(), Value::from(p.id));
+        head.insert("rev".into(), Value::from(p.rev));
+        head.insert("bot".into(), Value::from(p.bot));
+        head.insert("time".into(), Value::from(p.time));
+        head.insert(
             "flight".into(),
-            list(p.flight.iter().map(output_value).collect()),
+            Value::Array(p.flight.iter().map(output_value).collect()),
         );
-        map.insert("answering".into(), Value::from(answering));
-        map.insert("pending".into(), Value::from(p.pending));
-        map.insert("expect".into(), p.expect.map_or(Value::Null, Value::from));
-        Value::Object(map).to_string()
+        head.insert("answering".into(), Value::from(answering));
+        head.insert("pending".into(), Value::from(p.pending));
+        head.insert("expect".into(), p.expect.map_or(Value::Null, Value::from));
+        let head = Value::Object(head).to_string();
+        let mut out =
+            String::with_capacity(head.len() + p.steps.text.len() + p.actions.text.len() + 32);
+        // The head without its closing brace, then the lists.
+        out.push_str(&head[..head.len() - 1]);
+        out.push_str(",\"steps\":");
+        p.steps.write_to(&mut out);
+        out.push_str(",\"actions\":");
+        p.actions.write_to(&mut out);
+        out.push('}');
+        out
     }
 
     /// The conversation id and revision in stored `text`, without checking the rest.
@@ -327,6 +380,28 @@ mod tests {
             })],
             answering: Answering::Agent,
         }
+    }
+
+    #[test]
+    fn lists_written_an_item_at_a_time_are_json_lists() {
+        let items = [
+            serde_json::json!(["v", "a \"quoted\" line"]),
+            serde_json::json!({"b": [1, 2]}),
+        ];
+        let mut list = ListText::default();
+        let mut out = String::new();
+        list.write_to(&mut out);
+        assert_eq!(out, "[]");
+        for item in &items {
+            list.push(item);
+        }
+        let mut out = String::new();
+        list.write_to(&mut out);
+        assert_eq!(
+            serde_json::from_str::<Value>(&out).unwrap(),
+            Value::from(items.to_vec())
+        );
+        assert_eq!(list.count(), 2);
     }
 
     #[test]

@@ -23,4 +23,13 @@ fn main() {
         std::hint::black_box(load_native(&s).unwrap());
     }
     eprintln!("{} bytes, {:?} per load", s.len(), t.elapsed() / n as u32);
+    parse_only(&s, n);
+}
+#[allow(dead_code)]
+fn parse_only(s: &str, n: usize) {
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(serde_json::from_str::<serde_json::Value>(s).unwrap());
+    }
+    eprintln!("parse only {:?}", t.elapsed() / n as u32);
 }

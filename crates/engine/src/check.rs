@@ -36,7 +36,7 @@ pub fn cross_references(
 ) {
     for (id, problem) in pairing(bot) {
         let name = &bot.interactions[id].name;
-        findings.error(FindingKind::Invalid, &at(id), Some(name), problem);
+        findings.error(FindingKind::Invalid, at(id), Some(name), problem);
     }
     for id in result_rules(bot) {
         let name = &bot.interactions[id].name;
@@ -135,7 +135,7 @@ pub fn warnings(
         let name = &bot.interactions[cycle[0]].name;
         findings.warn(
             FindingKind::Flow,
-            &at(cycle[0]),
+            at(cycle[0]),
             Some(name),
             flow::loop_message(bot, &cycle),
         );
@@ -147,7 +147,7 @@ pub fn warnings(
             let key = pattern.lowered();
             match seen.get(key) {
                 Some(first) if *first != dialog.name => findings.warn(FindingKind::Duplicate,
-                    &dialog.head.map(at).unwrap_or_default(),
+                    dialog.head.map(at).unwrap_or_default(),
                     Some(&dialog.name),
                     format!(
                         "the starter pattern {:?} is also {first:?}'s, which comes first: it never starts this dialog",

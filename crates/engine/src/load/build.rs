@@ -129,12 +129,12 @@ impl<'a> Builder<'a> {
             match self.strictness {
                 Strictness::Strict => self.f.error(
                     FindingKind::Invalid,
-                    &type_at(i),
+                    type_at(i),
                     who,
                     format!("unknown file type {name:?} (known: {known})"),
                 ),
                 Strictness::Tolerant => self.f.unsupported(
-                    &type_at(i),
+                    type_at(i),
                     who,
                     format!(
                         "file type {name:?} is not supported (known: {known}); it is not accepted"

@@ -44,7 +44,7 @@ pub fn known_keys(
     for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
         findings.error(
             FindingKind::UnknownKey,
-            &at.key(key),
+            at.key(key),
             who,
             format!("unknown key {key:?} (known: {})", known.join(", ")),
         );
@@ -63,7 +63,7 @@ pub fn string_or(
         None => default.to_string(),
         Some(Value::String(s)) => s.clone(),
         Some(_) => {
-            findings.error(FindingKind::Invalid, &at.key(key), None, "must be a string");
+            findings.error(FindingKind::Invalid, at.key(key), None, "must be a string");
             default.to_string()
         }
     }
@@ -85,7 +85,7 @@ pub fn strings<'v>(
             .filter_map(|(i, v)| {
                 let s = v.as_str();
                 if s.is_none() {
-                    findings.error(FindingKind::Invalid, &at.key(i), who, "must be a string");
+                    findings.error(FindingKind::Invalid, at.key(i), who, "must be a string");
                 }
                 s
             })

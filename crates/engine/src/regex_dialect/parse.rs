@@ -156,14 +156,9 @@ impl Parser<'_> {
     }
 
     fn ahead(&self, s: &str) -> bool {
-        let mut at = self.pos;
-        for c in s.chars() {
-            if self.chars.get(at) != Some(&c) {
-                return false;
-            }
-            at += 1;
-        }
-        true
+        (self.pos..)
+            .zip(s.chars())
+            .all(|(at, c)| self.chars.get(at) == Some(&c))
     }
 
     fn invalid(&self, why: &str) -> RegexError {

@@ -116,45 +116,51 @@ impl Program {
 
     /// Is the expression found anywhere in `text`?
     pub fn is_match(&self, text: &str) -> bool {
-        let text: Vec<char> = text.chars().collect();
         let n = self.insts.len();
         let mut now = Threads::new(n);
         let mut next = Threads::new(n);
         let mut stack = Vec::new();
-        for pos in 0..=text.len() {
+        // An expression that begins with `^` can only match from the start.
+        let anchored = matches!(self.insts.first(), Some(Inst::Look(Look::Start)));
+        let mut chars = text.chars();
+        let mut at = Around {
+            before: None,
+            after: chars.next(),
+        };
+        loop {
             // Unanchored: a match may begin at every position.
-            if self.follow(&mut now, 0, pos, &text, &mut stack) {
+            if (!anchored || at.before.is_none()) && self.follow(&mut now, 0, at, &mut stack) {
                 return true;
             }
-            let Some(&c) = text.get(pos) else {
-                break;
+            let Some(c) = at.after else {
+                return false;
+            };
+            if now.len == 0 && anchored {
+                return false;
+            }
+            let step = Around {
+                before: Some(c),
+                after: chars.next(),
             };
             next.clear();
             for i in 0..now.len {
                 let pc = now.dense[i] as usize;
                 if let Inst::Char(set) = self.insts[pc] {
                     if self.sets[set as usize].contains(c as u32)
-                        && self.follow(&mut next, pc as u32 + 1, pos + 1, &text, &mut stack)
+                        && self.follow(&mut next, pc as u32 + 1, step, &mut stack)
                     {
                         return true;
                     }
                 }
             }
             std::mem::swap(&mut now, &mut next);
+            at = step;
         }
-        false
     }
 
-    /// Adds `pc` and what it leads to without consuming a character at `pos`; true if
-    /// that reaches the match.
-    fn follow(
-        &self,
-        threads: &mut Threads,
-        pc: u32,
-        pos: usize,
-        text: &[char],
-        stack: &mut Vec<u32>,
-    ) -> bool {
+    /// Adds `pc` and what it leads to without consuming a character at a position
+    /// (`at`); true if that reaches the match.
+    fn follow(&self, threads: &mut Threads, pc: u32, at: Around, stack: &mut Vec<u32>) -> bool {
         stack.clear();
         stack.push(pc);
         while let Some(pc) = stack.pop() {
@@ -164,7 +170,7 @@ impl Program {
             match self.insts[pc as usize] {
                 Inst::Char(_) => {}
                 Inst::Look(look) => {
-                    if holds(look, pos, text) {
+                    if at.holds(look) {
                         stack.push(pc + 1);
                     }
                 }
@@ -180,6 +186,26 @@ impl Program {
     }
 }
 
+/// A position in the text: the characters on either side (none at either end).
+#[derive(Clone, Copy)]
+struct Around {
+    before: Option<char>,
+    after: Option<char>,
+}
+
+impl Around {
+    fn holds(self, look: Look) -> bool {
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        let boundary = word(self.before) != word(self.after);
+        match look {
+            Look::Start => self.before.is_none(),
+            Look::End => self.after.is_none(),
+            Look::Word => boundary,
+            Look::NotWord => !boundary,
+        }
+    }
+}
+
 /// The number of instructions `node` compiles to (saturating).
 fn size(node: &Node) -> usize {
     match node {
@@ -192,17 +218,6 @@ fn size(node: &Node) -> usize {
             let copies = max.unwrap_or(*min).max(*min) as usize + 1;
             size(node).saturating_add(1).saturating_mul(copies)
         }
-    }
-}
-
-fn holds(look: Look, pos: usize, text: &[char]) -> bool {
-    let word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
-    let boundary = || word(pos.checked_sub(1).and_then(|p| text.get(p))) != word(text.get(pos));
-    match look {
-        Look::Start => pos == 0,
-        Look::End => pos == text.len(),
-        Look::Word => boundary(),
-        Look::NotWord => !boundary(),
     }
 }
 

@@ -32,7 +32,7 @@ impl<'a> Importer<'a> {
             if it.next.is_none() {
                 self.b.f.warn(
                     FindingKind::Dangling,
-                    &at.key("nextMessageId"),
+                    at.key("nextMessageId"),
                     who,
                     format!("next interaction {next:?} does not exist; the flow ends here"),
                 );
@@ -88,7 +88,7 @@ impl<'a> Importer<'a> {
             "FILE_UPLOAD" => self.file_upload(&tile, &tile_at, who),
             other => {
                 self.b.f.unsupported(
-                    &at.key("interactionType"),
+                    at.key("interactionType"),
                     who,
                     format!("{other}: this interaction type is not supported; the interaction is passed over"),
                 );
@@ -127,7 +127,7 @@ impl<'a> Importer<'a> {
                     url: None,
                 }),
                 other => self.b.f.unsupported(
-                    &at.key("quickReplies").key(q),
+                    at.key("quickReplies").key(q),
                     who,
                     format!("{other:?} quick replies are not supported; {title:?} is not offered"),
                 ),
@@ -166,7 +166,7 @@ impl<'a> Importer<'a> {
             "LETTERS" => OptionStyle::Letters,
             other => {
                 self.b.f.unsupported(
-                    &tile_at.key("multipleChoice").key("textStyle"),
+                    tile_at.key("multipleChoice").key("textStyle"),
                     who,
                     format!("option style {other:?} is not supported; options are numbered"),
                 );
@@ -235,7 +235,7 @@ impl<'a> Importer<'a> {
         if json.trim().is_empty() {
             self.b.f.warn(
                 FindingKind::Invalid,
-                &tile_at.key("universalWidget"),
+                tile_at.key("universalWidget"),
                 who,
                 "rich content without JSON sends nothing",
             );
@@ -262,7 +262,7 @@ impl<'a> Importer<'a> {
                 "agentSkillId" | "tangoContextEnabled" | "agentSkillName" | "agentId"
             ) {
                 self.b.f.unsupported(
-                    &tile_at.key("escalation").key(key),
+                    tile_at.key("escalation").key(key),
                     who,
                     format!("transfer setting {key:?} ({value}) is not supported"),
                 );
@@ -307,7 +307,7 @@ impl<'a> Importer<'a> {
                 str_of(&list[i], "integrationType")
             )),
             None => {
-                self.b.f.warn(FindingKind::Dangling, &at.key("content").key("responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
+                self.b.f.warn(FindingKind::Dangling, at.key("content").key("responderId"), who, format!("integration {name:?} ({id}) does not exist; the interaction is passed over"));
                 Kind::Unsupported("missing integration".into())
             }
         }
@@ -328,7 +328,7 @@ impl<'a> Importer<'a> {
                     | "inProgressMessage"
             ) {
                 self.b.f.unsupported(
-                    &here.key(key),
+                    here.key(key),
                     who,
                     format!("file upload setting {key:?} ({value}) is not supported"),
                 );
@@ -374,7 +374,7 @@ impl<'a> Importer<'a> {
             }),
             other => {
                 self.b.f.unsupported(
-                    &at.key("type"),
+                    at.key("type"),
                     who,
                     format!("{other:?} buttons are not supported; the button is not offered"),
                 );

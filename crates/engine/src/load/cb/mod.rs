@@ -152,7 +152,7 @@ impl<'a> Importer<'a> {
         for key in ["requiredContext", "menus"] {
             if !self.top(key).is_empty() {
                 self.b.f.unsupported(
-                    &At::new("", key),
+                    At::new("", key),
                     None,
                     format!("\"{key}\" (legacy) is not supported"),
                 );
@@ -185,14 +185,14 @@ impl<'a> Importer<'a> {
             if id.is_empty() {
                 self.b.f.warn(
                     FindingKind::Invalid,
-                    &at.key("id"),
+                    at.key("id"),
                     Some(&name),
                     "a dialog without an id cannot hold interactions",
                 );
             } else if self.dialogs.insert(id.to_string(), g).is_some() {
                 self.b.f.warn(
                     FindingKind::Duplicate,
-                    &at.key("id"),
+                    at.key("id"),
                     Some(&name),
                     "two dialogs share this id",
                 );
@@ -202,12 +202,12 @@ impl<'a> Importer<'a> {
                 "FALLBACK_DIALOG" if fallback.is_none() => fallback = Some(g),
                 "FALLBACK_DIALOG" => self.b.f.warn(
                     FindingKind::Duplicate,
-                    &at.key("dialogType"),
+                    at.key("dialogType"),
                     Some(&name),
                     "a second fallback dialog is ignored",
                 ),
                 other => self.b.f.unsupported(
-                    &at.key("dialogType"),
+                    at.key("dialogType"),
                     Some(&name),
                     format!("dialog type {other:?} is not supported; it runs as a standard dialog"),
                 ),
@@ -241,7 +241,7 @@ impl<'a> Importer<'a> {
             if !id.is_empty() && self.ids.insert(id.to_string(), i).is_some() {
                 self.b.f.warn(
                     FindingKind::Duplicate,
-                    &At::new("/conversationMessage", i).key("id"),
+                    At::new("/conversationMessage", i).key("id"),
                     Some(str_of(m, "name")),
                     "two interactions share this id",
                 );
@@ -260,7 +260,7 @@ impl<'a> Importer<'a> {
                 None => {
                     self.b.f.warn(
                         FindingKind::Dangling,
-                        &at.key("group"),
+                        at.key("group"),
                         Some(&name),
                         "belongs to no dialog of this bot; it is reachable only by jumps",
                     );
@@ -272,7 +272,7 @@ impl<'a> Importer<'a> {
                 if starters[dialog].replace(i).is_some() {
                     self.b.f.warn(
                         FindingKind::Duplicate,
-                        &at,
+                        at,
                         Some(&name),
                         "a dialog has more than one starter; the first in the file starts it",
                     );
@@ -346,7 +346,7 @@ impl<'a> Importer<'a> {
             for target in trigger_names(&source) {
                 if !interactions.iter().any(|it| it.name == target) {
                     self.b.f.warn(FindingKind::Dangling,
-                        &At::new("/conversationMessage", i).key(key),
+                        At::new("/conversationMessage", i).key(key),
                         Some(&interactions[i].name),
                         format!("setTriggerNextMessage({target:?}): no interaction has that name; the call is ignored"),
                     );
@@ -374,14 +374,14 @@ impl<'a> Importer<'a> {
             if let Some(other) =
                 seen_patterns.insert(crate::case::lower(source.trim()), d.name.clone())
             {
-                self.b.f.warn(FindingKind::Duplicate, &here, Some(name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
+                self.b.f.warn(FindingKind::Duplicate, here, Some(name), format!("dialogs {other:?} and {:?} share the starter pattern {source:?}; the first wins", d.name));
             }
             match Pattern::parse(source) {
                 Ok(p) => d.patterns.push(p),
                 Err(e) => self
                     .b
                     .f
-                    .error(FindingKind::Pattern, &here, Some(name), e.message),
+                    .error(FindingKind::Pattern, here, Some(name), e.message),
             }
         }
         if m.get("intentId")
@@ -393,7 +393,7 @@ impl<'a> Importer<'a> {
                 ""
             };
             self.b.f.unsupported(
-                &at.key("intentId"),
+                at.key("intentId"),
                 Some(name),
                 format!("intent starters need NLU{only}"),
             );
@@ -472,7 +472,7 @@ impl<'a> Importer<'a> {
             let file = kind.eq_ignore_ascii_case("FILE");
             if !kind.is_empty() && !kind.eq_ignore_ascii_case("API") && !file {
                 self.b.f.unsupported(
-                    &at.key("integrationType"),
+                    at.key("integrationType"),
                     who,
                     format!("{kind} integrations are not supported; interactions calling it are passed over"),
                 );

@@ -15,7 +15,7 @@ impl Importer<'_> {
         let conditions = list_of(rule, "conditions");
         if conditions.len() > 1 {
             self.b.f.unsupported(
-                &at.key("conditions"),
+                at.key("conditions"),
                 who,
                 "only the first condition of a rule is used",
             );
@@ -35,7 +35,7 @@ impl Importer<'_> {
                 "NOT_EQUALS" | "NOT_EQUAL_TO" => ContextOp::NotEquals,
                 other => {
                     self.b.f.unsupported(
-                        &here.key("matchType"),
+                        here.key("matchType"),
                         who,
                         format!(
                             "variable condition {other:?} is not supported; the rule never matches"
@@ -59,7 +59,7 @@ impl Importer<'_> {
             let value = str_of(var, "value");
             if value.trim_start().starts_with('@') {
                 self.b.f.unsupported(
-                    &here.key("value"),
+                    here.key("value"),
                     who,
                     format!("entity slot value {value:?} needs NLU; the slot is not filled"),
                 );
@@ -114,7 +114,7 @@ impl Importer<'_> {
                         Ok(pattern) => patterns.push(pattern),
                         Err(e) => self.b.f.error(
                             FindingKind::Pattern,
-                            &at.key("patternMatch").key("patterns").key(p),
+                            at.key("patternMatch").key("patterns").key(p),
                             who,
                             e.message,
                         ),
@@ -134,7 +134,7 @@ impl Importer<'_> {
                     Ok(re) => Condition::Regex(re),
                     Err(e) => {
                         self.b.f.unsupported(
-                            &at.key("regexMatch").key("regexText"),
+                            at.key("regexMatch").key("regexText"),
                             who,
                             format!("{}; the rule never matches", e.message),
                         );
@@ -173,7 +173,7 @@ impl Importer<'_> {
                     "FAILURE" | "FAILED" | "FAIL" | "ERROR" => Condition::ApiResult(false),
                     other => {
                         self.b.f.unsupported(
-                            &at.key("apiResultsMatch").key("status"),
+                            at.key("apiResultsMatch").key("status"),
                             who,
                             format!("integration result {other:?} is not supported; the rule never matches"),
                         );
@@ -183,7 +183,7 @@ impl Importer<'_> {
             }
             other => {
                 self.b.f.unsupported(
-                    &at.key("matchType"),
+                    at.key("matchType"),
                     who,
                     format!("match type {other:?} is not supported; the rule never matches"),
                 );
@@ -208,7 +208,7 @@ impl Importer<'_> {
                 None => {
                     self.b.f.warn(
                         FindingKind::Dangling,
-                        &at.key("value"),
+                        at.key("value"),
                         who,
                         format!("target interaction {value:?} does not exist; the flow ends there"),
                     );
@@ -220,7 +220,7 @@ impl Importer<'_> {
                 None => {
                     self.b.f.warn(
                         FindingKind::Dangling,
-                        &at.key("value"),
+                        at.key("value"),
                         who,
                         format!("target dialog {value:?} does not exist; the flow ends there"),
                     );
@@ -229,7 +229,7 @@ impl Importer<'_> {
             },
             (other, _) => {
                 self.b.f.unsupported(
-                    &at.key("name"),
+                    at.key("name"),
                     who,
                     format!(
                         "action {other:?} is not supported; the flow goes to the next interaction"

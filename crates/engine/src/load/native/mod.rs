@@ -188,14 +188,14 @@ impl<'a> Loader<'a> {
             if name.is_empty() {
                 self.b.f.error(
                     FindingKind::Missing,
-                    &at.key("name"),
+                    at.key("name"),
                     None,
                     "a dialog needs a \"name\"",
                 );
             } else if self.dialogs.insert(name.clone(), d).is_some() {
                 self.b.f.error(
                     FindingKind::Duplicate,
-                    &at.key("name"),
+                    at.key("name"),
                     Some(&name),
                     "two dialogs have this name",
                 );
@@ -209,7 +209,7 @@ impl<'a> Loader<'a> {
                 if self.names.insert(step_name.clone(), next_id).is_some() {
                     self.b.f.error(
                         FindingKind::Duplicate,
-                        &at.key("flow").key(s),
+                        at.key("flow").key(s),
                         Some(&step_name),
                         "two steps have this name",
                     );
@@ -262,7 +262,7 @@ impl<'a> Loader<'a> {
             if bot.fallback.is_some() {
                 self.b.f.error(
                     FindingKind::Duplicate,
-                    &at.key("fallback"),
+                    at.key("fallback"),
                     Some(&name),
                     "a bot has at most one fallback dialog",
                 );
@@ -275,7 +275,7 @@ impl<'a> Loader<'a> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key("flow"),
+                    at.key("flow"),
                     Some(&name),
                     "\"flow\" must be a list of steps",
                 );
@@ -379,7 +379,7 @@ impl<'a> Loader<'a> {
         if !METHODS.contains(&method.as_str()) {
             self.b.f.error(
                 FindingKind::Invalid,
-                &at.key("method"),
+                at.key("method"),
                 who,
                 format!("unknown HTTP method {method:?} ({})", METHODS.join(", ")),
             );
@@ -389,7 +389,7 @@ impl<'a> Loader<'a> {
             _ => {
                 self.b.f.error(
                     FindingKind::Missing,
-                    &at.key("url"),
+                    at.key("url"),
                     who,
                     "an integration needs a \"url\"",
                 );
@@ -407,7 +407,7 @@ impl<'a> Loader<'a> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key("body"),
+                    at.key("body"),
                     who,
                     "a body is a template string or a JSON object",
                 );
@@ -421,7 +421,7 @@ impl<'a> Loader<'a> {
             Some((t, _)) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key("type"),
+                    at.key("type"),
                     who,
                     format!("unknown integration type {t} (\"api\", \"file\")"),
                 );
@@ -431,7 +431,7 @@ impl<'a> Loader<'a> {
         if file && body.is_some() {
             self.b.f.error(
                 FindingKind::Invalid,
-                &at.key("body"),
+                at.key("body"),
                 who,
                 "a File integration sends the visitor's file as its body; it has no \"body\"",
             );
@@ -502,7 +502,7 @@ impl<'a> Loader<'a> {
                 Some(t) => out.push((key.clone(), self.template(t))),
                 None => self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key(key),
+                    at.key(key),
                     who,
                     "a value is a template string",
                 ),

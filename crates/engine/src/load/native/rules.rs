@@ -81,7 +81,7 @@ impl Loader<'_> {
                 match JsRegex::compile(source) {
                     Ok(re) => Condition::Regex(re),
                     Err(e) => {
-                        self.b.f.error(FindingKind::Pattern, &here, who, e.message);
+                        self.b.f.error(FindingKind::Pattern, here, who, e.message);
                         return None;
                     }
                 }
@@ -104,7 +104,7 @@ impl Loader<'_> {
                 _ => {
                     self.b.f.error(
                         FindingKind::Invalid,
-                        &at.key("result"),
+                        at.key("result"),
                         who,
                         "\"result\" is \"success\" or \"failure\"",
                     );
@@ -117,7 +117,7 @@ impl Loader<'_> {
                 _ => {
                     self.b.f.error(
                         FindingKind::Invalid,
-                        &at.key("noMatch"),
+                        at.key("noMatch"),
                         who,
                         "\"noMatch\" is the message to send, or true",
                     );
@@ -149,7 +149,7 @@ impl Loader<'_> {
                             }),
                             None => self.b.f.error(
                                 FindingKind::Invalid,
-                                &at.key(key).key(name),
+                                at.key(key).key(name),
                                 who,
                                 "a value is a template string",
                             ),
@@ -158,7 +158,7 @@ impl Loader<'_> {
                 }
                 Some(_) => self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key(key),
+                    at.key(key),
                     who,
                     format!("\"{key}\" maps names to templates"),
                 ),
@@ -215,12 +215,9 @@ impl Loader<'_> {
             let subject = match o.get("var").and_then(Value::as_str) {
                 Some(v) => self.b.condition_subject(v),
                 None => {
-                    self.b.f.error(
-                        FindingKind::Missing,
-                        &here,
-                        who,
-                        "a condition needs \"var\"",
-                    );
+                    self.b
+                        .f
+                        .error(FindingKind::Missing, here, who, "a condition needs \"var\"");
                     continue;
                 }
             };
@@ -238,7 +235,7 @@ impl Loader<'_> {
                 }),
                 None => self.b.f.error(
                     FindingKind::Missing,
-                    &here,
+                    here,
                     who,
                     "a condition needs contains, notContains, equals or notEquals",
                 ),

@@ -65,7 +65,7 @@ impl Loader<'_> {
                 };
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key(key),
+                    at.key(key),
                     who,
                     format!("only {owners} steps have {key:?}"),
                 );
@@ -80,7 +80,7 @@ impl Loader<'_> {
                     None => {
                         self.b.f.error(
                             FindingKind::Dangling,
-                            &at.key("call"),
+                            at.key("call"),
                             who,
                             format!("no integration is named {name:?}"),
                         );
@@ -122,7 +122,7 @@ impl Loader<'_> {
         let Some(text) = text_of(kind) else {
             self.b
                 .f
-                .error(FindingKind::Invalid, &at.key(kind), who, "must be a string");
+                .error(FindingKind::Invalid, at.key(kind), who, "must be a string");
             return;
         };
         it.kind = if kind == "say" {
@@ -151,18 +151,15 @@ impl Loader<'_> {
     ) {
         let text_of = |key: &str| obj.get(key).and_then(Value::as_str);
         let Some(text) = text_of("ask") else {
-            self.b.f.error(
-                FindingKind::Invalid,
-                &at.key("ask"),
-                who,
-                "must be a string",
-            );
+            self.b
+                .f
+                .error(FindingKind::Invalid, at.key("ask"), who, "must be a string");
             return;
         };
         if obj.contains_key("then") {
             self.b.f.error(
                 FindingKind::Invalid,
-                &at.key("then"),
+                at.key("then"),
                 who,
                 "a question's rules say where to go: use \"then\" in its rules",
             );
@@ -175,7 +172,7 @@ impl Loader<'_> {
             Some(other) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key("optionStyle"),
+                    at.key("optionStyle"),
                     who,
                     format!("unknown option style {other:?} (numbers, letters)"),
                 );
@@ -192,7 +189,7 @@ impl Loader<'_> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key("chips"),
+                    at.key("chips"),
                     who,
                     "\"chips\" is true, false or how many to a row (1 to 8)",
                 );
@@ -215,7 +212,7 @@ impl Loader<'_> {
             }
             Some(_) => self.b.f.error(
                 FindingKind::Invalid,
-                &at.key("rules"),
+                at.key("rules"),
                 who,
                 "\"rules\" must be a list",
             ),
@@ -229,7 +226,7 @@ impl Loader<'_> {
         if no_match > 1 {
             self.b.f.error(
                 FindingKind::Duplicate,
-                &at.key("rules"),
+                at.key("rules"),
                 who,
                 "a question has at most one \"noMatch\" rule",
             );
@@ -248,7 +245,7 @@ impl Loader<'_> {
         match (obj.get("rules"), obj.get("then")) {
             (Some(_), Some(_)) => self.b.f.error(
                 FindingKind::Invalid,
-                &at.key("then"),
+                at.key("then"),
                 who,
                 "a step has \"rules\" or \"then\", not both",
             ),
@@ -261,7 +258,7 @@ impl Loader<'_> {
             }
             (Some(_), None) => self.b.f.error(
                 FindingKind::Invalid,
-                &at.key("rules"),
+                at.key("rules"),
                 who,
                 "\"rules\" must be a list",
             ),
@@ -334,7 +331,7 @@ impl Loader<'_> {
         if !o.contains_key("title") {
             self.b.f.error(
                 FindingKind::Missing,
-                &at.key("title"),
+                at.key("title"),
                 who,
                 "a card needs a \"title\"",
             );
@@ -365,7 +362,7 @@ impl Loader<'_> {
             _ => {
                 self.b.f.error(
                     FindingKind::Missing,
-                    &at.key("skill"),
+                    at.key("skill"),
                     who,
                     "a transfer needs a \"skill\": a skill id or a template",
                 );
@@ -379,7 +376,7 @@ impl Loader<'_> {
             Some(_) => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key("agent"),
+                    at.key("agent"),
                     who,
                     "an agent is an agent id or a template",
                 );
@@ -413,7 +410,7 @@ impl Loader<'_> {
             _ => {
                 self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key(key),
+                    at.key(key),
                     who,
                     "must be a non-empty string",
                 );
@@ -432,7 +429,7 @@ impl Loader<'_> {
         if !o.contains_key("text") {
             self.b.f.error(
                 FindingKind::Missing,
-                &at.key("text"),
+                at.key("text"),
                 who,
                 "a File Upload needs a \"text\" asking for the file",
             );
@@ -474,7 +471,7 @@ impl Loader<'_> {
                         }),
                         None => self.b.f.error(
                             FindingKind::Missing,
-                            &here,
+                            here,
                             who,
                             "a choice needs a \"title\"",
                         ),
@@ -482,7 +479,7 @@ impl Loader<'_> {
                 }
                 _ => self.b.f.error(
                     FindingKind::Invalid,
-                    &at.key(i),
+                    at.key(i),
                     who,
                     "a choice is a string or {\"title\", \"payload\"}",
                 ),
