@@ -1,4 +1,15 @@
+//! Loads the generated 1,000-dialog bot of `benches/turn.rs` N times (default 1) and
+//! prints the time per load: a steady workload for `valgrind --tool=callgrind`, which
+//! counts instructions repeatably where timings are noisy (docs/performance.md):
+//!
+//! ```sh
+//! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release -p chatlet-engine --example loadprof
+//! valgrind --tool=callgrind target/release/examples/loadprof 3
+//! ```
+
 use chatlet_engine::internals::load_native;
+
+/// The benchmark's bot: `n` dialogs, each started by two patterns, answering one line.
 fn big_bot(n: usize) -> String {
     let dialogs: Vec<String> = (0..n)
         .map(|i| {
@@ -12,24 +23,20 @@ fn big_bot(n: usize) -> String {
         dialogs.join(",")
     )
 }
+
 fn main() {
-    let s = big_bot(1000);
-    let n: usize = std::env::args()
+    let source = big_bot(1000);
+    let n: u32 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1);
-    let t = std::time::Instant::now();
+    let start = std::time::Instant::now();
     for _ in 0..n {
-        std::hint::black_box(load_native(&s).unwrap());
+        std::hint::black_box(load_native(&source).unwrap());
     }
-    eprintln!("{} bytes, {:?} per load", s.len(), t.elapsed() / n as u32);
-    parse_only(&s, n);
-}
-#[allow(dead_code)]
-fn parse_only(s: &str, n: usize) {
-    let t = std::time::Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(serde_json::from_str::<serde_json::Value>(s).unwrap());
-    }
-    eprintln!("parse only {:?}", t.elapsed() / n as u32);
+    eprintln!(
+        "{} bytes, {:?} per load",
+        source.len(),
+        start.elapsed() / n.max(1)
+    );
 }

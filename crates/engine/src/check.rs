@@ -141,7 +141,9 @@ pub fn warnings(
         );
     }
     // By the lowered pattern the matcher uses.
-    let mut seen: crate::load::names::Map<&[char], &str> = Default::default();
+    let patterns = bot.dialogs.iter().map(|d| d.patterns.len()).sum();
+    let mut seen: crate::load::names::Map<&[char], &str> =
+        crate::load::names::Map::with_capacity_and_hasher(patterns, Default::default());
     for dialog in bot.dialogs.iter().filter(|d| d.enabled) {
         for pattern in &dialog.patterns {
             let key = pattern.lowered();
