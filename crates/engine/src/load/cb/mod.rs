@@ -269,7 +269,9 @@ impl<'a> Importer<'a> {
             };
             let it = self.interaction(m, &at, dialog);
             if matches!(it.kind, Kind::Starter) && dialog != usize::MAX {
-                if starters[dialog].replace(i).is_some() {
+                // The first starter in the file starts the dialog: its patterns and its
+                // flow (a later one is passed over, as the warning says).
+                if starters[dialog].is_some() {
                     self.b.f.warn(
                         FindingKind::Duplicate,
                         at,
@@ -277,6 +279,7 @@ impl<'a> Importer<'a> {
                         "a dialog has more than one starter; the first in the file starts it",
                     );
                 } else {
+                    starters[dialog] = Some(i);
                     self.starter(m, &at, &name, &mut dialogs[dialog], &mut seen_patterns);
                 }
             }
