@@ -96,7 +96,7 @@ pub struct Conversation {
     setup: RefCell<Option<Setup>>,
     /// The browser is offline.
     offline: Cell<bool>,
-    /// Listeners on the page's window (storage, online, offline).
+    /// Listeners on the page's window (storage, online, offline, pagehide).
     listeners: RefCell<Vec<(&'static str, Listener)>>,
     /// Lets go of the lock this window leads by.
     release: RefCell<Option<js_sys::Function>>,
@@ -118,6 +118,9 @@ impl Drop for Conversation {
         }
         if let Some(release) = self.release.take() {
             let _ = release.call0(&JsValue::NULL);
+        }
+        if self.keep.get_mut().due {
+            save(self);
         }
         store::release(&self.options.key);
     }
@@ -151,6 +154,12 @@ struct Keep {
     from: usize,
     /// A refusal by the storage was warned about.
     warned: Cell<bool>,
+    /// A save is due: it runs once the browser has drawn what changed (one save for all
+    /// the changes of a turn, outside the time from Enter to the reply), or when the
+    /// page is left.
+    due: bool,
+    /// Saves when due (a timer's callback).
+    saver: Option<Listener>,
 }
 
 impl Keep {
@@ -225,7 +234,7 @@ impl Conversation {
         }
         self.dispatch.dispatch(action);
         if save_now {
-            save(self);
+            save_soon(self);
         }
     }
 }
@@ -240,6 +249,12 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
     let options = &conv.options;
     {
         let mut keep = conv.keep.borrow_mut();
+        let weak = Rc::downgrade(conv);
+        keep.saver = Some(Listener::new(move |_| {
+            if let Some(conv) = weak.upgrade().filter(|c| c.keep.borrow().due) {
+                save(&conv);
+            }
+        }));
         keep.area = options.persist.area();
         keep.bot = bot.fingerprint().to_string();
         keep.idle_ms = options
@@ -403,12 +418,18 @@ fn listen(conv: &Shared) {
             match name {
                 "online" => set_offline(&conv, false),
                 "offline" => set_offline(&conv, true),
+                // The page is left: a save still due is made now.
+                "pagehide" => {
+                    if conv.keep.borrow().due {
+                        save(&conv);
+                    }
+                }
                 _ => on_storage(&conv, &e),
             }
         })
     };
     let mut listeners = conv.listeners.borrow_mut();
-    for name in ["online", "offline", "storage"] {
+    for name in ["online", "offline", "storage", "pagehide"] {
         let listener = handler(name);
         let _ = window.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
         listeners.push((name, listener));
@@ -674,12 +695,38 @@ fn resume(conv: &Shared, saved: Saved, early_shown: Vec<Value>) {
     flush_pending(conv);
 }
 
+/// Stores the conversation soon: after the browser has drawn what changed (a timer),
+/// once for all that changed meanwhile.
+fn save_soon(conv: &Conversation) {
+    let Ok(mut keep) = conv.keep.try_borrow_mut() else {
+        return;
+    };
+    if keep.due {
+        return;
+    }
+    let timer = keep
+        .saver
+        .as_ref()
+        .zip(web_sys::window())
+        .and_then(|(saver, window)| {
+            window
+                .set_timeout_with_callback(saver.as_ref().unchecked_ref())
+                .ok()
+        });
+    keep.due = timer.is_some();
+    drop(keep);
+    if timer.is_none() {
+        save(conv);
+    }
+}
+
 /// Stores the conversation (after each turn and each change to the transcript), when
 /// this window leads it.
 fn save(conv: &Conversation) {
     let Ok(mut keep) = conv.keep.try_borrow_mut() else {
         return;
     };
+    keep.due = false;
     let (Some(area), Some(runner)) = (keep.area.clone(), runner(conv)) else {
         return;
     };
@@ -876,7 +923,7 @@ fn on_turn(conv: &Shared, turn: Turn) {
     *conv.expect.borrow_mut() = turn.expect.clone();
     conv.act(Action::Typing(turn.waiting));
     conv.act(Action::Expect(turn.expect));
-    save(conv);
+    save_soon(conv);
 }
 
 /// Shows the engine's outputs in order, each after its delay (after those of earlier
