@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement, Node};
@@ -191,7 +192,13 @@ fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared, region: &NodeR
             .unwrap_or((0, usize::MAX, false, usize::MAX));
         if (before.1, before.2) != (now.1, now.2) {
             if let Some(el) = region.cast::<web_sys::Element>() {
-                el.set_scroll_top(el.scroll_height());
+                // In the frame's own animation callback: the layout that reading the
+                // height needs is then the one the frame makes anyway, not one more on
+                // the way from Enter to the reply.
+                let scroll = Closure::once_into_js(move || el.set_scroll_top(el.scroll_height()));
+                if let Some(window) = web_sys::window() {
+                    let _ = window.request_animation_frame(scroll.unchecked_ref());
+                }
             }
         }
         if before.0 != now.0 {

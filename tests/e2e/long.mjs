@@ -21,10 +21,14 @@ const TURN = `async (text) => {
   const root = window.__chatlet.roots()[0];
   const list = root.querySelector('.chatlet-list');
   const input = root.querySelector('.chatlet-input');
-  const before = list.querySelectorAll('.chatlet-bot').length;
+  // Only the last run of messages is looked at: counting the whole list's messages at
+  // each change would itself grow with the conversation.
+  const lastRunBots = () => { const r = list.lastElementChild; return r ? r.querySelectorAll('.chatlet-bot').length : 0; };
+  const [runs, bots] = [list.childElementCount, lastRunBots()];
   const replied = new Promise((ok) => {
     const seen = new MutationObserver(() => {
-      if (list.querySelectorAll('.chatlet-bot').length > before) { seen.disconnect(); ok(); }
+      const now = lastRunBots();
+      if (list.childElementCount > runs ? now > 0 : now > bots) { seen.disconnect(); ok(); }
     });
     seen.observe(list, { childList: true, subtree: true });
   });
