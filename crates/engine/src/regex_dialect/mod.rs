@@ -225,6 +225,18 @@ mod tests {
         }
 
         proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            /// Any text as an expression: refused or compiled, never a panic, and a
+            /// compiled one runs on any text.
+            #[test]
+            fn any_source_is_refused_or_runs(re in "[a\\\\()\\[\\]{}|*+?^$.,:=!<>0-9bBdDwWsSuxck-]{0,16}", text in ".{0,12}") {
+                if let Ok(ours) = JsRegex::compile(&re) {
+                    ours.is_match(&text);
+                }
+            }
+        }
+
+        proptest! {
             #![proptest_config(ProptestConfig::with_cases(2000))]
             #[test]
             fn agrees_with_the_regex_crate(re in expression(), texts in prop::collection::vec("[abc1_ \n-]{0,10}", 1..6)) {

@@ -56,8 +56,10 @@ impl Program {
     fn emit(&mut self, node: &Node) {
         match node {
             Node::Set(set) => {
-                // Literals recur (`a{3}` emits `a` thrice): one copy of each set.
-                let i = match self.sets.iter().position(|s| s == set) {
+                // Literals recur (`a{3}` emits `a` thrice): one copy of each set, looked
+                // for among the first few (a long expression of distinct characters
+                // would otherwise search all of them for each).
+                let i = match self.sets.iter().take(256).position(|s| s == set) {
                     Some(i) => i,
                     None => {
                         self.sets.push(set.clone());
