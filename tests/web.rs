@@ -49,6 +49,11 @@ fn mount_url(url: &str) -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
+    // The window says when its bot is loaded (the text box takes text before that).
+    let loaded =
+        js_sys::Function::new_with_args("e", "e.currentTarget.setAttribute('data-test-ready', '')");
+    root.add_event_listener_with_callback("chatlet:ready", &loaded)
+        .unwrap();
     let load_bot = js_sys::Function::new_no_args(&format!(
         "return fetch({}).then((r) => {{ if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); }})",
         serde_json::to_string(url).unwrap()
@@ -129,10 +134,12 @@ fn find<T: JsCast>(root: &Element, selector: &str) -> T {
         .unwrap()
 }
 
+/// Waits for the bot to be loaded (`chatlet:ready`) and the text box to be enabled.
 async fn ready(root: &Element) {
-    until("the composer is enabled", || {
+    until("the bot is loaded and the composer enabled", || {
         let input = root.query_selector(".chatlet-input").unwrap();
-        input.is_some_and(|i| !i.unchecked_into::<HtmlInputElement>().disabled())
+        root.has_attribute("data-test-ready")
+            && input.is_some_and(|i| !i.unchecked_into::<HtmlInputElement>().disabled())
     })
     .await;
 }
