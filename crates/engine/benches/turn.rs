@@ -7,20 +7,9 @@ use std::sync::Arc;
 use chatlet_engine::{internals::load_native, Input, Session};
 use criterion::{criterion_group, criterion_main, Criterion};
 
-/// A native bot with `n` dialogs, each started by two patterns and answering one line.
-fn big_bot(n: usize) -> String {
-    let dialogs: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"name":"D{i}","patterns":["*topic{i} (info|details)*","(what|tell me) about item{i}*"],"flow":[{{"say":"Dialog {i} for {{$query}}"}}]}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"dialogs":[{},{{"name":"Fallback","fallback":true,"flow":[{{"say":"Sorry?"}}]}}]}}"#,
-        dialogs.join(",")
-    )
-}
+#[path = "shared/big_bot.rs"]
+mod big_bot;
+use big_bot::big_bot;
 
 /// A bot whose one question has `n` regex rules, each re-asking it; "code 00199" matches
 /// the 200th.

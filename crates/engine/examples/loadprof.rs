@@ -9,20 +9,9 @@
 
 use chatlet_engine::internals::load_native;
 
-/// The benchmark's bot: `n` dialogs, each started by two patterns, answering one line.
-fn big_bot(n: usize) -> String {
-    let dialogs: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"name":"D{i}","patterns":["*topic{i} (info|details)*","(what|tell me) about item{i}*"],"flow":[{{"say":"Dialog {i} for {{$query}}"}}]}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"dialogs":[{},{{"name":"Fallback","fallback":true,"flow":[{{"say":"Sorry?"}}]}}]}}"#,
-        dialogs.join(",")
-    )
-}
+#[path = "../benches/shared/big_bot.rs"]
+mod big_bot;
+use big_bot::big_bot;
 
 fn main() {
     let source = big_bot(1000);
