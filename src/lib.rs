@@ -38,14 +38,19 @@ pub mod worker;
 
 pub use chatlet_engine as engine;
 
-/// Gives the engine the browser's lower case (`String.prototype.toLowerCase`, Unicode's
-/// mapping): the standard library's tables would cost the wasm about 5 KB.
+/// Gives the engine the browser's lower and upper case (`String.prototype.toLowerCase`
+/// and `toUpperCase`, Unicode's mappings): the standard library's tables would cost the
+/// wasm about 5 KB each.
 #[cfg(target_arch = "wasm32")]
 pub fn install_case() {
     fn lower(text: &str) -> String {
         js_sys::JsString::from(text).to_lower_case().into()
     }
+    fn upper(text: &str) -> String {
+        js_sys::JsString::from(text).to_upper_case().into()
+    }
     chatlet_engine::set_lower(lower);
+    chatlet_engine::set_upper(upper);
 }
 
 /// Talc instead of the default dlmalloc: about 3 KB less wasm, and faster.

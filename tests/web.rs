@@ -338,6 +338,38 @@ async fn a_broken_bot_says_what_and_where_to_the_page() {
     );
 }
 
+/// Regular expressions keep JavaScript's meaning in the browser too, where the upper case
+/// that `i` compares by is the browser's own.
+#[wasm_bindgen_test]
+async fn regular_expressions_mean_what_they_mean_in_javascript() {
+    let root = mount(
+        r#"{"dialogs":[{"name":"D","patterns":["go"],"flow":[{"ask":"Q","rules":[
+            {"regex":"^straße$","flags":"i","then":"hit"},
+            {"regex":"^s+$","flags":"i","then":"hit"},
+            {"regex":"^.$","flags":"u","then":"hit"},
+            {"noMatch":"no","then":"repeat"}]},
+            {"say":"yes","name":"hit","then":"stop"}]}]}"#,
+    );
+    ready(&root).await;
+    let mut count = 0;
+    for (text, answer) in [
+        ("go", "Q"),
+        ("STRAßE", "yes"),
+        ("go", "Q"),
+        ("STRASSE", "no"), // ß is not SS: its upper case is two letters
+        ("ſſ", "no"),      // without u, no letter beyond ASCII stands for s
+        ("Ss", "yes"),
+        ("go", "Q"),
+        ("😀", "yes"), // one character with u
+    ] {
+        type_and_send(&root, text);
+        count += if answer == "no" { 2 } else { 1 };
+        let bot = wait_for_bot(&root, count).await;
+        let said = &bot[count - if answer == "no" { 2 } else { 1 }];
+        assert_eq!(said, answer, "{text}: {bot:?}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_missing_bot_file_is_reported_to_the_page() {
     let root = mount_url("/no-such-bot.json");

@@ -96,5 +96,36 @@ fn turn(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, turn);
+/// Backtracking traps for a JavaScript engine on hostile texts of 1,000 and 50,000
+/// characters: the `regex` crate's search stays linear (compare the two sizes).
+fn regex_traps(c: &mut Criterion) {
+    use chatlet_engine::internals::JsRegex;
+    let email = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$";
+    /// A name, the expression, and the hostile text of a length.
+    type Trap = (&'static str, &'static str, fn(usize) -> String);
+    let traps: [Trap; 5] = [
+        ("^(a+)+$", "^(a+)+$", |n| format!("{}!", "a".repeat(n))),
+        ("(a|a)*b", "(a|a)*b", |n| "a".repeat(n)),
+        ("(a{1,100}){1,100}", "(a{1,100}){1,100}", |n| "b".repeat(n)),
+        // Anchored, the same program must run over the whole text: the costliest
+        // expression family found (linear, with a constant as large as its program).
+        ("^(a{1,100}){1,100}$", "^(a{1,100}){1,100}$", |n| {
+            format!("{}!", "a".repeat(n))
+        }),
+        ("the demo bot's email", email, |n| {
+            format!("{}@{}", "a".repeat(n / 2), "a".repeat(n / 2))
+        }),
+    ];
+    for (name, source, text) in traps {
+        let re = JsRegex::compile(source).unwrap();
+        for n in [1_000, 50_000] {
+            let text = text(n);
+            c.bench_function(&format!("regex: {name} on {n} characters"), |b| {
+                b.iter(|| re.is_match(black_box(&text)))
+            });
+        }
+    }
+}
+
+criterion_group!(benches, turn, regex_traps);
 criterion_main!(benches);

@@ -1,23 +1,73 @@
-//! Lower case for matching (patterns, exact answers, options, conditions, keywords): the
-//! one place the engine folds case.
+//! Lower case for matching (patterns, exact answers, options, conditions, keywords), and
+//! the upper case of single characters that case-insensitive regular expressions compare
+//! by without the `u` flag: the one place the engine maps case.
 //!
 //! With the `unicode-case` feature (default) this is the standard library's Unicode
-//! lower-casing. Without it (the widget, where the standard library's tables cost about
-//! 5 KB of compressed wasm) the host installs its own with [`set_lower`]: the widget
-//! passes the browser's `String.prototype.toLowerCase`, the same Unicode mapping. Until
-//! a host does, only ASCII letters are folded (`lower("ÉTÉ Balance")` is `"été balance"`
-//! with the feature: see the tests).
+//! mappings. Without it (the widget, where the standard library's tables cost about
+//! 5 KB of compressed wasm each) the host installs its own with [`set_lower`] and
+//! [`set_upper`]: the widget passes the browser's `String.prototype.toLowerCase` and
+//! `toUpperCase`, the same Unicode mappings (and, for regular expressions, the browser's
+//! own). Until a host does, only ASCII letters are mapped (`lower("ÉTÉ Balance")` is
+//! `"été balance"` with the feature: see the tests).
 
 #[cfg(not(feature = "unicode-case"))]
 use std::sync::OnceLock;
 
 #[cfg(not(feature = "unicode-case"))]
 static LOWER: OnceLock<fn(&str) -> String> = OnceLock::new();
+#[cfg(not(feature = "unicode-case"))]
+static UPPER: OnceLock<fn(&str) -> String> = OnceLock::new();
 
 /// Installs the host's lower-casing (once; later calls are ignored).
 #[cfg(not(feature = "unicode-case"))]
 pub fn set_lower(lower: fn(&str) -> String) {
     let _ = LOWER.set(lower);
+}
+
+/// Installs the host's upper-casing (once; later calls are ignored).
+#[cfg(not(feature = "unicode-case"))]
+pub fn set_upper(upper: fn(&str) -> String) {
+    let _ = UPPER.set(upper);
+}
+
+/// Each character in upper case, where that is one character (`None` where it is more,
+/// as `ß` is `SS`).
+pub fn upper_each(chars: &[char]) -> Vec<Option<char>> {
+    #[cfg(feature = "unicode-case")]
+    return chars.iter().map(|c| one(c.to_uppercase())).collect();
+    #[cfg(not(feature = "unicode-case"))]
+    match UPPER.get() {
+        Some(&upper) => upper_each_by(chars, upper),
+        None => chars.iter().map(|c| Some(c.to_ascii_uppercase())).collect(),
+    }
+}
+
+fn one(mut upper: impl Iterator<Item = char>) -> Option<char> {
+    match (upper.next(), upper.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// [`upper_each`] by a host's upper-casing of whole texts, in one call: each character
+/// followed by NUL, which no upper case holds (NUL itself, which has no case, is left
+/// out).
+#[cfg_attr(feature = "unicode-case", allow(dead_code))]
+fn upper_each_by(chars: &[char], upper: fn(&str) -> String) -> Vec<Option<char>> {
+    let mut joined = String::with_capacity(chars.len() * 4);
+    for &c in chars.iter().filter(|&&c| c != '\0') {
+        joined.push(c);
+        joined.push('\0');
+    }
+    let upper = upper(&joined);
+    let mut pieces = upper.split('\0').map(|piece| one(piece.chars()));
+    chars
+        .iter()
+        .map(|&c| match c {
+            '\0' => Some(c),
+            _ => pieces.next().flatten(),
+        })
+        .collect()
 }
 
 /// `text` in lower case.
@@ -40,5 +90,24 @@ mod tests {
     #[test]
     fn unicode_lower_case() {
         assert_eq!(super::lower("ÉTÉ Balance"), "été balance");
+    }
+
+    /// A host's upper case, called once for all characters, gives what std gives
+    /// character by character.
+    #[test]
+    fn upper_case_by_the_host() {
+        let all: Vec<char> = (0..=0xFFFF).filter_map(char::from_u32).collect();
+        assert_eq!(
+            super::upper_each_by(&all, |s| s.to_uppercase()),
+            super::upper_each(&all)
+        );
+    }
+
+    #[test]
+    fn upper_case_of_single_characters() {
+        assert_eq!(
+            super::upper_each(&['\0', 'a', 'é', 'ß', 'ſ', '1']),
+            vec![Some('\0'), Some('A'), Some('É'), None, Some('S'), Some('1')]
+        );
     }
 }

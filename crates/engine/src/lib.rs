@@ -78,7 +78,7 @@ pub use upload::{
 };
 // Lower case for hosts that bring their own (the widget: the browser's).
 #[cfg(not(feature = "unicode-case"))]
-pub use case::set_lower;
+pub use case::{set_lower, set_upper};
 
 /// The engine's parsers, for the fuzz targets and property tests: not an API.
 #[doc(hidden)]
@@ -87,6 +87,6 @@ pub mod internals {
     pub use crate::load::cb::load as load_cb;
     pub use crate::load::native::load as load_native;
     pub use crate::pattern::Pattern;
-    pub use crate::regex_dialect::JsRegex;
+    pub use crate::regex_dialect::{JsRegex, Kind as RegexKind};
     pub use crate::template::{percent_encode, Placeholder, Template};
 }

@@ -54,11 +54,15 @@ pub fn pattern(data: &[u8]) {
     }
 }
 
-/// The first line is a JavaScript regular expression, the rest texts it is tried on.
+/// The first line is a JavaScript regular expression (after its flags and a tab, if it
+/// has a tab), translated and compiled by the `regex` crate; the rest are texts it is
+/// tried on.
 pub fn regex(data: &[u8]) {
     let text = text(data);
     let mut lines = text.split('\n');
-    let Ok(re) = JsRegex::compile(lines.next().unwrap_or_default()) else {
+    let first = lines.next().unwrap_or_default();
+    let (flags, source) = first.split_once('\t').unwrap_or(("", first));
+    let Ok(re) = JsRegex::with_flags(source, flags) else {
         return;
     };
     for line in lines {

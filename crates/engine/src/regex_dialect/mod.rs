@@ -1,21 +1,20 @@
-//! Bot authors write JavaScript regular expressions; this module reads and runs them
-//! with JavaScript's meanings, in linear time:
+//! Bot authors write JavaScript regular expressions; this module translates them into the
+//! `regex` crate's syntax with JavaScript's meanings, and the crate compiles and matches
+//! them (in linear time, whatever the expression and the text).
 //!
-//! - `\d \w \s \b` and their negations are JavaScript's classes (`\d` is `[0-9]`, `\w` is
-//!   `[A-Za-z0-9_]`, `\s` is JavaScript's whitespace list);
-//! - `.` excludes JavaScript's line terminators; `\uHHHH`, `\u{H…}`, `\xHH`, `\cX`, `\/`
-//!   and friends are accepted, and so is the web's lenient grammar (a `{` that begins no
-//!   quantifier is a character, a `-` next to a class in brackets too);
-//! - look-around, back-references and Unicode property escapes are rejected with an
-//!   error naming the construct: a linear-time matcher cannot express them.
+//! - [`parse`] reads JavaScript's syntax as ECMAScript does, flags included: the strict
+//!   grammar with `u`, the web's lenient one without (Annex B). It refuses what
+//!   JavaScript refuses, and by name what the crate cannot match in linear time
+//!   (look-around, back-references, Unicode property escapes).
+//! - [`emit`] writes the tree in the crate's syntax with JavaScript's classes (`\d`,
+//!   `\w`, `\s`, `\b` as ECMAScript defines them), anchors (`^`/`$` by `m`), dot (by
+//!   `s`) and case folding (by `i`: [`fold`] without `u`, the crate's simple folding
+//!   with it), and says how a text is prepared so that the crate sees JavaScript's
+//!   units (UTF-16 code units without `u`).
 //!
-//! A rule's regex is *searched* in the message (unanchored) and is case-sensitive.
-//!
-//! [`parse`] reads the syntax into a tree; [`program`] compiles the tree to a Thompson
-//! program and runs it as a Pike VM. Both are Chatlet's own: the `regex` crate's parser
-//! and engine had cost the widget about 40 KB of its compressed size for what a rule
-//! needs, a yes or no on a short message (docs/performance.md). A property test checks
-//! this matcher against the `regex` crate on the syntax the two share.
+//! A rule's regex is *searched* in the message (unanchored), as `RegExp.prototype.test`
+//! does. A differential test (`tests/regex_js.rs`) runs a corpus through `node` and
+//! through this module and compares.
 //!
 //! ```
 //! use chatlet_engine::internals::JsRegex;
@@ -23,24 +22,63 @@
 //! assert!(re.is_match("123456"));
 //! assert!(!re.is_match("12345٦")); // an Arabic-Indic digit is not \d in JavaScript
 //! assert!(JsRegex::compile(r"(?=x)").is_err());
+//! let re = JsRegex::with_flags(r"^straße$", "i").unwrap();
+//! assert!(re.is_match("STRAßE"));
 //! ```
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
+mod emit;
+mod fold;
 mod parse;
-mod program;
+mod set;
 
-/// A compiled JavaScript regular expression.
+/// Most bytes one expression may compile to (the crate's `size_limit`).
+pub const SIZE_LIMIT: usize = 1 << 20;
+/// Most bytes of the crate's lazy DFA cache per expression (`dfa_size_limit`).
+pub const DFA_SIZE_LIMIT: usize = 1 << 20;
+/// Deepest nesting the crate accepts in a translation (`nest_limit`); the translator
+/// itself accepts groups [`parse::MAX_DEPTH`] deep.
+const NEST_LIMIT: u32 = 600;
+
+/// A JavaScript regular expression, compiled.
 #[derive(Clone, Debug)]
 pub struct JsRegex {
     source: String,
-    /// Boxed: a rule's condition stays small.
-    program: Box<program::Program>,
+    flags: Flags,
+    regex: regex::Regex,
+    form: emit::Form,
+}
+
+/// The flags that change what an expression matches (`g` and `d` do not, for a test).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// `i`
+    pub ignore_case: bool,
+    /// `m`
+    pub multiline: bool,
+    /// `s`
+    pub dot_all: bool,
+    /// `u`
+    pub unicode: bool,
+    /// `y`: the match must begin at the start of the text.
+    pub sticky: bool,
+}
+
+/// Why an expression was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// JavaScript refuses it too (a syntax error).
+    Invalid,
+    /// JavaScript accepts it; Chatlet does not (named in the message).
+    Unsupported,
 }
 
 /// Why a regular expression was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegexError {
+    /// Invalid in JavaScript, or unsupported here.
+    pub kind: Kind,
     /// What is wrong, in words.
     pub message: String,
 }
@@ -51,21 +89,127 @@ impl fmt::Display for RegexError {
     }
 }
 
-impl JsRegex {
-    /// Reads and compiles a JavaScript regular expression.
-    pub fn compile(source: &str) -> Result<JsRegex, RegexError> {
-        let node = parse::parse(source)?;
-        let program = program::Program::new(&node, || {
-            RegexError {
-            message: format!(
-                "regular expression {source:?} is not supported: it compiles to more than {} instructions",
-                program::MAX_PROGRAM
+impl RegexError {
+    fn new(kind: Kind, message: String) -> RegexError {
+        RegexError { kind, message }
+    }
+
+    fn unsupported(source: &str, flags: Flags, what: &str) -> RegexError {
+        RegexError::new(
+            Kind::Unsupported,
+            format!(
+                "regular expression {} uses {what}, which Chatlet does not support (matching is linear-time)",
+                shown(source, flags)
             ),
+        )
+    }
+}
+
+impl fmt::Display for Flags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (on, letter) in [
+            (self.ignore_case, 'i'),
+            (self.multiline, 'm'),
+            (self.dot_all, 's'),
+            (self.unicode, 'u'),
+            (self.sticky, 'y'),
+        ] {
+            if on {
+                f.write_char(letter)?;
+            }
         }
-        })?;
+        Ok(())
+    }
+}
+
+/// An expression as findings show it: its source, and its flags if it has any.
+fn shown(source: &str, flags: Flags) -> String {
+    if flags == Flags::default() {
+        format!("{source:?}")
+    } else {
+        format!("{source:?} (flags \"{flags}\")")
+    }
+}
+
+impl Flags {
+    /// Reads JavaScript's flag letters (`dgimsuy`; each once).
+    pub fn parse(letters: &str, source: &str) -> Result<Flags, RegexError> {
+        let mut flags = Flags::default();
+        let mut seen = String::new();
+        for c in letters.chars() {
+            let bad = |why: String| {
+                RegexError::new(
+                    Kind::Invalid,
+                    format!("regular expression {source:?} has invalid flags {letters:?}: {why}"),
+                )
+            };
+            if seen.contains(c) {
+                return Err(bad(format!("'{c}' twice")));
+            }
+            seen.push(c);
+            match c {
+                'd' | 'g' => {}
+                'i' => flags.ignore_case = true,
+                'm' => flags.multiline = true,
+                's' => flags.dot_all = true,
+                'u' => flags.unicode = true,
+                'y' => flags.sticky = true,
+                'v' => {
+                    return Err(RegexError::new(
+                        Kind::Unsupported,
+                        format!(
+                            "regular expression {source:?} uses the v flag (Unicode sets), which Chatlet does not support; use u"
+                        ),
+                    ))
+                }
+                _ => return Err(bad(format!("'{c}' is not a flag"))),
+            }
+        }
+        Ok(flags)
+    }
+}
+
+impl JsRegex {
+    /// Reads and compiles a JavaScript regular expression without flags.
+    pub fn compile(source: &str) -> Result<JsRegex, RegexError> {
+        JsRegex::new(source, Flags::default())
+    }
+
+    /// Reads and compiles a JavaScript regular expression with flags (`"iu"`).
+    pub fn with_flags(source: &str, flags: &str) -> Result<JsRegex, RegexError> {
+        JsRegex::new(source, Flags::parse(flags, source)?)
+    }
+
+    /// Reads and compiles a JavaScript regular expression.
+    pub fn new(source: &str, flags: Flags) -> Result<JsRegex, RegexError> {
+        let node = parse::parse(source, flags)?;
+        let (pattern, form) = emit::emit(&node, flags, source)?;
+        let regex = regex::RegexBuilder::new(&pattern)
+            .size_limit(SIZE_LIMIT)
+            .dfa_size_limit(DFA_SIZE_LIMIT)
+            .nest_limit(NEST_LIMIT)
+            .build()
+            .map_err(|e| {
+                let why = match e {
+                    regex::Error::CompiledTooBig(limit) => format!(
+                        "it would compile to more than {} KiB, the limit for one expression",
+                        limit / 1024
+                    ),
+                    other => format!("the regex crate refused its translation ({other})"),
+                };
+                RegexError::new(
+                    Kind::Unsupported,
+                    format!(
+                        "regular expression {} is too big for Chatlet: {why}",
+                        shown(source, flags)
+                    ),
+                )
+            })?;
         Ok(JsRegex {
             source: source.to_string(),
-            program: Box::new(program),
+            flags,
+            regex,
+            form,
         })
     }
 
@@ -74,178 +218,21 @@ impl JsRegex {
         &self.source
     }
 
-    /// Is the expression found anywhere in `text`?
+    /// Its flags.
+    pub fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    /// Is the expression found anywhere in `text` (`RegExp.prototype.test`)?
     pub fn is_match(&self, text: &str) -> bool {
-        self.program.is_match(text)
+        self.regex.is_match(&self.form.prepare(text))
+    }
+
+    /// The pattern the `regex` crate compiled, for tests and the curious.
+    pub fn translation(&self) -> &str {
+        self.regex.as_str()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn yes(re: &str, s: &str) -> bool {
-        JsRegex::compile(re)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .is_match(s)
-    }
-
-    #[test]
-    fn classes_are_ascii_like_javascript() {
-        assert!(yes(r"^\d{6}$", "123456"));
-        assert!(!yes(r"^\d{6}$", "١٢٣٤٥٦"));
-        assert!(yes(r"^\w+$", "abc_09"));
-        assert!(!yes(r"^\w+$", "é"));
-        assert!(yes(r"^\s$", "\u{a0}"));
-        assert!(yes(r"^[\d\s-]+$", "12 34-5"));
-        assert!(yes(r"^\D+$", "abc"));
-        assert!(yes(r"^[^\d]+$", "abc"));
-        assert!(!yes(r"^[^\d]+$", "ab1"));
-    }
-
-    #[test]
-    fn search_semantics_and_case() {
-        assert!(yes(r"Product #: [0-9]", "Product #: 40276532"));
-        assert!(!yes(r"product", "Product"));
-        assert!(yes(r"^[^0-9]*$", "no digits"));
-    }
-
-    #[test]
-    fn email_like_patterns() {
-        let re = r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$";
-        assert!(yes(re, "a.b@example.com"));
-        assert!(!yes(re, "a.b@example"));
-    }
-
-    #[test]
-    fn word_boundary_and_escapes() {
-        assert!(yes(r"\bcat\b", "a cat."));
-        assert!(!yes(r"\bcat\b", "concat"));
-        assert!(yes(r"^a\/b$", "a/b"));
-        assert!(yes(r"^\u0041$", "A"));
-        assert!(yes(r"^\x41$", "A"));
-        assert!(yes(r"^a.c$", "abc"));
-        assert!(!yes(r"^a.c$", "a\nc"));
-        assert!(yes(r"^(?:ab)+$", "abab"));
-        assert!(yes(r"^(?<year>\d{4})$", "2024"));
-    }
-
-    #[test]
-    fn unsupported_constructs_are_named() {
-        for (re, what) in [
-            (r"a(?=b)", "look-ahead"),
-            (r"a(?!b)", "look-ahead"),
-            (r"(?<=a)b", "look-behind"),
-            (r"(a)\1", "back-reference"),
-            (r"\p{L}", "Unicode property"),
-        ] {
-            let err = JsRegex::compile(re).unwrap_err();
-            assert!(err.message.contains(what), "{re}: {err}");
-        }
-        assert!(JsRegex::compile("(a").is_err());
-    }
-
-    #[test]
-    fn the_webs_lenient_grammar() {
-        assert!(yes(r"^a{$", "a{"));
-        assert!(yes(r"^a{1,x}$", "a{1,x}"));
-        assert!(yes(r"^x{2,3}$", "xxx"));
-        assert!(!yes(r"^x{2,3}$", "xxxx"));
-        assert!(yes(r"^[\d-z]+$", "1-z"));
-        assert!(yes(r"^]$", "]"));
-        assert!(!yes(r"[]", "anything"));
-        assert!(yes(r"^[^]$", "\n"));
-        assert!(yes(r"^\cJ$", "\n"));
-        assert!(yes(r"^\u{1F600}$", "😀"));
-        assert!(yes(r"^(?:^a)*$", ""));
-        assert!(yes(r"^[\b]$", "\u{8}"));
-        assert!(yes(r"a+?b", "aab"));
-        for bad in [
-            r"^*", r"a**", r"\b+", "*a", "a{3,2}", "[z-a]", "(?x)", "a)", "(a", "[a", "\\",
-            "a{1001}",
-        ] {
-            assert!(JsRegex::compile(bad).is_err(), "{bad}");
-        }
-        assert!(JsRegex::compile("(a{1000}){1000}").is_err());
-        assert!(JsRegex::compile(&"(".repeat(5000)).is_err());
-    }
-
-    #[test]
-    fn linear_on_a_backtracking_trap() {
-        let re = JsRegex::compile(r"^(a+)+$").unwrap();
-        let text = format!("{}!", "a".repeat(20_000));
-        assert!(!re.is_match(&text));
-        assert!(re.is_match(&"a".repeat(20_000)));
-    }
-
-    mod reference {
-        use super::super::JsRegex;
-        use proptest::prelude::*;
-
-        /// Expressions in the syntax JavaScript and the `regex` crate share, with the
-        /// same meaning on ASCII text without `\r` (where Unicode classes are ASCII
-        /// classes and both `.` exclude only `\n`).
-        fn expression() -> impl Strategy<Value = String> {
-            let leaf = prop_oneof![
-                "[abc1_ -]".prop_map(|c| if c == "-" { r"\-".to_string() } else { c }),
-                Just(r"\d".to_string()),
-                Just(r"\w".to_string()),
-                Just(r"\s".to_string()),
-                Just(r"\W".to_string()),
-                Just(".".to_string()),
-                Just("[a-c]".to_string()),
-                Just("[^a1]".to_string()),
-                Just(r"[\d_]".to_string()),
-                Just("^".to_string()),
-                Just("$".to_string()),
-                Just(r"\b".to_string()),
-                Just(r"\B".to_string()),
-            ];
-            leaf.prop_recursive(4, 24, 4, |inner| {
-                prop_oneof![
-                    prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
-                    prop::collection::vec(inner.clone(), 2..4)
-                        .prop_map(|v| format!("(?:{})", v.join("|"))),
-                    (
-                        inner.clone(),
-                        prop_oneof![
-                            Just("*"),
-                            Just("+"),
-                            Just("?"),
-                            Just("{2}"),
-                            Just("{1,3}"),
-                            Just("{0,}"),
-                            Just("*?")
-                        ]
-                    )
-                        .prop_map(|(r, q)| format!("(?:{r}){q}")),
-                    inner.prop_map(|r| format!("({r})")),
-                ]
-            })
-        }
-
-        proptest! {
-            #![proptest_config(ProptestConfig::with_cases(3000))]
-            /// Any text as an expression: refused or compiled, never a panic, and a
-            /// compiled one runs on any text.
-            #[test]
-            fn any_source_is_refused_or_runs(re in "[a\\\\()\\[\\]{}|*+?^$.,:=!<>0-9bBdDwWsSuxck-]{0,16}", text in ".{0,12}") {
-                if let Ok(ours) = JsRegex::compile(&re) {
-                    ours.is_match(&text);
-                }
-            }
-        }
-
-        proptest! {
-            #![proptest_config(ProptestConfig::with_cases(2000))]
-            #[test]
-            fn agrees_with_the_regex_crate(re in expression(), texts in prop::collection::vec("[abc1_ \n-]{0,10}", 1..6)) {
-                let ours = JsRegex::compile(&re).unwrap();
-                let reference = regex::Regex::new(&re).unwrap();
-                for text in &texts {
-                    prop_assert_eq!(ours.is_match(text), reference.is_match(text), "{:?} on {:?}", re, text);
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -116,8 +116,8 @@ const KIND_KEYS: [(&str, &[&str]); 7] = [
     ),
 ];
 const RULE_KEYS: &[&str] = &[
-    "pattern", "regex", "exact", "option", "noMatch", "result", "exclude", "when", "set", "slots",
-    "scope", "then",
+    "pattern", "regex", "flags", "exact", "option", "noMatch", "result", "exclude", "when", "set",
+    "slots", "scope", "then",
 ];
 
 impl<'a> Loader<'a> {

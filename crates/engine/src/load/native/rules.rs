@@ -7,7 +7,7 @@ use super::super::json;
 use super::{Loader, RULE_KEYS};
 use crate::error::{At, FindingKind};
 use crate::model::{Action, Assign, Condition, ContextCondition, ContextOp, Rule};
-use crate::regex_dialect::JsRegex;
+use crate::regex_dialect::{Flags, JsRegex};
 
 impl Loader<'_> {
     pub(super) fn rule(
@@ -32,6 +32,14 @@ impl Loader<'_> {
                     "a rule tests one thing; this one has {}",
                     tests.join(" and ")
                 ),
+            );
+        }
+        if obj.contains_key("flags") && !tests.contains(&"regex") {
+            self.b.f.error(
+                FindingKind::Invalid,
+                at.key("flags"),
+                who,
+                "`flags` belongs to a `regex` rule",
             );
         }
         let condition = self.test(obj, at, who, tests.first().copied())?;
@@ -77,11 +85,15 @@ impl Loader<'_> {
             }
             Some("regex") => {
                 let here = at.key("regex");
-                let source = obj.get("regex").and_then(Value::as_str).unwrap_or_default();
-                match JsRegex::compile(source) {
+                let source = json::string_or(self.b.f, obj, "regex", at, "");
+                let flags = json::string_or(self.b.f, obj, "flags", at, "");
+                let compiled = Flags::parse(&flags, &source)
+                    .map_err(|e| (at.key("flags"), e))
+                    .and_then(|flags| JsRegex::new(&source, flags).map_err(|e| (here, e)));
+                match compiled {
                     Ok(re) => Condition::Regex(re),
-                    Err(e) => {
-                        self.b.f.error(FindingKind::Pattern, here, who, e.message);
+                    Err((at, e)) => {
+                        self.b.f.error(FindingKind::Pattern, at, who, e.message);
                         return None;
                     }
                 }
