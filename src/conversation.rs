@@ -949,8 +949,21 @@ fn deliver(conv: &Shared, outputs: Vec<Output>) {
                 call(conv, request);
                 continue;
             }
-            Output::Upload(upload) => {
+            // Started in its place among the messages: the file's chip moves on after
+            // the bot's messages before it ("Uploading your statement…").
+            Output::Upload(upload) if wait == 0 && conv.paced.borrow().is_empty() => {
                 upload_file(conv, upload);
+                continue;
+            }
+            Output::Upload(_) => {
+                // In flight from now on: a page left meanwhile reports it failed.
+                conv.keep.borrow_mut().flight.push(output.clone());
+                conv.paced
+                    .borrow_mut()
+                    .push_back((now + wait as f64, output));
+                if !conv.pacing.replace(true) {
+                    spawn_local(let_out(conv.clone()));
+                }
                 continue;
             }
             Output::FileRefused { file } => {
@@ -1000,9 +1013,13 @@ async fn let_out(conv: Shared) {
             true => conv.paced.borrow_mut().pop_front(),
             false => None,
         };
-        if let Some((_, output)) = out {
-            conv.act(Action::Bot(output));
-            conv.act(Action::Pace(false));
+        match out {
+            Some((_, Output::Upload(upload))) => upload_file(&conv, upload),
+            Some((_, output)) => {
+                conv.act(Action::Bot(output));
+                conv.act(Action::Pace(false));
+            }
+            None => {}
         }
     }
     conv.pacing.set(false);
@@ -1153,10 +1170,15 @@ fn upload_file(conv: &Shared, upload: chatlet_engine::Upload) {
         );
         return;
     };
-    conv.keep
-        .borrow_mut()
+    let mut keep = conv.keep.borrow_mut();
+    if !keep
         .flight
-        .push(Output::Upload(upload.clone()));
+        .iter()
+        .any(|o| matches!(o, Output::Upload(u) if u.id == upload.id))
+    {
+        keep.flight.push(Output::Upload(upload.clone()));
+    }
+    drop(keep);
     conv.act(Action::File(handle, FileState::Sending(0)));
     let progress = {
         let dispatch = conv.dispatch.clone();

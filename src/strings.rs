@@ -97,6 +97,7 @@ mod tests {
             include_str!("components/file_entry.rs"),
             include_str!("components/drop_zone.rs"),
             include_str!("components/rich.rs"),
+            include_str!("components/follow.rs"),
         ];
         let mut used = 0;
         for source in sources {

@@ -226,7 +226,9 @@ async fn a_visitor_chats_with_the_demo_bot() {
         bot[6]
     );
     assert!(
-        root.query_selector(".chatlet-typing").unwrap().is_none(),
+        root.query_selector(".chatlet-typing:not([hidden])")
+            .unwrap()
+            .is_none(),
         "no typing indicator once the call has ended"
     );
 }

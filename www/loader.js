@@ -127,7 +127,7 @@
         status.append(' ', retry);
       }
       app.replaceChildren(
-        el('header', { class: 'chatlet-header', part: 'header' }, [el('h2', { class: 'chatlet-title', id: 'chatlet-title' }, [o.title || s.title])]),
+        el('div', { class: 'chatlet-header', part: 'header' }, [el('h2', { class: 'chatlet-title', id: 'chatlet-title' }, [o.title || s.title])]),
         el('div', { class: 'chatlet-messages', part: 'messages' }, [status]),
         el('form', { class: 'chatlet-composer', part: 'composer' }, [
           el('input', { class: 'chatlet-input', disabled: '', placeholder: s.placeholder, 'aria-label': s.message }),

@@ -3,7 +3,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement, Node};
@@ -76,7 +75,8 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
             move || host::unregister(&id)
         });
     }
-    use_after_render(&chat, &conv, &region);
+    use_after_render(&chat, &conv);
+    let unseen = super::follow::use_follow(&region, &chat.entries);
 
     let send = {
         let conv = conv.clone();
@@ -128,7 +128,9 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
                 </div>
             }
         }
-        _ => message_list(&MessageListProps {
+        // The log and its pill, in a box the pill is placed in.
+        _ => html! { <div class="chatlet-body">
+            { message_list(&MessageListProps {
             entries: &chat.entries,
             typing,
             region,
@@ -141,7 +143,9 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
                     conv.emit("chatlet:click", crate::host::obj([("metadata", metadata)]))
                 })
             },
-        }),
+        }) }
+            { super::follow::pill(&unseen, s) }
+        </div> },
     };
     let offline = chat.offline.then(|| {
         html! { <p class="chatlet-offline" role="status">{ s.get("offline") }</p> }
@@ -166,41 +170,20 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
 }
 
 /// What the window does after it is drawn (one effect for all: each effect costs the
-/// wasm its own code): the text box takes the focus when asked to, the list scrolls to
-/// the newest message, and the page hears of each new message and each transfer, once.
+/// wasm its own code): the text box takes the focus when asked to, and the page hears of
+/// each new message and each transfer, once. (The log's scrolling is `follow`'s.)
 #[hook]
-fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared, region: &NodeRef) {
-    // What the last run saw: the next message id, the number of messages, the typing
-    // indicator, the number of transfers.
-    let last = use_mut_ref(|| None::<(usize, usize, bool, usize)>);
-    let (chat, conv, region) = (chat.clone(), conv.clone(), region.clone());
+fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared) {
+    // What the last run saw: the next message id, the number of transfers.
+    let last = use_mut_ref(|| None::<(usize, usize)>);
+    let (chat, conv) = (chat.clone(), conv.clone());
     use_effect(move || {
         if conv.wants_focus.get() {
             conversation::focus(&conv);
         }
-        let typing = chat.busy();
-        let now = (
-            chat.next_id,
-            chat.entries.len(),
-            typing,
-            chat.transfers.len(),
-        );
-        // The first run scrolls and looks for transfers (messages start at id 0).
-        let before = last
-            .borrow_mut()
-            .replace(now)
-            .unwrap_or((0, usize::MAX, false, usize::MAX));
-        if (before.1, before.2) != (now.1, now.2) {
-            if let Some(el) = region.cast::<web_sys::Element>() {
-                // In the frame's own animation callback: the layout that reading the
-                // height needs is then the one the frame makes anyway, not one more on
-                // the way from Enter to the reply.
-                let scroll = Closure::once_into_js(move || el.set_scroll_top(el.scroll_height()));
-                if let Some(window) = web_sys::window() {
-                    let _ = window.request_animation_frame(scroll.unchecked_ref());
-                }
-            }
-        }
+        let now = (chat.next_id, chat.transfers.len());
+        // The first run looks for transfers (messages start at id 0).
+        let before = last.borrow_mut().replace(now).unwrap_or((0, usize::MAX));
         if before.0 != now.0 {
             // What was redrawn from an earlier page load (or another tab) was announced
             // there.
@@ -215,7 +198,7 @@ fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared, region: &NodeR
                 }
             }
         }
-        if before.3 != now.3 {
+        if before.1 != now.1 {
             announce_transfer(&chat, &conv);
         }
     });

@@ -7,31 +7,29 @@ use super::composer::paperclip;
 use crate::chat::FileState;
 use crate::strings::Strings;
 
-/// The file bubble's content.
+/// The file bubble's content: the same nodes whatever the state (the progress bar is
+/// hidden unless the file is being sent), so a change of state changes them in place.
 pub fn file(name: &str, size: u64, state: FileState, s: &Strings) -> Html {
-    let status = |key| html! { <span class="chatlet-file-status">{ s.get(key) }</span> };
-    let status = match state {
-        FileState::Checking => status("fileChecking"),
-        FileState::Refused => status("fileRefused"),
-        FileState::Sent => status("fileSent"),
-        FileState::Failed => status("fileFailed"),
+    let (status, sent) = match state {
+        FileState::Checking => (s.get("fileChecking").to_string(), None),
+        FileState::Refused => (s.get("fileRefused").to_string(), None),
+        FileState::Sent => (s.get("fileSent").to_string(), None),
+        FileState::Failed => (s.get("fileFailed").to_string(), None),
         FileState::Sending(sent) => {
             let sent = sent.min(size);
             let percent = (sent * 100).checked_div(size).unwrap_or(0);
-            html! {
-                <>
-                    <progress class="chatlet-progress" max={size.to_string()} value={sent.to_string()}
-                        aria-label={s.fill("uploading", "name", name)}></progress>
-                    <span class="chatlet-file-status">{ format!("{percent}%") }</span>
-                </>
-            }
+            (format!("{percent}%"), Some(sent))
         }
     };
     html! {
         <div class="chatlet-file" data-state={state_name(state)}>
             <p class="chatlet-file-name">{ paperclip() }{ name.to_string() }
                 <span class="chatlet-file-size">{ format!(" ({})", human_size(size, s)) }</span></p>
-            { status }
+            <progress class="chatlet-progress" max={size.to_string()} value={sent.unwrap_or(0).to_string()}
+                hidden={sent.is_none()} aria-label={s.fill("uploading", "name", name)}></progress>
+            // Each percent is not news for the log's listeners; the bot's messages say how
+            // the upload went.
+            <span class="chatlet-file-status" aria-live="off">{ status }</span>
         </div>
     }
 }

@@ -12,7 +12,9 @@ pub struct HeaderProps {
     pub on_close: Callback<()>,
 }
 
-/// The header; its title names the window (`aria-labelledby` on the window's frame).
+/// The header; its title names the window (`aria-labelledby` on the window's frame). A
+/// `div`, not a `header`: inside the page's own layout a second `banner` landmark would
+/// compete with the page's.
 pub fn header(props: &HeaderProps) -> Html {
     let close = props.close.as_ref().map(|label| {
         let onclick = props.on_close.reform(|_: MouseEvent| ());
@@ -25,9 +27,9 @@ pub fn header(props: &HeaderProps) -> Html {
         }
     });
     html! {
-        <header class="chatlet-header" part="header">
+        <div class="chatlet-header" part="header">
             <h2 class="chatlet-title" id="chatlet-title">{ props.title.clone() }</h2>
             { for close }
-        </header>
+        </div>
     }
 }

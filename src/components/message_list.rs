@@ -4,6 +4,13 @@
 //! `div`, transparent to the list's semantics) that the browser skips while it is out of
 //! sight (`content-visibility`): a turn draws and lays out the last run again, not the
 //! whole conversation, so a long conversation costs each turn about what the first did.
+//!
+//! The log region only ever grows: every message is keyed by its id and draws the same
+//! children whatever its state (what comes and goes is `hidden`, an answered choice is
+//! disabled in place), and the typing indicator is always there, hidden and silent when
+//! the bot is not typing. So a turn inserts its new messages' nodes and nothing else,
+//! and a screen reader hears only them (Yew matches unkeyed children from the end: a
+//! child that came and went used to shift its siblings' content into other nodes).
 
 use std::rc::Rc;
 
@@ -39,14 +46,13 @@ pub struct MessageListProps<'a> {
 pub fn message_list(props: &MessageListProps) -> Html {
     let region = props.region.clone();
     let s = &props.strings;
-    let typing = props.typing.then(|| {
-        html! {
-            <p class="chatlet-typing">
-                <span class="chatlet-dots" aria-hidden="true"><span></span><span></span><span></span></span>
-                <span class="chatlet-sr">{ s.fill("typing", "name", &props.bot) }</span>
-            </p>
-        }
-    });
+    // Always there, hidden while the bot is not typing: shown, it is announced once.
+    let typing = html! {
+        <p class="chatlet-typing" hidden={!props.typing}>
+            <span class="chatlet-dots" aria-hidden="true"><span></span><span></span><span></span></span>
+            <span class="chatlet-sr">{ s.fill("typing", "name", &props.bot) }</span>
+        </p>
+    };
     // For each message, the visitor's next message: what answered its choices, if any.
     let mut answers = vec![None; props.entries.len()];
     let mut next: Option<&str> = None;
@@ -83,7 +89,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
             <div class="chatlet-list" role="list">
                 { for items.chunks(CHUNK).enumerate().map(chunk) }
             </div>
-            { for typing }
+            { typing }
         </div>
     }
 }
@@ -149,7 +155,10 @@ fn message(entry: &Entry, props: &ListCx, answer: Option<&str>) -> Html {
         Author::Agent => ("chatlet-msg chatlet-agent", Some(s.get("agent"))),
         Author::System => ("chatlet-msg chatlet-system", None),
     };
-    let who = who.map(|w| html! { <span class="chatlet-sr">{ format!("{w}: ") }</span> });
+    let who = who.map_or_else(
+        Html::default,
+        |w| html! { <span class="chatlet-sr">{ format!("{w}: ") }</span> },
+    );
     let speaks = matches!(entry.author, Author::Bot | Author::Agent);
     let body = match &entry.body {
         // CB's allowed HTML subset, where the bot's author wrote it; any other text is
@@ -183,13 +192,13 @@ fn message(entry: &Entry, props: &ListCx, answer: Option<&str>) -> Html {
         } => file(name, *size, *state, s),
     };
     // Written offline: marked, and said to screen readers, until it is sent.
-    let (class, pending) = match entry.pending {
-        true => (
-            "chatlet-msg chatlet-visitor chatlet-pending",
-            Some(html! { <span class="chatlet-note">{ s.get("pending") }</span> }),
-        ),
-        false => (class, None),
+    let class = match entry.pending {
+        true => "chatlet-msg chatlet-visitor chatlet-pending",
+        false => class,
     };
+    let pending = (entry.author == Author::Visitor).then(|| {
+        html! { <span class="chatlet-note" hidden={!entry.pending}>{ s.get("pending") }</span> }
+    });
     let class = match &entry.body {
         Body::Rich(_) => "chatlet-msg chatlet-bot chatlet-wide",
         _ => class,
@@ -198,7 +207,8 @@ fn message(entry: &Entry, props: &ListCx, answer: Option<&str>) -> Html {
         Some(answer) if !entry.choices.is_empty() => choices(entry, answer, props),
         _ => html! {},
     };
-    html! { <div role="listitem" {class}>{ for who }{ body }{ for pending }{ choices }</div> }
+    let pending = pending.unwrap_or_default();
+    html! { <div key={entry.id} role="listitem" {class}>{ who }{ body }{ pending }{ choices }</div> }
 }
 
 /// A message's choices. Quick replies (chips) go once the visitor answers; buttons stay,
@@ -207,12 +217,10 @@ fn choices(entry: &Entry, answer: &str, props: &ListCx) -> Html {
     let answered = !answer.is_empty();
     let label = props.strings.get("choices").to_string();
     if entry.chips > 0 {
-        if answered {
-            return html! {};
-        }
+        // Gone once answered: hidden, not removed.
         let rows = entry.choices.chunks(usize::from(entry.chips));
         return html! {
-            <div class="chatlet-choices chatlet-chips" role="group" aria-label={label}>
+            <div class="chatlet-choices chatlet-chips" role="group" aria-label={label} hidden={answered}>
                 { for rows.map(|row| html! {
                     <div class="chatlet-row">{ for row.iter().map(|c| choice(c, &props.on_choice, None)) }</div>
                 }) }

@@ -4,6 +4,7 @@ mod chat_window;
 mod composer;
 mod drop_zone;
 mod file_entry;
+mod follow;
 mod header;
 mod message_list;
 mod rich;

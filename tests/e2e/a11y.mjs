@@ -9,14 +9,16 @@ import { openHost } from './embed.mjs';
 const here = path.dirname(new URL(import.meta.url).pathname);
 const axeSource = fs.readFileSync(path.join(here, '../../tools/node_modules/axe-core/axe.min.js'), 'utf8');
 
-/** The axe violations inside every widget on the page, as readable lines. */
-export async function audit(page) {
+/** The axe violations inside every widget on the page (or, `whole`, on the whole page),
+    as readable lines. */
+export async function audit(page, { whole = false } = {}) {
   // Evaluated through the devtools protocol, so a page's CSP does not stop it.
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await axe.run({ include: [...document.querySelectorAll('chatlet-widget')] }, { resultTypes: ['violations'] });
+  const violations = await page.evaluate(async (whole) => {
+    const scope = whole ? document : { include: [...document.querySelectorAll('chatlet-widget')] };
+    const result = await axe.run(scope, { resultTypes: ['violations'] });
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
+  }, whole);
   return violations;
 }
 
@@ -46,6 +48,16 @@ export async function a11yChecks({ browser, check, sites }) {
       await closed.page.close();
     });
   }
+
+  await check('axe: no violations on a host page with its own header, main and footer, the window open (the window\'s header is no second banner)', async () => {
+    const h = await openHost(browser, sites, '/landmarks.html');
+    await h.page.click('.chatlet-launcher');
+    await h.say('hi');
+    await h.waitBot(2);
+    assert.deepEqual(await audit(h.page, { whole: true }), []);
+    assert.equal(await h.page.evaluate(() => __chatlet.all('header, [role=banner]').length), 0);
+    await h.page.close();
+  });
 
   await check('axe: no violations in the inline window, placeholder and ready (French)', async () => {
     const release = sites.hold('.wasm');

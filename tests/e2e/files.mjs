@@ -16,7 +16,7 @@ export function pdf(size) {
 }
 
 /** Drops `bytes` as file `name` on the chat window, the way a browser drag would. */
-async function drop(page, name, bytes, type, { hold = false } = {}) {
+export async function drop(page, name, bytes, type, { hold = false } = {}) {
   await page.evaluate(async ({ name, data, type, hold }) => {
     const file = new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type });
     const dt = new DataTransfer();

@@ -146,14 +146,14 @@ export async function richChecks({ open, check }) {
     const v = tour;
     assert.ok(v, 'the tour is open');
     const { page } = v;
-    await page.click('.chatlet-chips .chatlet-choice >> text=Carousel');
+    await page.click('.chatlet-chips:not([hidden]) .chatlet-choice >> text=Carousel');
     await page.waitForSelector('.chatlet-carousel .chatlet-slide');
     assert.equal(await page.locator('.chatlet-carousel .chatlet-slide').count(), 3);
     assert.deepEqual(await audit(page), [], 'axe, with a carousel open');
     const visitor = await page.locator('.chatlet-visitor .chatlet-text').allTextContents();
     assert.equal(visitor.at(-1), 'Carousel');
-    // The chips of the answered question are gone, and its text stays.
-    await page.waitForFunction(() => window.__chatlet.all('.chatlet-chips').length <= 1);
+    // The chips of the answered question are gone (hidden in place), and its text stays.
+    await page.waitForFunction(() => window.__chatlet.all('.chatlet-chips:not([hidden])').length <= 1);
     const track = page.locator('.chatlet-carousel .chatlet-track');
     assert.equal(await track.evaluate((t) => t.scrollLeft), 0);
     await page.focus('.chatlet-carousel .chatlet-next');
@@ -193,11 +193,11 @@ export async function richChecks({ open, check }) {
     assert.equal(await page.locator('.chatlet-visitor').count(), 0, 'the greeting is not shown as the visitor\'s');
     assert.equal(await page.textContent('.chatlet-header h2'), 'Paced demo bot');
     await v.say('slow');
-    await page.waitForSelector('.chatlet-typing');
+    await page.waitForSelector('.chatlet-typing:not([hidden])');
     await v.say('quick');
     await v.waitBot(4);
     assert.deepEqual(await v.botTexts(), ['Welcome! I speak first.', 'one', 'two', 'You said: quick']);
-    await page.waitForSelector('.chatlet-typing', { state: 'detached' });
+    await page.waitForSelector('.chatlet-typing', { state: 'hidden' });
     await page.close();
   });
 
@@ -269,11 +269,11 @@ export async function richScreenshots({ browser, siteUrl, out }) {
     await page.waitForSelector('.chatlet-chips .chatlet-choice');
     await page.locator('.chatlet-rich').scrollIntoViewIfNeeded();
     await shot('layouts');
-    await page.click('.chatlet-chips .chatlet-choice >> text=Carousel');
+    await page.click('.chatlet-chips:not([hidden]) .chatlet-choice >> text=Carousel');
     await page.waitForSelector('.chatlet-carousel .chatlet-slide');
     await page.locator('.chatlet-carousel').scrollIntoViewIfNeeded();
     await shot('carousel');
-    await page.click('.chatlet-chips .chatlet-choice >> text=Cards');
+    await page.click('.chatlet-chips:not([hidden]) .chatlet-choice >> text=Cards');
     await page.waitForSelector('.chatlet-msg:last-child .chatlet-choice >> text=Cards');
     await page.locator('.chatlet-rbutton >> text=Choose').last().click();
     await page.click('.chatlet-choice >> text=Medium');

@@ -20,6 +20,7 @@ import { persistRoutes, persistChecks } from './persist.mjs';
 import { richRoutes, richChecks, richScreenshots } from './rich.mjs';
 import { longRoutes, longConversation } from './long.mjs';
 import { screenshots } from './screenshots.mjs';
+import { windowChecks } from './window.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -194,12 +195,12 @@ try {
   await check('a call that outlives the bot\'s timeout fails; typing shows meanwhile; messages typed meanwhile are kept', async () => {
     const t = await open('/timeout.html');
     await t.say('call');
-    await t.page.waitForSelector('.chatlet-typing', { timeout: 900 });
+    await t.page.waitForSelector('.chatlet-typing:not([hidden])', { timeout: 900 });
     assert.match(await t.page.textContent('.chatlet-typing'), /typing/);
     await t.say('still there?');
     await t.waitBot(2);
     assert.deepEqual(await t.botTexts(), ['The call failed.', 'You said: still there?']);
-    assert.equal(await t.page.$('.chatlet-typing'), null);
+    assert.equal(await t.page.$('.chatlet-typing:not([hidden])'), null);
     assert.deepEqual(t.log.errors, []);
     await t.page.close();
   });
@@ -249,6 +250,7 @@ try {
   await richChecks({ open, check });
   await fileChecks({ open, check, api, control, out });
   await transferChecks({ open, check });
+  await windowChecks({ open, check, browser, siteUrl: site.url });
   const sites = await embedSites({ dist, api: api.url });
   try {
     await embedChecks({ browser, check, sites });
