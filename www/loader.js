@@ -103,7 +103,9 @@
     var bubble = o.mode != 'inline';
     var s = strings(o);
     var queue = [];
-    var h, booting, bot, isOpen, wantsFocus, gone, launcher;
+    var h, booting, bot, isOpen, wantsFocus, gone, launcher, badge, teaser, teaserText;
+    // Bot and agent messages that arrived while the bubble was closed.
+    var unread = 0;
     var host = el('chatlet-widget', {
       'data-mode': bubble ? 'bubble' : 'inline', 'data-theme': o.theme || 'auto', lang: s.lang,
       'data-position': o.position == 'left' ? 'left' : null
@@ -199,6 +201,19 @@
     }
     // Opens the window; `focus` (a visitor's or the page's request, not data-open) puts
     // the text box in focus once it is there.
+    // The launcher's name and badge: "Open chat, 2 unread messages".
+    function label() {
+      badge.textContent = unread;
+      badge.hidden = !unread;
+      launcher.setAttribute('aria-label', isOpen ? s.closeChat
+        : unread ? s.openChat + ', ' + (unread > 1 ? s.unreadMany.replace('{n}', unread) : s.unreadOne) : s.openChat);
+    }
+    // A text beside the closed launcher (a teaser, or the latest message); none: gone.
+    function tease(text) {
+      if (!bubble) return;
+      teaserText.textContent = text = text ? String(text) : '';
+      teaser.hidden = !text || isOpen;
+    }
     function open(focus) {
       wantsFocus = focus;
       boot();
@@ -206,9 +221,11 @@
       if (!bubble || isOpen) return;
       isOpen = true;
       win.hidden = false;
+      teaser.hidden = true;
+      unread = 0;
       host.setAttribute('data-open', '');
       launcher.setAttribute('aria-expanded', 'true');
-      launcher.setAttribute('aria-label', s.closeChat);
+      label();
       viewport();
       remember(1);
       emit(host, 'chatlet:open', detail());
@@ -220,7 +237,7 @@
       win.hidden = true;
       host.removeAttribute('data-open');
       launcher.setAttribute('aria-expanded', 'false');
-      launcher.setAttribute('aria-label', s.openChat);
+      label();
       if (inside) launcher.focus();
       remember(0);
       emit(host, 'chatlet:close', detail());
@@ -260,7 +277,26 @@
           launcher.addEventListener(e, warm, { passive: true });
         });
       }
+      launcher.append(badge = el('span', { class: 'chatlet-badge', 'aria-hidden': 'true', hidden: '' }));
       launcher.addEventListener('click', toggle);
+      // The teaser: its text opens the chat, its close button puts it away.
+      teaser = el('div', { class: 'chatlet-teaser', part: 'teaser', hidden: '' }, [
+        teaserText = el('button', { type: 'button', class: 'chatlet-teaser-text' }),
+        el('button', { type: 'button', class: 'chatlet-teaser-close', 'aria-label': s.dismiss }, ['×'])
+      ]);
+      teaserText.addEventListener('click', function () { open(true); });
+      teaser.lastChild.addEventListener('click', function () { tease(); });
+      root.append(teaser);
+      tease(o.teaser);
+      // What arrives while the bubble is closed: counted, and (data-preview: agent
+      // messages by default, "all" or "none") shown beside the launcher.
+      host.addEventListener('chatlet:message', function (e) {
+        var a = e.detail.author;
+        if (isOpen || (a != 'bot' && a != 'agent')) return;
+        unread++;
+        label();
+        if (o.preview == 'all' || (a == 'agent' && o.preview != 'none')) tease(e.detail.text);
+      });
       root.addEventListener('keydown', function (e) {
         if (e.key == 'Escape' && !e.isComposing && isOpen) {
           e.stopPropagation();
@@ -279,6 +315,7 @@
         send: function (text) { call('send', [String(text)], true); },
         setVariable: function (name, value) { call('setVariable', [String(name), value]); },
         reset: function () { call('reset', []); },
+        teaser: tease,
         destroy: destroy
       }
     };
@@ -305,7 +342,7 @@
       bot: d.bot || d.chatletBot, mode: d.mode, title: d.title, lang: d.lang, theme: d.theme,
       preload: d.preload, open: d.open != null, position: d.position,
       transferTimeout: d.transferTimeout, variables: variables, persist: d.persist,
-      idleMinutes: d.idleMinutes
+      idleMinutes: d.idleMinutes, teaser: d.teaser, preview: d.preview, avatar: d.avatar
     };
   }
   function mount(target, o) {
@@ -399,6 +436,7 @@
     send: first('send'),
     setVariable: first('setVariable'),
     reset: first('reset'),
+    teaser: first('teaser'),
     reportTransfer: transfer('reportTransfer'),
     agentMessage: transfer('agentMessage'),
     endTransfer: transfer('endTransfer'),

@@ -33,6 +33,8 @@ export async function embedSites({ dist, api }) {
   routes['/bubble-nopreload.html'] = variant('data-preload="none"');
   routes['/bubble-idle.html'] = variant('data-preload="idle"');
   routes['/bubble-open.html'] = variant('data-open');
+  routes['/bubble-teaser.html'] = variant('data-teaser="Questions about your order?"');
+  routes['/bubble-preview-all.html'] = variant('data-preview="all"');
   routes['/bubble-without.html'] = { body: routes['/bubble.html'].body.replace(/<script src=[^>]*chatlet\.js[^>]*><\/script>/, '') };
   const site = await serveStatic(pagesDir, { api, routes, mounts: { '/bots/': path.join(here, 'bots') } });
   /** Holds every CDN answer for files ending in `ext` until the returned function is called. */

@@ -20,7 +20,7 @@ import { persistRoutes, persistChecks } from './persist.mjs';
 import { richRoutes, richChecks, richScreenshots } from './rich.mjs';
 import { longRoutes, longConversation } from './long.mjs';
 import { screenshots } from './screenshots.mjs';
-import { windowChecks } from './window.mjs';
+import { windowChecks, launcherChecks } from './window.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -255,6 +255,7 @@ try {
   try {
     await embedChecks({ browser, check, sites });
     await a11yChecks({ browser, check, sites });
+    await launcherChecks({ browser, check, sites, siteUrl: site.url });
     if (!process.env.E2E_ONLY) {
       await screenshots({ browser, siteUrl: site.url, sites, out });
       await richScreenshots({ browser, siteUrl: site.url, out });

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { pdf, drop } from './files.mjs';
 import { newPage, chatHelpers } from './lib.mjs';
+import { openHost } from './embed.mjs';
+import { audit } from './a11y.mjs';
 
 /** Watches the log: every message node removed, and every one inserted again. */
 export async function watchLog(page) {
@@ -212,5 +214,76 @@ export async function windowChecks({ open, check, browser, siteUrl }) {
     assert.ok(changes.added >= 14, `the new messages were inserted: ${JSON.stringify(changes)}`);
     assert.deepEqual(v.log.errors, []);
     await v.page.close();
+  });
+}
+
+/** The launcher's name, its badge and the text beside it. */
+async function launcherState(page) {
+  return page.evaluate(() => ({
+    name: __chatlet.q('.chatlet-launcher').getAttribute('aria-label'),
+    badge: __chatlet.q('.chatlet-badge').hidden ? null : __chatlet.q('.chatlet-badge').textContent,
+    teaser: __chatlet.q('.chatlet-teaser').hidden ? null : __chatlet.q('.chatlet-teaser-text').textContent,
+  }));
+}
+
+export async function launcherChecks({ browser, check, sites, siteUrl }) {
+  await check('unread: chatlet.send answers and agent messages that arrive while closed are counted on the launcher (and in its name); an agent message is previewed; opening clears both', async () => {
+    const { page, log } = await newPage(browser);
+    await page.goto(siteUrl);
+    await page.evaluate(() => {
+      window.__transfers = [];
+      document.addEventListener('chatlet:transfer', (e) => window.__transfers.push(e.detail));
+    });
+    await page.waitForSelector('.chatlet-launcher');
+    assert.deepEqual(await launcherState(page), { name: 'Open chat', badge: null, teaser: null });
+    // The page sends while the bubble is closed: the bot's answer waits, counted.
+    await page.evaluate(() => chatlet.send('hi'));
+    await page.waitForFunction(() => __chatlet.all('.chatlet-bot').length >= 2); // a text, a question
+    await page.waitForFunction(() => __chatlet.q('.chatlet-badge').textContent === '2');
+    assert.deepEqual(await launcherState(page), { name: 'Open chat, 2 unread messages', badge: '2', teaser: null },
+      'bot messages are counted, not previewed (by default only an agent\'s are)');
+    await page.click('.chatlet-launcher');
+    assert.deepEqual(await launcherState(page), { name: 'Close chat', badge: null, teaser: null });
+    // A person takes over; the visitor closes the window; the person writes twice.
+    const { say } = chatHelpers(page);
+    await say('I need a person');
+    await page.waitForFunction(() => window.__transfers.length === 1);
+    await page.click('.desk-accept');
+    await page.waitForSelector('.chatlet-system >> text=A person has joined the conversation.');
+    await page.click('.chatlet-close');
+    const id = await page.evaluate(() => window.__transfers[0].conversationId);
+    await page.evaluate((id) => chatlet.agentMessage(id, 'Hello, Ana here.'), id);
+    await page.waitForFunction(() => __chatlet.q('.chatlet-badge').textContent === '1');
+    assert.deepEqual(await launcherState(page), { name: 'Open chat, 1 unread message', badge: '1', teaser: 'Hello, Ana here.' });
+    await page.evaluate((id) => chatlet.agentMessage(id, 'I have your ticket open.'), id);
+    await page.waitForFunction(() => __chatlet.q('.chatlet-badge').textContent === '2');
+    assert.deepEqual(await launcherState(page), { name: 'Open chat, 2 unread messages', badge: '2', teaser: 'I have your ticket open.' });
+    // The preview opens the chat.
+    await page.click('.chatlet-teaser-text');
+    assert.deepEqual(await launcherState(page), { name: 'Close chat', badge: null, teaser: null });
+    assert.equal(await page.isVisible('.chatlet-window'), true);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+
+  await check('teaser: data-teaser shows beside the launcher without loading the widget; chatlet.teaser changes it; it can be dismissed; data-preview="all" previews bot messages', async () => {
+    const h = await openHost(browser, sites, '/bubble-teaser.html');
+    await h.page.waitForSelector('.chatlet-teaser-text >> text=Questions about your order?');
+    await h.page.waitForLoadState('networkidle');
+    assert.deepEqual(h.fromCdn(), ['chatlet.js'], 'no wasm for a teaser');
+    await h.page.evaluate(() => chatlet.teaser('Free delivery this week'));
+    assert.equal((await launcherState(h.page)).teaser, 'Free delivery this week');
+    await h.page.click('.chatlet-teaser-close');
+    assert.equal((await launcherState(h.page)).teaser, null);
+    assert.deepEqual(await audit(h.page), []);
+    await h.page.close();
+    const all = await openHost(browser, sites, '/bubble-preview-all.html');
+    await all.page.waitForSelector('.chatlet-launcher');
+    await all.page.evaluate(() => chatlet.send('hi'));
+    await all.page.waitForFunction(() => !__chatlet.q('.chatlet-teaser').hidden);
+    const state = await launcherState(all.page);
+    assert.match(state.teaser, /.+/);
+    assert.equal(state.badge, String(await all.page.evaluate(() => __chatlet.all('.chatlet-bot').length)));
+    await all.page.close();
   });
 }
