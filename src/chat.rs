@@ -142,6 +142,49 @@ pub enum FileState {
     Failed,
 }
 
+/// The person who took the conversation over, as the page names them (both optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Person {
+    /// Their name.
+    pub name: Option<String>,
+    /// Their picture's URL (checked where it is drawn).
+    pub avatar: Option<String>,
+}
+
+/// When a message arrived: milliseconds since the epoch, and the clock time as the page's
+/// language writes it ("14:05", "2:05 PM"), made by the browser when the time was taken.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// Milliseconds since the epoch (0: unknown, as in a conversation kept before times were).
+    pub ms: u64,
+    /// The clock time, written out.
+    pub clock: Rc<str>,
+}
+
+impl Stamp {
+    /// The time as `<time datetime>` wants it: `2026-12-07T14:05:00Z` (UTC).
+    pub fn iso(&self) -> String {
+        let secs = self.ms / 1000;
+        let (days, rest) = (secs / 86_400, secs % 86_400);
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days as i64 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            rest / 3600,
+            rest % 3600 / 60,
+            rest % 60
+        )
+    }
+}
+
 /// One message in the list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -149,6 +192,10 @@ pub struct Entry {
     pub id: usize,
     /// Who wrote it.
     pub author: Author,
+    /// The person, for a message from the person who took over (when the page named them).
+    pub person: Option<Rc<Person>>,
+    /// When it arrived.
+    pub at: Stamp,
     /// What it shows.
     pub body: Body,
     /// Choices offered with it.
@@ -198,6 +245,12 @@ pub struct Chat {
     pub offline: bool,
     /// Messages held back for their delay: the bot shows as typing meanwhile.
     pub pacing: u32,
+    /// The time new messages get.
+    pub clock: Stamp,
+    /// The time now, for "now" labels (milliseconds since the epoch).
+    pub now: u64,
+    /// The person who took over, as the page last named them.
+    pub agent: Option<Rc<Person>>,
 }
 
 /// What was redrawn from an earlier page load: the page heard of it then.
@@ -239,6 +292,9 @@ impl Default for Chat {
             next_id: 0,
             offline: false,
             pacing: 0,
+            clock: Stamp::default(),
+            now: 0,
+            agent: None,
         }
     }
 }
@@ -262,6 +318,12 @@ pub enum Action {
     Typing(bool),
     /// A message held back for its delay (the bot "types" meanwhile), or one let out.
     Pace(bool),
+    /// The time messages from now on arrive at.
+    Clock(Stamp),
+    /// The time now (milliseconds since the epoch): "now" labels age.
+    Tick(u64),
+    /// The page named the person who took over.
+    Person(Person),
     /// The bot asks for a file of these extensions, or (`None`) does not.
     Expect(Option<Vec<String>>),
     /// A file started or stopped being dragged over the window.
@@ -294,6 +356,30 @@ pub enum Action {
     Offline(bool),
 }
 
+impl Action {
+    /// Does it add a message to the list (so it is stamped with the time)?
+    pub fn adds_message(&self) -> bool {
+        match self {
+            Action::Visitor(_)
+            | Action::Pending(_)
+            | Action::Agent(_)
+            | Action::Note(_)
+            | Action::WithAgent(_)
+            | Action::FileOffered { .. } => true,
+            Action::Bot(output) => !matches!(
+                output,
+                Output::Request(_)
+                    | Output::Upload(_)
+                    | Output::AskFile { .. }
+                    | Output::FileRefused { .. }
+                    | Output::Debug { .. }
+                    | Output::ScriptError { .. }
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl Chat {
     /// Applies one action.
     pub fn apply(&mut self, action: Action) {
@@ -318,10 +404,18 @@ impl Chat {
                     transfers: std::mem::take(&mut self.transfers),
                     next_id: self.next_id,
                     offline: self.offline,
+                    clock: self.clock.clone(),
+                    now: self.now,
                     ..Chat::default()
                 }
             }
             Action::Typing(busy) => self.typing = busy,
+            Action::Clock(stamp) => {
+                self.now = self.now.max(stamp.ms);
+                self.clock = stamp;
+            }
+            Action::Tick(now) => self.now = now,
+            Action::Person(person) => self.agent = Some(Rc::new(person)),
             Action::Pace(held) => {
                 self.pacing = match held {
                     true => self.pacing + 1,
@@ -464,9 +558,14 @@ impl Chat {
     fn push(&mut self, author: Author, body: Body, choices: Vec<ChoiceOut>) {
         let id = self.next_id;
         self.next_id += 1;
+        let person = (author == Author::Agent)
+            .then(|| self.agent.clone())
+            .flatten();
         self.entries.push(Rc::new(Entry {
             id,
             author,
+            person,
+            at: self.clock.clone(),
             body,
             choices,
             chips: 0,
@@ -596,6 +695,33 @@ mod tests {
         chat.apply(Action::File(7, FileState::Sent));
         chat.apply(Action::File(7, FileState::Sending(1000)));
         assert_eq!(state(&chat), FileState::Sent);
+    }
+
+    #[test]
+    fn messages_carry_their_time_and_person() {
+        let mut chat = Chat::default();
+        let stamp = Stamp {
+            ms: 1_796_655_900_000,
+            clock: "20:25".into(),
+        };
+        chat.apply(Action::Clock(stamp.clone()));
+        chat.apply(Action::Visitor("hi".into()));
+        chat.apply(Action::Person(Person {
+            name: Some("Ana".into()),
+            avatar: None,
+        }));
+        chat.apply(Action::Agent("Hello".into()));
+        assert_eq!(chat.entries[0].at, stamp);
+        assert_eq!(chat.entries[0].person, None);
+        let ana = chat.entries[1]
+            .person
+            .as_deref()
+            .and_then(|p| p.name.as_deref());
+        assert_eq!(ana, Some("Ana"));
+        assert_eq!(stamp.iso(), "2026-12-07T15:05:00Z");
+        assert_eq!(Stamp::default().iso(), "1970-01-01T00:00:00Z");
+        chat.apply(Action::Tick(1_796_655_960_000));
+        assert_eq!(chat.now, 1_796_655_960_000);
     }
 
     #[test]

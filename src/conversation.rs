@@ -20,7 +20,7 @@ use web_sys::{File, HtmlInputElement};
 use yew::platform::{spawn_local, time::sleep};
 use yew::{NodeRef, UseReducerDispatcher};
 
-use crate::chat::{Action, Chat, FileState, Note};
+use crate::chat::{Action, Chat, FileState, Note, Stamp};
 use crate::embed::MountOptions;
 use crate::files;
 use crate::host::{self, obj, HostCall};
@@ -103,6 +103,10 @@ pub struct Conversation {
     /// Where a follower sends the files the visitor gives it (a file cannot go through
     /// the storage), and the leader's listener.
     channel: RefCell<Option<(web_sys::BroadcastChannel, Listener)>>,
+    /// When the last message time was taken (ms since the epoch).
+    pub stamped: Cell<u64>,
+    /// The bot's picture, checked: the page's `data-avatar`, else the bot's `avatar`.
+    pub avatar: RefCell<Option<yew::AttrValue>>,
 }
 
 impl Drop for Conversation {
@@ -216,6 +220,8 @@ impl Conversation {
             listeners: RefCell::default(),
             release: RefCell::default(),
             channel: RefCell::default(),
+            stamped: Cell::new(0),
+            avatar: RefCell::default(),
         }
     }
 
@@ -225,8 +231,18 @@ impl Conversation {
         host::emit(&self.options.host, name, &detail);
     }
 
-    /// Changes the window's state; what changes the transcript is kept.
+    /// Changes the window's state; what changes the transcript is kept. A new message
+    /// gets the time, taken again when a second has passed (kept too, so a restored
+    /// conversation shows when its messages arrived).
     pub fn act(&self, action: Action) {
+        let now = js_sys::Date::now() as u64;
+        if action.adds_message() && now.saturating_sub(self.stamped.get()) >= 1000 {
+            self.stamped.set(now);
+            self.act(Action::Clock(Stamp {
+                ms: now,
+                clock: clock_time(now, self.options.strings.get("lang")).into(),
+            }));
+        }
         let kept = crate::saved::action_value(&action);
         let save_now = kept.is_some();
         if let Some(value) = kept {
@@ -239,6 +255,16 @@ impl Conversation {
     }
 }
 
+/// `ms` as the page's language writes a clock time ("14:05", "2:05 PM").
+fn clock_time(ms: u64, lang: &str) -> String {
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"hour".into(), &"numeric".into());
+    let _ = Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    js_sys::Date::new(&(ms as f64).into())
+        .to_locale_time_string_with_options(lang, &options)
+        .into()
+}
+
 /// The bot (loaded from `text`) is ready: the conversation starts (or goes on where an
 /// earlier page load left it), with what came before. A window whose conversation another
 /// tab leads follows that tab until it leads in turn (see [`Conversation::lead`]).
@@ -247,6 +273,20 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
     let title = bot.name().to_string();
     let shown = bot.display_name();
     let options = &conv.options;
+    // The page's picture (relative to the page), else the bot's (relative to its file).
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    let avatar = match (&options.avatar, &bot.settings().avatar) {
+        (Some(page), _) => web_sys::Url::new_with_base(page, &base).ok(),
+        (None, Some(own)) => web_sys::Url::new_with_base(own, &options.bot_url).ok(),
+        (None, None) => None,
+    };
+    *conv.avatar.borrow_mut() = avatar
+        .map(|url| url.href())
+        .filter(|url| crate::rich::safe_image(url).is_some())
+        .map(yew::AttrValue::from);
     {
         let mut keep = conv.keep.borrow_mut();
         let weak = Rc::downgrade(conv);
@@ -766,7 +806,8 @@ fn save(conv: &Conversation) {
 /// The page's call, checked now (an `Err` is thrown to the page) and performed outside
 /// whatever is running (see [`crate::host`]).
 pub fn on_host(conv: &Shared, call: HostCall) -> Result<(), String> {
-    if let HostCall::TransferOutcome(accepted) = call {
+    if let HostCall::TransferOutcome(accepted, _) = &call {
+        let accepted = *accepted;
         if conv.mode.get() != Mode::AwaitingTransfer {
             return Err("chatlet.reportTransfer: no transfer is waiting for an outcome".into());
         }
@@ -784,20 +825,28 @@ fn perform_call(conv: &Shared, call: HostCall) {
         HostCall::SetVariable(name, value) => set_variable(conv, name, value),
         HostCall::Reset => reset(conv),
         HostCall::Focus => focus(conv),
-        HostCall::TransferOutcome(true) => {
+        HostCall::TransferOutcome(true, who) => {
+            if let Some(person) = who {
+                conv.act(Action::Person(person));
+            }
             conv.act(Action::WithAgent(true));
             for text in conv.held.take() {
                 conv.emit("chatlet:visitor-message", obj([("text", text.into())]));
             }
         }
-        HostCall::TransferOutcome(false) => {
+        HostCall::TransferOutcome(false, _) => {
             // What the visitor wrote meanwhile stays in the transcript; the bot answers
             // the failure (CB's __agent_escalation_failed__ event), not those messages.
             conv.held.take();
             conv.act(Action::Note(Note::TransferFailed));
             feed(conv, Input::TransferFailed);
         }
-        HostCall::AgentMessage(text) => conv.act(Action::Agent(text)),
+        HostCall::AgentMessage(text, who) => {
+            if let Some(person) = who {
+                conv.act(Action::Person(person));
+            }
+            conv.act(Action::Agent(text))
+        }
         HostCall::EndTransfer => {
             conv.held.take();
             conv.mode.set(Mode::Bot);
@@ -1072,7 +1121,7 @@ fn give_up_transfer(conv: &Shared, delay_ms: u64) {
                 &format!("chatlet: the page did not answer the transfer within {seconds} s (chatlet.reportTransfer): it failed").into(),
             );
             conv.mode.set(Mode::Bot);
-            perform_call(&conv, HostCall::TransferOutcome(false));
+            perform_call(&conv, HostCall::TransferOutcome(false, None));
         }
     });
 }

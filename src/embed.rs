@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::AppHandle;
 
+use crate::chat::Person;
 use crate::components::{ChatWindow, ChatWindowProps};
 use crate::host::{self, HostCall};
 use crate::strings::Strings;
@@ -53,6 +54,8 @@ pub struct MountOptions {
     /// Seconds a transfer may wait for the page's answer before it counts as failed;
     /// `None` or 0: for ever.
     pub transfer_timeout: Option<u32>,
+    /// The bot's picture (`data-avatar`), over the bot's own `avatar` setting.
+    pub avatar: Option<String>,
 }
 
 impl MountOptions {
@@ -112,6 +115,7 @@ impl MountOptions {
             key: String::new(),
             idle_minutes: get("idleMinutes").as_f64().filter(|m| *m > 0.0),
             transfer_timeout: get("transferTimeout").as_f64().map(|s| s.max(0.0) as u32),
+            avatar: text("avatar"),
         })
     }
 }
@@ -197,9 +201,32 @@ impl Widget {
     }
 }
 
-/// The page's answer to a `chatlet:transfer` event: `"accepted"` or `"failed"`.
+/// Who the person is, from a call's optional third argument `{ name, avatar }`.
+fn person(who: &JsValue) -> Option<Person> {
+    if !who.is_object() {
+        return None;
+    }
+    let text = |key: &str| {
+        Reflect::get(who, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|t| !t.trim().is_empty())
+    };
+    let person = Person {
+        name: text("name"),
+        avatar: text("avatar"),
+    };
+    (person != Person::default()).then_some(person)
+}
+
+/// The page's answer to a `chatlet:transfer` event: `"accepted"` or `"failed"`; with
+/// `"accepted"`, who took it (`{ name, avatar }`, optional).
 #[wasm_bindgen(js_name = reportTransfer)]
-pub fn report_transfer(conversation_id: String, outcome: String) -> Result<(), JsValue> {
+pub fn report_transfer(
+    conversation_id: String,
+    outcome: String,
+    who: JsValue,
+) -> Result<(), JsValue> {
     let accepted = match outcome.as_str() {
         "accepted" => true,
         "failed" => false,
@@ -210,13 +237,15 @@ pub fn report_transfer(conversation_id: String, outcome: String) -> Result<(), J
             .into())
         }
     };
-    host::call(&conversation_id, HostCall::TransferOutcome(accepted))
+    let who = person(&who).filter(|_| accepted);
+    host::call(&conversation_id, HostCall::TransferOutcome(accepted, who))
 }
 
-/// A message from the person who took the conversation over.
+/// A message from the person who took the conversation over; who they are
+/// (`{ name, avatar }`, optional: else as last named).
 #[wasm_bindgen(js_name = agentMessage)]
-pub fn agent_message(conversation_id: String, text: String) -> Result<(), JsValue> {
-    host::call(&conversation_id, HostCall::AgentMessage(text))
+pub fn agent_message(conversation_id: String, text: String, who: JsValue) -> Result<(), JsValue> {
+    host::call(&conversation_id, HostCall::AgentMessage(text, person(&who)))
 }
 
 /// The person hands the conversation back to the bot.

@@ -25,10 +25,10 @@ pub enum HostCall {
     Reset,
     /// Put the text box in focus (the window was opened).
     Focus,
-    /// The transfer went through (`true`) or failed (`false`).
-    TransferOutcome(bool),
-    /// The person who took over wrote this.
-    AgentMessage(String),
+    /// The transfer went through (`true`, with who took it, if the page says) or failed.
+    TransferOutcome(bool, Option<crate::chat::Person>),
+    /// The person who took over wrote this (and who they are, if the page says).
+    AgentMessage(String, Option<crate::chat::Person>),
     /// The person handed the conversation back to the bot.
     EndTransfer,
 }

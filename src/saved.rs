@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use crate::chat::{Action, FileState, Note};
+use crate::chat::{Action, FileState, Note, Person, Stamp};
 use crate::protocol::{output_value, read_output, read_step, step_value, Step};
 use chatlet_engine::Output;
 
@@ -90,6 +90,16 @@ pub fn action_value(action: &Action) -> Option<Value> {
             Value::from(file(state)?),
         ]),
         Action::WithAgent(on) => Value::from(vec![Value::from("w"), Value::from(*on)]),
+        Action::Clock(stamp) => Value::from(vec![
+            Value::from("t"),
+            Value::from(stamp.ms),
+            Value::from(&*stamp.clock),
+        ]),
+        Action::Person(p) => Value::from(vec![
+            Value::from("i"),
+            Value::from(p.name.clone()),
+            Value::from(p.avatar.clone()),
+        ]),
         Action::Pending(text) => Value::from(vec![Value::from("p"), Value::from(text.as_str())]),
         Action::Sent => Value::from(vec![Value::from("s")]),
         _ => return None,
@@ -120,6 +130,14 @@ pub fn read_action(v: &Value) -> Option<Action> {
             Action::File(at(1).as_u64()?, state)
         }
         "w" => Action::WithAgent(at(1).as_bool()?),
+        "t" => Action::Clock(Stamp {
+            ms: at(1).as_u64()?,
+            clock: at(2).as_str()?.into(),
+        }),
+        "i" => Action::Person(Person {
+            name: string(at(1)),
+            avatar: string(at(2)),
+        }),
         "p" => Action::Pending(string(at(1))?),
         "s" => Action::Sent,
         _ => return None,
@@ -364,6 +382,14 @@ mod tests {
                     size: 9,
                 },
                 Action::File(3, FileState::Sent),
+                Action::Clock(Stamp {
+                    ms: 1_796_655_900_000,
+                    clock: "15:05".into(),
+                }),
+                Action::Person(Person {
+                    name: Some("Sam".into()),
+                    avatar: None,
+                }),
                 Action::Agent("Hello, I am Sam.".into()),
                 Action::WithAgent(true),
                 Action::Pending("still there?".into()),

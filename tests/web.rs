@@ -73,6 +73,7 @@ fn mount_url(url: &str) -> Element {
         key: String::new(),
         idle_minutes: None,
         transfer_timeout: None,
+        avatar: None,
     };
     // The window stays mounted for the rest of the test run.
     std::mem::forget(embed::mount_with(root.clone(), options));

@@ -34,7 +34,9 @@
       (asked ? '; last from the visitor: "' + asked.text + '"' : '')));
     requests.prepend(card);
     function settle(outcome) {
-      chatlet.reportTransfer(t.conversationId, outcome);
+      // Who took it: the widget shows the name (and a picture, when given) above the
+      // person's messages.
+      chatlet.reportTransfer(t.conversationId, outcome, { name: 'Ana' });
       card.querySelectorAll('button').forEach(function (b) { b.remove(); });
       card.appendChild(el('p', 'desk-outcome', outcome === 'accepted' ? 'Accepted' : 'Refused'));
       if (outcome === 'accepted') {

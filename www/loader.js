@@ -171,7 +171,7 @@
             closable: bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
             engagementAttributes: o.engagementAttributes,
             transferTimeout: o.transferTimeout == null ? 60 : +o.transferTimeout,
-            loadBot: fetchBot, glue: glueUrl, persist: o.persist, idleMinutes: +o.idleMinutes || 0,
+            loadBot: fetchBot, glue: glueUrl, persist: o.persist, idleMinutes: +o.idleMinutes || 0, avatar: o.avatar,
             onClose: close
           });
           queue.splice(0).forEach(function (c) { h[c[0]](...c[1]); });

@@ -76,6 +76,19 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
         });
     }
     use_after_render(&chat, &conv);
+    {
+        // "now" labels age: the time, twice a minute, while a recent message has one.
+        let (conv, dispatch) = (conv.clone(), chat.dispatcher());
+        use_effect_with((), move |_| {
+            let tick = gloo_timers::callback::Interval::new(20_000, move || {
+                let now = js_sys::Date::now() as u64;
+                if now.saturating_sub(conv.stamped.get()) < 90_000 {
+                    dispatch.dispatch(Action::Tick(now));
+                }
+            });
+            move || std::mem::drop(tick)
+        });
+    }
     let unseen = super::follow::use_follow(&region, &chat.entries);
 
     let send = {
@@ -135,6 +148,8 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
             typing,
             region,
             bot: title.into(),
+            avatar: conv.avatar.borrow().clone(),
+            now: chat.now,
             strings: conv.options.strings.clone(),
             on_choice: send.clone(),
             on_metadata: {

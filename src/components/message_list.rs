@@ -40,6 +40,10 @@ pub struct MessageListProps<'a> {
     pub on_choice: Callback<(String, String)>,
     /// Called with a rich element's `click.metadata` when it is clicked.
     pub on_metadata: Callback<serde_json::Value>,
+    /// The bot's picture (a checked URL), shown once per run of its messages.
+    pub avatar: Option<AttrValue>,
+    /// The time now (milliseconds since the epoch): a run of the last minute says "now".
+    pub now: u64,
 }
 
 /// The messages.
@@ -64,19 +68,38 @@ pub fn message_list(props: &MessageListProps) -> Html {
     }
     let cx = Rc::new(ListCx {
         bot: props.bot.clone(),
+        avatar: props.avatar.clone(),
         strings: props.strings.clone(),
         on_choice: props.on_choice.clone(),
         on_metadata: props.on_metadata.clone(),
     });
-    // Only a bot message with choices depends on its answer ("": none yet).
+    // Only a bot message with choices depends on its answer ("": none yet); only the
+    // first message of a run from one author shows who and when, and its time label is
+    // "now" for a minute, then the clock time (so an older run is drawn once).
+    let now = s.get("now");
     let items: Vec<Item> = props
         .entries
         .iter()
         .zip(answers)
-        .map(|(e, answer)| {
+        .enumerate()
+        .map(|(i, (e, answer))| {
             let answer = (e.author == Author::Bot && !e.choices.is_empty())
                 .then(|| AttrValue::from(answer.unwrap_or_default().to_string()));
-            (e.clone(), answer)
+            let first = e.author != Author::System
+                && (i == 0 || {
+                    let before = &props.entries[i - 1];
+                    before.author != e.author || before.person != e.person
+                });
+            let time = first.then(|| match e.at.ms {
+                0 => AttrValue::default(),
+                ms if props.now.saturating_sub(ms) < 60_000 => AttrValue::from(now.to_string()),
+                _ => AttrValue::from(e.at.clock.to_string()),
+            });
+            Item {
+                entry: e.clone(),
+                answer,
+                time,
+            }
         })
         .collect();
     // In runs of CHUNK: a run whose messages are all as they were is not drawn again.
@@ -97,8 +120,15 @@ pub fn message_list(props: &MessageListProps) -> Html {
 /// How many messages a run holds.
 const CHUNK: usize = 32;
 
-/// A message and, for a bot message with choices, the visitor's next message.
-type Item = (Rc<Entry>, Option<AttrValue>);
+/// A message as drawn.
+#[derive(Clone)]
+struct Item {
+    entry: Rc<Entry>,
+    /// For a bot message with choices, the visitor's next message.
+    answer: Option<AttrValue>,
+    /// For the first message of a run, its time label ("now", "14:05"; empty: unknown).
+    time: Option<AttrValue>,
+}
 
 /// A run of messages' properties.
 #[derive(Properties)]
@@ -111,21 +141,16 @@ pub struct ChunkProps {
 impl PartialEq for ChunkProps {
     fn eq(&self, other: &Self) -> bool {
         self.items.len() == other.items.len()
-            && self
-                .items
-                .iter()
-                .zip(&other.items)
-                .all(|(a, b)| Rc::ptr_eq(&a.0, &b.0) && a.1 == b.1)
+            && self.items.iter().zip(&other.items).all(|(a, b)| {
+                Rc::ptr_eq(&a.entry, &b.entry) && a.answer == b.answer && a.time == b.time
+            })
             && self.cx.same(&other.cx)
     }
 }
 
 #[function_component(Chunk)]
 fn chunk_view(props: &ChunkProps) -> Html {
-    let messages = props
-        .items
-        .iter()
-        .map(|(entry, answer)| message(entry, &props.cx, answer.as_deref()));
+    let messages = props.items.iter().map(|item| message(item, &props.cx));
     // Its own box, which the browser lays out once while it is out of sight.
     html! { <div class="chatlet-run">{ for messages }</div> }
 }
@@ -133,6 +158,7 @@ fn chunk_view(props: &ChunkProps) -> Html {
 /// What every message needs from the window.
 pub struct ListCx {
     bot: AttrValue,
+    avatar: Option<AttrValue>,
     strings: Rc<Strings>,
     on_choice: Callback<(String, String)>,
     on_metadata: Callback<serde_json::Value>,
@@ -142,19 +168,59 @@ impl ListCx {
     /// The same for drawing. The callbacks are not compared: they always do the same
     /// (they hold the conversation only).
     fn same(&self, other: &ListCx) -> bool {
-        self.bot == other.bot && Rc::ptr_eq(&self.strings, &other.strings)
+        self.bot == other.bot
+            && self.avatar == other.avatar
+            && Rc::ptr_eq(&self.strings, &other.strings)
     }
 }
 
-/// One message; `answer` is the visitor's next message for a bot's (`""`: none yet).
-fn message(entry: &Entry, props: &ListCx, answer: Option<&str>) -> Html {
+/// One message (the first of a run says who wrote it and when).
+fn message(item: &Item, props: &ListCx) -> Html {
+    let (entry, answer) = (&*item.entry, item.answer.as_deref());
     let s = &props.strings;
+    let person = entry.person.as_deref();
+    let agent = person
+        .and_then(|p| p.name.as_deref())
+        .unwrap_or(s.get("agent"));
     let (class, who) = match entry.author {
         Author::Visitor => ("chatlet-msg chatlet-visitor", Some(s.get("you"))),
         Author::Bot => ("chatlet-msg chatlet-bot", Some(props.bot.as_str())),
-        Author::Agent => ("chatlet-msg chatlet-agent", Some(s.get("agent"))),
+        Author::Agent => ("chatlet-msg chatlet-agent", Some(agent)),
         Author::System => ("chatlet-msg chatlet-system", None),
     };
+    let meta = item.time.as_ref().map_or_else(Html::default, |time| {
+        let (name, avatar) = match entry.author {
+            Author::Bot => (Some(props.bot.as_str()), props.avatar.clone()),
+            Author::Agent => (
+                Some(agent),
+                person
+                    .and_then(|p| p.avatar.as_deref())
+                    .and_then(rich::safe_image)
+                    .map(|a| AttrValue::from(a.to_string())),
+            ),
+            _ => (None, None),
+        };
+        // For the eyes: screen readers hear who from each message, and a label that
+        // turns from "now" into the clock time is not news.
+        // A picture, or the name's first letter in a circle.
+        let picture = match (avatar, name) {
+            (Some(src), _) => html! { <img class="chatlet-avatar" {src} alt="" width="22" height="22" /> },
+            (None, Some(n)) => {
+                let initial: String = n.chars().find(|c| c.is_alphanumeric()).into_iter().collect();
+                html! { <span class="chatlet-avatar chatlet-initial">{ initial.to_uppercase() }</span> }
+            }
+            (None, None) => Html::default(),
+        };
+        html! {
+            <div class="chatlet-meta" aria-hidden="true">
+                { picture }
+                { for name.map(|n| html! { <span class="chatlet-name">{ n.to_string() }</span> }) }
+                if !time.is_empty() {
+                    <time datetime={entry.at.iso()}>{ time.clone() }</time>
+                }
+            </div>
+        }
+    });
     let who = who.map_or_else(
         Html::default,
         |w| html! { <span class="chatlet-sr">{ format!("{w}: ") }</span> },
@@ -208,7 +274,11 @@ fn message(entry: &Entry, props: &ListCx, answer: Option<&str>) -> Html {
         _ => html! {},
     };
     let pending = pending.unwrap_or_default();
-    html! { <div key={entry.id} role="listitem" {class}>{ who }{ body }{ pending }{ choices }</div> }
+    let class = match item.time.is_some() {
+        true => format!("{class} chatlet-first"),
+        false => class.to_string(),
+    };
+    html! { <div key={entry.id} role="listitem" {class}>{ meta }{ who }{ body }{ pending }{ choices }</div> }
 }
 
 /// A message's choices. Quick replies (chips) go once the visitor answers; buttons stay,

@@ -170,6 +170,53 @@ export async function windowChecks({ open, check, browser, siteUrl }) {
     await v.page.close();
   });
 
+  await check('who and when: runs of one author show a picture, a name and a time once; the page names the agent (reportTransfer, agentMessage third arguments; two arguments still work)', async () => {
+    const v = await open('/');
+    await v.page.evaluate(() => {
+      window.__transfers = [];
+      document.addEventListener('chatlet:transfer', (e) => window.__transfers.push(e.detail));
+    });
+    await v.say('hi');
+    await botMessages(v.page, 2);
+    await v.say('I need a person');
+    await v.page.waitForFunction(() => window.__transfers.length === 1);
+    await v.page.click('.desk-accept'); // the desk names the agent: { name: 'Ana' }
+    await v.page.waitForSelector('.chatlet-system >> text=A person has joined the conversation.');
+    const id = await v.page.evaluate(() => window.__transfers[0].conversationId);
+    const sam = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAEhQG+Z3zq4QAAAABJRU5ErkJggg==';
+    await v.page.evaluate((id) => chatlet.agentMessage(id, 'Hello, Ana here.'), id);
+    await v.page.evaluate((id) => chatlet.agentMessage(id, 'Let me look.'), id);
+    await v.page.evaluate(([id, avatar]) => chatlet.agentMessage(id, 'Sam here, taking over.', { name: 'Sam', avatar }), [id, sam]);
+    await v.page.evaluate((id) => chatlet.agentMessage(id, 'Done.'), id);
+    await v.page.waitForSelector('.chatlet-agent >> text=Done.');
+    const runs = await v.page.evaluate(() => __chatlet.all('.chatlet-msg').map((m) => {
+      const meta = m.querySelector('.chatlet-meta');
+      const time = meta && meta.querySelector('time');
+      return {
+        author: m.className.match(/chatlet-(bot|visitor|agent|system)/)[1],
+        who: m.querySelector('.chatlet-sr')?.textContent ?? null,
+        name: meta?.querySelector('.chatlet-name')?.textContent ?? null,
+        picture: meta ? (meta.querySelector('img')?.getAttribute('src') ?? meta.querySelector('.chatlet-initial')?.textContent ?? null) : null,
+        label: time ? time.textContent : null,
+        age: time ? Date.now() - Date.parse(time.getAttribute('datetime')) : null,
+        hidden: meta ? meta.getAttribute('aria-hidden') : null,
+      };
+    }));
+    const heads = runs.filter((r) => r.label !== null);
+    // One head per run: visitor, bot (3 messages), system notes have none, agent Ana (2), Sam (2).
+    assert.deepEqual(heads.map((r) => [r.author, r.name]), [
+      ['visitor', null], ['bot', 'Chatlet demo bank'], ['visitor', null], ['bot', 'Chatlet demo bank'], ['agent', 'Ana'], ['agent', 'Sam'],
+    ]);
+    assert.ok(heads.every((r) => r.label === 'now' && r.age >= -1000 && r.age < 60000 && r.hidden === 'true'), JSON.stringify(heads));
+    const pictures = heads.map((r) => r.picture);
+    assert.match(pictures[1], /bot-avatar\.png$/, 'the bot\'s avatar from its settings, resolved against the bot file');
+    assert.equal(pictures[4], 'A');
+    assert.equal(pictures[5], sam);
+    assert.deepEqual(runs.filter((r) => r.author === 'agent').map((r) => r.who), ['Ana: ', 'Ana: ', 'Sam: ', 'Sam: ']);
+    assert.deepEqual(v.log.errors, []);
+    await v.page.close();
+  });
+
   await check('the live region only grows across a call, a paced turn, a transfer with agent messages and an upload', async () => {
     const v = await open('/');
     await v.page.evaluate(() => {

@@ -112,6 +112,9 @@ pub struct Settings {
     /// speaks first (CB's `getStartedButtonPayload`; native `greeting`). Not shown as
     /// the visitor's message.
     pub greeting: Option<String>,
+    /// The bot's picture, a URL the widget shows beside its messages (native `avatar`;
+    /// the page's `data-avatar` takes precedence).
+    pub avatar: Option<String>,
 }
 
 impl Rule {
@@ -231,6 +234,7 @@ impl Default for Settings {
             api_timeout_ms: 10_000,
             session_length_s: None,
             greeting: None,
+            avatar: None,
         }
     }
 }

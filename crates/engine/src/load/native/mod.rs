@@ -528,6 +528,7 @@ impl<'a> Loader<'a> {
                 "apiTimeoutMs",
                 "sessionLength",
                 "greeting",
+                "avatar",
             ],
         );
         if let Some(n) = obj.get("apiTimeoutMs").and_then(Value::as_u64) {
@@ -553,6 +554,11 @@ impl<'a> Loader<'a> {
         if let Some(n) = obj.get("maxSteps").and_then(Value::as_u64) {
             settings.max_steps = n.clamp(1, 10_000) as u32;
         }
+        settings.avatar = obj
+            .get("avatar")
+            .and_then(Value::as_str)
+            .filter(|a| !a.trim().is_empty())
+            .map(str::to_string);
         settings
     }
 
