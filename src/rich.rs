@@ -129,6 +129,37 @@ pub fn text_style(style: &Value) -> (&'static str, Option<String>) {
     (class, (!css.is_empty()).then_some(css))
 }
 
+/// A button's checked style: a text's (bold, italic, colours), and a filled button's
+/// border in its fill.
+pub fn button_style(style: &Value) -> Option<String> {
+    let (_, css) = text_style(style);
+    let mut css = css?;
+    if let Some(fill) = css
+        .split(';')
+        .find_map(|d| d.strip_prefix("background-color:"))
+    {
+        css.push_str(&format!("border-color:{fill};"));
+    }
+    Some(css)
+}
+
+/// What a link around an image is called: its tooltip, else its caption, else its
+/// alternative text, else "Open" and the link's host (`open` holds `{host}`).
+pub fn link_name(v: &Value, href: &str, open: &str) -> String {
+    ["tooltip", "caption", "alt"]
+        .iter()
+        .map(|k| text(v, k).trim())
+        .find(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let rest = href.split_once("://").map_or(href, |(_, r)| r);
+            let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+            let host = host.rsplit('@').next().unwrap_or(host);
+            let host = if host.is_empty() { href } else { host };
+            open.replace("{host}", host.trim_start_matches("www."))
+        })
+}
+
 /// A map link for a place given by `la` and `lo` (numbers), if they are numbers.
 pub fn map_url(v: &Value) -> Option<String> {
     let la = v.get("la").filter(|n| n.is_number())?;
@@ -189,13 +220,16 @@ pub fn from_cards(cards: &[CardOut]) -> Value {
     }
 }
 
-/// A card's button as a rich-content button.
+/// A card's button as a rich-content button. Its payload is sent, and (unlike
+/// LivePerson's own `publishText`, whose text is also what the visitor is shown to say)
+/// its title is shown: [`SHOWN`].
 fn button(b: &ChoiceOut) -> Value {
     let action = match &b.url {
         Some(url) => obj([("type", "link".into()), ("uri", url.clone().into())]),
         None => obj([
             ("type", "publishText".into()),
             ("text", b.payload.clone().into()),
+            (SHOWN, b.title.clone().into()),
         ]),
     };
     let click = obj([("actions", Value::Array(vec![action]))]);
@@ -205,6 +239,10 @@ fn button(b: &ChoiceOut) -> Value {
         ("click", click),
     ])
 }
+
+/// The key of a `publishText` action (in cards Chatlet converts) for what the visitor is
+/// shown to say, where that is not the text sent.
+pub const SHOWN: &str = "chatletShown";
 
 /// A JSON object of `pairs` (for rich content and the events' details: `json!` would
 /// instantiate serde's value serializer for each type it is given).
@@ -317,6 +355,50 @@ mod tests {
         let many = from_cards(&[card("A"), card("B")]);
         assert_eq!(many["type"], "carousel");
         assert_eq!(many["elements"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn filled_buttons_and_named_image_links() {
+        let css = button_style(
+            &json!({"bold": true, "color": "#FFF", "background-color": "#3E47A0", "size": "medium"}),
+        );
+        assert_eq!(
+            css.as_deref(),
+            Some("font-weight:700;color:#FFF;background-color:#3E47A0;border-color:#3E47A0;")
+        );
+        assert_eq!(button_style(&json!({"color": "red;x"})), None);
+        let open = "Open {host}";
+        let image = |extra: Value| {
+            let mut v = json!({"type": "image", "url": "https://img.example/a.png"});
+            v.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            v
+        };
+        assert_eq!(
+            link_name(
+                &image(json!({"tooltip": "Shop", "caption": "c"})),
+                "https://x.example",
+                open
+            ),
+            "Shop"
+        );
+        assert_eq!(
+            link_name(
+                &image(json!({"caption": "Our store"})),
+                "https://x.example",
+                open
+            ),
+            "Our store"
+        );
+        assert_eq!(
+            link_name(&image(json!({})), "https://www.shop.example/a?b", open),
+            "Open shop.example"
+        );
+        assert_eq!(
+            link_name(&image(json!({})), "mailto:a@b.example", open),
+            "Open b.example"
+        );
     }
 
     #[test]

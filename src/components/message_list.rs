@@ -319,7 +319,7 @@ fn choice(
                 <a class="chatlet-choice" href={href.to_string()} target="_blank" rel="noopener noreferrer">{ choice.title.clone() }</a>
             },
             None => {
-                html! { <span class="chatlet-choice chatlet-disabled">{ choice.title.clone() }</span> }
+                html! { <button type="button" class="chatlet-choice" disabled=true>{ choice.title.clone() }</button> }
             }
         };
     }

@@ -6,12 +6,17 @@
 //! the attributes written here reach the DOM, and every URL passes `rich::safe_link` or
 //! `rich::safe_image`.
 
+use std::rc::Rc;
+
 use serde_json::Value;
-use web_sys::Element;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, ResizeObserver};
 use yew::prelude::*;
 
 use crate::rich::{
-    alt, find_url, list, map_url, safe_image, safe_link, text, text_style, words_of,
+    alt, button_style, find_url, link_name, list, map_url, safe_image, safe_link, text, text_style,
+    words_of, SHOWN,
 };
 use crate::strings::Strings;
 
@@ -21,8 +26,8 @@ pub struct Ctx<'a> {
     pub on_choice: &'a Callback<(String, String)>,
     /// Called with an element's `click.metadata` when it is clicked (for the page).
     pub on_metadata: &'a Callback<Value>,
-    /// The widget's texts (the carousel's buttons).
-    pub strings: &'a Strings,
+    /// The widget's texts (the carousel's buttons, an image link's name).
+    pub strings: &'a Rc<Strings>,
 }
 
 /// Draws one element of rich content.
@@ -45,7 +50,10 @@ pub fn view(v: &Value, cx: &Ctx) -> Html {
                 <div class="chatlet-rh">{ for list(v, "elements").iter().enumerate().map(cell) }</div>
             }
         }
-        "carousel" => carousel(v, cx),
+        "carousel" => html! {
+            <Carousel content={Rc::new(v.clone())} on_choice={cx.on_choice.clone()}
+                on_metadata={cx.on_metadata.clone()} strings={cx.strings.clone()} />
+        },
         "text" => {
             let (class, style) = text_style(v.get("style").unwrap_or(&Value::Null));
             html! { <p {class} {style} title={tooltip(v)}>{ linkify(text(v, "text")) }</p> }
@@ -57,6 +65,7 @@ pub fn view(v: &Value, cx: &Ctx) -> Html {
             image(text(v, "url"), &alt(v), text(v, "caption")),
         ),
         "button" => clickable(v, cx, "chatlet-rbutton", html! { { text(v, "title") } }),
+        // (a button's `style`, as LivePerson's window draws it, is applied in `clickable`)
         "map" => map(v),
         _ => {
             let mut words = Vec::new();
@@ -71,7 +80,8 @@ fn tooltip(v: &Value) -> Option<AttrValue> {
     (!t.is_empty()).then(|| AttrValue::from(t.to_string()))
 }
 
-/// An image with its caption; a broken one gives way to its text.
+/// An image with its caption above it (as LivePerson's window puts it); a broken one
+/// gives way to its text.
 pub fn image(url: &str, alt: &str, caption: &str) -> Html {
     let Some(src) = safe_image(url) else {
         let t = if caption.is_empty() { alt } else { caption };
@@ -88,30 +98,50 @@ pub fn image(url: &str, alt: &str, caption: &str) -> Html {
         .then(|| html! { <span class="chatlet-caption">{ caption.to_string() }</span> });
     html! {
         <span class="chatlet-figure">
+            { for caption }
             <img class="chatlet-image" src={src.to_string()} alt={alt.to_string()} loading="lazy"
                 width="240" height="180" onerror={broken} />
-            { for fallback }{ for caption }
+            { for fallback }
         </span>
     }
 }
 
 /// An element that acts when clicked (a button, an image): it opens its link or map in
-/// a new tab, sends its text, or both; without an action it is shown, inert.
+/// a new tab, sends its text, or both; without an action it is shown, inert. What a
+/// `publishText` sends is what the visitor is shown to say, as in LivePerson's window
+/// (cards Chatlet converts show their button's title: `SHOWN`). A button's `style`
+/// (fill, colour, bold) goes through the same checked list as a text's; a link around
+/// an image is named by its tooltip, caption or alternative text, else its host.
 fn clickable(v: &Value, cx: &Ctx, class: &'static str, inner: Html) -> Html {
     let actions = list(v.get("click").unwrap_or(&Value::Null), "actions");
     let mut href = None;
     let mut send = None;
+    let mut shown = None;
     for a in actions {
         match text(a, "type") {
             "link" if href.is_none() => href = safe_link(text(a, "uri")).map(str::to_string),
             "navigate" if href.is_none() => href = map_url(a),
-            "publishText" if send.is_none() => send = Some(text(a, "text").to_string()),
+            "publishText" if send.is_none() => {
+                send = Some(text(a, "text").to_string());
+                shown = Some(match text(a, SHOWN) {
+                    "" => text(a, "text").to_string(),
+                    title => title.to_string(),
+                });
+            }
             _ => {}
         }
     }
-    let shown = match text(v, "title") {
-        "" => send.clone().unwrap_or_default(),
-        t => t.to_string(),
+    let shown = shown.unwrap_or_default();
+    let style = (class == "chatlet-rbutton")
+        .then(|| button_style(v.get("style").unwrap_or(&Value::Null)))
+        .flatten();
+    let label = match (&href, class) {
+        (Some(href), "chatlet-rimage") => Some(AttrValue::from(link_name(
+            v,
+            href,
+            cx.strings.get("openLink"),
+        ))),
+        _ => None,
     };
     let metadata = v
         .pointer("/click/metadata")
@@ -131,13 +161,14 @@ fn clickable(v: &Value, cx: &Ctx, class: &'static str, inner: Html) -> Html {
     let title = tooltip(v);
     match (href, onclick) {
         (Some(href), onclick) => html! {
-            <a {class} {href} target="_blank" rel="noopener noreferrer" {title} {onclick}>{ inner }</a>
+            <a {class} {href} {style} target="_blank" rel="noopener noreferrer" {title}
+                aria-label={label} {onclick}>{ inner }</a>
         },
         (None, Some(onclick)) => html! {
-            <button type="button" {class} {title} {onclick}>{ inner }</button>
+            <button type="button" {class} {style} {title} aria-label={label} {onclick}>{ inner }</button>
         },
         (None, None) if class == "chatlet-rbutton" => html! {
-            <span class="chatlet-rbutton chatlet-disabled" {title}>{ inner }</span>
+            <button type="button" class="chatlet-rbutton" disabled=true {style} {title}>{ inner }</button>
         },
         (None, None) => inner,
     }
@@ -162,32 +193,81 @@ fn map(v: &Value) -> Html {
     }
 }
 
-/// A carousel: its elements side by side, scrolled by swiping or by its buttons.
-fn carousel(v: &Value, cx: &Ctx) -> Html {
+/// A carousel's properties: the element, and what its cards' buttons need.
+#[derive(Properties, PartialEq)]
+pub struct CarouselProps {
+    content: Rc<Value>,
+    on_choice: Callback<(String, String)>,
+    on_metadata: Callback<Value>,
+    strings: Rc<Strings>,
+}
+
+/// A carousel: its cards side by side (each at most about 80% of its width), scrolled
+/// by swiping or by its arrows, which sit below the cards and show only where there is
+/// somewhere to go (measured on scrolling and whenever the track's size changes).
+#[function_component(Carousel)]
+fn carousel(props: &CarouselProps) -> Html {
+    let v = &*props.content;
+    let track = use_node_ref();
+    // At the first card, at the last.
+    let ends = use_state_eq(|| (true, true));
+    let measure = {
+        let (track, ends) = (track.clone(), ends.setter());
+        Rc::new(move || {
+            if let Some(t) = track.cast::<Element>() {
+                let (left, max) = (t.scroll_left(), t.scroll_width() - t.client_width());
+                ends.set((left <= 1, left >= max - 1));
+            }
+        })
+    };
+    {
+        let (track, measure) = (track.clone(), measure.clone());
+        use_effect_with((), move |_| {
+            let on_resize = Closure::<dyn Fn()>::new(move || measure());
+            let observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(t)) = (&observer, track.cast::<Element>()) {
+                o.observe(&t);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(on_resize);
+            }
+        });
+    }
+    let onscroll = Callback::from(move |_: Event| measure());
     let gap = v
         .get("padding")
         .and_then(Value::as_u64)
         .filter(|p| *p <= 64)
         .map(|p| format!("gap:{p}px"));
     let scroll = |by: i32| {
-        Callback::from(move |e: MouseEvent| {
-            let track = e
-                .target_dyn_into::<Element>()
-                .and_then(|b| b.closest(".chatlet-carousel").ok().flatten())
-                .and_then(|c| c.query_selector(".chatlet-track").ok().flatten());
-            if let Some(t) = track {
+        let track = track.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(t) = track.cast::<Element>() {
                 t.scroll_by_with_x_and_y(f64::from(by * (t.client_width() * 4 / 5)), 0.0);
             }
         })
     };
-    let s = cx.strings;
+    let cx = Ctx {
+        on_choice: &props.on_choice,
+        on_metadata: &props.on_metadata,
+        strings: &props.strings,
+    };
+    let s = &props.strings;
+    let (first, last) = *ends;
     html! {
         <div class="chatlet-carousel" role="group" aria-roledescription="carousel">
-            <button type="button" class="chatlet-prev" aria-label={s.get("previous").to_string()} onclick={scroll(-1)}>{ "‹" }</button>
-            <div class="chatlet-track" style={gap}>
-                { for list(v, "elements").iter().map(|e| html! { <div class="chatlet-slide">{ view(e, cx) }</div> }) }
+            <div ref={track.clone()} class="chatlet-track" style={gap} {onscroll}>
+                { for list(v, "elements").iter().map(|e| html! { <div class="chatlet-slide">{ view(e, &cx) }</div> }) }
             </div>
-            <button type="button" class="chatlet-next" aria-label={s.get("next").to_string()} onclick={scroll(1)}>{ "›" }</button>
+            <div class="chatlet-arrows">
+                <button type="button" class="chatlet-prev" hidden={first}
+                    aria-label={s.get("previous").to_string()} onclick={scroll(-1)}>{ "‹" }</button>
+                <button type="button" class="chatlet-next" hidden={last}
+                    aria-label={s.get("next").to_string()} onclick={scroll(1)}>{ "›" }</button>
+            </div>
         </div>
     }
 }

@@ -34,6 +34,7 @@ export async function embedSites({ dist, api }) {
   routes['/bubble-idle.html'] = variant('data-preload="idle"');
   routes['/bubble-open.html'] = variant('data-open');
   routes['/bubble-teaser.html'] = variant('data-teaser="Questions about your order?"');
+  routes['/tiles.html'] = { body: routes['/bubble.html'].body.replace('/bots/shop.json', '/bots/tiles.json') };
   routes['/bubble-preview-all.html'] = variant('data-preview="all"');
   routes['/bubble-without.html'] = { body: routes['/bubble.html'].body.replace(/<script src=[^>]*chatlet\.js[^>]*><\/script>/, '') };
   const site = await serveStatic(pagesDir, { api, routes, mounts: { '/bots/': path.join(here, 'bots') } });

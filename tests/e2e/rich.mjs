@@ -180,7 +180,8 @@ export async function richChecks({ open, check }) {
     const clicked = page.evaluate(() => new Promise((ok) => document.addEventListener('chatlet:click', (e) => ok(e.detail), { once: true })));
     await page.click('.chatlet-rich button.chatlet-rbutton >> text=Send a text');
     assert.deepEqual((await clicked).metadata, [{ type: 'ExternalId', id: 'tour-send' }]);
-    await page.waitForSelector('.chatlet-visitor >> text=Send a text');
+    // What a publishText sends is what the visitor is shown to say (LivePerson's way).
+    await page.waitForSelector('.chatlet-visitor >> text=tour choices');
     assert.deepEqual(v.log.errors, []);
     await page.close();
   });

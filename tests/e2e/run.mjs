@@ -21,6 +21,7 @@ import { richRoutes, richChecks, richScreenshots } from './rich.mjs';
 import { longRoutes, longConversation } from './long.mjs';
 import { screenshots } from './screenshots.mjs';
 import { windowChecks, launcherChecks } from './window.mjs';
+import { tileChecks } from './tiles.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -256,6 +257,7 @@ try {
     await embedChecks({ browser, check, sites });
     await a11yChecks({ browser, check, sites });
     await launcherChecks({ browser, check, sites, siteUrl: site.url });
+    await tileChecks({ browser, check, sites });
     if (!process.env.E2E_ONLY) {
       await screenshots({ browser, siteUrl: site.url, sites, out });
       await richScreenshots({ browser, siteUrl: site.url, out });
