@@ -265,29 +265,16 @@ async fn load(conv: Shared) {
             .into(),
         )]),
         Ok(text) => match chatlet_engine::load(&text) {
-            Ok(bot) => return conversation::start(&conv, bot, text),
+            Ok(bot) => {
+                warn_findings(&conv, bot.findings());
+                return conversation::start(&conv, bot, text);
+            }
             Err(e) => obj([
                 (
                     "message",
                     format!("the bot file {url} has errors:\n{e}").into(),
                 ),
-                // By hand: `Finding`'s derived `Serialize` would cost the wasm its own code.
-                (
-                    "findings",
-                    e.findings
-                        .iter()
-                        .map(|f| {
-                            obj([
-                                ("severity", f.severity.label().into()),
-                                ("kind", f.kind.label().into()),
-                                ("pointer", f.pointer.as_str().into()),
-                                ("interaction", f.interaction.clone().into()),
-                                ("message", f.message.as_str().into()),
-                            ])
-                        })
-                        .collect::<Vec<_>>()
-                        .into(),
-                ),
+                ("findings", findings_value(&e.findings)),
             ]),
         },
     };
@@ -301,6 +288,49 @@ async fn load(conv: Shared) {
     detail["bot"] = url.as_str().into();
     conv.emit("chatlet:error", detail);
     conv.act(Action::Failed);
+}
+
+/// Findings as the page's events carry them (by hand: `Finding`'s derived `Serialize`
+/// would cost the wasm its own code).
+fn findings_value(findings: &[chatlet_engine::Finding]) -> serde_json::Value {
+    findings
+        .iter()
+        .map(|f| {
+            obj([
+                ("severity", f.severity.label().into()),
+                ("kind", f.kind.label().into()),
+                ("pointer", f.pointer.as_str().into()),
+                ("interaction", f.interaction.clone().into()),
+                ("message", f.message.as_str().into()),
+            ])
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// A bot that loads but whose file changes what visitors see (a flow that stops where
+/// the file points nowhere, an interaction passed over) says so once on the console and
+/// in a `chatlet:error` event of kind `bot-warnings`.
+fn warn_findings(conv: &Conversation, findings: &[chatlet_engine::Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    let url = &conv.options.bot_url;
+    let lines: Vec<String> = findings.iter().map(ToString::to_string).collect();
+    let message = format!(
+        "the bot file {url} loaded, but parts of it will not run:\n{}",
+        lines.join("\n")
+    );
+    web_sys::console::warn_1(&format!("chatlet: {message}").into());
+    conv.emit(
+        "chatlet:error",
+        obj([
+            ("kind", "bot-warnings".into()),
+            ("bot", url.as_str().into()),
+            ("message", message.into()),
+            ("findings", findings_value(findings)),
+        ]),
+    );
 }
 
 fn drag_over(chat: &UseReducerHandle<Chat>) -> Callback<DragEvent> {

@@ -35,6 +35,8 @@ export async function embedSites({ dist, api }) {
   routes['/bubble-open.html'] = variant('data-open');
   routes['/bubble-teaser.html'] = variant('data-teaser="Questions about your order?"');
   routes['/tiles.html'] = { body: routes['/bubble.html'].body.replace('/bots/shop.json', '/bots/tiles.json') };
+  routes['/broken-flow.html'] = { body: routes['/bubble.html'].body.replace('/bots/shop.json', '/bots/broken-flow.json') };
+  routes['/bots/broken-flow.json'] = { body: fs.readFileSync(path.join(here, '../findings/cb-broken-flow.json'), 'utf8') };
   routes['/bubble-preview-all.html'] = variant('data-preview="all"');
   routes['/bubble-without.html'] = { body: routes['/bubble.html'].body.replace(/<script src=[^>]*chatlet\.js[^>]*><\/script>/, '') };
   const site = await serveStatic(pagesDir, { api, routes, mounts: { '/bots/': path.join(here, 'bots') } });

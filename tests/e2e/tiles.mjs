@@ -24,6 +24,29 @@ async function showAll(browser, sites, options) {
 const tile = (page, i) => page.locator('.chatlet-rich').nth(i - 1);
 
 export async function tileChecks({ browser, check, sites }) {
+  await check('a CB export whose flow points nowhere or holds an unknown interaction type loads, and says so: a chatlet:error of kind bot-warnings and one console warning', async () => {
+    const h = await openHost(browser, sites, '/broken-flow.html');
+    await h.page.click('.chatlet-launcher');
+    await h.page.waitForFunction(() => __events.some((e) => e.name === 'error'));
+    const [error] = await h.events('error');
+    assert.equal(error.detail.kind, 'bot-warnings');
+    assert.match(error.detail.bot, /broken-flow\.json$/);
+    assert.deepEqual(error.detail.findings.map((f) => [f.severity, f.pointer, f.interaction]), [
+      ['unsupported', '/conversationMessage/2/interactionType', 'order survey'],
+      ['warning', '/conversationMessage/1/nextMessageId', 'order text'],
+      ['warning', '/conversationMessage/1/type', 'order text'],
+    ]);
+    assert.match(error.detail.findings[0].message, /BOGUS_TYPE/);
+    const warned = h.log.warnings.filter((w) => w.includes('parts of it will not run'));
+    assert.equal(warned.length, 1, h.log.warnings.join('\n'));
+    assert.match(warned[0], /no-such-interaction/);
+    // The bot still runs what it can.
+    await h.say('order please');
+    await h.waitBot(1);
+    assert.deepEqual(await h.botTexts(), ['order text']);
+    await h.page.close();
+  });
+
   for (const colorScheme of ['light', 'dark']) {
     await check(`tiles: axe finds no violation in any of the ${TILES} Universal-tile templates (${colorScheme})`, async () => {
       const h = await showAll(browser, sites, { colorScheme });

@@ -166,6 +166,20 @@ impl Findings {
         self.add(Severity::Error, kind, pointer, interaction, message);
     }
 
+    /// Records a finding that changes what a visitor sees (a flow that stops where the
+    /// file points nowhere, an interaction that is passed over), with or without the
+    /// `checks` feature: the widget tells the page about these.
+    pub fn visible(
+        &mut self,
+        severity: Severity,
+        kind: FindingKind,
+        pointer: impl fmt::Display,
+        interaction: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        self.add(severity, kind, pointer, interaction, message);
+    }
+
     /// Records a warning. Without the `checks` feature (the widget, which shows no
     /// warnings: they are `chatlet check`'s) nothing is recorded.
     #[inline(always)]

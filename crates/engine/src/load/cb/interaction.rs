@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::super::build::{self, UploadTexts};
 use super::super::json::{list_of, str_of};
 use super::Importer;
-use crate::error::{At, FindingKind, Key};
+use crate::error::{At, FindingKind, Key, Severity};
 use crate::model::{Card, Choice, Condition, Interaction, Kind, OptionStyle, CHIPS_PER_ROW};
 
 impl<'a> Importer<'a> {
@@ -30,13 +30,28 @@ impl<'a> Importer<'a> {
         {
             it.next = self.ids.get(next).copied();
             if it.next.is_none() {
-                self.b.f.warn(
+                self.b.f.visible(
+                    Severity::Warning,
                     FindingKind::Dangling,
                     at.key("nextMessageId"),
                     who,
                     format!("next interaction {next:?} does not exist; the flow ends here"),
                 );
             }
+        }
+        // Every export says BOT_MESSAGE; anything else is read as one, and said.
+        if let Some(other) = m
+            .get("type")
+            .and_then(Value::as_str)
+            .filter(|t| *t != "BOT_MESSAGE")
+        {
+            self.b.f.visible(
+                Severity::Warning,
+                FindingKind::Invalid,
+                at.key("type"),
+                who,
+                format!("type {other:?} is unknown (exports say \"BOT_MESSAGE\"); read as a bot message"),
+            );
         }
         it.delay_ms = build::delay(match m.get("interactionDelay") {
             Some(Value::String(s)) => s.trim().parse::<u64>().unwrap_or(0),
@@ -87,7 +102,9 @@ impl<'a> Importer<'a> {
             "API_INTEGRATION" => self.api_call(m, at, who),
             "FILE_UPLOAD" => self.file_upload(&tile, &tile_at, who),
             other => {
-                self.b.f.unsupported(
+                self.b.f.visible(
+                    Severity::Unsupported,
+                    FindingKind::Unsupported,
                     at.key("interactionType"),
                     who,
                     format!("{other}: this interaction type is not supported; the interaction is passed over"),
