@@ -107,6 +107,9 @@ pub struct Conversation {
     pub stamped: Cell<u64>,
     /// The bot's picture, checked: the page's `data-avatar`, else the bot's `avatar`.
     pub avatar: RefCell<Option<yew::AttrValue>>,
+    /// What the widget says for the visitor, unshown, when a conversation begins (the
+    /// bot's `greeting`): at the start, and after a reset.
+    greeting: RefCell<Option<String>>,
 }
 
 impl Drop for Conversation {
@@ -222,6 +225,7 @@ impl Conversation {
             channel: RefCell::default(),
             stamped: Cell::new(0),
             avatar: RefCell::default(),
+            greeting: RefCell::default(),
         }
     }
 
@@ -255,14 +259,23 @@ impl Conversation {
     }
 }
 
-/// `ms` as the page's language writes a clock time ("14:05", "2:05 PM").
+/// `ms` as the page's language writes a clock time ("14:05", "2:05 PM"); a language the
+/// browser does not take (a RangeError) gives way to the browser's own.
 fn clock_time(ms: u64, lang: &str) -> String {
     let options = js_sys::Object::new();
     let _ = Reflect::set(&options, &"hour".into(), &"numeric".into());
     let _ = Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    js_sys::Date::new(&(ms as f64).into())
-        .to_locale_time_string_with_options(lang, &options)
-        .into()
+    let date = js_sys::Date::new(&(ms as f64).into());
+    let format = Reflect::get(&date, &"toLocaleTimeString".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(format) = format else {
+        return String::new();
+    };
+    [JsValue::from(lang), JsValue::UNDEFINED]
+        .iter()
+        .find_map(|locale| format.call2(&date, locale, &options).ok()?.as_string())
+        .unwrap_or_default()
 }
 
 /// The bot (loaded from `text`) is ready: the conversation starts (or goes on where an
@@ -368,6 +381,7 @@ fn lead(conv: &Shared, early_shown: Vec<Value>) {
     let log = saved.as_ref().map(|s| s.steps.clone()).unwrap_or_default();
     // A bot that speaks first: its greeting goes as the visitor's first message, unshown,
     // when a new conversation opens with nothing the visitor sent yet.
+    *conv.greeting.borrow_mut() = setup.bot.settings().greeting.clone();
     let greeting =
         setup.bot.settings().greeting.clone().filter(|_| {
             saved.is_none() && early_shown.is_empty() && conv.early.borrow().is_empty()
@@ -945,6 +959,10 @@ fn reset(conv: &Shared) {
         keep.pending.clear();
     }
     conv.act(Action::Reset);
+    // A new conversation: a bot that speaks first does so again.
+    if let (Some(r), Some(greeting)) = (runner(conv), conv.greeting.borrow().clone()) {
+        r.post(Step::Input(Input::Text(greeting)));
+    }
     save(conv);
 }
 

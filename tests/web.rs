@@ -18,6 +18,13 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 const DEMO_BOT: &str = include_str!("../www/demo-bot.json");
+
+/// The demo bot without its greeting: these tests count messages from the visitor's first.
+fn quiet_demo_bot() -> String {
+    let quiet = DEMO_BOT.replace(r#", "greeting": "hi""#, "");
+    assert_ne!(quiet, DEMO_BOT, "the demo bot greets");
+    quiet
+}
 const NATIVE_SCRIPTS_BOT: &str = include_str!("transcripts/native-scripts/bot.json");
 
 fn data_url(json: &str) -> String {
@@ -161,7 +168,7 @@ async fn wait_for_bot(root: &Element, count: usize) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn a_visitor_chats_with_the_demo_bot() {
-    let root = mount(DEMO_BOT);
+    let root = mount(&quiet_demo_bot());
     ready(&root).await;
     assert_eq!(
         find::<Element>(&root, ".chatlet-header h2")
@@ -264,9 +271,19 @@ async fn code_blocks_send_first_and_variables_keep_their_scope() {
     );
 }
 
+/// The demo bot speaks first: its greeting is sent for the visitor, unshown.
+#[wasm_bindgen_test]
+async fn the_demo_bot_greets() {
+    let root = mount(DEMO_BOT);
+    ready(&root).await;
+    let bot = wait_for_bot(&root, 2).await;
+    assert_eq!(bot[0], "Hi! I'm the Chatlet demo bot.");
+    assert!(texts(&root, ".chatlet-visitor").is_empty());
+}
+
 #[wasm_bindgen_test]
 async fn enter_sends_and_blank_input_does_not() {
-    let root = mount(DEMO_BOT);
+    let root = mount(&quiet_demo_bot());
     ready(&root).await;
     type_and_send(&root, "   ");
     let input: HtmlInputElement = find(&root, ".chatlet-input");

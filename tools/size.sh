@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 # file upload and the host-page transfer API went in (281,505). Then brotli, with the
 # loader: 240,000 when the one-tag embed went in; 190,000 from the size issue (188,037
 # used once regular expressions ran on Chatlet's own matcher); 279,000 once they ran on
-# the regex crate (274,635 used).
+# the regex crate (274,635 used); 293,000 with the window of issue 24 (288,364 used: the
+# log that follows, who and when, the carousel component, the unread badge's events).
 LOADER_BUDGET=${CHATLET_LOADER_BUDGET:-5000}
-WIDGET_BUDGET=${CHATLET_WIDGET_BUDGET:-279000}
+WIDGET_BUDGET=${CHATLET_WIDGET_BUDGET:-293000}
 command -v brotli >/dev/null || { echo "size: brotli is missing (tools/install.sh installs it)"; exit 1; }
 
 measure() { # label files... ; prints a line per file and a total, sets $total_br

@@ -128,16 +128,32 @@ export async function newPage(browser, options = {}) {
   return { page, log };
 }
 
-/** Reading and typing in a page's (first) chat window. */
-export function chatHelpers(page, scope = '') {
+/** Reading and typing in a page's (first) chat window; the first `skip` bot texts (a
+ * greeting the bot sent before the test began) are left out of the counts. */
+export function chatHelpers(page, scope = '', skip = 0) {
   const sel = (s) => (scope ? `${scope} ${s}` : s);
-  const botTexts = () => page.locator(sel('.chatlet-bot .chatlet-text')).allTextContents();
-  const waitBot = (n) => page.locator(sel('.chatlet-bot .chatlet-text')).nth(n - 1).waitFor();
+  const botTexts = async () => (await page.locator(sel('.chatlet-bot .chatlet-text')).allTextContents()).slice(skip);
+  const waitBot = (n) => page.locator(sel('.chatlet-bot .chatlet-text')).nth(skip + n - 1).waitFor();
   const say = async (text) => {
     await page.fill(sel('.chatlet-input'), text);
     await page.press(sel('.chatlet-input'), 'Enter');
   };
   return { botTexts, waitBot, say };
+}
+
+/** The demo bot greets a new conversation (its settings' greeting, "hi"): the welcome
+ * and its question, before the visitor says anything. */
+export const GREETING = ["Hi! I'm the Chatlet demo bot.", 'I can check an account balance, take a document, or get you to a person. What would you like?'];
+
+/** How many bot texts the window showed before the test began: the demo bot's greeting
+ * (awaited) when the window is the demo bot's, else none. */
+export async function greeted(page) {
+  if (await page.textContent('.chatlet-header h2') !== 'Chatlet demo bank') return 0;
+  const texts = page.locator('.chatlet-bot .chatlet-text');
+  await texts.nth(GREETING.length - 1).waitFor();
+  const first = (await texts.allTextContents()).slice(0, GREETING.length);
+  if (JSON.stringify(first) !== JSON.stringify(GREETING)) throw new Error(`the demo bot did not greet: ${first}`);
+  return GREETING.length;
 }
 
 /** Runs named checks, printing ok/FAIL lines; `summary()` prints the closing line.

@@ -3,7 +3,7 @@
 // sent twice (a GET is sent again, a POST is not); bad stored data starts a new
 // conversation that works; data-persist="none" keeps nothing.
 import assert from 'node:assert/strict';
-import { newPage, chatHelpers } from './lib.mjs';
+import { newPage, chatHelpers, greeted, GREETING } from './lib.mjs';
 import { pdf } from './files.mjs';
 
 // Two calls in a row: the second is asked for while the first is answered, so a network
@@ -63,7 +63,7 @@ async function tab(context, url, init) {
   if (init) await page.addInitScript(init);
   await page.goto(url);
   await openWindow(page);
-  return { page, log, ...chatHelpers(page) };
+  return { page, log, ...chatHelpers(page, '', await greeted(page)) };
 }
 
 /** The conversation id of the page's next message event. */
@@ -198,7 +198,10 @@ export async function persistChecks({ open, check, browser, siteUrl }) {
     const key = await KEY(v.page);
     assert.ok((await v.page.evaluate((k) => sessionStorage.getItem(k), key)).includes('123456'));
     await v.page.evaluate(() => window.chatlet.reset());
-    await v.page.waitForFunction(() => !document.querySelector('chatlet-widget').shadowRoot.querySelector('.chatlet-bot'));
+    // A new conversation: the visitor's messages gone, and the bot greets again.
+    await v.page.waitForFunction(() => !document.querySelector('chatlet-widget').shadowRoot.querySelector('.chatlet-visitor'));
+    await v.page.waitForFunction((n) => __chatlet.all('.chatlet-bot .chatlet-text').length === n, GREETING.length);
+    assert.deepEqual(await v.page.locator('.chatlet-bot .chatlet-text').allTextContents(), GREETING);
     await v.page.waitForTimeout(200);
     const stored = await v.page.evaluate((k) => sessionStorage.getItem(k), key);
     assert.ok(!stored || !stored.includes('123456'), stored);

@@ -1,7 +1,7 @@
 // Screenshots of the embed for the docs (written to tests/e2e/out; docs/ holds copies):
 // the launcher on a page, the open window on a desktop, a phone, dark mode, a theme.
 import path from 'node:path';
-import { newPage, chatHelpers } from './lib.mjs';
+import { newPage, chatHelpers, greeted } from './lib.mjs';
 
 export async function screenshots({ browser, siteUrl, sites, out }) {
   const shot = async (url, file, options = {}, act = async () => {}) => {
@@ -12,14 +12,15 @@ export async function screenshots({ browser, siteUrl, sites, out }) {
     await page.screenshot({ path: path.join(out, file) });
     await page.close();
   };
-  const chat = async (page, c) => {
+  // The demo bot greets; the visitor picks a choice of its welcome and answers.
+  const chat = async (page) => {
     await page.click('.chatlet-launcher');
-    await c.say('hi');
-    await c.waitBot(2);
-    await page.click('.chatlet-choice >> text=Check my balance');
-    await c.waitBot(3);
+    await page.waitForSelector('.chatlet-header .chatlet-close', { timeout: 15000 });
+    const c = chatHelpers(page, '', await greeted(page));
+    await page.click('.chatlet-choice:not([disabled]) >> text=Check my balance');
+    await c.waitBot(1);
     await c.say('314159');
-    await c.waitBot(4);
+    await c.waitBot(2);
   };
   await shot(siteUrl, 'embed-launcher.png');
   await shot(siteUrl, 'embed-desktop.png', {}, chat);

@@ -129,9 +129,10 @@ export async function windowChecks({ open, check, browser, siteUrl }) {
       window.__transfers = [];
       document.addEventListener('chatlet:transfer', (e) => window.__transfers.push(e.detail));
     });
-    for (const [text, n] of [['hi', 1], ['tour', 5]]) {
+    let count = await v.page.evaluate(() => __chatlet.all('.chatlet-bot').length);
+    for (const [text, n] of [['hi', 2], ['tour', 4]]) {
       await v.say(text);
-      await botMessages(v.page, n);
+      await botMessages(v.page, count += n);
     }
     await v.page.waitForSelector('.chatlet-typing', { state: 'hidden' });
     await v.say('I need a person');
@@ -176,8 +177,9 @@ export async function windowChecks({ open, check, browser, siteUrl }) {
       window.__transfers = [];
       document.addEventListener('chatlet:transfer', (e) => window.__transfers.push(e.detail));
     });
+    const greeted = await v.page.evaluate(() => __chatlet.all('.chatlet-bot').length);
     await v.say('hi');
-    await botMessages(v.page, 2);
+    await botMessages(v.page, greeted + 2);
     await v.say('I need a person');
     await v.page.waitForFunction(() => window.__transfers.length === 1);
     await v.page.click('.desk-accept'); // the desk names the agent: { name: 'Ana' }
@@ -203,15 +205,17 @@ export async function windowChecks({ open, check, browser, siteUrl }) {
       };
     }));
     const heads = runs.filter((r) => r.label !== null);
-    // One head per run: visitor, bot (3 messages), system notes have none, agent Ana (2), Sam (2).
+    // One head per run: the greeting, visitor, bot, visitor, bot (3 messages), system
+    // notes have none, agent Ana (2), Sam (2).
     assert.deepEqual(heads.map((r) => [r.author, r.name]), [
-      ['visitor', null], ['bot', 'Chatlet demo bank'], ['visitor', null], ['bot', 'Chatlet demo bank'], ['agent', 'Ana'], ['agent', 'Sam'],
+      ['bot', 'Chatlet demo bank'], ['visitor', null], ['bot', 'Chatlet demo bank'], ['visitor', null],
+      ['bot', 'Chatlet demo bank'], ['agent', 'Ana'], ['agent', 'Sam'],
     ]);
     assert.ok(heads.every((r) => r.label === 'now' && r.age >= -1000 && r.age < 60000 && r.hidden === 'true'), JSON.stringify(heads));
     const pictures = heads.map((r) => r.picture);
-    assert.match(pictures[1], /bot-avatar\.png$/, 'the bot\'s avatar from its settings, resolved against the bot file');
-    assert.equal(pictures[4], 'A');
-    assert.equal(pictures[5], sam);
+    assert.match(pictures[0], /bot-avatar\.png$/, 'the bot\'s avatar from its settings, resolved against the bot file');
+    assert.equal(pictures[5], 'A');
+    assert.equal(pictures[6], sam);
     assert.deepEqual(runs.filter((r) => r.author === 'agent').map((r) => r.who), ['Ana: ', 'Ana: ', 'Sam: ', 'Sam: ']);
     assert.deepEqual(v.log.errors, []);
     await v.page.close();
@@ -223,10 +227,10 @@ export async function windowChecks({ open, check, browser, siteUrl }) {
       window.__transfers = [];
       document.addEventListener('chatlet:transfer', (e) => window.__transfers.push(e.detail));
     });
+    let n = await v.page.evaluate(() => __chatlet.all('.chatlet-bot').length);
     await v.say('hi');
-    await botMessages(v.page, 1);
+    await botMessages(v.page, n += 2);
     await watchLog(v.page);
-    let n = 1;
     const turn = async (text, replies) => { await v.say(text); n += replies; await botMessages(v.page, n); };
     await turn('balance', 1);
     await turn('123456', 1);
