@@ -285,7 +285,7 @@ export async function persistChecks({ open, check, browser, siteUrl }) {
       await b.page.waitForSelector('.chatlet-attach'); // the second tab shows what the bot asks for
       await b.page.setInputFiles('.chatlet-picker', { name: 'statement.pdf', mimeType: 'application/pdf', buffer: pdf(20 * 1024) });
       for (const t of [a, b]) {
-        await t.page.waitForSelector('.chatlet-bot >> text=/Thanks! Your file is stored as U-\\d+ \\(20480 bytes\\)\\./');
+        await t.page.waitForSelector('.chatlet-bot >> text=/Thanks! Your file is stored as U-[0-9a-f]{32} \\(20480 bytes\\)\\./');
         assert.equal(await t.page.getAttribute('.chatlet-file', 'data-state'), 'sent');
       }
       assert.equal(uploads.length, 1, 'the tab that leads sent it, once');

@@ -31,7 +31,8 @@ const out = path.join(here, 'out');
 fs.mkdirSync(out, { recursive: true });
 
 const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatlet-e2e-uploads-'));
-const api = await startServer(bin('chatlet-demo-api'), ['--port', '0', '--upload-dir', uploadDir]);
+// --control: the fault-injection endpoints (/api/control/*) the checks below use.
+const api = await startServer(bin('chatlet-demo-api'), ['--port', '0', '--upload-dir', uploadDir, '--control']);
 const control = (query) => fetch(new URL(`api/control/${query}`, api.url), { method: 'POST' })
   .then((r) => assert.equal(r.status, 200));
 

@@ -1,8 +1,10 @@
 //! `chatlet-demo-api`: a small demo HTTP API for Chatlet's visitor test page
-//! and end-to-end browser tests.
+//! and end-to-end browser tests, and the worked example of what a site's own
+//! endpoints must do for the widget (docs/embedding.md).
 //!
 //! ```text
-//! chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR] [--max-connections N] [--idle-ms N]
+//! chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR] [--control]
+//!                  [--max-connections N] [--max-requests-per-peer N] [--idle-ms N]
 //! ```
 //!
 //! Defaults: port 8081 (0 picks a free port), host 127.0.0.1, uploads in a
@@ -10,12 +12,20 @@
 //! `--upload-dir` is created if missing). When ready it prints exactly two
 //! lines to stdout, `chatlet-demo-api listening on http://HOST:PORT` then
 //! `chatlet-demo-api uploads in DIR`, and flushes them. It logs `METHOD PATH
-//! STATUS` for every request to stderr. If it cannot listen (port in use, bad
-//! host) or make the upload directory it says so on stderr and exits with 1;
-//! bad arguments exit with 2.
+//! STATUS ms` for every request to stderr (`tracing`). If it cannot listen
+//! (port in use, bad host) or make the upload directory it says so on stderr
+//! and exits with 1; bad arguments exit with 2 (`clap`). SIGTERM or Ctrl-C
+//! stops it: no new connections, requests in progress finish (at most 5 s),
+//! exit 0.
 //!
-//! Every connection runs on its own thread, at most 64 at once, and is closed after
-//! 15 s of silence ([`http`]). Answers are JSON with `Content-Type: application/json`:
+//! It is axum's router ([`routes`]) on hyper and tokio ([`server`]). A
+//! request head must arrive whole within `--idle-ms` (default 10 s) and be at
+//! most 16 KiB (else 431); at most `--max-connections` (default 1024) are
+//! held, an idle one making way for a newcomer when all are taken; one
+//! address has at most `--max-requests-per-peer` (default 32) requests in
+//! progress (one more gets 503); a request is answered within 60 s (else
+//! 408). Answers are JSON with `Content-Type: application/json` and
+//! `Cache-Control: no-store`:
 //!
 //! | request | answer |
 //! | --- | --- |
@@ -25,133 +35,110 @@
 //! | `GET /api/slow?ms=N` | waits N ms (default 3000, at most 30000), then 200 `{"waited":N}` |
 //! | `ANY /api/fail?status=S` | status S (default 500; not 400–599 gives 400) with `{"error":"failing on purpose"}` |
 //! | `GET /api/no-cors` | 200 `{"ok":true}` without CORS headers |
-//! | `POST /api/control/fail?path=P&status=S&times=N` | the next N (default 1) requests to path P answer S (default 500) with `{"error":"injected failure"}`; 200 `{"ok":true}` |
-//! | `POST /api/control/reset` | clears all injected failures; 200 `{"ok":true}` |
-//! | `POST /api/upload?name=N` (or `PUT`) | streams the raw body (not multipart) to the file `ID-NAME` in the upload directory, NAME being N's base name with all but ASCII letters, digits, `.`, `-`, `_` made `_` (default `upload.bin`); 201 `{"id":"U-123456","name":NAME,"bytes":N,"contentType":"<the request's Content-Type or empty>"}`; an empty body 400; over 5 MiB (5242880 bytes) 413, before reading when `Content-Length` says so, else as soon as the body passes the limit (the partial file is deleted) |
-//! | `GET /api/uploads/ID` | 200 with the stored bytes as `application/octet-stream`; an unknown id 404 |
-//! | `OPTIONS /api/...` | 204 with the CORS headers (CORS preflight), also allowing any request header the browser asks for |
-//! | anything else | 404 `{"error":"no such endpoint"}`; a known path with the wrong method 405 |
+//! | `POST /api/control/fail?path=P&status=S&times=N` | only with `--control` (else 404): the next N (default 1) requests to path P answer S (default 500) with `{"error":"injected failure"}`; 200 `{"ok":true}` |
+//! | `POST /api/control/reset` | only with `--control` (else 404): clears all injected failures; 200 `{"ok":true}` |
+//! | `POST /api/upload?name=N` (or `PUT`) | streams the raw body (not multipart) to the file `ID-NAME` in the upload directory, NAME being N's base name with all but ASCII letters, digits, `.`, `-`, `_` made `_` (default `upload.bin`); 201 `{"id":"U-<32 hex digits>","name":NAME,"bytes":N,"contentType":"<the request's Content-Type or empty>"}`; an empty body 400; over 5 MiB (5242880 bytes) 413, before reading when `Content-Length` says so, else as soon as the body passes the limit (the partial file is deleted) |
+//! | `GET /api/uploads/ID` | 200 with the stored bytes as `application/octet-stream`; any id this server did not hand out (unknown, malformed, however encoded) 404 |
+//! | `OPTIONS` anything but `/api/no-cors` | 204, the CORS preflight answer: allows `GET, POST, PUT, OPTIONS` and every request header the browser names, for 600 s |
+//! | anything else | 404 `{"error":"no such endpoint"}`; a known path with the wrong method 405 with `Allow` |
 //!
-//! All answers except `/api/no-cors`'s carry `Access-Control-Allow-Origin: *`
-//! and the other CORS headers listed in [`reply::CORS_HEADERS`]. Query values
-//! are percent-decoded (`+` is a space, `%2B` a plus). Routing lives in
-//! [`routes`], which says how to add an endpoint.
+//! Upload ids are random (UUID v4: 122 bits from the system's generator):
+//! knowing some tells nothing about the others. Every answer but
+//! `/api/no-cors`'s carries `Access-Control-Allow-Origin: *`, and every one
+//! but a preflight's `Access-Control-Expose-Headers: Content-Type`
+//! (tower-http's `CorsLayer`, [`reply::cors`]). Query
+//! values are decoded like a form (`+` is a space, `%2B` a plus). Other
+//! request bodies are limited to 64 KiB (413 before reading a larger
+//! `Content-Length`).
 
 #![forbid(unsafe_code)]
 
 mod faults;
-mod http;
-mod query;
 mod reply;
-mod rng;
 mod routes;
+mod server;
 mod uploads;
 
 use std::fs;
 use std::io::{self, ErrorKind, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use tokio::net::TcpListener;
 
 use crate::routes::Context;
-
-const USAGE: &str = "usage: chatlet-demo-api [--port N] [--host ADDR] [--upload-dir DIR] [--max-connections N] [--idle-ms N]
-
-  --port N             port to listen on (default 8081; 0 picks a free port)
-  --host ADDR          address to listen on (default 127.0.0.1)
-  --upload-dir DIR     where uploads are stored (created if missing; default: a new
-                       chatlet-uploads-PID directory under the system temp dir)
-  --max-connections N  connections served at once; one more gets a 503 (default 64)
-  --idle-ms N          a connection silent this long is closed (default 15000)";
+use crate::uploads::Uploads;
 
 /// The command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Parser)]
+#[command(
+    name = "chatlet-demo-api",
+    about = "Chatlet's demo HTTP API: the endpoints the visitor test page and the end-to-end tests call."
+)]
 struct Args {
+    /// Port to listen on (0 picks a free port).
+    #[arg(long, value_name = "N", default_value_t = 8081)]
     port: u16,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     host: String,
+    /// Where uploads are stored (created if missing; default: a new
+    /// chatlet-uploads-PID directory under the system temp dir).
+    #[arg(long, value_name = "DIR")]
     upload_dir: Option<PathBuf>,
-    limits: http::Limits,
+    /// Serve /api/control/* (fault injection for tests: anyone who can reach
+    /// the server could make it fail for everyone).
+    #[arg(long)]
+    control: bool,
+    /// Connections held at once; when all are taken a new one replaces an idle one.
+    #[arg(long, value_name = "N", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Requests in progress at once from one address; one more gets 503.
+    #[arg(long, value_name = "N", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_requests_per_peer: u32,
+    /// A request head must arrive whole within this many milliseconds of the
+    /// connection opening or of the last answer, else the connection closes.
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_ms: u64,
 }
 
-impl Default for Args {
-    fn default() -> Self {
-        Args {
-            port: 8081,
-            host: "127.0.0.1".into(),
-            upload_dir: None,
-            limits: http::Limits::default(),
+impl Args {
+    fn limits(&self) -> server::Limits {
+        server::Limits {
+            connections: self.max_connections as usize,
+            requests_per_peer: self.max_requests_per_peer as usize,
+            head_deadline: Duration::from_millis(self.idle_ms),
         }
     }
-}
-
-/// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-enum Command {
-    Serve(Args),
-    Help,
-}
-
-/// Parses the arguments after the program name; `--name value` and
-/// `--name=value` both work.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
-    let mut parsed = Args::default();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.into())),
-            _ => (arg, None),
-        };
-        if name == "-h" || name == "--help" {
-            return Ok(Command::Help);
-        }
-        if !matches!(
-            name.as_str(),
-            "--port" | "--host" | "--upload-dir" | "--max-connections" | "--idle-ms"
-        ) {
-            return Err(format!("unknown argument {name}"));
-        }
-        let Some(value) = inline.or_else(|| args.next()) else {
-            return Err(format!("{name} needs a value"));
-        };
-        match name.as_str() {
-            "--port" => {
-                parsed.port = value
-                    .parse()
-                    .map_err(|_| format!("--port must be a number from 0 to 65535, not {value}"))?;
-            }
-            "--host" => parsed.host = value,
-            "--max-connections" => {
-                parsed.limits.connections = value.parse().ok().filter(|n| *n > 0).ok_or(
-                    format!("--max-connections must be a positive number, not {value}"),
-                )?;
-            }
-            "--idle-ms" => {
-                let ms: u64 = value
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(format!("--idle-ms must be a positive number, not {value}"))?;
-                parsed.limits.idle = std::time::Duration::from_millis(ms);
-            }
-            _ => parsed.upload_dir = Some(PathBuf::from(value)),
-        }
-    }
-    Ok(Command::Serve(parsed))
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Serve(args)) => args,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("chatlet-demo-api: {message}\n{USAGE}");
-            return ExitCode::from(2);
+    // Exits with 2 (usage on stderr) for bad arguments, 0 for --help.
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .without_time()
+        .with_level(false)
+        .with_target(false)
+        .with_ansi(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("chatlet-demo-api: cannot start: {error}");
+            return ExitCode::FAILURE;
         }
     };
-    match serve(args) {
+    match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("chatlet-demo-api: {message}");
@@ -160,28 +147,35 @@ fn main() -> ExitCode {
     }
 }
 
-/// Listens, announces the address on stdout, then answers requests forever,
-/// each on its own thread.
-fn serve(args: Args) -> Result<(), String> {
+/// Listens, announces the address on stdout, then answers requests until
+/// SIGTERM or Ctrl-C.
+async fn run(args: Args) -> Result<(), String> {
     let wanted = if args.host.contains(':') && !args.host.starts_with('[') {
         format!("[{}]:{}", args.host, args.port) // a bare IPv6 address
     } else {
         format!("{}:{}", args.host, args.port)
     };
     let listener = TcpListener::bind(&wanted)
+        .await
         .map_err(|error| format!("cannot listen on {wanted}: {error}"))?;
     let address = listener
         .local_addr()
         .map_or(wanted, |address| address.to_string());
+    // Before the ready lines: a signal right after them stops the server cleanly.
+    let stop = stop_signal().map_err(|error| format!("cannot watch for signals: {error}"))?;
 
-    let upload_dir = upload_dir(args.upload_dir)?;
+    let upload_dir = upload_dir(args.upload_dir.clone())?;
     // Both lines in one write: a parent that reads the first line and closes
     // the pipe must not make the second one fail.
     let announcement = format!(
         "chatlet-demo-api listening on http://{address}\nchatlet-demo-api uploads in {}\n",
         upload_dir.display()
     );
-    let context = Arc::new(Context::new(upload_dir));
+    let context = Context {
+        faults: faults::Faults::default(),
+        uploads: Uploads::new(upload_dir),
+        control: args.control,
+    };
     let mut stdout = io::stdout().lock();
     stdout
         .write_all(announcement.as_bytes())
@@ -189,10 +183,37 @@ fn serve(args: Args) -> Result<(), String> {
         .map_err(|error| format!("cannot write to stdout: {error}"))?;
     drop(stdout);
 
-    let handler =
-        move |head: &http::Head, body: &mut dyn io::Read| routes::handle(head, body, &context);
-    http::serve(listener, args.limits, Arc::new(handler));
+    server::serve(
+        listener,
+        routes::app(Arc::new(context)),
+        args.limits(),
+        stop,
+    )
+    .await;
     Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT); the handlers are in place when
+/// this returns.
+#[cfg(unix)]
+fn stop_signal() -> io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// The upload directory: the one asked for (created if missing), else a new
@@ -231,36 +252,73 @@ fn fresh_dir(parent: &Path, stem: &str) -> io::Result<PathBuf> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Command, String> {
-        parse_args(args.iter().map(|arg| arg.to_string()))
+    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(std::iter::once("chatlet-demo-api").chain(args.iter().copied()))
     }
 
     #[test]
     fn defaults_and_options() {
-        assert_eq!(parse(&[]), Ok(Command::Serve(Args::default())));
+        let defaults = parse(&[]).expect("no arguments");
+        assert_eq!((defaults.port, defaults.host.as_str()), (8081, "127.0.0.1"));
         assert_eq!(
-            parse(&["--port", "0", "--host=0.0.0.0", "--upload-dir", "/tmp/up"]),
-            Ok(Command::Serve(Args {
-                port: 0,
-                host: "0.0.0.0".into(),
-                upload_dir: Some("/tmp/up".into()),
-                limits: http::Limits::default(),
-            }))
+            (defaults.upload_dir.as_deref(), defaults.control),
+            (None, false)
         );
-        assert_eq!(parse(&["--port=9"]).map(|_| ()), Ok(()));
         assert_eq!(
-            parse(&["x", "--help"]).map(|_| ()),
-            Err("unknown argument x".into())
+            defaults.limits(),
+            server::Limits {
+                connections: 1024,
+                requests_per_peer: 32,
+                head_deadline: Duration::from_secs(10),
+            }
         );
-        assert_eq!(parse(&["--help"]), Ok(Command::Help));
+        let args = parse(&[
+            "--port",
+            "0",
+            "--host=0.0.0.0",
+            "--upload-dir",
+            "/tmp/up",
+            "--control",
+        ])
+        .expect("options");
+        assert_eq!((args.port, args.host.as_str()), (0, "0.0.0.0"));
+        assert_eq!(args.upload_dir, Some(PathBuf::from("/tmp/up")));
+        assert!(args.control);
+        let args = parse(&[
+            "--max-connections=4",
+            "--idle-ms",
+            "400",
+            "--max-requests-per-peer",
+            "2",
+        ])
+        .expect("limits");
+        assert_eq!(
+            args.limits(),
+            server::Limits {
+                connections: 4,
+                requests_per_peer: 2,
+                head_deadline: Duration::from_millis(400),
+            }
+        );
+        let help = parse(&["--help"]).expect_err("help is not a run");
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 
     #[test]
     fn bad_arguments() {
-        assert!(parse(&["--port"]).is_err());
-        assert!(parse(&["--port", "70000"]).is_err());
-        assert!(parse(&["--port", "-1"]).is_err());
-        assert!(parse(&["--verbose"]).is_err());
+        for bad in [
+            &["--port"][..],
+            &["--port", "70000"],
+            &["--port", "-1"],
+            &["--verbose"],
+            &["x", "--help"],
+            &["--max-connections", "0"],
+            &["--idle-ms", "0"],
+            &["--control=yes"],
+        ] {
+            let error = parse(bad).expect_err("refused");
+            assert_eq!(error.exit_code(), 2, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,213 +1,109 @@
-//! What a handler answers: a status, a JSON body (or a stored file) and
-//! whether the CORS headers go with it, turned into an [`Answer`] at the end.
+//! What the handlers answer: JSON bodies (serde), `{"error"}` answers, and the
+//! CORS rules ([`cors`]) every answer but `/api/no-cors`'s goes through.
 
-use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::time::Duration;
 
-use crate::http::Answer;
-use serde_json::{json, Value};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
-/// The request headers every CORS answer allows (`X-File-Name` is one the
-/// widget may send with an upload).
-pub const ALLOWED_HEADERS: &str = "Authorization, Content-Type, X-File-Name";
+/// How long a browser may keep a preflight's answer.
+pub const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
-/// The CORS headers sent with every response except `/api/no-cors`'s. A
-/// preflight's `Access-Control-Allow-Headers` also lists the other headers
-/// the browser asks for (see [`allowed_headers`]).
-pub const CORS_HEADERS: [(&str, &str); 5] = [
-    ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
-    ("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS"),
-    ("Access-Control-Max-Age", "600"),
-    ("Access-Control-Expose-Headers", "Content-Type"),
-];
-
-/// A preflight's `Access-Control-Allow-Headers`: [`ALLOWED_HEADERS`], then
-/// every other name in the request's `Access-Control-Request-Headers`, so a
-/// page may send any header. Names that are not HTTP tokens are left out.
-pub fn allowed_headers(requested: Option<&str>) -> String {
-    let mut allowed = ALLOWED_HEADERS.to_owned();
-    for name in requested.unwrap_or_default().split(',').map(str::trim) {
-        let is_token = !name.is_empty()
-            && name
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte));
-        let known = allowed
-            .split(", ")
-            .any(|have| have.eq_ignore_ascii_case(name));
-        if is_token && !known {
-            allowed.push_str(", ");
-            allowed.push_str(name);
-        }
-    }
-    allowed
+/// `{"error": message}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    /// What went wrong, for people.
+    pub error: &'a str,
 }
 
-/// A stored file sent as an `application/octet-stream` body.
-#[derive(Debug)]
-pub struct Download {
-    /// The open file, read from its start.
-    pub file: File,
-    /// Its size, sent as `Content-Length`.
-    pub length: u64,
+/// `{"ok": true}`.
+#[derive(Debug, Serialize)]
+pub struct OkBody {
+    /// Always `true`.
+    pub ok: bool,
 }
 
-/// A response before it is written.
-#[derive(Debug)]
-pub struct Reply {
-    /// The HTTP status code.
-    pub status: u16,
-    /// The JSON body; `None` for an empty body (the 204 preflight answer) or
-    /// a [`Reply::download`].
-    pub body: Option<Value>,
-    /// A file to send instead of a JSON body.
-    pub download: Option<Download>,
-    /// Whether to send [`CORS_HEADERS`].
-    pub cors: bool,
-    /// The `Allow` header of a 405 answer.
-    pub allow: Option<String>,
-    /// The preflight's `Access-Control-Allow-Headers`, when not the usual.
-    pub allow_headers: Option<String>,
+/// A JSON answer with `Content-Type: application/json`.
+pub fn json<T: Serialize>(status: StatusCode, body: T) -> Response {
+    (status, Json(body)).into_response()
 }
 
-impl Reply {
-    /// A JSON answer with CORS headers.
-    pub fn json(status: u16, body: Value) -> Self {
-        Reply {
-            status,
-            body: Some(body),
-            download: None,
-            cors: true,
-            allow: None,
-            allow_headers: None,
-        }
-    }
+/// `{"error": message}` with the given status.
+pub fn error(status: StatusCode, message: &str) -> Response {
+    json(status, ErrorBody { error: message })
+}
 
-    /// `{"error": message}` with the given status, with CORS headers.
-    pub fn error(status: u16, message: impl Into<String>) -> Self {
-        Self::json(status, json!({ "error": message.into() }))
-    }
+/// `{"ok": true}` with status 200.
+pub fn ok() -> Response {
+    json(StatusCode::OK, OkBody { ok: true })
+}
 
-    /// `{"ok": true}` with status 200.
-    pub fn ok() -> Self {
-        Self::json(200, json!({ "ok": true }))
-    }
+/// 405 for a known path asked with a method it does not take, with `Allow`.
+pub fn method_not_allowed(method: &Method, path: &str, allow: &'static str) -> Response {
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("{method} is not allowed on {path}"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
 
-    /// A stored file as `application/octet-stream`, with CORS headers.
-    pub fn download(status: u16, file: File, length: u64) -> Self {
-        Reply {
-            status,
-            body: None,
-            download: Some(Download { file, length }),
-            cors: true,
-            allow: None,
-            allow_headers: None,
-        }
-    }
+/// The CORS rules: any origin (`*`, no credentials); `GET`, `POST`, `PUT`;
+/// a preflight allows every request header the browser names (a page may
+/// send any; `Authorization` must be named, `*` would not cover it) and is
+/// kept [`PREFLIGHT_MAX_AGE`]; answers expose `Content-Type`. Every
+/// `OPTIONS` request is answered as a preflight, before the router.
+pub fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+        .allow_headers(AllowHeaders::mirror_request())
+        .max_age(PREFLIGHT_MAX_AGE)
+        .expose_headers([header::CONTENT_TYPE])
+}
 
-    /// The 204 answer to a CORS preflight (`OPTIONS`) request, allowing the
-    /// request headers asked for (see [`allowed_headers`]).
-    pub fn preflight(requested_headers: Option<&str>) -> Self {
-        Reply {
-            status: 204,
-            body: None,
-            download: None,
-            cors: true,
-            allow: None,
-            allow_headers: Some(allowed_headers(requested_headers)),
-        }
-    }
+/// Marks an answer as not to be cached.
+pub fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+}
 
-    /// 405 for a known path asked with a method it does not take.
-    pub fn method_not_allowed(method: &str, path: &str, allowed: &[&str]) -> Self {
-        let mut reply = Self::error(405, format!("{method} is not allowed on {path}"));
-        reply.allow = Some(allowed.join(", "));
-        reply
-    }
-
-    /// The same reply without the CORS headers.
-    pub fn without_cors(mut self) -> Self {
-        self.cors = false;
-        self
-    }
-
-    /// The answer to write: the JSON body with `Content-Type: application/json`
-    /// (or the download's bytes), `Cache-Control: no-store`, and the CORS and
-    /// `Allow` headers when asked for. The body's length is always sent as
-    /// `Content-Length`, never chunked.
-    pub fn into_answer(self) -> Answer {
-        let mut headers: Vec<(&str, &str)> = vec![("Cache-Control", "no-store")];
-        let (body, length): (Box<dyn Read + Send>, u64) = match (self.download, &self.body) {
-            (Some(download), _) => {
-                headers.push(("Content-Type", "application/octet-stream"));
-                (Box::new(download.file), download.length)
-            }
-            (None, Some(value)) => {
-                headers.push(("Content-Type", "application/json"));
-                let bytes = value.to_string().into_bytes();
-                let length = bytes.len() as u64;
-                (Box::new(Cursor::new(bytes)), length)
-            }
-            (None, None) => (Box::new(io::empty()), 0),
-        };
-        if self.cors {
-            for (name, value) in CORS_HEADERS {
-                match &self.allow_headers {
-                    Some(custom) if name == "Access-Control-Allow-Headers" => {
-                        headers.push((name, custom));
-                    }
-                    _ => headers.push((name, value)),
-                }
-            }
-        }
-        if let Some(allow) = &self.allow {
-            headers.push(("Allow", allow));
-        }
-        Answer {
-            status: self.status,
-            headers: headers
-                .into_iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            body,
-            length,
-        }
-    }
+/// Whether an answer already has a JSON body.
+pub fn is_json<B>(response: &axum::http::Response<B>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::to_bytes;
 
-    #[test]
-    fn preflight_allows_the_asked_headers_too() {
-        assert_eq!(allowed_headers(None), ALLOWED_HEADERS);
+    #[tokio::test]
+    async fn errors_are_json() {
+        let response = error(StatusCode::NOT_FOUND, "no such endpoint");
+        assert!(is_json(&response));
+        let body = to_bytes(response.into_body(), 1024).await.expect("body");
+        assert_eq!(&body[..], br#"{"error":"no such endpoint"}"#);
+        let response = method_not_allowed(&Method::GET, "/api/upload", "POST, PUT");
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(
-            allowed_headers(Some("content-type, AUTHORIZATION,x-file-name")),
-            ALLOWED_HEADERS
+            response
+                .headers()
+                .get(header::ALLOW)
+                .map(HeaderValue::as_bytes),
+            Some(&b"POST, PUT"[..])
         );
-        assert_eq!(
-            allowed_headers(Some("x-request-id, content-type,, X-Trace")),
-            format!("{ALLOWED_HEADERS}, x-request-id, X-Trace")
-        );
-        assert_eq!(
-            allowed_headers(Some("bad header, x:y, ok\u{e9}, fine")),
-            format!("{ALLOWED_HEADERS}, fine")
-        );
-        let reply = Reply::preflight(Some("x-a"));
-        assert_eq!((reply.status, reply.body.is_none()), (204, true));
-        let answer = reply.into_answer();
-        let allow_headers = answer
-            .headers
-            .iter()
-            .find(|(name, _)| name == "Access-Control-Allow-Headers")
-            .map(|(_, value)| value.clone());
-        assert_eq!(allow_headers, Some(format!("{ALLOWED_HEADERS}, x-a")));
-    }
-
-    #[test]
-    fn bodies_have_a_length() {
-        assert_eq!(Reply::ok().into_answer().length, 11);
-        assert_eq!(Reply::preflight(None).into_answer().length, 0);
+        let body = to_bytes(ok().into_body(), 1024).await.expect("body");
+        assert_eq!(&body[..], br#"{"ok":true}"#);
     }
 }

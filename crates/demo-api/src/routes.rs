@@ -1,39 +1,54 @@
-//! Routing and the endpoint handlers.
+//! The router: the endpoints, their handlers, and the layers around them.
 //!
-//! [`handle`] turns a request ([`crate::http`]) into a [`Call`], asks [`respond`]
-//! for a [`Reply`], logs one line and returns the answer to write. [`respond`] does, in order:
-//! the CORS preflight answer, injected failures (see [`crate::faults`]), the
-//! path lookup ([`Endpoint::from_path`]), the method check
-//! ([`Endpoint::methods`]), then the endpoint's handler.
+//! [`app`] builds it. From the outside in, a request meets:
 //!
-//! To add an endpoint: add an [`Endpoint`] variant, its path in
-//! [`Endpoint::from_path`], its methods in [`Endpoint::methods`] and an arm in
-//! [`dispatch`]. A handler that needs a larger body than [`MAX_JSON_BODY`]
-//! reads [`Call::body`] itself, in pieces, as [`upload`] does (it is read
-//! lazily, so nothing is consumed before the handler asks).
+//! 1. [`finish`]: logs `METHOD PATH STATUS ms` (through `tracing`), marks
+//!    every answer `Cache-Control: no-store`, and gives a preflight its 204;
+//! 2. `/api/no-cors` alone, or else [`reply::cors`] (tower-http's
+//!    `CorsLayer`), which answers every `OPTIONS` request as a preflight and
+//!    adds the CORS headers to every other answer;
+//! 3. `TimeoutLayer`: a request not answered within [`REQUEST_TIMEOUT`] is
+//!    dropped (an upload's partial file with it) and answered 408;
+//! 4. [`inject_faults`]: the failures `/api/control/fail` asked for;
+//! 5. the routes (404 for an unknown path, 405 for a wrong method), each
+//!    with a `RequestBodyLimitLayer` ([`limited`]): a `Content-Length` over
+//!    the limit is answered 413 before the body is read, a longer body is
+//!    cut off where it passes the limit.
 //!
-//! A body that is not read (an injected failure, a refused upload) is thrown
-//! away after the handler, a little at a time and only up to a limit, past which
-//! the connection is closed ([`crate::http`]): the client's `Content-Length`
-//! never decides what is allocated.
+//! To add an endpoint: a `.route` in [`app`] (through [`limited`], with the
+//! `Allow` header its 405 answer gives), and its handler. Handlers take what
+//! they need from the request (axum extractors) and answer with
+//! [`reply::json`] or [`reply::error`]. Query parameters are read with
+//! [`param`].
+//!
+//! (Over 600 lines with its unit tests, which drive each handler through the router
+//! without a socket; the code itself is under 600.)
 
-use std::fs::File;
-use std::io::{self, ErrorKind, Read, Write};
-use std::path::PathBuf;
-use std::thread;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::http::{Answer, Head};
-use serde_json::{json, Value};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post, MethodRouter};
+use axum::Router;
+use http_body_util::BodyExt;
+use percent_encoding::percent_decode_str;
+use serde::{Deserialize, Serialize};
+use tokio_util::io::ReaderStream;
+use tower::util::MapResponseLayer;
+use tower::ServiceBuilder;
+use tower_http::limit::{RequestBodyLimitLayer, ResponseBody as LimitedBody};
+use tower_http::timeout::TimeoutLayer;
 
 use crate::faults::Faults;
-use crate::query::{decode_path, split_target, Query};
-use crate::reply::Reply;
-use crate::rng::Rng;
-use crate::uploads::{safe_name, Uploads};
+use crate::reply::{self, is_json};
+use crate::uploads::{safe_name, Uploads, MAX_UPLOAD_BYTES};
 
 /// The largest request body accepted by the JSON endpoints (64 KiB).
-pub const MAX_JSON_BODY: usize = 64 * 1024;
+pub const MAX_JSON_BODY: u64 = 64 * 1024;
 
 /// The bearer token `POST /api/escalate` wants.
 pub const DEMO_TOKEN: &str = "chatlet-demo-token";
@@ -47,206 +62,242 @@ pub const SLOW_DEFAULT_MS: u64 = 3_000;
 /// `GET /api/slow` never waits longer than this.
 pub const SLOW_MAX_MS: u64 = 30_000;
 
-/// State shared by all request threads.
+/// A request (its body included) must be answered within this long.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long an injected failure waits for the body it throws away.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The fault-injection endpoints, served only with `--control`.
+const CONTROL_PATHS: [&str; 2] = ["/api/control/fail", "/api/control/reset"];
+
+/// State shared by all requests.
 #[derive(Debug)]
 pub struct Context {
     /// Pending injected failures.
     pub faults: Faults,
-    /// Source of demo balances, ticket numbers and upload ids.
-    pub rng: Rng,
     /// The stored uploads.
     pub uploads: Uploads,
+    /// Whether `/api/control/*` is served.
+    pub control: bool,
 }
 
-impl Context {
-    /// A fresh context: no injected failures, an entropy-seeded generator,
-    /// uploads stored in `upload_dir` (which must exist).
-    pub fn new(upload_dir: PathBuf) -> Self {
-        Context {
-            faults: Faults::default(),
-            rng: Rng::from_entropy(),
-            uploads: Uploads::new(upload_dir),
+/// The shared state as the handlers get it.
+type Shared = State<Arc<Context>>;
+
+/// The whole API.
+pub fn app(context: Arc<Context>) -> Router {
+    let json_limit = |route| limited(route, MAX_JSON_BODY, "the request body is over 65536 bytes");
+    let mut api = Router::new()
+        .route(
+            "/api/health",
+            json_limit(get(health).fallback(allow("GET"))),
+        )
+        .route(
+            "/api/balance",
+            json_limit(get(balance).fallback(allow("GET"))),
+        )
+        .route(
+            "/api/escalate",
+            json_limit(post(escalate).fallback(allow("POST"))),
+        )
+        .route("/api/slow", json_limit(get(slow).fallback(allow("GET"))))
+        .route("/api/fail", json_limit(any(fail)))
+        .route(
+            "/api/upload",
+            limited(
+                post(upload).put(upload).fallback(allow("POST, PUT")),
+                MAX_UPLOAD_BYTES,
+                "the file is over 5242880 bytes",
+            ),
+        )
+        .route(
+            "/api/uploads/{id}",
+            json_limit(get(uploaded_file).fallback(allow("GET"))),
+        );
+    if context.control {
+        api = api
+            .route(
+                CONTROL_PATHS[0],
+                json_limit(post(control_fail).fallback(allow("POST"))),
+            )
+            .route(
+                CONTROL_PATHS[1],
+                json_limit(post(control_reset).fallback(allow("POST"))),
+            );
+    }
+    let api = api
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&context),
+            inject_faults,
+        ))
+        .layer(MapResponseLayer::new(json_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(reply::cors())
+        .with_state(Arc::clone(&context));
+    let no_cors = json_limit(get(health).fallback(allow("GET")))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&context),
+            inject_faults,
+        ))
+        .with_state(context);
+    Router::new()
+        .route("/api/no-cors", no_cors)
+        .fallback_service(api)
+        .layer(middleware::from_fn(finish))
+}
+
+/// A route whose request bodies may be at most `limit` bytes: a larger
+/// `Content-Length` is answered 413 `{"error": message}` before anything is
+/// read; a body without one is cut off where it passes the limit (the handler
+/// reading it sees the error and answers 413).
+fn limited(
+    route: MethodRouter<Arc<Context>>,
+    limit: u64,
+    message: &'static str,
+) -> MethodRouter<Arc<Context>> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let json_413 = move |response: Response<LimitedBody<Body>>| {
+        if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json(&response) {
+            reply::error(StatusCode::PAYLOAD_TOO_LARGE, message)
+        } else {
+            response.into_response()
         }
-    }
-}
-
-/// One request as the handlers see it.
-pub struct Call<'a> {
-    /// The method as sent, e.g. `GET`.
-    pub method: String,
-    /// The percent-decoded path, without the query.
-    pub path: String,
-    /// The decoded query parameters.
-    pub query: Query,
-    /// The `Authorization` header, if sent.
-    pub authorization: Option<String>,
-    /// The `Content-Type` header, if sent.
-    pub content_type: Option<String>,
-    /// The `Access-Control-Request-Headers` header of a preflight, if sent.
-    pub requested_headers: Option<String>,
-    /// The `Content-Length` header, if sent and numeric.
-    pub content_length: Option<usize>,
-    /// The request body, read on demand.
-    pub body: &'a mut dyn Read,
-}
-
-/// The known endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    /// `GET /api/health`
-    Health,
-    /// `GET /api/balance?account=&email=`
-    Balance,
-    /// `POST /api/escalate`
-    Escalate,
-    /// `GET /api/slow?ms=`
-    Slow,
-    /// `ANY /api/fail?status=`
-    Fail,
-    /// `GET /api/no-cors`
-    NoCors,
-    /// `POST /api/control/fail?path=&status=&times=`
-    ControlFail,
-    /// `POST /api/control/reset`
-    ControlReset,
-    /// `POST|PUT /api/upload?name=`
-    Upload,
-    /// `GET /api/uploads/<id>`
-    UploadedFile,
-}
-
-impl Endpoint {
-    /// The endpoint at a decoded path, if any.
-    pub fn from_path(path: &str) -> Option<Self> {
-        Some(match path {
-            "/api/health" => Endpoint::Health,
-            "/api/balance" => Endpoint::Balance,
-            "/api/escalate" => Endpoint::Escalate,
-            "/api/slow" => Endpoint::Slow,
-            "/api/fail" => Endpoint::Fail,
-            "/api/no-cors" => Endpoint::NoCors,
-            "/api/control/fail" => Endpoint::ControlFail,
-            "/api/control/reset" => Endpoint::ControlReset,
-            "/api/upload" => Endpoint::Upload,
-            _ => match path.strip_prefix(UPLOADS_PREFIX) {
-                Some(id) if !id.is_empty() && !id.contains('/') => Endpoint::UploadedFile,
-                _ => return None,
-            },
-        })
-    }
-
-    /// The methods the endpoint answers; empty means any method.
-    pub fn methods(self) -> &'static [&'static str] {
-        match self {
-            Endpoint::Health
-            | Endpoint::Balance
-            | Endpoint::Slow
-            | Endpoint::NoCors
-            | Endpoint::UploadedFile => &["GET"],
-            Endpoint::Escalate | Endpoint::ControlFail | Endpoint::ControlReset => &["POST"],
-            Endpoint::Upload => &["POST", "PUT"],
-            Endpoint::Fail => &[],
-        }
-    }
-
-    /// Control endpoints are never hit by injected failures, so a test can
-    /// always reset.
-    fn is_control(self) -> bool {
-        matches!(self, Endpoint::ControlFail | Endpoint::ControlReset)
-    }
-}
-
-/// Answers one request and logs `METHOD PATH STATUS` to stderr.
-pub fn handle(head: &Head, body: &mut dyn Read, ctx: &Context) -> Answer {
-    let started = Instant::now();
-    let (raw_path, raw_query) = split_target(&head.target);
-    let mut call = Call {
-        method: head.method.clone(),
-        path: decode_path(raw_path),
-        query: Query::parse(raw_query),
-        authorization: head.header("Authorization").map(str::to_owned),
-        content_type: head.header("Content-Type").map(str::to_owned),
-        requested_headers: head
-            .header("Access-Control-Request-Headers")
-            .map(str::to_owned),
-        content_length: head
-            .content_length()
-            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-        body,
     };
-    let reply = respond(&mut call, ctx);
-    // Never panic if stderr is gone.
-    let _ = writeln!(
-        io::stderr(),
-        "{} {raw_path} {} {}ms",
-        head.method,
-        reply.status,
+    route.layer(
+        ServiceBuilder::new()
+            .layer(MapResponseLayer::new(json_413))
+            .layer(RequestBodyLimitLayer::new(limit)),
+    )
+}
+
+/// The 405 answer of a path that takes only the `allow`ed methods.
+fn allow(allow: &'static str) -> MethodRouter<Arc<Context>> {
+    any(move |method: Method, uri: Uri| async move {
+        reply::method_not_allowed(&method, uri.path(), allow)
+    })
+}
+
+/// The outermost layer: the request log line, `Cache-Control: no-store`, and
+/// 204 for a preflight (`CorsLayer` answers it with 200).
+async fn finish(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if method == Method::OPTIONS && response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
+    reply::no_store(&mut response);
+    tracing::info!(
+        "{method} {path} {} {}ms",
+        response.status().as_u16(),
         started.elapsed().as_millis()
     );
-    reply.into_answer()
+    response
 }
 
-/// The reply to one call: preflight, injected failure, 404, 405 or the
-/// endpoint's own answer; without CORS headers for `/api/no-cors`.
-pub fn respond(call: &mut Call<'_>, ctx: &Context) -> Reply {
-    let endpoint = Endpoint::from_path(&call.path);
-    let reply = decide(call, endpoint, ctx);
-    if endpoint == Some(Endpoint::NoCors) {
-        reply.without_cors()
+/// `TimeoutLayer`'s empty 408 as `{"error"}`.
+fn json_timeout(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT && !is_json(&response) {
+        let message = format!(
+            "the request was not answered within {} s",
+            REQUEST_TIMEOUT.as_secs()
+        );
+        reply::error(StatusCode::REQUEST_TIMEOUT, &message)
     } else {
-        reply
+        response
     }
 }
 
-fn decide(call: &mut Call<'_>, endpoint: Option<Endpoint>, ctx: &Context) -> Reply {
-    let is_api = call.path == "/api" || call.path.starts_with("/api/");
-    if call.method == "OPTIONS" && is_api && endpoint != Some(Endpoint::NoCors) {
-        return Reply::preflight(call.requested_headers.as_deref());
+/// Answers a request whose path has an injected failure pending (never one
+/// for `/api/control/*`). Its body, if small, is read and thrown away first,
+/// so the connection can carry the next request.
+async fn inject_faults(State(context): Shared, request: Request, next: Next) -> Response {
+    let path = percent_decode_str(request.uri().path()).decode_utf8_lossy();
+    if CONTROL_PATHS.contains(&path.as_ref()) {
+        return next.run(request).await;
     }
-    if !endpoint.is_some_and(Endpoint::is_control) {
-        if let Some(status) = ctx.faults.take(&call.path) {
-            return Reply::error(status, "injected failure");
-        }
-    }
-    let Some(endpoint) = endpoint else {
-        return Reply::error(404, "no such endpoint");
+    let Some(status) = context.faults.take(&path) else {
+        return next.run(request).await;
     };
-    let methods = endpoint.methods();
-    if !methods.is_empty() && !methods.contains(&call.method.as_str()) {
-        return Reply::method_not_allowed(&call.method, &call.path, methods);
+    let small = declared_length(request.headers()).is_none_or(|length| length <= MAX_JSON_BODY);
+    if small {
+        let _ =
+            tokio::time::timeout(DRAIN_TIMEOUT, drain(request.into_body(), MAX_JSON_BODY)).await;
     }
-    dispatch(endpoint, call, ctx)
+    reply::error(status_code(status), "injected failure")
 }
 
-/// Runs the handler of an endpoint whose method has been checked.
-fn dispatch(endpoint: Endpoint, call: &mut Call<'_>, ctx: &Context) -> Reply {
-    match endpoint {
-        Endpoint::Health | Endpoint::NoCors => Reply::ok(),
-        Endpoint::Balance => balance(&call.query, ctx),
-        Endpoint::Escalate => escalate(call, ctx),
-        Endpoint::Slow => slow(&call.query),
-        Endpoint::Fail => fail(&call.query),
-        Endpoint::ControlFail => control_fail(&call.query, ctx),
-        Endpoint::ControlReset => {
-            ctx.faults.reset();
-            Reply::ok()
+/// Reads a body and drops it, up to `limit` bytes.
+async fn drain(mut body: Body, limit: u64) {
+    let mut thrown: u64 = 0;
+    while let Some(Ok(frame)) = body.frame().await {
+        thrown += frame.data_ref().map_or(0, |data| data.len() as u64);
+        if thrown > limit {
+            return;
         }
-        Endpoint::Upload => upload(call, ctx),
-        Endpoint::UploadedFile => uploaded_file(&call.path, ctx),
     }
+}
+
+/// The request's `Content-Length`, if sent and numeric.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// A status from 100 to 999 (callers check their range first).
+fn status_code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The first query parameter called `name`, decoded like a form
+/// (`+` is a space, `%2B` a plus; bad escapes are kept as sent).
+pub fn param(uri: &Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// 404 for a path no endpoint has.
+async fn not_found() -> Response {
+    reply::error(StatusCode::NOT_FOUND, "no such endpoint")
+}
+
+/// `GET /api/health` (and `/api/no-cors`): `{"ok": true}`.
+async fn health() -> Response {
+    reply::ok()
+}
+
+/// `GET /api/balance`'s answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Balance {
+    account: String,
+    email: String,
+    account_balance: f64,
+    currency: &'static str,
 }
 
 /// `GET /api/balance`: a random balance for a 6-digit account and an email.
-fn balance(query: &Query, ctx: &Context) -> Reply {
-    let account = query.get("account");
-    let email = query.get("email");
+async fn balance(uri: Uri) -> Response {
+    let account = param(&uri, "account");
+    let email = param(&uri, "email");
     let mut problems = Vec::new();
-    match account {
+    match account.as_deref() {
         None => problems.push("missing parameter account"),
         Some(account) if !is_account(account) => problems.push("account must be exactly 6 digits"),
         Some(_) => {}
     }
-    match email {
+    match email.as_deref() {
         None => problems.push("missing parameter email"),
         Some(email) if !looks_like_email(email) => {
             problems.push("email must look like name@example.com")
@@ -255,18 +306,16 @@ fn balance(query: &Query, ctx: &Context) -> Reply {
     }
     match (account, email) {
         (Some(account), Some(email)) if problems.is_empty() => {
-            let cents = ctx.rng.between(1_000, 9_999_999);
-            Reply::json(
-                200,
-                json!({
-                    "account": account,
-                    "email": email,
-                    "accountBalance": cents as f64 / 100.0,
-                    "currency": "USD",
-                }),
-            )
+            let cents = fastrand::u64(1_000..=9_999_999);
+            let body = Balance {
+                account,
+                email,
+                account_balance: cents as f64 / 100.0,
+                currency: "USD",
+            };
+            reply::json(StatusCode::OK, body)
         }
-        _ => Reply::error(404, problems.join("; ")),
+        _ => reply::error(StatusCode::NOT_FOUND, &problems.join("; ")),
     }
 }
 
@@ -295,24 +344,65 @@ fn looks_like_email(text: &str) -> bool {
         && tld_ok
 }
 
+/// `POST /api/escalate`'s body.
+#[derive(Debug, Deserialize)]
+struct Escalation {
+    message: String,
+}
+
+/// `POST /api/escalate`'s answer.
+#[derive(Debug, Serialize)]
+struct Ticket {
+    ticket: String,
+    message: String,
+}
+
 /// `POST /api/escalate`: bearer token, JSON body with a string `message`,
 /// answers a random ticket.
-fn escalate(call: &mut Call<'_>, ctx: &Context) -> Reply {
-    if !has_demo_token(call.authorization.as_deref()) {
-        return Reply::error(401, "missing or wrong Authorization");
+async fn escalate(headers: HeaderMap, body: Body) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    if !has_demo_token(authorization) {
+        return reply::error(StatusCode::UNAUTHORIZED, "missing or wrong Authorization");
     }
-    let body = match read_body(call, MAX_JSON_BODY) {
-        Ok(body) => body,
-        Err(reply) => return *reply,
+    let limit = usize::try_from(MAX_JSON_BODY).unwrap_or(usize::MAX);
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(error) if is_too_large(&error) => {
+            return reply::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is over 65536 bytes",
+            )
+        }
+        Err(_) => return reply::error(StatusCode::BAD_REQUEST, "could not read the request body"),
     };
-    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-        return Reply::error(400, r#"the body must be JSON like {"message": "..."}"#);
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return reply::error(
+            StatusCode::BAD_REQUEST,
+            r#"the body must be JSON like {"message": "..."}"#,
+        );
     };
-    let Some(message) = value.get("message").and_then(Value::as_str) else {
-        return Reply::error(400, r#"the body needs a string "message""#);
+    let Ok(Escalation { message }) = serde_json::from_value(value) else {
+        return reply::error(
+            StatusCode::BAD_REQUEST,
+            r#"the body needs a string "message""#,
+        );
     };
-    let ticket = format!("T-{}", ctx.rng.between(100_000, 999_999));
-    Reply::json(201, json!({ "ticket": ticket, "message": message }))
+    let ticket = format!("T-{}", fastrand::u32(100_000..=999_999));
+    reply::json(StatusCode::CREATED, Ticket { ticket, message })
+}
+
+/// Whether reading a body failed because it passed a length limit.
+fn is_too_large(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// `Authorization: Bearer chatlet-demo-token` (scheme case-insensitive).
@@ -324,123 +414,153 @@ fn has_demo_token(header: Option<&str>) -> bool {
         })
 }
 
-/// Reads the whole body, or the 413/400 reply to send instead.
-/// The reply is boxed: it is large, and the error path is rare.
-fn read_body(call: &mut Call<'_>, limit: usize) -> Result<Vec<u8>, Box<Reply>> {
-    let too_large = || {
-        Box::new(Reply::error(
-            413,
-            format!("the request body is over {limit} bytes"),
-        ))
-    };
-    if call.content_length.is_some_and(|length| length > limit) {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    Read::take(&mut *call.body, cap)
-        .read_to_end(&mut body)
-        .map_err(|_| Box::new(Reply::error(400, "could not read the request body")))?;
-    if body.len() > limit {
-        return Err(too_large());
-    }
-    Ok(body)
+/// `POST|PUT /api/upload`'s answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Uploaded {
+    id: String,
+    name: String,
+    bytes: u64,
+    content_type: String,
 }
 
 /// `POST|PUT /api/upload?name=`: streams the raw body into a new file in the
 /// upload directory; 201 with its id, safe name, size and content type.
-fn upload(call: &mut Call<'_>, ctx: &Context) -> Reply {
-    let name = safe_name(call.query.get("name"));
-    let received = ctx
-        .uploads
-        .receive(&name, &mut *call.body, call.content_length, &ctx.rng);
-    match received {
-        Ok(stored) => Reply::json(
-            201,
-            json!({
-                "id": stored.id,
-                "name": name,
-                "bytes": stored.bytes,
-                "contentType": call.content_type.as_deref().unwrap_or_default(),
-            }),
+async fn upload(State(context): Shared, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let name = safe_name(param(&uri, "name").as_deref());
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let declared = declared_length(&headers);
+    match context.uploads.receive(&name, body, declared).await {
+        Ok(stored) => reply::json(
+            StatusCode::CREATED,
+            Uploaded {
+                id: stored.id,
+                name,
+                bytes: stored.bytes,
+                content_type,
+            },
         ),
-        Err(error) => Reply::error(error.status(), error.to_string()),
+        Err(error) => reply::error(status_code(error.status()), &error.to_string()),
     }
 }
 
-/// `GET /api/uploads/<id>`: the stored bytes of an upload.
-fn uploaded_file(path: &str, ctx: &Context) -> Reply {
-    let id = path.strip_prefix(UPLOADS_PREFIX).unwrap_or_default();
-    let not_found = || Reply::error(404, format!("no upload {id}"));
-    let Some(stored) = ctx.uploads.path_of(id) else {
+/// `GET /api/uploads/<id>`: the stored bytes of an upload, streamed from its
+/// file; 404 for any id this server did not hand out, however it is encoded.
+async fn uploaded_file(State(context): Shared, uri: Uri) -> Response {
+    let raw = uri.path().strip_prefix(UPLOADS_PREFIX).unwrap_or_default();
+    let id = percent_decode_str(raw).decode_utf8().ok();
+    let not_found = || reply::error(StatusCode::NOT_FOUND, "no such upload");
+    let Some(stored) = id.and_then(|id| context.uploads.path_of(&id)) else {
         return not_found();
     };
-    let opened = File::open(stored).and_then(|file| {
-        let length = file.metadata()?.len();
-        Ok((file, length))
-    });
-    match opened {
-        Ok((file, length)) => Reply::download(200, file, length),
-        Err(error) if error.kind() == ErrorKind::NotFound => not_found(),
-        Err(error) => Reply::error(500, format!("could not read upload {id}: {error}")),
+    let opened = async {
+        let file = tokio::fs::File::open(&stored).await?;
+        let length = file.metadata().await?.len();
+        Ok::<_, std::io::Error>((file, length))
+    };
+    match opened.await {
+        Ok((file, length)) => {
+            let mut response = Response::new(Body::from_stream(ReaderStream::new(file)));
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            response
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => not_found(),
+        Err(error) => reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("could not read the upload: {error}"),
+        ),
     }
+}
+
+/// `GET /api/slow`'s answer.
+#[derive(Debug, Serialize)]
+struct Waited {
+    waited: u64,
 }
 
 /// `GET /api/slow`: waits `ms` milliseconds (default 3000, at most 30000).
-fn slow(query: &Query) -> Reply {
-    let ms = match query.get("ms") {
+async fn slow(uri: Uri) -> Response {
+    let ms = match param(&uri, "ms") {
         None => SLOW_DEFAULT_MS,
         Some(text) => match text.trim().parse::<u64>() {
             Ok(ms) => ms.min(SLOW_MAX_MS),
-            Err(_) => return Reply::error(400, "ms must be a whole number of milliseconds"),
+            Err(_) => {
+                return reply::error(
+                    StatusCode::BAD_REQUEST,
+                    "ms must be a whole number of milliseconds",
+                )
+            }
         },
     };
-    thread::sleep(Duration::from_millis(ms));
-    Reply::json(200, json!({ "waited": ms }))
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    reply::json(StatusCode::OK, Waited { waited: ms })
 }
 
 /// `ANY /api/fail`: answers the asked error status.
-fn fail(query: &Query) -> Reply {
-    match error_status(query) {
-        Ok(status) => Reply::error(status, "failing on purpose"),
-        Err(reply) => *reply,
+async fn fail(uri: Uri) -> Response {
+    match error_status(&uri) {
+        Some(status) => reply::error(status, "failing on purpose"),
+        None => reply::error(StatusCode::BAD_REQUEST, BAD_STATUS),
     }
 }
 
 /// `POST /api/control/fail`: makes the next `times` requests to `path`
 /// answer `status`.
-fn control_fail(query: &Query, ctx: &Context) -> Reply {
-    let path = match query.get("path") {
+async fn control_fail(State(context): Shared, uri: Uri) -> Response {
+    let path = match param(&uri, "path") {
         Some(path) if path.starts_with('/') => path,
-        _ => return Reply::error(400, "path must be a path like /api/balance"),
+        _ => {
+            return reply::error(
+                StatusCode::BAD_REQUEST,
+                "path must be a path like /api/balance",
+            )
+        }
     };
-    let status = match error_status(query) {
-        Ok(status) => status,
-        Err(reply) => return *reply,
+    let Some(status) = error_status(&uri) else {
+        return reply::error(StatusCode::BAD_REQUEST, BAD_STATUS);
     };
-    let times = match query.get("times") {
+    let times = match param(&uri, "times") {
         None => 1,
         Some(text) => match text.trim().parse::<u32>() {
             Ok(times @ 1..=1_000) => times,
-            _ => return Reply::error(400, "times must be a number from 1 to 1000"),
+            _ => {
+                return reply::error(
+                    StatusCode::BAD_REQUEST,
+                    "times must be a number from 1 to 1000",
+                )
+            }
         },
     };
     // A path given with a query (`/api/slow?ms=1`) means just the path.
-    let path = path.split('?').next().unwrap_or(path);
-    ctx.faults.inject(path, status, times);
-    Reply::ok()
+    let path = path.split('?').next().unwrap_or(&path);
+    context.faults.inject(path, status.as_u16(), times);
+    reply::ok()
 }
 
-/// The `status` parameter: 400..=599, 500 when absent; else the 400 reply.
-fn error_status(query: &Query) -> Result<u16, Box<Reply>> {
-    match query.get("status") {
-        None => Ok(500),
+/// `POST /api/control/reset`: clears every injected failure.
+async fn control_reset(State(context): Shared) -> Response {
+    context.faults.reset();
+    reply::ok()
+}
+
+/// What a bad `status` parameter is answered (400).
+const BAD_STATUS: &str = "status must be a number from 400 to 599";
+
+/// The `status` parameter: 400..=599, 500 when absent; `None` when bad.
+fn error_status(uri: &Uri) -> Option<StatusCode> {
+    match param(uri, "status") {
+        None => Some(StatusCode::INTERNAL_SERVER_ERROR),
         Some(text) => match text.trim().parse::<u16>() {
-            Ok(status @ 400..=599) => Ok(status),
-            _ => Err(Box::new(Reply::error(
-                400,
-                "status must be a number from 400 to 599",
-            ))),
+            Ok(status @ 400..=599) => Some(status_code(status)),
+            _ => None,
         },
     }
 }
@@ -449,31 +569,47 @@ fn error_status(query: &Query) -> Result<u16, Box<Reply>> {
 mod tests {
     use super::*;
     use crate::uploads::TestDir;
+    use axum::body::to_bytes;
 
-    /// A context whose uploads go to a directory removed after the test.
-    fn context() -> (Context, TestDir) {
+    /// The app with `--control`, its uploads in a directory removed after the test.
+    fn test_app() -> (Router, TestDir) {
         let dir = TestDir::new();
-        (Context::new(dir.0.clone()), dir)
+        let context = Context {
+            faults: Faults::default(),
+            uploads: Uploads::new(dir.0.clone()),
+            control: true,
+        };
+        (app(Arc::new(context)), dir)
     }
 
-    fn call_with<'a>(method: &str, target: &str, body: &'a mut dyn Read) -> Call<'a> {
-        let (path, query) = split_target(target);
-        Call {
-            method: method.into(),
-            path: decode_path(path),
-            query: Query::parse(query),
-            authorization: None,
-            content_type: None,
-            requested_headers: None,
-            content_length: None,
-            body,
+    /// Sends one request through the router; the status, headers and body.
+    async fn call(
+        app: &Router,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, HeaderMap, Vec<u8>) {
+        let mut request = Request::builder().method(method).uri(target);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
+        let request = request.body(Body::from(body.to_vec())).expect("a request");
+        let response = app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (status, headers, body.to_vec())
     }
 
-    fn get(ctx: &Context, target: &str) -> Reply {
-        let mut empty = io::empty();
-        respond(&mut call_with("GET", target, &mut empty), ctx)
+    async fn get(app: &Router, target: &str) -> (u16, serde_json::Value) {
+        let (status, _, body) = call(app, "GET", target, &[], b"").await;
+        (status, serde_json::from_slice(&body).unwrap_or_default())
     }
+
+    use tower::ServiceExt;
 
     #[test]
     fn accounts_and_emails() {
@@ -494,35 +630,62 @@ mod tests {
         assert!(!looks_like_email(""));
     }
 
-    #[test]
-    fn balance_names_the_wrong_parameter() {
-        let (ctx, _dir) = context();
-        let reply = get(&ctx, "/api/balance?account=12345&email=ada@example.com");
-        assert_eq!(reply.status, 404);
+    #[tokio::test]
+    async fn a_timeout_is_answered_in_json() {
+        let mut empty = Response::new(Body::empty());
+        *empty.status_mut() = StatusCode::REQUEST_TIMEOUT;
+        let answer = json_timeout(empty);
+        assert_eq!(answer.status(), StatusCode::REQUEST_TIMEOUT);
+        let body = to_bytes(answer.into_body(), 1024).await.expect("body");
         assert_eq!(
-            reply.body,
-            Some(json!({"error": "account must be exactly 6 digits"}))
+            &body[..],
+            br#"{"error":"the request was not answered within 60 s"}"#
         );
-        let reply = get(&ctx, "/api/balance?account=123456&email=ada");
-        assert_eq!(
-            reply.body,
-            Some(json!({"error": "email must look like name@example.com"}))
-        );
-        let reply = get(&ctx, "/api/balance");
-        assert_eq!(
-            reply.body,
-            Some(json!({"error": "missing parameter account; missing parameter email"}))
-        );
-        let reply = get(&ctx, "/api/balance?account=%ZZ%ff&email=%");
-        assert_eq!(reply.status, 404);
+        assert_eq!(json_timeout(reply::ok()).status(), StatusCode::OK);
     }
 
     #[test]
-    fn balance_amounts_have_two_decimals() {
-        let (ctx, _dir) = context();
+    fn params_decode_like_forms() {
+        let uri: Uri = "/x?a=1+2&b=%2B&a=3&c&d=%ZZ%&e=%ff".parse().expect("a uri");
+        assert_eq!(param(&uri, "a").as_deref(), Some("1 2"));
+        assert_eq!(param(&uri, "b").as_deref(), Some("+"));
+        assert_eq!(param(&uri, "c").as_deref(), Some(""));
+        assert_eq!(param(&uri, "d").as_deref(), Some("%ZZ%"));
+        assert_eq!(param(&uri, "e").as_deref(), Some("\u{fffd}"));
+        assert_eq!(param(&uri, "z"), None);
+        assert_eq!(param(&"/x".parse().expect("a uri"), "a"), None);
+    }
+
+    #[tokio::test]
+    async fn balance_names_the_wrong_parameter() {
+        let (app, _dir) = test_app();
+        let (status, body) = get(&app, "/api/balance?account=12345&email=ada@example.com").await;
+        assert_eq!(status, 404);
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "account must be exactly 6 digits"})
+        );
+        let (_, body) = get(&app, "/api/balance?account=123456&email=ada").await;
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "email must look like name@example.com"})
+        );
+        let (_, body) = get(&app, "/api/balance").await;
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "missing parameter account; missing parameter email"})
+        );
+        assert_eq!(
+            get(&app, "/api/balance?account=%ZZ%ff&email=%").await.0,
+            404
+        );
+    }
+
+    #[tokio::test]
+    async fn balance_amounts_have_two_decimals() {
+        let (app, _dir) = test_app();
         for _ in 0..500 {
-            let reply = get(&ctx, "/api/balance?account=123456&email=ada%40example.com");
-            let body = reply.body.unwrap_or_default();
+            let (_, body) = get(&app, "/api/balance?account=123456&email=ada%40example.com").await;
             let amount = body["accountBalance"].as_f64().unwrap_or(-1.0);
             assert!((10.0..=99_999.99).contains(&amount), "{amount}");
             let text = body["accountBalance"].to_string();
@@ -531,152 +694,185 @@ mod tests {
         }
     }
 
-    #[test]
-    fn escalate_checks_token_then_body() {
-        let (ctx, _dir) = context();
-        let post = |auth: Option<&str>, body: &str| {
-            let mut reader = body.as_bytes();
-            let mut call = call_with("POST", "/api/escalate", &mut reader);
-            call.authorization = auth.map(str::to_owned);
-            respond(&mut call, &ctx)
+    #[tokio::test]
+    async fn escalate_checks_token_then_body() {
+        let (app, _dir) = test_app();
+        let post = |auth: Option<&'static str>, body: String| {
+            let app = app.clone();
+            async move {
+                let headers: Vec<(&str, &str)> = auth
+                    .map(|auth| ("Authorization", auth))
+                    .into_iter()
+                    .collect();
+                call(&app, "POST", "/api/escalate", &headers, body.as_bytes()).await
+            }
         };
-        assert_eq!(post(None, r#"{"message":"hi"}"#).status, 401);
-        assert_eq!(post(Some("Bearer nope"), r#"{"message":"hi"}"#).status, 401);
+        let hi = || r#"{"message":"hi"}"#.to_owned();
+        assert_eq!(post(None, hi()).await.0, 401);
+        assert_eq!(post(Some("Bearer nope"), hi()).await.0, 401);
         let auth = Some("bearer chatlet-demo-token");
-        assert_eq!(post(auth, "not json").status, 400);
-        assert_eq!(post(auth, r#"{"message": 3}"#).status, 400);
-        assert_eq!(post(auth, &" ".repeat(MAX_JSON_BODY + 1)).status, 413);
-        let reply = post(auth, r#"{"message":"help"}"#);
-        assert_eq!(reply.status, 201);
-        let body = reply.body.unwrap_or_default();
+        assert_eq!(post(auth, "not json".into()).await.0, 400);
+        assert_eq!(post(auth, r#"{"message": 3}"#.into()).await.0, 400);
+        let huge = " ".repeat(MAX_JSON_BODY as usize + 1);
+        let (status, headers, body) = post(auth, huge).await;
+        assert_eq!(status, 413);
+        assert_eq!(
+            headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes),
+            Some(&b"application/json"[..])
+        );
+        assert_eq!(
+            &body[..],
+            br#"{"error":"the request body is over 65536 bytes"}"#
+        );
+        let (status, _, body) = post(auth, r#"{"message":"help"}"#.into()).await;
+        assert_eq!(status, 201);
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         assert_eq!(body["message"], "help");
         let ticket = body["ticket"].as_str().unwrap_or_default();
         assert!(ticket.len() == 8 && ticket.starts_with("T-"), "{ticket}");
     }
 
-    #[test]
-    fn routing_errors() {
-        let (ctx, _dir) = context();
-        assert_eq!(get(&ctx, "/nope").status, 404);
-        assert_eq!(get(&ctx, "/api/escalate").status, 405);
-        assert_eq!(get(&ctx, "/api/escalate").allow.as_deref(), Some("POST"));
-        assert_eq!(get(&ctx, "/api/fail?status=399").status, 400);
-        assert_eq!(get(&ctx, "/api/fail?status=abc").status, 400);
-        assert_eq!(get(&ctx, "/api/fail").status, 500);
-        assert_eq!(get(&ctx, "/api/slow?ms=x").status, 400);
-        assert!(!get(&ctx, "/api/no-cors").cors);
-        let mut empty = io::empty();
-        let preflight = respond(&mut call_with("OPTIONS", "/api/whatever", &mut empty), &ctx);
-        assert_eq!(preflight.status, 204);
-        let mut empty = io::empty();
-        let no_cors = respond(&mut call_with("OPTIONS", "/api/no-cors", &mut empty), &ctx);
-        assert_eq!((no_cors.status, no_cors.cors), (405, false));
+    #[tokio::test]
+    async fn routing_errors() {
+        let (app, _dir) = test_app();
+        assert_eq!(get(&app, "/nope").await.0, 404);
+        let (status, headers, _) = call(&app, "GET", "/api/escalate", &[], b"").await;
+        assert_eq!(status, 405);
+        assert_eq!(
+            headers.get(header::ALLOW).map(HeaderValue::as_bytes),
+            Some(&b"POST"[..])
+        );
+        assert_eq!(get(&app, "/api/fail?status=399").await.0, 400);
+        assert_eq!(get(&app, "/api/fail?status=abc").await.0, 400);
+        assert_eq!(get(&app, "/api/fail").await.0, 500);
+        assert_eq!(get(&app, "/api/slow?ms=x").await.0, 400);
+        let (status, headers, _) = call(&app, "GET", "/api/no-cors", &[], b"").await;
+        assert_eq!(status, 200);
+        assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+        let (status, headers, body) = call(&app, "OPTIONS", "/api/whatever", &[], b"").await;
+        assert_eq!((status, body.is_empty()), (204, true));
+        assert_eq!(
+            headers
+                .get(header::CACHE_CONTROL)
+                .map(HeaderValue::as_bytes),
+            Some(&b"no-store"[..])
+        );
+        let (status, headers, _) = call(&app, "OPTIONS", "/api/no-cors", &[], b"").await;
+        assert_eq!(status, 405);
+        assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
     }
 
-    #[test]
-    fn injected_failures_skip_control_and_preflight() {
-        let (ctx, _dir) = context();
-        let mut empty = io::empty();
-        let set = respond(
-            &mut call_with(
-                "POST",
-                "/api/control/fail?path=/api/health&status=503&times=2",
-                &mut empty,
-            ),
-            &ctx,
+    #[tokio::test]
+    async fn injected_failures_skip_control_and_preflight() {
+        let (app, _dir) = test_app();
+        let target = "/api/control/fail?path=/api/health&status=503&times=2";
+        assert_eq!(call(&app, "POST", target, &[], b"").await.0, 200);
+        assert_eq!(call(&app, "OPTIONS", "/api/health", &[], b"").await.0, 204);
+        assert_eq!(get(&app, "/api/health").await.0, 503);
+        assert_eq!(
+            call(&app, "POST", "/api/control/reset", &[], b"").await.0,
+            200
         );
-        assert_eq!(set.status, 200);
-        let mut empty = io::empty();
-        let preflight = respond(&mut call_with("OPTIONS", "/api/health", &mut empty), &ctx);
-        assert_eq!(preflight.status, 204);
-        assert_eq!(get(&ctx, "/api/health").status, 503);
-        let mut empty = io::empty();
-        respond(
-            &mut call_with("POST", "/api/control/reset", &mut empty),
-            &ctx,
-        );
-        assert_eq!(get(&ctx, "/api/health").status, 200);
+        assert_eq!(get(&app, "/api/health").await.0, 200);
         for bad in ["path=api", "path=/a&status=200", "path=/a&times=0"] {
-            let mut empty = io::empty();
             let target = format!("/api/control/fail?{bad}");
-            let reply = respond(&mut call_with("POST", &target, &mut empty), &ctx);
-            assert_eq!(reply.status, 400, "{bad}");
+            assert_eq!(call(&app, "POST", &target, &[], b"").await.0, 400, "{bad}");
         }
     }
 
-    #[test]
-    fn upload_then_fetch() {
-        let (ctx, dir) = context();
+    #[tokio::test]
+    async fn control_endpoints_exist_only_when_asked_for() {
+        let dir = TestDir::new();
+        let context = Context {
+            faults: Faults::default(),
+            uploads: Uploads::new(dir.0.clone()),
+            control: false,
+        };
+        let app = app(Arc::new(context));
+        let target = "/api/control/fail?path=/api/health&status=503";
+        assert_eq!(call(&app, "POST", target, &[], b"").await.0, 404);
+        assert_eq!(
+            call(&app, "POST", "/api/control/reset", &[], b"").await.0,
+            404
+        );
+        assert_eq!(get(&app, "/api/health").await.0, 200);
+    }
+
+    #[tokio::test]
+    async fn upload_then_fetch() {
+        let (app, dir) = test_app();
         let bytes: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 256) as u8).collect();
-        let mut reader = &bytes[..];
-        let mut call = call_with("PUT", "/api/upload?name=../my%20pic.png", &mut reader);
-        call.content_type = Some("image/png".into());
-        call.content_length = Some(bytes.len());
-        let reply = respond(&mut call, &ctx);
-        assert_eq!(reply.status, 201, "{:?}", reply.body);
-        let body = reply.body.unwrap_or_default();
+        let headers = [("Content-Type", "image/png"), ("Content-Length", "2000")];
+        let target = "/api/upload?name=../my%20pic.png";
+        let (status, _, body) = call(&app, "PUT", target, &headers, &bytes).await;
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         assert_eq!(body["name"], "my_pic.png");
         assert_eq!(body["bytes"], 2000);
         assert_eq!(body["contentType"], "image/png");
         let id = body["id"].as_str().unwrap_or_default();
         assert_eq!(dir.names(), [format!("{id}-my_pic.png")]);
 
-        let fetched = get(&ctx, &format!("/api/uploads/{id}"));
-        assert_eq!((fetched.status, fetched.body.is_none()), (200, true));
-        let mut stored = Vec::new();
-        let download = fetched.download.expect("a file body");
-        assert_eq!(download.length, 2000);
-        (&download.file).read_to_end(&mut stored).expect("read");
+        let (status, headers, stored) =
+            call(&app, "GET", &format!("/api/uploads/{id}"), &[], b"").await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            headers
+                .get(header::CONTENT_LENGTH)
+                .map(HeaderValue::as_bytes),
+            Some(&b"2000"[..])
+        );
         assert_eq!(stored, bytes);
 
-        assert_eq!(get(&ctx, "/api/uploads/U-000000").status, 404);
-        assert_eq!(get(&ctx, "/api/uploads/").status, 404);
-        assert_eq!(get(&ctx, "/api/uploads/a/b").status, 404);
-        assert_eq!(get(&ctx, "/api/upload").status, 405);
-        assert_eq!(get(&ctx, "/api/upload").allow.as_deref(), Some("POST, PUT"));
+        for missing in [
+            "/api/uploads/U-000000",
+            "/api/uploads/",
+            "/api/uploads/a/b",
+            "/api/uploads/%ff",
+        ] {
+            assert_eq!(get(&app, missing).await.0, 404, "{missing}");
+        }
+        let (status, headers, _) = call(&app, "GET", "/api/upload", &[], b"").await;
+        assert_eq!(status, 405);
+        assert_eq!(
+            headers.get(header::ALLOW).map(HeaderValue::as_bytes),
+            Some(&b"POST, PUT"[..])
+        );
     }
 
-    #[test]
-    fn upload_refusals_and_injected_failures() {
-        let (ctx, dir) = context();
-        let post = |target: &str, body: &[u8], length: Option<usize>| {
-            let mut reader = body;
-            let mut call = call_with("POST", target, &mut reader);
-            call.content_length = length;
-            respond(&mut call, &ctx)
-        };
-        let reply = post("/api/upload", b"", Some(0));
-        assert_eq!(reply.status, 400);
-        let reply = post("/api/upload", b"x", Some(6 * 1024 * 1024));
-        assert_eq!(reply.status, 413);
+    #[tokio::test]
+    async fn upload_refusals_and_injected_failures() {
+        let (app, dir) = test_app();
+        assert_eq!(call(&app, "POST", "/api/upload", &[], b"").await.0, 400);
+        let declared = [("Content-Length", "6291456")];
+        let (status, headers, body) = call(&app, "POST", "/api/upload", &declared, b"x").await;
+        assert_eq!(status, 413);
+        assert_eq!(&body[..], br#"{"error":"the file is over 5242880 bytes"}"#);
         assert_eq!(
-            reply.body,
-            Some(json!({"error": "the file is over 5242880 bytes"}))
+            headers
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .map(HeaderValue::as_bytes),
+            Some(&b"*"[..])
         );
-        let mut empty = io::empty();
-        let set = respond(
-            &mut call_with(
-                "POST",
-                "/api/control/fail?path=/api/upload&status=507",
-                &mut empty,
-            ),
-            &ctx,
-        );
-        assert_eq!(set.status, 200);
-        let failed = post("/api/upload", b"abc", Some(3));
-        assert_eq!(failed.status, 507);
-        assert!(failed.cors);
-        assert_eq!(post("/api/upload", b"abc", Some(3)).status, 201);
+        let target = "/api/control/fail?path=/api/upload&status=507";
+        assert_eq!(call(&app, "POST", target, &[], b"").await.0, 200);
+        let (status, headers, _) = call(&app, "POST", "/api/upload", &[], b"abc").await;
+        assert_eq!(status, 507);
+        assert!(headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+        assert_eq!(call(&app, "POST", "/api/upload", &[], b"abc").await.0, 201);
         assert_eq!(dir.names().len(), 1);
 
-        let mut empty = io::empty();
-        let mut preflight = call_with("OPTIONS", "/api/upload", &mut empty);
-        preflight.requested_headers = Some("content-type, x-file-name, x-extra".into());
-        let reply = respond(&mut preflight, &ctx);
-        assert_eq!(reply.status, 204);
+        let asked = [(
+            "Access-Control-Request-Headers",
+            "content-type, x-file-name, x-extra",
+        )];
+        let (status, headers, _) = call(&app, "OPTIONS", "/api/upload", &asked, b"").await;
+        assert_eq!(status, 204);
         assert_eq!(
-            reply.allow_headers.as_deref(),
-            Some("Authorization, Content-Type, X-File-Name, x-extra")
+            headers
+                .get(header::ACCESS_CONTROL_ALLOW_HEADERS)
+                .map(HeaderValue::as_bytes),
+            Some(&b"content-type, x-file-name, x-extra"[..])
         );
     }
 }

@@ -1,26 +1,31 @@
 //! Uploaded files: their safe names, the streaming copy that enforces the
-//! size limit, and the ids they are fetched back by.
+//! size limit, and the unguessable ids they are fetched back by.
 //!
 //! ```text
 //! let uploads = Uploads::new(dir);
-//! let stored = uploads.receive("photo.png", &mut body, Some(4096), &rng)?; // dir/U-123456-photo.png
-//! uploads.path_of(&stored.id); // Some(dir/U-123456-photo.png)
+//! let stored = uploads.receive("photo.png", body, Some(4096)).await?; // dir/U-<32 hex>-photo.png
+//! uploads.path_of(&stored.id); // Some(dir/U-<32 hex>-photo.png)
 //! ```
 //!
-//! A body is copied in [`CHUNK_BYTES`] pieces straight to its file, never held
-//! whole in memory. An upload that fails (too large, empty, cut short, a
-//! write error) leaves no file behind. Ids are only known to
-//! [`Uploads::path_of`] once their file is complete, so a download never sees
-//! half a file.
+//! A body is written to its file frame by frame as it arrives ([`tokio::fs`]),
+//! never held whole in memory. An upload that fails (too large, empty, cut
+//! short, a write error, or abandoned when the request is dropped) leaves no
+//! file behind. Ids are `U-` and a random (version 4) UUID in hex: 122 bits
+//! from the operating system's generator, so knowing some ids tells nothing
+//! about the others. They are only known to [`Uploads::path_of`] once their
+//! file is complete, so a download never sees half a file.
 
 use std::collections::hash_map::{Entry, HashMap};
+use std::error::Error as StdError;
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, ErrorKind, Read, Write};
+use std::fs;
+use std::io::{self, ErrorKind};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::rng::Rng;
+use axum::body::Body;
+use http_body_util::{BodyExt, LengthLimitError};
+use tokio::io::AsyncWriteExt;
 
 /// The largest upload accepted, the same as the widget's limit (5 MiB).
 pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024;
@@ -28,14 +33,12 @@ pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024;
 /// The name used when the client gives none (or none that survives cleaning).
 pub const DEFAULT_NAME: &str = "upload.bin";
 
-/// How much of a body is read and written at a time.
-const CHUNK_BYTES: usize = 64 * 1024;
-
 /// Safe names are cut to their last this many characters (keeping the extension).
 const MAX_NAME_CHARS: usize = 100;
 
-/// How many random ids are tried before giving up on finding a free one.
-const ID_ATTEMPTS: usize = 100;
+/// How many fresh ids are tried before giving up (a clash needs a file left
+/// in the directory by another run under the same 122 random bits).
+const ID_ATTEMPTS: usize = 3;
 
 /// A safe file name from the one a client sent: its base name (after the last
 /// `/` or `\`), with every character but ASCII letters, digits, `.`, `-` and
@@ -66,6 +69,11 @@ pub fn safe_name(raw: Option<&str>) -> String {
     }
 }
 
+/// A new upload id: `U-` and 32 lowercase hex digits.
+pub fn new_id() -> String {
+    format!("U-{}", uuid::Uuid::new_v4().simple())
+}
+
 /// Why an upload was refused; [`UploadError::status`] is its HTTP status.
 #[derive(Debug)]
 pub enum UploadError {
@@ -76,12 +84,12 @@ pub enum UploadError {
     /// The body ended before the `Content-Length` it announced.
     Truncated {
         /// The announced `Content-Length`.
-        expected: usize,
+        expected: u64,
         /// The bytes that came.
         received: u64,
     },
-    /// The body could not be read from the client.
-    ReadFailed(io::Error),
+    /// The body could not be read from the client (a broken chunk, a reset).
+    ReadFailed(String),
     /// The file could not be created or written.
     StoreFailed(io::Error),
 }
@@ -117,7 +125,7 @@ impl fmt::Display for UploadError {
 /// A completed upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
-    /// `U-` and six digits.
+    /// `U-` and 32 hex digits ([`new_id`]).
     pub id: String,
     /// The size of the stored file.
     pub bytes: u64,
@@ -146,43 +154,58 @@ impl Uploads {
     /// `declared` is the `Content-Length`, if one was sent: over the limit
     /// (or zero) it is refused before anything is read; otherwise the body
     /// must have exactly that many bytes. Without one, reading stops as soon
-    /// as the body passes the limit.
-    pub fn receive(
+    /// as the body passes the limit, here or where a
+    /// [`tower_http::limit::RequestBodyLimitLayer`] in front cut it off.
+    /// If the returned future is dropped half way (a request timeout), the
+    /// partial file is deleted all the same.
+    pub async fn receive(
         &self,
         name: &str,
-        body: &mut dyn Read,
-        declared: Option<usize>,
-        rng: &Rng,
+        mut body: Body,
+        declared: Option<u64>,
     ) -> Result<Stored, UploadError> {
         match declared {
             Some(0) => return Err(UploadError::Empty),
-            Some(length) if u64::try_from(length).unwrap_or(u64::MAX) > MAX_UPLOAD_BYTES => {
-                return Err(UploadError::TooLarge)
-            }
+            Some(length) if length > MAX_UPLOAD_BYTES => return Err(UploadError::TooLarge),
             _ => {}
         }
-        let (id, path, mut file) = self.create(name, rng)?;
-        let copied =
-            copy_limited(body, &mut file, MAX_UPLOAD_BYTES).and_then(|bytes| match declared {
-                _ if bytes == 0 => Err(UploadError::Empty),
-                Some(expected) if bytes < expected as u64 => Err(UploadError::Truncated {
-                    expected,
-                    received: bytes,
-                }),
-                _ => Ok(bytes),
-            });
-        drop(file);
-        match copied {
-            Ok(bytes) => {
-                self.lock().insert(id.clone(), Some(path));
-                Ok(Stored { id, bytes })
+        let (mut partial, mut file) = self.create(name).await?;
+        let mut total: u64 = 0;
+        while let Some(frame) = body.frame().await {
+            let frame = match frame {
+                Ok(frame) => frame,
+                Err(error) if is_length_limit(&error) => return Err(UploadError::TooLarge),
+                Err(error) => {
+                    return Err(match declared {
+                        Some(expected) if total < expected => UploadError::Truncated {
+                            expected,
+                            received: total,
+                        },
+                        _ => UploadError::ReadFailed(error.to_string()),
+                    })
+                }
+            };
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            total += data.len() as u64;
+            if total > MAX_UPLOAD_BYTES {
+                return Err(UploadError::TooLarge);
             }
-            Err(error) => {
-                let _ = fs::remove_file(&path);
-                self.lock().remove(&id);
-                Err(error)
-            }
+            file.write_all(&data)
+                .await
+                .map_err(UploadError::StoreFailed)?;
         }
+        if total == 0 {
+            return Err(UploadError::Empty);
+        }
+        file.flush().await.map_err(UploadError::StoreFailed)?;
+        drop(file);
+        partial.complete();
+        Ok(Stored {
+            id: partial.id.clone(),
+            bytes: total,
+        })
     }
 
     /// The file of a completed upload, or `None` for an unknown id.
@@ -191,16 +214,29 @@ impl Uploads {
     }
 
     /// Takes a free id and creates its empty file.
-    fn create(&self, name: &str, rng: &Rng) -> Result<(String, PathBuf, File), UploadError> {
+    async fn create(&self, name: &str) -> Result<(Partial<'_>, tokio::fs::File), UploadError> {
         for _ in 0..ID_ATTEMPTS {
-            let id = format!("U-{}", rng.between(100_000, 999_999));
+            let id = new_id();
             match self.lock().entry(id.clone()) {
                 Entry::Occupied(_) => continue,
                 Entry::Vacant(free) => free.insert(None),
             };
             let path = self.dir.join(format!("{id}-{name}"));
-            match File::create_new(&path) {
-                Ok(file) => return Ok((id, path, file)),
+            let created = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .await;
+            match created {
+                Ok(file) => {
+                    let partial = Partial {
+                        uploads: self,
+                        id,
+                        path,
+                        complete: false,
+                    };
+                    return Ok((partial, file));
+                }
                 // Left by an earlier run in the same directory: this id stays
                 // taken, try another.
                 Err(error) if error.kind() == ErrorKind::AlreadyExists => {}
@@ -221,33 +257,44 @@ impl Uploads {
     }
 }
 
-/// Copies `from` to `to` in chunks and returns the byte count; stops with
-/// [`UploadError::TooLarge`] as soon as more than `limit` bytes have come
-/// (so at most `limit` + one chunk is ever read).
-pub fn copy_limited(
-    from: &mut dyn Read,
-    to: &mut dyn Write,
-    limit: u64,
-) -> Result<u64, UploadError> {
-    let mut buffer = vec![0; CHUNK_BYTES];
-    let mut total: u64 = 0;
-    loop {
-        // Never ask for more than one byte past the limit.
-        let room = usize::try_from(limit.saturating_add(1) - total).unwrap_or(usize::MAX);
-        let want = buffer.len().min(room);
-        let read = match from.read(&mut buffer[..want]) {
-            Ok(0) => return Ok(total),
-            Ok(read) => read,
-            Err(error) if error.kind() == ErrorKind::Interrupted => continue,
-            Err(error) => return Err(UploadError::ReadFailed(error)),
-        };
-        total += read as u64;
-        if total > limit {
-            return Err(UploadError::TooLarge);
-        }
-        to.write_all(&buffer[..read])
-            .map_err(UploadError::StoreFailed)?;
+/// A file being received: deleted, and its id freed, when dropped before
+/// [`Partial::complete`] (on every error, and when the request is dropped).
+struct Partial<'a> {
+    uploads: &'a Uploads,
+    id: String,
+    path: PathBuf,
+    complete: bool,
+}
+
+impl Partial<'_> {
+    /// Publishes the finished file under its id.
+    fn complete(&mut self) {
+        self.uploads
+            .lock()
+            .insert(self.id.clone(), Some(self.path.clone()));
+        self.complete = true;
     }
+}
+
+impl Drop for Partial<'_> {
+    fn drop(&mut self) {
+        if !self.complete {
+            let _ = fs::remove_file(&self.path);
+            self.uploads.lock().remove(&self.id);
+        }
+    }
+}
+
+/// Whether a body error is the [`LengthLimitError`] of a body limit.
+fn is_length_limit(error: &(dyn StdError + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// A fresh directory under the system temp dir, removed when dropped.
@@ -288,14 +335,19 @@ impl Drop for TestDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Bytes;
+    use http_body_util::{Channel, Full, Limited};
 
-    /// A body that fails the test if it is read.
-    struct Unread;
+    fn run<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
+    }
 
-    impl Read for Unread {
-        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-            panic!("the body should not be read");
-        }
+    fn full(bytes: &[u8]) -> Body {
+        Body::from(bytes.to_vec())
     }
 
     #[test]
@@ -319,45 +371,33 @@ mod tests {
     }
 
     #[test]
-    fn copy_stops_one_byte_past_the_limit() {
-        let mut out = Vec::new();
-        assert_eq!(
-            copy_limited(&mut &[7u8; 10][..], &mut out, 10).ok(),
-            Some(10)
-        );
-        assert_eq!(out, [7; 10]);
-
-        let mut source = io::repeat(1).take(1_000_000);
-        let mut out = Vec::new();
-        let result = copy_limited(&mut source, &mut out, 100_000);
-        assert!(matches!(result, Err(UploadError::TooLarge)), "{result:?}");
-        assert!(out.len() <= 100_000);
-        // Only the limit and one byte were taken from the source.
-        assert_eq!(source.limit(), 1_000_000 - 100_001);
+    fn ids_are_u_and_32_hex_digits_and_differ() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            let hex = id.strip_prefix("U-").unwrap_or_default();
+            assert!(
+                hex.len() == 32
+                    && hex
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+                "{id}"
+            );
+        }
     }
 
     #[test]
     fn receive_stores_and_finds_the_file() {
         let dir = TestDir::new();
         let uploads = Uploads::new(dir.0.clone());
-        let rng = Rng::with_seed(7);
         let bytes: Vec<u8> = (0..=255).cycle().take(3000).collect();
-        let stored = uploads
-            .receive("a.bin", &mut &bytes[..], Some(bytes.len()), &rng)
-            .expect("stored");
+        let stored = run(uploads.receive("a.bin", full(&bytes), Some(3000))).expect("stored");
         assert_eq!(stored.bytes, 3000);
-        assert!(
-            stored.id.starts_with("U-") && stored.id.len() == 8,
-            "{}",
-            stored.id
-        );
         let path = uploads.path_of(&stored.id).expect("known id");
         assert_eq!(path, dir.0.join(format!("{}-a.bin", stored.id)));
         assert_eq!(fs::read(&path).ok(), Some(bytes.clone()));
         // Without a Content-Length too; ids differ.
-        let again = uploads
-            .receive("a.bin", &mut &bytes[..], None, &rng)
-            .expect("stored");
+        let again = run(uploads.receive("a.bin", full(&bytes), None)).expect("stored");
         assert_ne!(again.id, stored.id);
         assert_eq!(uploads.path_of("U-000000"), None);
         assert_eq!(uploads.path_of("../x"), None);
@@ -367,28 +407,43 @@ mod tests {
     fn refused_uploads_leave_no_file() {
         let dir = TestDir::new();
         let uploads = Uploads::new(dir.0.clone());
-        let rng = Rng::with_seed(1);
-        let limit = usize::try_from(MAX_UPLOAD_BYTES).unwrap_or(usize::MAX);
         let status = |result: Result<Stored, UploadError>| result.map_err(|error| error.status());
+        let limit = MAX_UPLOAD_BYTES as usize;
 
+        // Refused by the declared length: the body is never read.
+        let (_sender, unread) = Channel::<Bytes, io::Error>::new(1);
+        let unread = Body::new(unread);
         assert_eq!(
-            status(uploads.receive("x", &mut Unread, Some(limit + 1), &rng)),
+            status(run(uploads.receive(
+                "x",
+                unread,
+                Some(MAX_UPLOAD_BYTES + 1)
+            ))),
             Err(413)
         );
         assert_eq!(
-            status(uploads.receive("x", &mut Unread, Some(0), &rng)),
+            status(run(uploads.receive("x", full(b""), Some(0)))),
             Err(400)
         );
+        assert_eq!(status(run(uploads.receive("x", full(b""), None))), Err(400));
+        let over = vec![0u8; limit + 1];
         assert_eq!(
-            status(uploads.receive("x", &mut io::empty(), None, &rng)),
-            Err(400)
-        );
-        let mut endless = io::repeat(0);
-        assert_eq!(
-            status(uploads.receive("x", &mut endless, None, &rng)),
+            status(run(uploads.receive("x", full(&over), None))),
             Err(413)
         );
-        let result = uploads.receive("x", &mut &[1u8; 100][..], Some(5000), &rng);
+        // Cut off by a body limit in front (RequestBodyLimitLayer's).
+        let limited = Body::new(Limited::new(Full::new(Bytes::from(vec![1u8; 100])), 10));
+        assert_eq!(status(run(uploads.receive("x", limited, None))), Err(413));
+        // A body that breaks off before its Content-Length.
+        let result = run(async {
+            let (mut sender, body) = Channel::<Bytes, io::Error>::new(4);
+            sender
+                .send_data(Bytes::from(vec![1u8; 100]))
+                .await
+                .expect("send");
+            sender.abort(io::Error::other("reset"));
+            uploads.receive("x", Body::new(body), Some(5000)).await
+        });
         assert!(
             matches!(
                 result,
@@ -402,12 +457,32 @@ mod tests {
         assert_eq!(dir.names(), Vec::<String>::new());
 
         // Exactly the limit is fine.
-        let mut full = io::repeat(0).take(MAX_UPLOAD_BYTES);
-        let stored = uploads
-            .receive("x", &mut full, None, &rng)
-            .expect("at the limit");
+        let stored = run(uploads.receive("x", full(&over[..limit]), None)).expect("at the limit");
         assert_eq!(stored.bytes, MAX_UPLOAD_BYTES);
         assert_eq!(dir.names(), [format!("{}-x", stored.id)]);
+    }
+
+    #[test]
+    fn an_abandoned_upload_leaves_no_file() {
+        let dir = TestDir::new();
+        let uploads = Uploads::new(dir.0.clone());
+        run(async {
+            let (mut sender, body) = Channel::<Bytes, io::Error>::new(4);
+            sender
+                .send_data(Bytes::from(vec![1u8; 100]))
+                .await
+                .expect("send");
+            // The sender stays open: the upload waits for more, and is dropped
+            // by the timeout as a request timeout would drop it.
+            let waited = tokio::time::timeout(
+                std::time::Duration::from_millis(200),
+                uploads.receive("x", Body::new(body), None),
+            )
+            .await;
+            assert!(waited.is_err(), "still waiting for the body");
+            drop(sender);
+        });
+        assert_eq!(dir.names(), Vec::<String>::new());
     }
 
     #[test]
