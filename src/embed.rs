@@ -7,7 +7,10 @@
 use std::rc::Rc;
 
 use chatlet_engine::HostInfo;
+use std::collections::BTreeMap;
+
 use js_sys::{Function, Object, Reflect};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -58,64 +61,183 @@ pub struct MountOptions {
     pub avatar: Option<String>,
 }
 
-impl MountOptions {
-    /// Reads the options object the loader passes.
-    pub fn from_js(options: &JsValue) -> Result<MountOptions, JsValue> {
-        let get = |key: &str| Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        let text = |key: &str| get(key).as_string().filter(|s| !s.is_empty());
-        let json = |key: &str| {
-            let value = get(key);
-            if value.is_undefined() || value.is_null() {
-                return None;
+/// What the loader gives [`mount`]: the window's frame and the loader's own parts, and
+/// the page's options (`page`) as the page wrote them (`chatlet.mount(element, options)`)
+/// or as the tag's attributes say them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Given {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    host: JsValue,
+    /// The bot file's absolute URL.
+    bot: String,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    load_bot: JsValue,
+    /// The strings table of the page's language, the page's own over it.
+    #[serde(default)]
+    strings: BTreeMap<String, String>,
+    #[serde(default)]
+    closable: bool,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_close: JsValue,
+    glue: Option<String>,
+    /// Read apart, so that a wrong one names its key: [`PageOptions::read`].
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    page: JsValue,
+}
+
+/// The page's options for a window, as `chatlet.mount(element, options)` documents them
+/// (the loader reads the ones it draws with, `mode`, `lang`, `theme`…, itself): read
+/// into this type, an unknown key is a console warning naming it and a value of the
+/// wrong type a `chatlet:error` naming its key (the window goes on without it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageOptions {
+    /// The bot file's URL.
+    pub bot: Option<String>,
+    /// `bubble` or `inline`.
+    pub mode: Option<String>,
+    /// The window's title.
+    pub title: Option<String>,
+    /// The widget's language.
+    pub lang: Option<String>,
+    /// `auto`, `light` or `dark`.
+    pub theme: Option<String>,
+    /// `hover`, `idle` or `none`.
+    pub preload: Option<String>,
+    /// Start open.
+    pub open: Option<bool>,
+    /// `right` or `left`.
+    pub position: Option<String>,
+    /// Seconds a transfer waits for the page's answer (0: for ever).
+    pub transfer_timeout: Option<f64>,
+    /// Session variables for the bot.
+    pub variables: Option<serde_json::Map<String, Value>>,
+    /// `session`, `local` or `none`.
+    pub persist: Option<String>,
+    /// Minutes a kept conversation may stay idle.
+    pub idle_minutes: Option<f64>,
+    /// CB's customer info.
+    pub customer_info: Option<Value>,
+    /// CB's personal info.
+    pub personal_info: Option<Value>,
+    /// CB's engagement attributes.
+    pub engagement_attributes: Option<Value>,
+    /// Texts over the widget's own.
+    pub strings: Option<BTreeMap<String, String>>,
+    /// The bot's picture.
+    pub avatar: Option<String>,
+    /// The text beside the closed launcher.
+    pub teaser: Option<String>,
+    /// Which messages are previewed beside the closed launcher.
+    pub preview: Option<String>,
+}
+
+/// An option of the wrong type (`chatlet:error`, kind `options`).
+#[derive(Serialize)]
+struct BadOption {
+    kind: &'static str,
+    key: String,
+    message: String,
+}
+
+impl PageOptions {
+    /// Reads the page's options key by key: an unknown key is warned about; a key whose
+    /// value is of the wrong type is reported (`bad`) and left out; the rest is read.
+    fn read(page: &JsValue, bad: &mut Vec<(String, String)>) -> PageOptions {
+        if !page.is_object() {
+            return PageOptions::default();
+        }
+        // The keys the derive reads, as it names them.
+        let known = serde_aux::serde_introspection::serde_introspect::<PageOptions>();
+        let good = Object::new();
+        for key in Object::keys(page.unchecked_ref::<Object>()).iter() {
+            let name = key.as_string().unwrap_or_default();
+            let value = Reflect::get(page, &key).unwrap_or_default();
+            if value.is_undefined() {
+                continue;
             }
-            let text = js_sys::JSON::stringify(&value).ok()?.as_string()?;
-            serde_json::from_str(&text).ok()
-        };
-        let host = get("host")
+            if !known.contains(&name.as_str()) {
+                web_sys::console::warn_1(
+                    &format!("chatlet.mount: unknown option {name:?} (ignored)").into(),
+                );
+                continue;
+            }
+            // Every key is optional, so a key alone reads when its value has the right type.
+            let alone = Object::new();
+            let _ = Reflect::set(&alone, &key, &value);
+            match crate::wire::from_js::<PageOptions>(alone.into()) {
+                Ok(_) => {
+                    let _ = Reflect::set(&good, &key, &value);
+                }
+                Err(e) => bad.push((name, e.to_string())),
+            }
+        }
+        crate::wire::from_js(good.into()).unwrap_or_default()
+    }
+}
+
+impl MountOptions {
+    /// Reads the options object the loader passes; a wrong page option is reported on
+    /// the host element (`chatlet:error`, kind `options`) and left out.
+    pub fn from_js(options: &JsValue) -> Result<MountOptions, JsValue> {
+        let given: Given = crate::wire::from_js(options.clone())
+            .map_err(|e| js_sys::TypeError::new(&format!("chatlet: mount: {e}")))?;
+        let host = given
+            .host
             .dyn_into::<Element>()
             .map_err(|_| js_sys::TypeError::new("chatlet: mount needs options.host"))?;
-        let load_bot = get("loadBot")
+        let load_bot = given
+            .load_bot
             .dyn_into::<Function>()
             .map_err(|_| js_sys::TypeError::new("chatlet: mount needs options.loadBot"))?;
+        let mut bad = Vec::new();
+        let page = PageOptions::read(&given.page, &mut bad);
+        for (key, message) in bad {
+            let message = format!("chatlet.mount: option {key:?} is left out: {message}");
+            web_sys::console::error_1(&message.clone().into());
+            let detail = BadOption {
+                kind: "options",
+                key,
+                message,
+            };
+            host::emit(&host, "chatlet:error", "", &detail);
+        }
         // The table's texts for the page's language, the loader's (and the page's) over them.
-        let given: Vec<(String, String)> =
-            Object::entries(&get("strings").dyn_into().unwrap_or_default())
-                .iter()
-                .filter_map(|pair| {
-                    let pair: js_sys::Array = pair.dyn_into().ok()?;
-                    Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-                })
-                .collect();
-        let lang = given
-            .iter()
-            .find(|(k, _)| k == "lang")
-            .map_or("en", |(_, l)| l);
+        let lang = given.strings.get("lang").map_or("en", String::as_str);
         let mut strings = crate::strings::table(lang);
-        strings.extend(given.iter().cloned());
-        let variables = match json("variables") {
-            Some(Value::Object(map)) => map.into_iter().collect(),
-            _ => vec![],
-        };
+        strings.extend(given.strings.clone());
+        let on_close = given.on_close.dyn_into::<Function>().ok();
         Ok(MountOptions {
             host,
-            bot_url: text("bot").unwrap_or_default(),
+            bot_url: given.bot,
             load_bot,
-            title: text("title"),
+            title: page.title.filter(|t| !t.is_empty()),
             strings: Rc::new(Strings::new(strings)),
-            closable: get("closable").is_truthy(),
-            on_close: get("onClose").dyn_into().ok(),
-            variables,
+            closable: given.closable,
+            on_close,
+            variables: page
+                .variables
+                .map(|m| m.into_iter().collect())
+                .unwrap_or_default(),
             host_info: HostInfo {
-                customer_info: json("customerInfo"),
-                personal_info: json("personalInfo"),
-                engagement_attributes: json("engagementAttributes"),
+                customer_info: page.customer_info,
+                personal_info: page.personal_info,
+                engagement_attributes: page.engagement_attributes,
             },
-            glue: text("glue"),
-            persist: crate::store::Persist::parse(text("persist").as_deref()),
+            glue: given.glue.filter(|g| !g.is_empty()),
+            persist: crate::store::Persist::parse(page.persist.as_deref()),
             key: String::new(),
-            idle_minutes: get("idleMinutes").as_f64().filter(|m| *m > 0.0),
-            transfer_timeout: get("transferTimeout").as_f64().map(|s| s.max(0.0) as u32),
-            avatar: text("avatar"),
+            idle_minutes: page.idle_minutes.filter(|m| *m > 0.0),
+            // 60 s unless the page says (0: for ever).
+            transfer_timeout: Some(page.transfer_timeout.map_or(60, |s| {
+                if s.is_finite() && s > 0.0 {
+                    s.min(f64::from(u32::MAX)) as u32
+                } else {
+                    0
+                }
+            })),
+            avatar: page.avatar.filter(|a| !a.is_empty()),
         })
     }
 }
@@ -254,7 +376,33 @@ pub fn end_transfer(conversation_id: String) -> Result<(), JsValue> {
     host::call(&conversation_id, HostCall::EndTransfer)
 }
 
-/// A fresh conversation id.
+/// A fresh conversation id: a random UUID (`crypto.randomUUID()`, from the browser's
+/// cryptographic generator; it reaches the bot's integrations).
 fn new_id() -> String {
-    format!("{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64)
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or_default();
+    let uuid = Reflect::get(&crypto, &"randomUUID".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call0(&crypto).ok())
+        .and_then(|id| id.as_string());
+    // Not a secure context (an `http:` page other than localhost): no randomUUID, but
+    // getRandomValues is there.
+    uuid.unwrap_or_else(|| {
+        let bytes = js_sys::Uint8Array::new_with_length(16);
+        let _ = Reflect::get(&crypto, &"getRandomValues".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .map(|f| f.call1(&crypto, &bytes));
+        let b = bytes.to_vec();
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-4{}-{:x}{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[13..16],
+            8 | (b[8] & 3),
+            &hex[17..20],
+            &hex[20..32]
+        )
+    })
 }

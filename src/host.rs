@@ -113,11 +113,13 @@ pub fn call(conversation_id: &str, call: HostCall) -> Result<(), JsValue> {
     }
 }
 
-pub use crate::rich::obj;
-
-/// Dispatches `name` with `detail` (JSON) on `element`; it bubbles to the page.
-pub fn emit(element: &Element, name: &str, detail: &serde_json::Value) {
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+/// Dispatches `name` on `element` with `detail` (a serde type, as a plain object) and
+/// the conversation's id in it; it bubbles to the page.
+pub fn emit(element: &Element, name: &str, conversation_id: &str, detail: &impl serde::Serialize) {
+    let detail = crate::wire::to_js(detail);
+    if detail.is_object() {
+        let _ = js_sys::Reflect::set(&detail, &"conversationId".into(), &conversation_id.into());
+    }
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);

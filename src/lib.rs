@@ -11,6 +11,8 @@
 //! with `protocol`, the steps and messages between them (plain Rust, tested natively).
 
 pub mod chat;
+pub mod events;
+pub mod json;
 pub mod markup;
 pub mod protocol;
 pub mod rich;
@@ -24,8 +26,6 @@ pub mod conversation;
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
 #[cfg(target_arch = "wasm32")]
-pub mod files;
-#[cfg(target_arch = "wasm32")]
 pub mod host;
 #[cfg(target_arch = "wasm32")]
 pub mod runner;
@@ -33,6 +33,8 @@ pub mod runner;
 pub mod scripts;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
+#[cfg(target_arch = "wasm32")]
+pub mod wire;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 

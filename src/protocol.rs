@@ -7,6 +7,10 @@
 //! that replays the log, told which blocks to stop instead of running them: the session
 //! comes back as it was, and the turn that hung goes on as after any script error.
 //!
+//! Every type here derives serde's traits: the messages cross to the worker as
+//! JavaScript objects (`serde-wasm-bindgen`, structured clone: [`crate::wire`]), and the
+//! steps are stored as JSON with the conversation (`crate::saved`).
+//!
 //! ```
 //! use chatlet_widget::protocol::{Step, Stepper};
 //! use chatlet_widget::engine::{load, Input, NoScripts};
@@ -23,14 +27,13 @@ use std::sync::Arc;
 
 use chatlet_engine::Script;
 use chatlet_engine::{over_budget, BotContext, ScriptHost, BLOCK_BUDGET_MS};
-use chatlet_engine::{
-    Bot, CardOut, ChoiceOut, FileIn, HostInfo, Input, Output, Request, Session, SessionOptions,
-    Upload,
-};
+use chatlet_engine::{Bot, HostInfo, Input, Output, Session, SessionOptions};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One thing the session is given.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     /// An input (the visitor's, the page's, or an answer to a request).
     Input(Input),
@@ -39,7 +42,7 @@ pub enum Step {
 }
 
 /// What a step gave: the outputs, and what the window shows about the session after it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Turn {
     /// The step's number.
     pub seq: u64,
@@ -54,12 +57,26 @@ pub struct Turn {
     pub forever: Option<Value>,
 }
 
+/// What a tab that follows hands to the tab that leads its conversation (through the
+/// storage: it survives that tab closing before it reads it; the next leader does).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Inbox {
+    /// The visitor wrote (shown, payload).
+    Send(String, String),
+    /// The page set a variable.
+    Variable(String, Value),
+    /// The page started over.
+    Reset,
+}
+
 /// A block of bot code, as the n-th block run during step `seq`. Replays run the same
 /// blocks in the same order, so this names one block across a worker's replacement.
 pub type BlockId = (u64, u32);
 
 /// From the page to its worker.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)] // `Start` goes once per worker: boxing it gains nothing
 pub enum ToWorker {
     /// Load the bot and start its session. Comes first, once.
@@ -86,7 +103,8 @@ pub enum ToWorker {
 }
 
 /// From the worker to its page.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FromWorker {
     /// The session is ready.
     Started,
@@ -227,425 +245,29 @@ impl Stepper {
     }
 }
 
-// The messages travel as JSON text: small arrays led by a tag, written and read by hand
-// (deriving serde's traits for them cost the widget about 50 KB of wasm; the outputs'
-// own `Serialize` another 8 KB).
-
-/// A JSON array of the given values, each converted by [`Wire`] (not serde: its
-/// generic conversions cost the widget more).
-macro_rules! arr {
-    ($($v:expr),* $(,)?) => { Value::Array(vec![$(Wire::wire(&$v)),*]) };
-}
-
-/// A value's JSON form, for the messages.
-trait Wire {
-    fn wire(&self) -> Value;
-}
-
-impl Wire for &str {
-    fn wire(&self) -> Value {
-        Value::String(self.to_string())
-    }
-}
-impl Wire for String {
-    fn wire(&self) -> Value {
-        Value::String(self.clone())
-    }
-}
-impl Wire for u64 {
-    fn wire(&self) -> Value {
-        Value::from(*self)
-    }
-}
-impl Wire for u32 {
-    fn wire(&self) -> Value {
-        Value::from(*self)
-    }
-}
-impl Wire for u16 {
-    fn wire(&self) -> Value {
-        Value::from(*self)
-    }
-}
-impl Wire for u8 {
-    fn wire(&self) -> Value {
-        Value::from(*self)
-    }
-}
-impl Wire for bool {
-    fn wire(&self) -> Value {
-        Value::Bool(*self)
-    }
-}
-impl Wire for Value {
-    fn wire(&self) -> Value {
-        self.clone()
-    }
-}
-impl<T: Wire> Wire for &T {
-    fn wire(&self) -> Value {
-        (*self).wire()
-    }
-}
-impl<T: Wire> Wire for Option<T> {
-    fn wire(&self) -> Value {
-        self.as_ref().map_or(Value::Null, Wire::wire)
-    }
-}
-impl<T: Wire> Wire for Vec<T> {
-    fn wire(&self) -> Value {
-        Value::Array(self.iter().map(Wire::wire).collect())
-    }
-}
-impl<A: Wire, B: Wire> Wire for (A, B) {
-    fn wire(&self) -> Value {
-        Value::Array(vec![self.0.wire(), self.1.wire()])
-    }
-}
-
-impl ToWorker {
-    /// The message for step `seq`, as JSON text (without a copy of the step).
-    pub fn step(seq: u64, step: &Step) -> String {
-        arr!["step", seq, step_value(step)].to_string()
-    }
-
-    /// The message as JSON text.
-    pub fn to_json(&self) -> String {
-        let v = match self {
-            ToWorker::Start {
-                bot,
-                conversation_id,
-                host,
-                forever,
-                stopped,
-            } => arr![
-                "start",
-                bot,
-                conversation_id,
-                host.customer_info,
-                host.personal_info,
-                host.engagement_attributes,
-                stopped,
-                forever
-            ],
-            ToWorker::Step { seq, step } => return ToWorker::step(*seq, step),
-        };
-        v.to_string()
-    }
-
-    /// Reads a message [`ToWorker::to_json`] wrote.
-    pub fn from_json(text: &str) -> Option<ToWorker> {
-        let v: Value = serde_json::from_str(text).ok()?;
-        let a = v.as_array()?;
-        let opt = |i: usize| a.get(i).filter(|v| !v.is_null()).cloned();
-        Some(match a.first()?.as_str()? {
-            "start" => ToWorker::Start {
-                bot: string(a.get(1)?)?,
-                conversation_id: string(a.get(2)?)?,
-                host: HostInfo {
-                    customer_info: opt(3),
-                    personal_info: opt(4),
-                    engagement_attributes: opt(5),
-                },
-                stopped: a
-                    .get(6)?
-                    .as_array()?
-                    .iter()
-                    .filter_map(|b| Some((b.get(0)?.as_u64()?, b.get(1)?.as_u64()? as u32)))
-                    .collect(),
-                forever: a.get(7).cloned().unwrap_or_default(),
-            },
-            "step" => ToWorker::Step {
-                seq: a.get(1)?.as_u64()?,
-                step: read_step(a.get(2)?)?,
-            },
-            _ => return None,
-        })
-    }
-}
-
-impl FromWorker {
-    /// The message as JSON text.
-    pub fn to_json(&self) -> String {
-        let v = match self {
-            FromWorker::Started => arr!["started"],
-            FromWorker::Block((seq, n)) => arr!["block", seq, n],
-            FromWorker::BlockDone((seq, n)) => arr!["blockDone", seq, n],
-            FromWorker::Turn(t) => {
-                let outputs: Vec<Value> = t.outputs.iter().map(output_value).collect();
-                arr!["turn", t.seq, outputs, t.waiting, t.expect, t.forever]
-            }
-        };
-        v.to_string()
-    }
-
-    /// Reads a message [`FromWorker::to_json`] wrote.
-    pub fn from_json(text: &str) -> Option<FromWorker> {
-        let v: Value = serde_json::from_str(text).ok()?;
-        let a = v.as_array()?;
-        let num = |i: usize| a.get(i).and_then(Value::as_u64);
-        let block = || Some((num(1)?, num(2)? as u32));
-        Some(match a.first()?.as_str()? {
-            "started" => FromWorker::Started,
-            "block" => FromWorker::Block(block()?),
-            "blockDone" => FromWorker::BlockDone(block()?),
-            "turn" => FromWorker::Turn(Turn {
-                seq: num(1)?,
-                outputs: a
-                    .get(2)?
-                    .as_array()?
-                    .iter()
-                    .filter_map(read_output)
-                    .collect(),
-                waiting: a.get(3)?.as_bool()?,
-                expect: a
-                    .get(4)?
-                    .as_array()
-                    .map(|l| l.iter().filter_map(string).collect()),
-                forever: a.get(5).filter(|v| v.is_object()).cloned(),
-            }),
-            _ => return None,
-        })
-    }
-}
-
-fn string(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-#[inline(never)] // shared by the worker's messages and the kept conversation
-pub(crate) fn step_value(step: &Step) -> Value {
-    match step {
-        Step::Variable(name, value) => arr!["var", name, value],
-        Step::Input(input) => match input {
-            Input::Text(text) => arr!["text", text],
-            Input::Reset => arr!["reset"],
-            Input::Response { id, status, body } => arr!["response", id, status, body],
-            Input::NetworkError { id, error } => arr!["error", id, error],
-            Input::File(f) => arr!["file", f.handle, f.name, f.size, f.head, f.caption],
-            Input::TransferFailed => arr!["transferFailed"],
-            Input::TransferAccepted => arr!["transferAccepted"],
-            _ => arr!["unknown"],
-        },
-    }
-}
-
-#[inline(never)] // shared by the worker's messages and the kept conversation
-pub(crate) fn read_step(v: &Value) -> Option<Step> {
-    let a = v.as_array()?;
-    let num = |i: usize| a.get(i).and_then(Value::as_u64);
-    let text = |i: usize| a.get(i).and_then(string);
-    let input = match a.first()?.as_str()? {
-        "var" => return Some(Step::Variable(text(1)?, a.get(2)?.clone())),
-        "text" => Input::Text(text(1)?),
-        "reset" => Input::Reset,
-        "response" => Input::Response {
-            id: num(1)?,
-            status: num(2)? as u16,
-            body: text(3)?,
-        },
-        "error" => Input::NetworkError {
-            id: num(1)?,
-            error: text(2)?,
-        },
-        "file" => Input::File(FileIn {
-            handle: num(1)?,
-            name: text(2)?,
-            size: num(3)?,
-            head: a
-                .get(4)?
-                .as_array()?
-                .iter()
-                .filter_map(|b| Some(b.as_u64()? as u8))
-                .collect(),
-            caption: text(5)?,
-        }),
-        "transferFailed" => Input::TransferFailed,
-        "transferAccepted" => Input::TransferAccepted,
-        _ => return None,
-    };
-    Some(Step::Input(input))
-}
-
-fn choices_value(list: &[ChoiceOut]) -> Value {
-    list.iter()
-        .map(|c| arr![c.title, c.payload, c.url])
-        .collect()
-}
-
-fn choices(v: &Value) -> Vec<ChoiceOut> {
-    let list = v.as_array().map(Vec::as_slice).unwrap_or_default();
-    list.iter()
-        .filter_map(|c| {
-            Some(ChoiceOut {
-                title: string(c.get(0)?)?,
-                payload: string(c.get(1)?)?,
-                url: c.get(2).and_then(string),
-            })
-        })
-        .collect()
-}
-
-/// An output as a JSON array led by a tag.
-#[inline(never)] // shared by the worker's messages and the kept conversation
-pub(crate) fn output_value(output: &Output) -> Value {
-    match output {
-        Output::Text {
-            text,
-            markup,
-            choices,
-            chips,
-            delay_ms,
-        } => arr![
-            "text",
-            text,
-            choices_value(choices),
-            delay_ms,
-            chips,
-            markup
-        ],
-        Output::Image {
-            url,
-            caption,
-            delay_ms,
-        } => arr!["image", url, delay_ms, caption],
-        Output::Cards(cards) => {
-            let list = cards
-                .iter()
-                .map(|c| arr![c.title, c.subtitle, c.image, choices_value(&c.buttons)]);
-            arr!["cards", Value::Array(list.collect())]
-        }
-        Output::Rich { content } => arr!["rich", content],
-        Output::Request(r) => arr![
-            "request",
-            r.id,
-            r.integration,
-            r.method,
-            r.url,
-            r.headers,
-            r.body,
-            r.timeout_ms
-        ],
-        Output::Transfer {
-            skill,
-            agent,
-            message,
-            context,
-            delay_ms,
-        } => arr!["transfer", skill, agent, message, context, delay_ms],
-        Output::AskFile { accept, max_bytes } => arr!["askFile", accept, max_bytes],
-        Output::FileRefused { file } => arr!["fileRefused", file],
-        Output::Upload(u) => arr![
-            "upload",
-            u.id,
-            u.file,
-            u.integration,
-            u.method,
-            u.url,
-            u.headers
-        ],
-        Output::End { survey } => arr!["end", survey],
-        Output::Debug { message } => arr!["debug", message],
-        Output::ScriptError { block, error } => arr!["scriptError", block, error],
-    }
-}
-
-/// Reads an output [`output_value`] wrote.
-#[inline(never)] // shared by the worker's messages and the kept conversation
-pub(crate) fn read_output(v: &Value) -> Option<Output> {
-    let a = v.as_array()?;
-    let at = |i: usize| a.get(i).unwrap_or(&Value::Null);
-    let text = |i: usize| string(at(i));
-    let num = |i: usize| at(i).as_u64();
-    let flag = |i: usize| at(i).as_bool();
-    let headers = |i: usize| -> Vec<(String, String)> {
-        let list = at(i).as_array().map(Vec::as_slice).unwrap_or_default();
-        list.iter()
-            .filter_map(|h| Some((string(h.get(0)?)?, string(h.get(1)?)?)))
-            .collect()
-    };
-    Some(match at(0).as_str()? {
-        "text" => Output::Text {
-            text: text(1)?,
-            choices: choices(at(2)),
-            delay_ms: num(3)? as u32,
-            chips: num(4).unwrap_or(0) as u8,
-            markup: flag(5).unwrap_or(false),
-        },
-        "image" => Output::Image {
-            url: text(1)?,
-            caption: text(3).unwrap_or_default(),
-            delay_ms: num(2)? as u32,
-        },
-        "cards" => Output::Cards(
-            at(1)
-                .as_array()?
-                .iter()
-                .filter_map(|c| {
-                    Some(CardOut {
-                        title: string(c.get(0)?)?,
-                        subtitle: string(c.get(1)?)?,
-                        image: string(c.get(2)?)?,
-                        buttons: choices(c.get(3)?),
-                    })
-                })
-                .collect(),
-        ),
-        "rich" => Output::Rich {
-            content: at(1).clone(),
-        },
-        "request" => Output::Request(Request {
-            id: num(1)?,
-            integration: text(2)?,
-            method: text(3)?,
-            url: text(4)?,
-            headers: headers(5),
-            body: text(6),
-            timeout_ms: num(7)? as u32,
-        }),
-        "transfer" => Output::Transfer {
-            skill: text(1)?,
-            agent: text(2),
-            message: text(3),
-            context: flag(4)?,
-            delay_ms: num(5)? as u32,
-        },
-        "askFile" => Output::AskFile {
-            accept: at(1).as_array()?.iter().filter_map(string).collect(),
-            max_bytes: num(2)?,
-        },
-        "fileRefused" => Output::FileRefused { file: num(1)? },
-        "upload" => Output::Upload(Upload {
-            id: num(1)?,
-            file: num(2)?,
-            integration: text(3)?,
-            method: text(4)?,
-            url: text(5)?,
-            headers: headers(6),
-        }),
-        "end" => Output::End { survey: flag(1)? },
-        "debug" => Output::Debug { message: text(1)? },
-        "scriptError" => Output::ScriptError {
-            block: text(1)?,
-            error: text(2)?,
-        },
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use chatlet_engine::NoScripts;
 
+    use chatlet_engine::{CardOut, ChoiceOut, FileIn, Request, Upload};
+
     fn to_worker(m: ToWorker) {
-        let text = m.to_json();
-        assert_eq!(ToWorker::from_json(&text), Some(m), "{text}");
+        let text = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ToWorker>(&text).ok(),
+            Some(m),
+            "{text}"
+        );
     }
 
     fn from_worker(m: FromWorker) {
-        let text = m.to_json();
-        assert_eq!(FromWorker::from_json(&text), Some(m), "{text}");
+        let text = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            serde_json::from_str::<FromWorker>(&text).ok(),
+            Some(m),
+            "{text}"
+        );
     }
 
     #[test]
@@ -710,19 +332,21 @@ mod tests {
                     accept: vec!["pdf".into()],
                     max_bytes: 5,
                 },
-                Output::Cards(vec![
-                    CardOut {
-                        title: "T".into(),
-                        subtitle: String::new(),
-                        image: "https://x/i.png".into(),
-                        buttons: vec![ChoiceOut {
-                            title: "Site".into(),
-                            payload: String::new(),
-                            url: Some("https://x".into()),
-                        }],
-                    },
-                    CardOut::default(),
-                ]),
+                Output::Cards {
+                    cards: vec![
+                        CardOut {
+                            title: "T".into(),
+                            subtitle: String::new(),
+                            image: "https://x/i.png".into(),
+                            buttons: vec![ChoiceOut {
+                                title: "Site".into(),
+                                payload: String::new(),
+                                url: Some("https://x".into()),
+                            }],
+                        },
+                        CardOut::default(),
+                    ],
+                },
                 Output::Request(Request {
                     id: 3,
                     integration: "Balance".into(),
@@ -780,8 +404,8 @@ mod tests {
         from_worker(FromWorker::Block((1, 0)));
         from_worker(FromWorker::BlockDone((1, 0)));
         from_worker(FromWorker::Started);
-        assert_eq!(FromWorker::from_json("[\"nonsense\"]"), None);
-        assert_eq!(ToWorker::from_json("{"), None);
+        assert!(serde_json::from_str::<FromWorker>("[\"nonsense\"]").is_err());
+        assert!(serde_json::from_str::<ToWorker>("{").is_err());
     }
 
     #[test]

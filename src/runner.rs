@@ -167,7 +167,13 @@ impl Runner {
         let seq = {
             let mut log = self.log.borrow_mut();
             if let Engine::Worker(remote) = &*engine {
-                send(&remote.worker, &ToWorker::step(log.len() as u64 + 1, &step));
+                send(
+                    &remote.worker,
+                    &ToWorker::Step {
+                        seq: log.len() as u64 + 1,
+                        step: step.clone(),
+                    },
+                );
             }
             log.push(step);
             log.len() as u64
@@ -263,7 +269,9 @@ impl Runner {
         match spawn(self, generation, stopped) {
             Ok(remote) => {
                 for (i, step) in self.log.borrow().iter().enumerate() {
-                    send(&remote.worker, &ToWorker::step(i as u64 + 1, step));
+                    let seq = i as u64 + 1;
+                    let step = step.clone();
+                    send(&remote.worker, &ToWorker::Step { seq, step });
                 }
                 *self.engine.borrow_mut() = Engine::Worker(remote);
             }
@@ -304,8 +312,9 @@ fn warn_on_page(why: &str) {
     ));
 }
 
-fn send(worker: &Worker, message: &str) {
-    let _ = worker.post_message(&message.into());
+/// Posts a message to the worker, as a JavaScript object (structured clone).
+fn send(worker: &Worker, message: &ToWorker) {
+    let _ = worker.post_message(&crate::wire::to_js(message));
 }
 
 /// The worker's bootstrap: it imports the glue, instantiates the module the page sends,
@@ -344,7 +353,7 @@ fn spawn(runner: &Rc<Runner>, generation: u32, stopped: Vec<BlockId>) -> Result<
         let weak = weak.clone();
         Handler::new(move |e: JsValue| {
             let data = Reflect::get(&e, &"data".into()).unwrap_or_default();
-            let message = data.as_string().and_then(|t| FromWorker::from_json(&t));
+            let message = crate::wire::from_js::<FromWorker>(data).ok();
             if let (Some(runner), Some(message)) = (weak.upgrade(), message) {
                 runner.receive(generation, message);
             }
@@ -371,7 +380,7 @@ fn spawn(runner: &Rc<Runner>, generation: u32, stopped: Vec<BlockId>) -> Result<
         forever: setup.forever.clone(),
         stopped: stopped.clone(),
     };
-    send(&worker, &start.to_json());
+    send(&worker, &start);
     Ok(Remote {
         worker,
         url,

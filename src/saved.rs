@@ -1,30 +1,33 @@
 //! What the widget keeps of a conversation between page loads (`data-persist`), as JSON
-//! text: the session's numbered steps (the runner's log, replayed into a new session on
-//! the next load), the visible transcript (the actions that drew it), the requests and
-//! uploads in flight, and who answers (the bot, or a person after a transfer).
+//! text written and read by serde: the session's numbered steps (the runner's log,
+//! replayed into a new session on the next load), the visible transcript (the actions
+//! that drew it), the requests and uploads in flight, and who answers (the bot, or a
+//! person after a transfer).
 //!
 //! The widget keeps the steps rather than the engine's `Snapshot`: it has them anyway
-//! (the worker's watchdog replays them) and their reader is already in the wasm, where
-//! the snapshot's derived reader and writer would cost about 20 KB brotli. A stored
-//! conversation is used only with the same bot file (its fingerprint) and at most
-//! [`IDLE_MS`] after its last save; anything else starts a new conversation, with the
-//! reason on the console.
+//! (the worker's watchdog replays them). A stored conversation is used only in the same
+//! schema ([`VERSION`]), with the same bot file (its fingerprint) and at most
+//! [`IDLE_MS`] after its last save; anything else, or anything that does not read (an
+//! unknown variant, a missing field), starts a new conversation, with the reason on the
+//! console: never a silent partial one.
 //!
-//! Plain Rust: the codec is tested natively; `conversation` reads and writes the storage.
+//! Plain Rust: tested natively; `conversation` reads and writes the storage.
 
-use serde_json::Value;
-
-use crate::chat::{Action, FileState, Note, Person, Stamp};
-use crate::protocol::{output_value, read_output, read_step, step_value, Step};
 use chatlet_engine::Output;
+use serde::{Deserialize, Serialize};
+
+use crate::chat::Action;
+use crate::protocol::Step;
 
 /// The stored format's version: another one is set aside (a new conversation starts).
-pub const VERSION: u64 = 1;
+/// 1 was the hand-written format of arrays; 2 is serde's.
+pub const VERSION: u64 = 2;
 /// By default, a conversation idle for longer than this (30 minutes) starts over.
 pub const IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
 
 /// Who answered the visitor when the conversation was saved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Answering {
     /// The bot.
     Bot,
@@ -35,7 +38,7 @@ pub enum Answering {
 }
 
 /// A conversation as kept between loads.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Saved {
     /// The conversation id (the page's events keep it across loads).
     pub id: String,
@@ -59,91 +62,6 @@ pub struct Saved {
     pub expect: Option<Vec<String>>,
 }
 
-fn string(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-/// An action worth keeping (it changes the transcript), as JSON; `None` for the others
-/// (typing, dragging, progress).
-#[inline(never)]
-pub fn action_value(action: &Action) -> Option<Value> {
-    let file = |state: &FileState| match state {
-        FileState::Refused => Some(1),
-        FileState::Sent => Some(2),
-        FileState::Failed => Some(3),
-        FileState::Checking | FileState::Sending(_) => None,
-    };
-    Some(match action {
-        Action::Visitor(text) => Value::from(vec![Value::from("v"), Value::from(text.as_str())]),
-        Action::Bot(output) => Value::from(vec![Value::from("b"), output_value(output)]),
-        Action::Agent(text) => Value::from(vec![Value::from("a"), Value::from(text.as_str())]),
-        Action::Note(note) => Value::from(vec![Value::from("n"), Value::from(note.key())]),
-        Action::FileOffered { handle, name, size } => Value::from(vec![
-            Value::from("o"),
-            Value::from(*handle),
-            Value::from(name.as_str()),
-            Value::from(*size),
-        ]),
-        Action::File(handle, state) => Value::from(vec![
-            Value::from("f"),
-            Value::from(*handle),
-            Value::from(file(state)?),
-        ]),
-        Action::WithAgent(on) => Value::from(vec![Value::from("w"), Value::from(*on)]),
-        Action::Clock(stamp) => Value::from(vec![
-            Value::from("t"),
-            Value::from(stamp.ms),
-            Value::from(&*stamp.clock),
-        ]),
-        Action::Person(p) => Value::from(vec![
-            Value::from("i"),
-            Value::from(p.name.clone()),
-            Value::from(p.avatar.clone()),
-        ]),
-        Action::Pending(text) => Value::from(vec![Value::from("p"), Value::from(text.as_str())]),
-        Action::Sent => Value::from(vec![Value::from("s")]),
-        _ => return None,
-    })
-}
-
-/// Reads an action [`action_value`] wrote.
-#[inline(never)]
-pub fn read_action(v: &Value) -> Option<Action> {
-    let a = v.as_array()?;
-    let at = |i: usize| a.get(i).unwrap_or(&Value::Null);
-    Some(match at(0).as_str()? {
-        "v" => Action::Visitor(string(at(1))?),
-        "b" => Action::Bot(read_output(at(1))?),
-        "a" => Action::Agent(string(at(1))?),
-        "n" => Action::Note(*Note::ALL.iter().find(|n| Some(n.key()) == at(1).as_str())?),
-        "o" => Action::FileOffered {
-            handle: at(1).as_u64()?,
-            name: string(at(2))?,
-            size: at(3).as_u64()?,
-        },
-        "f" => {
-            let state = match at(2).as_u64()? {
-                1 => FileState::Refused,
-                2 => FileState::Sent,
-                _ => FileState::Failed,
-            };
-            Action::File(at(1).as_u64()?, state)
-        }
-        "w" => Action::WithAgent(at(1).as_bool()?),
-        "t" => Action::Clock(Stamp {
-            ms: at(1).as_u64()?,
-            clock: at(2).as_str()?.into(),
-        }),
-        "i" => Action::Person(Person {
-            name: string(at(1)),
-            avatar: string(at(2)),
-        }),
-        "p" => Action::Pending(string(at(1))?),
-        "s" => Action::Sent,
-        _ => return None,
-    })
-}
-
 /// The parts of a stored conversation, borrowed from where the window keeps them.
 pub struct Parts<'a> {
     /// See [`Saved::id`].
@@ -156,7 +74,7 @@ pub struct Parts<'a> {
     pub time: f64,
     /// See [`Saved::steps`], written as a list.
     pub steps: &'a ListText,
-    /// The actions as [`action_value`] wrote them, as a list.
+    /// See [`Saved::actions`], written as a list.
     pub actions: &'a ListText,
     /// See [`Saved::flight`].
     pub flight: &'a [Output],
@@ -166,6 +84,33 @@ pub struct Parts<'a> {
     pub pending: &'a [String],
     /// See [`Saved::expect`].
     pub expect: Option<&'a [String]>,
+}
+
+/// The short fields, as serde writes them; the long lists follow as written.
+#[derive(Serialize)]
+struct Head<'a> {
+    version: u64,
+    id: &'a str,
+    rev: u64,
+    bot: &'a str,
+    time: f64,
+    flight: &'a [Output],
+    answering: Answering,
+    pending: &'a [String],
+    expect: Option<&'a [String]>,
+}
+
+/// What is read first: whether the rest can be used.
+#[derive(Deserialize)]
+struct Check {
+    version: Option<u64>,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    rev: u64,
+    bot: Option<String>,
+    #[serde(default)]
+    time: f64,
 }
 
 /// A JSON list written an item at a time: the stored state's long lists (the steps and
@@ -179,12 +124,13 @@ pub struct ListText {
 }
 
 impl ListText {
-    /// Appends `item`.
-    pub fn push(&mut self, item: &Value) {
+    /// Appends `item`, as serde writes it.
+    pub fn push<T: Serialize>(&mut self, item: &T) {
+        let json = crate::json::to_text(item);
         if self.len > 0 {
             self.text.push(',');
         }
-        self.text.push_str(&item.to_string());
+        self.text.push_str(&json);
         self.len += 1;
     }
 
@@ -207,10 +153,10 @@ impl ListText {
     }
 }
 
-impl FromIterator<Value> for ListText {
-    fn from_iter<I: IntoIterator<Item = Value>>(items: I) -> ListText {
+impl<'a, T: Serialize + 'a> FromIterator<&'a T> for ListText {
+    fn from_iter<I: IntoIterator<Item = &'a T>>(items: I) -> ListText {
         let mut list = ListText::default();
-        items.into_iter().for_each(|v| list.push(&v));
+        items.into_iter().for_each(|v| list.push(v));
         list
     }
 }
@@ -218,8 +164,8 @@ impl FromIterator<Value> for ListText {
 impl Saved {
     /// The stored form: JSON text.
     pub fn to_json(&self) -> String {
-        let actions: ListText = self.actions.iter().filter_map(action_value).collect();
-        let steps: ListText = self.steps.iter().map(step_value).collect();
+        let actions: ListText = self.actions.iter().filter(|a| a.kept()).collect();
+        let steps: ListText = self.steps.iter().collect();
         Saved::write(Parts {
             id: &self.id,
             rev: self.rev,
@@ -237,29 +183,22 @@ impl Saved {
     /// [`Saved::to_json`] of the parts, without gathering them first: the short parts
     /// are written now, the long lists are copied as they are.
     pub fn write(p: Parts) -> String {
-        let answering = match p.answering {
-            Answering::Bot => 0,
-            Answering::Transfer => 1,
-            Answering::Agent => 2,
+        let head = Head {
+            version: VERSION,
+            id: p.id,
+            rev: p.rev,
+            bot: p.bot,
+            time: p.time,
+            flight: p.flight,
+            answering: p.answering,
+            pending: p.pending,
+            expect: p.expect,
         };
-        let mut head = serde_json::Map::new();
-        head.insert("v".into(), Value::from(VERSION));
-        head.insert("id".into(), Value::from(p.id));
-        head.insert("rev".into(), Value::from(p.rev));
-        head.insert("bot".into(), Value::from(p.bot));
-        head.insert("time".into(), Value::from(p.time));
-        head.insert(
-            "flight".into(),
-            Value::Array(p.flight.iter().map(output_value).collect()),
-        );
-        head.insert("answering".into(), Value::from(answering));
-        head.insert("pending".into(), Value::from(p.pending));
-        head.insert("expect".into(), p.expect.map_or(Value::Null, Value::from));
-        let head = Value::Object(head).to_string();
+        let head = crate::json::to_text(&head);
         let mut out =
             String::with_capacity(head.len() + p.steps.text.len() + p.actions.text.len() + 32);
         // The head without its closing brace, then the lists.
-        out.push_str(&head[..head.len() - 1]);
+        out.push_str(head.strip_suffix('}').unwrap_or("{"));
         out.push_str(",\"steps\":");
         p.steps.write_to(&mut out);
         out.push_str(",\"actions\":");
@@ -270,9 +209,8 @@ impl Saved {
 
     /// The conversation id and revision in stored `text`, without checking the rest.
     pub fn id_of(text: &str) -> Option<(String, u64)> {
-        let v: Value = serde_json::from_str(text).ok()?;
-        let rev = v.get("rev").and_then(Value::as_u64).unwrap_or(0);
-        Some((string(v.get("id")?)?, rev))
+        let check: Check = crate::json::from_text(text).ok()?;
+        Some((check.id, check.rev))
     }
 
     /// Reads what [`Saved::to_json`] wrote, for the bot with `fingerprint` at time `now`,
@@ -283,71 +221,35 @@ impl Saved {
         now: f64,
         idle_ms: f64,
     ) -> Result<Saved, String> {
-        let v: Value = serde_json::from_str(text)
+        let check: Check = crate::json::from_text(text)
             .map_err(|_| "the stored conversation is not valid JSON".to_string())?;
-        if v.get("v").and_then(Value::as_u64) != Some(VERSION) {
-            return Err("the stored conversation is of another format".into());
+        match check.version {
+            Some(VERSION) => {}
+            Some(v) if v > VERSION => {
+                return Err(format!(
+                    "the stored conversation was written by a newer widget (format {v}, this one reads {VERSION})"
+                ))
+            }
+            _ => return Err("the stored conversation is of another format".into()),
         }
-        if v.get("bot").and_then(Value::as_str) != Some(fingerprint) {
+        if check.bot.as_deref() != Some(fingerprint) {
             return Err("the bot file changed since the conversation was stored".into());
         }
-        let time = v.get("time").and_then(Value::as_f64).unwrap_or(0.0);
-        if now - time > idle_ms {
+        if now - check.time > idle_ms {
             return Err(format!(
                 "the stored conversation was idle for more than {} min",
                 (idle_ms / 60_000.0).round() as u64
             ));
         }
-        let bad = |_: &str| "the stored conversation cannot be read".to_string();
-        let list = |key: &str| v.get(key).and_then(Value::as_array).ok_or_else(|| bad(key));
-        let steps = list("steps")?
-            .iter()
-            .map(read_step)
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| bad("steps"))?;
-        let actions = list("actions")?
-            .iter()
-            .map(read_action)
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| bad("transcript"))?;
-        let flight = list("flight")?
-            .iter()
-            .map(read_output)
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| bad("calls in flight"))?;
-        let answering = match v.get("answering").and_then(Value::as_u64) {
-            Some(1) => Answering::Transfer,
-            Some(2) => Answering::Agent,
-            _ => Answering::Bot,
-        };
-        let pending = match v.get("pending") {
-            None => vec![],
-            Some(p) => p
-                .as_array()
-                .and_then(|p| p.iter().map(string).collect::<Option<Vec<_>>>())
-                .ok_or_else(|| bad("pending"))?,
-        };
-        Ok(Saved {
-            id: v.get("id").and_then(string).unwrap_or_default(),
-            rev: v.get("rev").and_then(Value::as_u64).unwrap_or(0),
-            pending,
-            expect: v
-                .get("expect")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(string).collect()),
-            bot: fingerprint.to_string(),
-            time,
-            steps,
-            actions,
-            flight,
-            answering,
-        })
+        crate::json::from_text(text)
+            .map_err(|e| format!("the stored conversation cannot be read ({e})"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::{FileState, Note, Person, Stamp};
     use chatlet_engine::{ChoiceOut, Input, Request};
 
     fn sample() -> Saved {
@@ -410,10 +312,7 @@ mod tests {
 
     #[test]
     fn lists_written_an_item_at_a_time_are_json_lists() {
-        let items = [
-            serde_json::json!(["v", "a \"quoted\" line"]),
-            serde_json::json!({"b": [1, 2]}),
-        ];
+        let items = [Action::Visitor("a \"quoted\" line".into()), Action::Sent];
         let mut list = ListText::default();
         let mut out = String::new();
         list.write_to(&mut out);
@@ -424,8 +323,8 @@ mod tests {
         let mut out = String::new();
         list.write_to(&mut out);
         assert_eq!(
-            serde_json::from_str::<Value>(&out).unwrap(),
-            Value::from(items.to_vec())
+            serde_json::from_str::<Vec<Action>>(&out).unwrap(),
+            items.to_vec()
         );
         assert_eq!(list.count(), 2);
     }
@@ -439,18 +338,10 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_conversation_without_the_later_fields_reads_with_defaults() {
-        let text = r#"{"v":1,"bot":"f00d","time":1000,"steps":[],"actions":[["v","hi"]],"flight":[],"answering":0}"#;
-        let saved = Saved::from_json(text, "f00d", 2_000.0, IDLE_MS).unwrap();
-        assert_eq!((saved.id.as_str(), saved.rev), ("", 0));
-        assert!(saved.pending.is_empty() && saved.expect.is_none());
-        assert_eq!(saved.actions, vec![Action::Visitor("hi".into())]);
-    }
-
-    #[test]
     fn progress_and_typing_are_not_kept() {
-        assert_eq!(action_value(&Action::Typing(true)), None);
-        assert_eq!(action_value(&Action::File(1, FileState::Sending(10))), None);
+        assert!(!Action::Typing(true).kept());
+        assert!(!Action::File(1, FileState::Sending(10)).kept());
+        assert!(Action::File(1, FileState::Sent).kept());
     }
 
     #[test]
@@ -465,9 +356,14 @@ mod tests {
         );
         let short = Saved::from_json(&text, "f00d", 1_000.0 + 61_000.0, 60_000.0);
         assert!(short.unwrap_err().contains("more than 1 min"));
-        let old = text.replace("\"v\":1", "\"v\":0");
-        assert!(reason(&old, "f00d", 2_000.0).contains("another format"));
-        let edited = text.replace("\"steps\":[", "\"steps\":[[\"nonsense\"],");
+        let old = r#"{"v":1,"bot":"f00d","time":1000,"steps":[],"actions":[["v","hi"]],"flight":[],"answering":0}"#;
+        assert!(reason(old, "f00d", 2_000.0).contains("another format"));
+        let newer = text.replace("\"version\":2", "\"version\":3");
+        assert!(reason(&newer, "f00d", 2_000.0).contains("newer widget"));
+        // A variant this widget does not know: refused whole, never read in part.
+        let edited = text.replace("\"steps\":[", "\"steps\":[{\"nonsense\":1},");
         assert!(reason(&edited, "f00d", 2_000.0).contains("cannot be read"));
+        let edited = text.replace("\"actions\":[", "\"actions\":[{\"hologram\":\"x\"},");
+        assert!(reason(&edited, "f00d", 2_000.0).contains("unknown variant"));
     }
 }

@@ -12,8 +12,9 @@
 //!   through a direct `eval` inside it. This needs `'unsafe-eval'` in the page's CSP; when
 //!   the CSP forbids it, every block reports an error naming the fix.
 //!
-//! A bot without code uses neither. `__chatletCall` forwards to [`BotContext::call`]; the
-//! session's context sits in a thread-local cell while a block runs.
+//! A bot without code uses neither. `__chatletCall` forwards to [`BotContext::call`], its
+//! arguments and result carried by `serde-wasm-bindgen`; the session's context sits in a
+//! thread-local cell while a block runs.
 
 use std::cell::RefCell;
 
@@ -25,19 +26,21 @@ use wasm_bindgen::prelude::*;
 
 thread_local! {
     static CURRENT: RefCell<BotContext> = RefCell::new(BotContext::default());
-    static CALL: JsValue = Closure::<dyn Fn(String, String) -> Result<String, JsValue>>::new(call)
+    static CALL: JsValue = Closure::<dyn Fn(String, JsValue) -> Result<JsValue, JsValue>>::new(call)
         .into_js_value();
 }
 
-fn call(name: String, args: String) -> Result<String, JsValue> {
-    // Read as a `Value` (whose reader the widget has anyway), not as a `Vec`.
-    let list = match serde_json::from_str(&args) {
-        Ok(serde_json::Value::Array(list)) => list,
-        _ => vec![],
-    };
+/// `__chatletCall(name, args)`: the arguments and the result cross as JavaScript values,
+/// through serde (`crate::wire`).
+fn call(name: String, args: JsValue) -> Result<JsValue, JsValue> {
+    let list: Vec<serde_json::Value> = crate::wire::from_js(args).map_err(|e| {
+        js_sys::TypeError::new(&format!(
+            "botContext.{name}: an argument is not a JSON value ({e})"
+        ))
+    })?;
     CURRENT
         .with(|c| c.borrow_mut().call(&name, &list))
-        .map(|v| v.to_string())
+        .map(|v| crate::wire::to_js(&v))
         .map_err(|e| js_sys::TypeError::new(&e).into())
 }
 

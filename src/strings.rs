@@ -89,7 +89,8 @@ mod tests {
     fn every_key_the_widget_uses_is_in_the_table() {
         let en = language("en");
         let sources = [
-            include_str!("chat.rs"),
+            include_str!("chat/mod.rs"),
+            include_str!("chat/entry.rs"),
             include_str!("components/chat_window.rs"),
             include_str!("components/header.rs"),
             include_str!("components/message_list.rs"),

@@ -28,7 +28,7 @@ fn scope() -> DedicatedWorkerGlobalScope {
 }
 
 fn post(message: FromWorker) {
-    let _ = scope().post_message(&message.to_json().into());
+    let _ = scope().post_message(&crate::wire::to_js(&message));
 }
 
 /// The worker's entry point, called by its bootstrap script once the module runs there,
@@ -47,7 +47,8 @@ pub fn worker(early: js_sys::Array) {
 }
 
 fn receive(data: JsValue) {
-    let message = data.as_string().and_then(|t| ToWorker::from_json(&t));
+    // The module the page sends first, and anything else, is not a message of ours.
+    let message = crate::wire::from_js::<ToWorker>(data).ok();
     match message {
         Some(ToWorker::Start {
             bot,

@@ -166,13 +166,11 @@
           if (gone) return;
           adopt(root, [SHELL_CSS, text]);
           app.replaceChildren();
+          // The page's options go as the page gave them (the wasm reads them, and says
+          // which key is wrong); the loader's own parts beside them.
           h = mod.mount(app, {
-            host: host, bot: String(new URL(o.bot, document.baseURI)), title: o.title, strings: s,
-            closable: bubble, variables: o.variables, customerInfo: o.customerInfo, personalInfo: o.personalInfo,
-            engagementAttributes: o.engagementAttributes,
-            transferTimeout: o.transferTimeout == null ? 60 : +o.transferTimeout,
-            loadBot: fetchBot, glue: glueUrl, persist: o.persist, idleMinutes: +o.idleMinutes || 0, avatar: o.avatar,
-            onClose: close
+            host: host, bot: String(new URL(o.bot, document.baseURI)), strings: s, closable: bubble,
+            loadBot: fetchBot, glue: glueUrl, onClose: close, page: Object.assign({}, o, { target: void 0, auto: void 0 })
           });
           queue.splice(0).forEach(function (c) { h[c[0]](...c[1]); });
           if (wantsFocus) h.focus();
@@ -331,6 +329,11 @@
     return w;
   }
 
+  // An attribute's number (absent: none; not a number: the text, which the widget
+  // reports as an option of the wrong type).
+  function num(v) {
+    return v == null || isNaN(v) ? v : +v;
+  }
   // Options from a tag's or an element's data- attributes (data-var-NAME: variables).
   function fromData(e) {
     var d = e.dataset;
@@ -341,8 +344,8 @@
     return {
       bot: d.bot || d.chatletBot, mode: d.mode, title: d.title, lang: d.lang, theme: d.theme,
       preload: d.preload, open: d.open != null, position: d.position,
-      transferTimeout: d.transferTimeout, variables: variables, persist: d.persist,
-      idleMinutes: d.idleMinutes, teaser: d.teaser, preview: d.preview, avatar: d.avatar
+      transferTimeout: num(d.transferTimeout), variables: variables, persist: d.persist,
+      idleMinutes: num(d.idleMinutes), teaser: d.teaser, preview: d.preview, avatar: d.avatar
     };
   }
   function mount(target, o) {

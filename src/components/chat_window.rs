@@ -15,7 +15,8 @@ use super::message_list::{message_list, MessageListProps};
 use crate::chat::{Action, Author, Chat, Status};
 use crate::conversation::{self, Conversation, Shared};
 use crate::embed::MountOptions;
-use crate::host::{self, obj};
+use crate::events;
+use crate::host;
 
 /// The chat window's properties.
 #[derive(Properties, Clone)]
@@ -47,11 +48,9 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
     let chat = use_reducer(Chat::default);
     let conv: Shared = (*use_memo((), |_| {
         let id = Rc::from(props.id.as_str());
-        Rc::new(Conversation::new(
-            id,
-            props.options.clone(),
-            chat.dispatcher(),
-        ))
+        Rc::new_cyclic(|me| {
+            Conversation::new(id, props.options.clone(), chat.dispatcher(), me.clone())
+        })
     }))
     .clone();
     let attempt = use_state(|| 0u32);
@@ -155,7 +154,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
             on_metadata: {
                 let conv = conv.clone();
                 Callback::from(move |metadata| {
-                    conv.emit("chatlet:click", crate::host::obj([("metadata", metadata)]))
+                    conv.emit("chatlet:click", &events::Click { metadata })
                 })
             },
         }) }
@@ -206,10 +205,8 @@ fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared) {
             for e in chat.entries.iter().filter(|e| e.id >= from) {
                 if e.author != Author::System {
                     let text = e.body.plain(&conv.options.strings);
-                    conv.emit(
-                        "chatlet:message",
-                        obj([("author", e.author.name().into()), ("text", text.into())]),
-                    );
+                    let author = e.author.name();
+                    conv.emit("chatlet:message", &events::Message { author, text });
                 }
             }
         }
@@ -229,20 +226,20 @@ fn announce_transfer(chat: &Chat, conv: &Conversation) {
     if resumed.is_some_and(|r| !r.transfer_active) {
         return; // a transfer of an earlier page load, over since
     }
-    let transcript: Vec<_> = chat
+    let transcript = chat
         .transcript(&conv.options.strings)
         .into_iter()
-        .map(|(author, text)| obj([("author", author.into()), ("text", text.into())]))
+        .map(|(author, text)| events::Line { author, text })
         .collect();
-    let detail = obj([
-        ("skill", t.skill.as_str().into()),
-        ("agent", t.agent.clone().into()),
-        ("message", t.message.clone().into()),
-        ("context", t.context.into()),
-        ("transcript", transcript.into()),
-        ("resumed", resumed.is_some().into()),
-    ]);
-    conv.emit("chatlet:transfer", detail);
+    let detail = events::Transfer {
+        skill: t.skill.clone(),
+        agent: t.agent.clone(),
+        message: t.message.clone(),
+        context: t.context,
+        transcript,
+        resumed: resumed.is_some(),
+    };
+    conv.emit("chatlet:transfer", &detail);
 }
 
 /// Fetches the bot file through the loader and starts the conversation; a bot that
@@ -255,57 +252,33 @@ async fn load(conv: Shared) {
             .map(|t| t.as_string().unwrap_or_default()),
         Err(e) => Err(e),
     };
-    let failure = match text {
-        Err(e) => obj([(
-            "message",
+    let (message, findings) = match text {
+        Err(e) => (
             format!(
                 "the bot file {url} could not be fetched ({})",
                 String::from(js_sys::Error::from(e).to_string())
-            )
-            .into(),
-        )]),
+            ),
+            vec![],
+        ),
         Ok(text) => match chatlet_engine::load(&text) {
             Ok(bot) => {
                 warn_findings(&conv, bot.findings());
                 return conversation::start(&conv, bot, text);
             }
-            Err(e) => obj([
-                (
-                    "message",
-                    format!("the bot file {url} has errors:\n{e}").into(),
-                ),
-                ("findings", findings_value(&e.findings)),
-            ]),
+            Err(e) => (
+                format!("the bot file {url} has errors:\n{e}"),
+                e.findings.iter().map(events::Finding::of).collect(),
+            ),
         },
     };
-    let message = format!(
-        "chatlet: {}",
-        failure["message"].as_str().unwrap_or_default()
-    );
-    web_sys::console::error_1(&message.into());
-    let mut detail = failure;
-    detail["kind"] = "bot".into();
-    detail["bot"] = url.as_str().into();
-    conv.emit("chatlet:error", detail);
+    web_sys::console::error_1(&format!("chatlet: {message}").into());
+    let detail = events::Error::Bot {
+        bot: url.clone(),
+        message,
+        findings,
+    };
+    conv.emit("chatlet:error", &detail);
     conv.act(Action::Failed);
-}
-
-/// Findings as the page's events carry them (by hand: `Finding`'s derived `Serialize`
-/// would cost the wasm its own code).
-fn findings_value(findings: &[chatlet_engine::Finding]) -> serde_json::Value {
-    findings
-        .iter()
-        .map(|f| {
-            obj([
-                ("severity", f.severity.label().into()),
-                ("kind", f.kind.label().into()),
-                ("pointer", f.pointer.as_str().into()),
-                ("interaction", f.interaction.clone().into()),
-                ("message", f.message.as_str().into()),
-            ])
-        })
-        .collect::<Vec<_>>()
-        .into()
 }
 
 /// A bot that loads but whose file changes what visitors see (a flow that stops where
@@ -322,15 +295,12 @@ fn warn_findings(conv: &Conversation, findings: &[chatlet_engine::Finding]) {
         lines.join("\n")
     );
     web_sys::console::warn_1(&format!("chatlet: {message}").into());
-    conv.emit(
-        "chatlet:error",
-        obj([
-            ("kind", "bot-warnings".into()),
-            ("bot", url.as_str().into()),
-            ("message", message.into()),
-            ("findings", findings_value(findings)),
-        ]),
-    );
+    let detail = events::Error::BotWarnings {
+        bot: url.clone(),
+        message,
+        findings: findings.iter().map(events::Finding::of).collect(),
+    };
+    conv.emit("chatlet:error", &detail);
 }
 
 fn drag_over(chat: &UseReducerHandle<Chat>) -> Callback<DragEvent> {

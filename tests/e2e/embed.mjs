@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serveStatic, newPage, chatHelpers } from './lib.mjs';
+import { lifecycleRoutes } from './lifecycle.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const pagesDir = path.join(here, 'pages');
@@ -35,6 +36,7 @@ export async function embedSites({ dist, api }) {
   routes['/bubble-open.html'] = variant('data-open');
   routes['/bubble-teaser.html'] = variant('data-teaser="Questions about your order?"');
   routes['/tiles.html'] = { body: routes['/bubble.html'].body.replace('/bots/shop.json', '/bots/tiles.json') };
+  Object.assign(routes, lifecycleRoutes(`<script src="${cdn.url}chatlet.js"></script>`));
   routes['/broken-flow.html'] = { body: routes['/bubble.html'].body.replace('/bots/shop.json', '/bots/broken-flow.json') };
   routes['/bots/broken-flow.json'] = { body: fs.readFileSync(path.join(here, '../findings/cb-broken-flow.json'), 'utf8') };
   routes['/bubble-preview-all.html'] = variant('data-preview="all"');
@@ -236,7 +238,7 @@ export async function embedChecks({ browser, check, sites }) {
     assert.equal(error.detail.kind, 'call');
     assert.equal(error.detail.integration, 'Stock');
     assert.equal(error.detail.status, 503);
-    assert.match(error.detail.conversationId, /^[0-9a-f]{16}$/);
+    assert.match(error.detail.conversationId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await h.say('photo');
     await h.page.waitForSelector('.chatlet-attach');
     const png = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(3000, 7)]);

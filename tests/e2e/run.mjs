@@ -22,6 +22,7 @@ import { longRoutes, longConversation } from './long.mjs';
 import { screenshots } from './screenshots.mjs';
 import { windowChecks, launcherChecks } from './window.mjs';
 import { tileChecks } from './tiles.mjs';
+import { lifecycleChecks } from './lifecycle.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -260,6 +261,7 @@ try {
     await a11yChecks({ browser, check, sites });
     await launcherChecks({ browser, check, sites, siteUrl: site.url });
     await tileChecks({ browser, check, sites });
+    await lifecycleChecks({ browser, check, sites });
     if (!process.env.E2E_ONLY) {
       await screenshots({ browser, siteUrl: site.url, sites, out });
       await richScreenshots({ browser, siteUrl: site.url, out });

@@ -19,7 +19,7 @@ export async function transferChecks({ open, check }) {
     assert.equal(t.skill, '12345');
     assert.equal(t.message, null);
     assert.equal(t.context, false);
-    assert.match(t.conversationId, /^[0-9a-f]{16}$/);
+    assert.match(t.conversationId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a random UUID');
     assert.deepEqual(t.transcript[0], { author: 'bot', text: "Hi! I'm the Chatlet demo bot." }, 'the greeting, first');
     assert.deepEqual(t.transcript.find((m) => m.author === 'visitor'), { author: 'visitor', text: 'I need a person' });
     assert.ok(t.transcript.some((m) => m.author === 'bot' && /^Your ticket is T-\d{6}\./.test(m.text)));

@@ -1,18 +1,18 @@
-//! The command line's [`Host`] for transcripts: bot code in boa, calls over HTTP (`ureq`).
+//! The command line's [`Host`] for transcripts: bot code in QuickJS, calls over HTTP (`ureq`).
 
 use std::time::Duration;
 
 use chatlet_engine::transcript::Host;
 use chatlet_engine::{Request, ScriptHost};
 
-use crate::js::Boa;
+use crate::js::QuickJs;
 
-/// Boa for the bot's code, `ureq` for its calls.
+/// QuickJS for the bot's code, `ureq` for its calls.
 pub struct Machine;
 
 impl Host for Machine {
     fn scripts(&self) -> Box<dyn ScriptHost> {
-        Box::<Boa>::default()
+        Box::<QuickJs>::default()
     }
 
     fn send(&self, request: &Request, body: Vec<u8>) -> Result<(u16, String), String> {

@@ -129,8 +129,8 @@ fn chat_prints_lines_records_and_speaks_json() {
 
     let (_, out, _) = chatlet(&["chat", "www/demo-bot.json", "--json"], "balance\n");
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
-    assert_eq!(v["type"], "text");
-    assert_eq!(v["text"], "What is your 6-digit account number?");
+    // The engine's event, as serde writes it: the variant names the object.
+    assert_eq!(v["text"]["text"], "What is your 6-digit account number?");
 }
 
 #[test]
@@ -223,9 +223,9 @@ fn chat_performs_stubbed_calls_and_json_shows_requests() {
         input,
     );
     assert_eq!(code, 0);
-    assert!(out.contains(r#"{"type":"request","id":1,"integration":"Balance","method":"GET","url":"https://api.firstbank.example/v1/balance?account=123456&email=ada%40example.com""#), "{out}");
+    assert!(out.contains(r#"{"request":{"id":1,"integration":"Balance","method":"GET","url":"https://api.firstbank.example/v1/balance?account=123456&email=ada%40example.com""#), "{out}");
     assert!(
-        out.contains(r#"{"type":"text","text":"The balance of account 123456 is 5 EUR."}"#),
+        out.contains(r#"{"text":{"text":"The balance of account 123456 is 5 EUR."}}"#),
         "{out}"
     );
 }

@@ -1,11 +1,14 @@
 //! The `botContext` API that bot JavaScript calls: one Rust definition for every host.
 //!
-//! A script host (boa in the command line, the browser's engine in the widget) evaluates
-//! [`prelude`] once per conversation. It defines the global `botContext` object, whose
-//! methods all funnel into one host function, `__chatletCall(name, argsJson)`. The host
-//! implements that function by calling [`BotContext::call`] and returning the JSON text it
-//! gives (or throwing its error). Values cross the boundary as JSON, so arrays and objects
-//! that scripts store come back with their structure intact.
+//! A script host (QuickJS in the command line, the browser's engine in the widget)
+//! evaluates [`prelude`] once per conversation. It defines the global `botContext` object,
+//! whose methods all funnel into one host function, `__chatletCall(name, args)`: the
+//! method's name and its arguments as an array. The host implements that function by
+//! converting the arguments to JSON values, calling [`BotContext::call`] and converting
+//! the value it gives back (or throwing its error): the widget through
+//! `serde-wasm-bindgen`, the command line through QuickJS's `JSON.stringify` and
+//! `JSON.parse`. Values keep JSON's shapes, so arrays and objects that scripts store come
+//! back with their structure intact.
 //!
 //! ```
 //! use chatlet_engine::BotContext;
@@ -25,6 +28,8 @@ use crate::options;
 use crate::small_map::SmallMap;
 use crate::value::to_text;
 use crate::vars::Vars;
+
+pub use crate::nesting::{nesting, MAX_CODE_DEPTH};
 
 /// Runs bot JavaScript. The host owns the JavaScript engine; the engine owns the state.
 pub trait ScriptHost {
@@ -51,7 +56,7 @@ impl ScriptHost for NoScripts {
 }
 
 /// How long one block of bot code may run, in milliseconds, in every host (the command
-/// line's boa thread, the widget's worker); a block over it is a script error.
+/// line's QuickJS thread, the widget's worker); a block over it is a script error.
 pub const BLOCK_BUDGET_MS: u32 = 2000;
 
 /// The script error of a block stopped at [`BLOCK_BUDGET_MS`].
@@ -333,8 +338,8 @@ pub fn prelude() -> String {
     format!(
         "var botContext = (function (call) {{ var o = {{}}; var names = [{}]; \
          function def(n) {{ o[n] = function () {{ \
-         var r = call(n, JSON.stringify(Array.prototype.slice.call(arguments))); \
-         return r === undefined || r === null ? null : JSON.parse(r); }}; }} \
+         var r = call(n, Array.prototype.slice.call(arguments)); \
+         return r === undefined ? null : r; }}; }} \
          for (var i = 0; i < names.length; i++) {{ def(names[i]); }} \
          if (typeof Proxy !== 'function') {{ return o; }} \
          return new Proxy(o, {{ get: function (t, n) {{ if (n in t || typeof n !== 'string') {{ return t[n]; }} \
@@ -354,7 +359,8 @@ pub struct Sent {
 }
 
 /// What the page tells the bot about the visitor (`@host` in transcripts).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct HostInfo {
     /// `getLPCustomerInfo()`; null when absent.
     pub customer_info: Option<Value>,
@@ -504,74 +510,28 @@ pub(crate) struct Effects {
     pub immediate: bool,
 }
 
-/// The deepest code a bot may have: brackets nested deeper than this are refused at load
-/// time, since JavaScript parsers (boa's in the command line) recurse once per level and a
-/// few hundred levels overflow their stack.
-pub const MAX_CODE_DEPTH: usize = 64;
-
-/// How deep `(`, `[` and `{` nest in JavaScript `source`, outside strings and comments
-/// (a regular-expression literal counts as code: a little too deep, never too shallow
-/// for what matters).
-pub fn nesting(source: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    let mut chars = source.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '(' | '[' | '{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            '"' | '\'' | '`' => {
-                while let Some(d) = chars.next() {
-                    match d {
-                        '\\' => {
-                            chars.next();
-                        }
-                        d if d == c => break,
-                        _ => {}
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'/') => {
-                for d in chars.by_ref() {
-                    if d == '\n' {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut star = false;
-                for d in chars.by_ref() {
-                    if star && d == '/' {
-                        break;
-                    }
-                    star = d == '*';
-                }
-            }
-            _ => {}
-        }
-    }
-    max
-}
-
-/// Checks a block of bot code at load time: nesting too deep for a JavaScript parser is
-/// an error, and (with the `checks` feature) every `botContext` function Chatlet does not
-/// have is listed as unsupported.
+/// Checks a block of bot code at load time: nesting of any kind deeper than
+/// [`MAX_CODE_DEPTH`] (what every host's JavaScript parser takes) is an error, and (with
+/// the `checks` feature) every `botContext` function Chatlet does not have is listed as
+/// unsupported.
 pub fn check_code(
     findings: &mut Findings,
     code: &str,
     pointer: &crate::error::At,
     interaction: Option<&str>,
 ) {
-    let depth = nesting(code);
-    if depth > MAX_CODE_DEPTH {
+    let deepest = crate::nesting::measure(code);
+    if deepest.depth > MAX_CODE_DEPTH {
         findings.error(
             FindingKind::Code,
             pointer,
             interaction,
-            format!("code nests brackets {depth} deep; at most {MAX_CODE_DEPTH} are allowed"),
+            format!(
+                "code nests {} levels deep ({}); at most {MAX_CODE_DEPTH} are allowed, so that \
+                 every host's JavaScript engine can parse it",
+                deepest.depth,
+                deepest.parts()
+            ),
         );
     }
     #[cfg(feature = "checks")]
@@ -624,21 +584,6 @@ pub fn trigger_names(source: &str) -> Vec<String> {
         }
     }
     names
-}
-
-#[cfg(test)]
-mod nesting_tests {
-    use super::*;
-
-    #[test]
-    fn nesting_counts_brackets_outside_strings_and_comments() {
-        assert_eq!(nesting("f(a[0], {b: [1]})"), 3);
-        assert_eq!(nesting("var s = '((([[['; // (((\n/* [[[ */ x(1)"), 1);
-        assert_eq!(
-            nesting(&format!("var a = {}1{};", "[".repeat(300), "]".repeat(300))),
-            300
-        );
-    }
 }
 
 #[cfg(test)]

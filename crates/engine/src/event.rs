@@ -1,10 +1,12 @@
 //! What goes into a session and what comes out of it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Something that happened on the visitor's side.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
+/// Something that happened on the visitor's side. Exhaustive, like [`Output`]: a host
+/// that carries inputs (the widget keeps them, and hands them to its worker) matches
+/// every one, so a new input is a compile error there until it is carried.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Input {
     /// The visitor sent text (typed, or a choice's payload).
     Text(String),
@@ -39,7 +41,7 @@ pub enum Input {
 }
 
 /// A file the visitor offers, as the engine sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileIn {
     /// The host's handle for the file (echoed in [`Upload::file`]).
     pub handle: u64,
@@ -54,8 +56,8 @@ pub struct FileIn {
 }
 
 /// Something the host must show or do.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 // Not `#[non_exhaustive]`: the hosts match every output, so a new one is a compile error
 // in each host until it handles it.
 pub enum Output {
@@ -65,17 +67,17 @@ pub enum Output {
         text: String,
         /// The text is CB's allowed HTML subset, as the bot's author wrote it (values in
         /// it are escaped); otherwise it is plain text, whatever characters it holds.
-        #[serde(skip_serializing_if = "is_false")]
+        #[serde(default, skip_serializing_if = "is_false")]
         markup: bool,
         /// Choices offered with it.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         choices: Vec<ChoiceOut>,
         /// Quick replies: the choices are chips, this many to a row, gone once the
         /// visitor answers (0: they are buttons, disabled once answered).
-        #[serde(skip_serializing_if = "is_zero_u8")]
+        #[serde(default, skip_serializing_if = "is_zero_u8")]
         chips: u8,
         /// Wait this long before showing it.
-        #[serde(skip_serializing_if = "is_zero")]
+        #[serde(default, skip_serializing_if = "is_zero")]
         delay_ms: u32,
     },
     /// Show an image.
@@ -83,14 +85,17 @@ pub enum Output {
         /// Its URL.
         url: String,
         /// Its caption (may be empty).
-        #[serde(skip_serializing_if = "String::is_empty")]
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         caption: String,
         /// Wait this long before showing it.
-        #[serde(skip_serializing_if = "is_zero")]
+        #[serde(default, skip_serializing_if = "is_zero")]
         delay_ms: u32,
     },
     /// STRUCTURED cards: one card, or a carousel of up to [`MAX_CARDS`].
-    Cards(Vec<CardOut>),
+    Cards {
+        /// The cards, in order.
+        cards: Vec<CardOut>,
+    },
     /// LivePerson rich content (CB UNIVERSAL), rendered and parsed.
     Rich {
         /// The JSON, keys in their written order.
@@ -104,15 +109,15 @@ pub enum Output {
         /// The skill id.
         skill: String,
         /// A preferred agent on that skill, if any.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         agent: Option<String>,
         /// The message sent with the transfer, if any.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
         /// Pass the bot's context along.
         context: bool,
         /// Wait this long before handing over.
-        #[serde(skip_serializing_if = "is_zero")]
+        #[serde(default, skip_serializing_if = "is_zero")]
         delay_ms: u32,
     },
     /// The bot now accepts a file ([`Input::File`]) of these types, up to this size.
@@ -165,7 +170,7 @@ impl Output {
 }
 
 /// An HTTP request the host performs for an integration.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
     /// Identifies the answer.
     pub id: u64,
@@ -176,17 +181,17 @@ pub struct Request {
     /// The full URL, query included, every value percent-encoded.
     pub url: String,
     /// Headers, in order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
     /// The body.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Give up (and answer [`Input::NetworkError`]) after this long.
     pub timeout_ms: u32,
 }
 
 /// A file upload the host performs: the file with handle `file` is the body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Upload {
     /// Identifies the answer.
     pub id: u64,
@@ -199,12 +204,13 @@ pub struct Upload {
     /// The full URL, query included, every value percent-encoded.
     pub url: String,
     /// Headers, in order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
 }
 
 /// A STRUCTURED card as shown.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CardOut {
     /// The title.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -221,14 +227,14 @@ pub struct CardOut {
 }
 
 /// A choice as offered to the visitor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChoiceOut {
     /// What the visitor sees.
     pub title: String,
     /// What choosing it sends.
     pub payload: String,
     /// A link: opening it sends nothing.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 

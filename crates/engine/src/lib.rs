@@ -36,6 +36,7 @@ mod flow;
 mod jsonpath;
 mod load;
 mod model;
+mod nesting;
 mod options;
 mod pattern;
 pub mod precompiled;

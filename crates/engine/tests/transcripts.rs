@@ -1,6 +1,6 @@
 //! The engine tested by its own crate: the transcripts under `tests/transcripts/` whose
 //! bots have no code, replayed without a JavaScript realm or network (`Offline`). The
-//! command line's test replays all of them, code included, on boa.
+//! command line's test replays all of them, code included, on QuickJS.
 
 use std::path::Path;
 

@@ -293,7 +293,7 @@ impl Session {
                     }
                 }
                 self.offered = offered;
-                (vec![Output::Cards(out)], *wait)
+                (vec![Output::Cards { cards: out }], *wait)
             }
             Kind::Rich { json, wait } => {
                 let text = json.render_json(&|p| self.lookup(p));

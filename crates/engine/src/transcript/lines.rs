@@ -28,7 +28,7 @@ pub fn bot_lines(output: &Output) -> Vec<String> {
                 }
             )]
         }
-        Output::Cards(cards) => cards
+        Output::Cards { cards } => cards
             .iter()
             .map(|card| format!("card: {}", card_json(card)))
             .collect(),

@@ -3,7 +3,7 @@
 //! (`driver`: stubs, `! fail`, `! upload`, directives; bot code and the network come
 //! from a [`Host`]), replaying a transcript to its first difference (`replay`), and
 //! running a folder of them (`folder`).
-//! `chatlet chat` and `chatlet test` use it with boa and real HTTP; the engine's own
+//! `chatlet chat` and `chatlet test` use it with QuickJS and real HTTP; the engine's own
 //! test replays the transcripts of bots without code with [`Offline`].
 
 mod driver;
