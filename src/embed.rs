@@ -10,7 +10,7 @@ use chatlet_engine::HostInfo;
 use std::collections::BTreeMap;
 
 use js_sys::{Function, Object, Reflect};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,6 +20,7 @@ use yew::AppHandle;
 use crate::chat::Person;
 use crate::components::{ChatWindow, ChatWindowProps};
 use crate::host::{self, HostCall};
+use crate::options::PageOptions;
 use crate::strings::Strings;
 
 /// How a window is set up: what `mount` was given.
@@ -43,9 +44,12 @@ pub struct MountOptions {
     pub variables: Vec<(String, Value)>,
     /// What the page knows about the visitor (CB's customer and personal info).
     pub host_info: HostInfo,
-    /// The URL of the widget's JavaScript glue, which a worker imports to run a bot's
-    /// code off the page's thread; `None`: the code runs on the page's thread.
+    /// The URL of the widget's JavaScript glue, which the page's worker imports to run
+    /// bots' code off the page's thread; `None`: no worker.
     pub glue: Option<String>,
+    /// Bot code may run on the page's thread when no worker can run it
+    /// (`data-code-on-page`); else each of its blocks is a script error then.
+    pub code_on_page: bool,
     /// Where the conversation is kept between page loads (`data-persist`).
     pub persist: crate::store::Persist,
     /// The storage key of this window's conversation (set by [`mount_with`]: a second
@@ -84,61 +88,6 @@ struct Given {
     /// Read apart, so that a wrong one names its key: [`PageOptions::read`].
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     page: JsValue,
-}
-
-/// The page's options for a window, as `chatlet.mount(element, options)` documents them
-/// (the loader reads the ones it draws with, `mode`, `lang`, `theme`…, itself): read
-/// into this type, an unknown key is a console warning naming it and a value of the
-/// wrong type a `chatlet:error` naming its key (the window goes on without it).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct PageOptions {
-    /// The bot file's URL.
-    pub bot: Option<String>,
-    /// `bubble` or `inline`.
-    pub mode: Option<String>,
-    /// The window's title.
-    pub title: Option<String>,
-    /// The widget's language.
-    pub lang: Option<String>,
-    /// `auto`, `light` or `dark`.
-    pub theme: Option<String>,
-    /// `hover`, `idle` or `none`.
-    pub preload: Option<String>,
-    /// Start open.
-    pub open: Option<bool>,
-    /// `right` or `left`.
-    pub position: Option<String>,
-    /// Seconds a transfer waits for the page's answer (0: for ever).
-    pub transfer_timeout: Option<f64>,
-    /// Session variables for the bot.
-    pub variables: Option<serde_json::Map<String, Value>>,
-    /// `session`, `local` or `none`.
-    pub persist: Option<String>,
-    /// Minutes a kept conversation may stay idle.
-    pub idle_minutes: Option<f64>,
-    /// CB's customer info.
-    pub customer_info: Option<Value>,
-    /// CB's personal info.
-    pub personal_info: Option<Value>,
-    /// CB's engagement attributes.
-    pub engagement_attributes: Option<Value>,
-    /// Texts over the widget's own.
-    pub strings: Option<BTreeMap<String, String>>,
-    /// The bot's picture.
-    pub avatar: Option<String>,
-    /// The text beside the closed launcher.
-    pub teaser: Option<String>,
-    /// Which messages are previewed beside the closed launcher.
-    pub preview: Option<String>,
-}
-
-/// An option of the wrong type (`chatlet:error`, kind `options`).
-#[derive(Serialize)]
-struct BadOption {
-    kind: &'static str,
-    key: String,
-    message: String,
 }
 
 impl PageOptions {
@@ -196,12 +145,8 @@ impl MountOptions {
         for (key, message) in bad {
             let message = format!("chatlet.mount: option {key:?} is left out: {message}");
             web_sys::console::error_1(&message.clone().into());
-            let detail = BadOption {
-                kind: "options",
-                key,
-                message,
-            };
-            host::emit(&host, "chatlet:error", "", &detail);
+            let detail = crate::events::Error::Options { key, message };
+            host::emit(&host, "", &detail);
         }
         // The table's texts for the page's language, the loader's (and the page's) over them.
         let lang = given.strings.get("lang").map_or("en", String::as_str);
@@ -226,6 +171,7 @@ impl MountOptions {
                 engagement_attributes: page.engagement_attributes,
             },
             glue: given.glue.filter(|g| !g.is_empty()),
+            code_on_page: page.code_on_page.unwrap_or(false),
             persist: crate::store::Persist::parse(page.persist.as_deref()),
             key: String::new(),
             idle_minutes: page.idle_minutes.filter(|m| *m > 0.0),

@@ -1,13 +1,65 @@
-//! The details of the `chatlet:*` events the widget dispatches on its host element, one
-//! serde type each: what the page's listeners read (`event.detail`), every one with the
-//! `conversationId` added ([`crate::host::emit`]). The loader dispatches `chatlet:open`,
-//! `chatlet:close` and the `widget` kind of `chatlet:error` itself.
+//! The `chatlet:*` events the widget dispatches on its host element: one serde type
+//! each, what the page's listeners read (`event.detail`), every one with the
+//! `conversationId` added ([`crate::host::emit`]). An event's name is part of its type
+//! ([`Event`]): [`EVENTS`] below is the one list of names and types, which the widget
+//! dispatches by and the package's TypeScript declarations are written from (the
+//! `types` feature, `chatlet-types`). The loader dispatches [`Open`], [`Close`] and the
+//! `widget` kind of [`Error`] itself.
 
 use serde::Serialize;
 use serde_json::Value;
 
+#[cfg(feature = "types")]
+use ts_rs::TS;
+
+/// The detail of a `chatlet:*` event.
+pub trait Event: Serialize {
+    /// The event's name.
+    const NAME: &'static str;
+}
+
+/// Every event: its name and its detail's type.
+macro_rules! events {
+    ($($name:literal => $detail:ident),* $(,)?) => {
+        $(impl Event for $detail {
+            const NAME: &'static str = $name;
+        })*
+        /// Every event's name and (with the `types` feature) its detail's TypeScript
+        /// declaration.
+        #[cfg(feature = "types")]
+        pub fn declarations(cfg: &ts_rs::Config) -> Vec<(&'static str, String, String)> {
+            vec![$(($name, <$detail as TS>::name(cfg), <$detail as TS>::decl(cfg))),*]
+        }
+        /// Every event's name.
+        pub const EVENTS: &[&str] = &[$($name),*];
+    };
+}
+
+events! {
+    "chatlet:ready" => Ready,
+    "chatlet:open" => Open,
+    "chatlet:close" => Close,
+    "chatlet:message" => Message,
+    "chatlet:transfer" => Transfer,
+    "chatlet:visitor-message" => VisitorMessage,
+    "chatlet:upload" => Upload,
+    "chatlet:click" => Click,
+    "chatlet:error" => Error,
+}
+
+/// `chatlet:open`: the window opened (dispatched by the loader).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "OpenDetail"))]
+pub struct Open {}
+
+/// `chatlet:close`: the window closed (dispatched by the loader).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "CloseDetail"))]
+pub struct Close {}
+
 /// `chatlet:ready`: the bot is loaded and the conversation can start.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "ReadyDetail"))]
 pub struct Ready {
     /// The bot's name.
     pub bot: String,
@@ -15,8 +67,10 @@ pub struct Ready {
 
 /// `chatlet:message`: a message was shown.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "MessageDetail"))]
 pub struct Message {
     /// `bot`, `visitor` or `agent`.
+    #[cfg_attr(feature = "types", ts(type = "'bot' | 'visitor' | 'agent'"))]
     pub author: &'static str,
     /// Its text (an image, card or file as `[image] URL`, `[card] title`, `[file] name`).
     pub text: String,
@@ -24,6 +78,7 @@ pub struct Message {
 
 /// `chatlet:transfer`: the bot hands the conversation to a person.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "TransferDetail"))]
 pub struct Transfer {
     /// The skill id.
     pub skill: String,
@@ -41,8 +96,10 @@ pub struct Transfer {
 
 /// One message of a transcript.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "TranscriptLine"))]
 pub struct Line {
     /// `visitor`, `bot`, `agent` or `system`.
+    #[cfg_attr(feature = "types", ts(type = "'visitor' | 'bot' | 'agent' | 'system'"))]
     pub author: &'static str,
     /// Its text.
     pub text: String,
@@ -50,6 +107,7 @@ pub struct Line {
 
 /// `chatlet:visitor-message`: while a person has the conversation, what the visitor wrote.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "VisitorMessageDetail"))]
 pub struct VisitorMessage {
     /// The text.
     pub text: String,
@@ -57,25 +115,30 @@ pub struct VisitorMessage {
 
 /// `chatlet:upload`: a file's upload ended.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "UploadDetail"))]
 pub struct Upload {
     /// The file's name.
     pub name: String,
     /// Its size in bytes.
     pub size: f64,
     /// `sent`, `failed` or `refused`.
+    #[cfg_attr(feature = "types", ts(type = "'sent' | 'failed' | 'refused'"))]
     pub outcome: &'static str,
 }
 
 /// `chatlet:click`: the visitor clicked a rich-content element that carries
 /// `click.metadata`.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "ClickDetail"))]
 pub struct Click {
     /// The metadata, as the bot gave it.
+    #[cfg_attr(feature = "types", ts(type = "unknown"))]
     pub metadata: Value,
 }
 
 /// `chatlet:error`: what went wrong.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS), ts(rename = "ErrorDetail"))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Error {
     /// The bot file could not be fetched or loaded.
@@ -96,6 +159,18 @@ pub enum Error {
         /// The findings.
         findings: Vec<Finding>,
     },
+    /// A `mount` option has the wrong type: the window goes on without it.
+    Options {
+        /// The option's key.
+        key: String,
+        /// What is wrong, in words.
+        message: String,
+    },
+    /// The widget's files could not be fetched or run (dispatched by the loader).
+    Widget {
+        /// What went wrong, in words.
+        message: String,
+    },
     /// An integration call failed.
     Call {
         /// The integration's name.
@@ -104,19 +179,24 @@ pub enum Error {
         url: String,
         /// The HTTP status of an answer that is not a success.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "types", ts(optional))]
         status: Option<u16>,
         /// Why there is no answer.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "types", ts(optional))]
         error: Option<String>,
     },
 }
 
 /// A finding of the bot file, as `chatlet check` prints it.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "types", derive(TS))]
 pub struct Finding {
     /// `error`, `unsupported` or `warning`.
+    #[cfg_attr(feature = "types", ts(type = "'error' | 'unsupported' | 'warning'"))]
     pub severity: &'static str,
     /// What it is about: `unknown-key`, `missing`, `invalid`, `dangling`, `pattern`…
+    #[cfg_attr(feature = "types", ts(type = "string"))]
     pub kind: &'static str,
     /// Where, as a JSON pointer.
     pub pointer: String,

@@ -113,9 +113,10 @@ pub fn call(conversation_id: &str, call: HostCall) -> Result<(), JsValue> {
     }
 }
 
-/// Dispatches `name` on `element` with `detail` (a serde type, as a plain object) and
+/// Dispatches the event of `detail` (a serde type, as a plain object) on `element`, with
 /// the conversation's id in it; it bubbles to the page.
-pub fn emit(element: &Element, name: &str, conversation_id: &str, detail: &impl serde::Serialize) {
+pub fn emit<E: crate::events::Event>(element: &Element, conversation_id: &str, detail: &E) {
+    let name = E::NAME;
     let detail = crate::wire::to_js(detail);
     if detail.is_object() {
         let _ = js_sys::Reflect::set(&detail, &"conversationId".into(), &conversation_id.into());

@@ -14,6 +14,7 @@ pub mod chat;
 pub mod events;
 pub mod json;
 pub mod markup;
+pub mod options;
 pub mod protocol;
 pub mod rich;
 pub mod saved;
@@ -27,6 +28,8 @@ pub mod conversation;
 pub mod embed;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
+#[cfg(all(target_arch = "wasm32", feature = "preview"))]
+pub mod preview;
 #[cfg(target_arch = "wasm32")]
 pub mod runner;
 #[cfg(target_arch = "wasm32")]

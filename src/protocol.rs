@@ -1,6 +1,7 @@
 //! What a window's conversation gives its session and gets back, as data: the same
-//! steps whether the session runs on the page's thread or in the window's worker
-//! ([`crate::runner`]), and the messages between the page and that worker.
+//! steps whether the session runs on the page's thread or in the page's worker
+//! ([`crate::runner`]), and the messages between the page and that worker, each
+//! [`Addressed`] to one of the sessions the worker runs.
 //!
 //! Every step is numbered. The page keeps the numbered steps of the conversation (its
 //! log), so a worker that is stopped (bot code over its time budget) is replaced by one
@@ -55,6 +56,14 @@ pub struct Turn {
     /// The forever-scoped variables (a JSON object), when the step changed them: the
     /// page keeps them for the bot's later conversations.
     pub forever: Option<Value>,
+    /// The previewer's build: the session's state after the step (its snapshot).
+    #[cfg(feature = "preview")]
+    #[serde(default)]
+    pub inspect: Option<Value>,
+    /// The previewer's build: why the step went where it went (the engine's trace).
+    #[cfg(feature = "preview")]
+    #[serde(default)]
+    pub why: Vec<String>,
 }
 
 /// What a tab that follows hands to the tab that leads its conversation (through the
@@ -74,12 +83,25 @@ pub enum Inbox {
 /// blocks in the same order, so this names one block across a worker's replacement.
 pub type BlockId = (u64, u32);
 
+/// Names one of the sessions a worker runs (every window of a page with bot code shares
+/// one worker).
+pub type SessionId = u32;
+
+/// A message to or from one session of the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Addressed<T> {
+    /// The session.
+    pub session: SessionId,
+    /// The message.
+    pub message: T,
+}
+
 /// From the page to its worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[allow(clippy::large_enum_variant)] // `Start` goes once per worker: boxing it gains nothing
+#[allow(clippy::large_enum_variant)] // `Start` goes once per session: boxing it gains nothing
 pub enum ToWorker {
-    /// Load the bot and start its session. Comes first, once.
+    /// Load the bot and start its session. Comes first, once per session and worker.
     Start {
         /// The bot file's text.
         bot: String,
@@ -100,6 +122,8 @@ pub enum ToWorker {
         /// The step.
         step: Step,
     },
+    /// The window went: the session ends.
+    End,
 }
 
 /// From the worker to its page.
@@ -241,6 +265,10 @@ impl Stepper {
                 .expected_file()
                 .map(|(exts, _)| exts.into_iter().map(str::to_string).collect()),
             forever: changed.then_some(forever),
+            #[cfg(feature = "preview")]
+            inspect: serde_json::to_value(session.snapshot()).ok(),
+            #[cfg(feature = "preview")]
+            why: session.take_trace(),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use chatlet_engine::{CardOut, ChoiceOut, FileIn, HostInfo, Input, Output, Request, Upload};
 use chatlet_widget::chat::{Action, FileState, Note, Person, Stamp};
-use chatlet_widget::protocol::{FromWorker, Inbox, Step, ToWorker, Turn};
+use chatlet_widget::protocol::{Addressed, FromWorker, Inbox, Step, ToWorker, Turn};
 use chatlet_widget::saved::{Answering, Saved, IDLE_MS};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -248,6 +248,7 @@ fn to_worker() -> impl Strategy<Value = ToWorker> {
                 }
             }),
         (any::<u64>(), step()).prop_map(|(seq, step)| ToWorker::Step { seq, step }),
+        Just(ToWorker::End),
     ]
 }
 
@@ -358,7 +359,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
-    fn worker_messages_round_trip(to in to_worker(), from in from_worker()) {
+    fn worker_messages_round_trip(to in to_worker(), from in from_worker(), session in any::<u32>()) {
+        let to = Addressed { session, message: to };
+        let from = Addressed { session, message: from };
         prop_assert_eq!(round_trip(&to), to);
         prop_assert_eq!(round_trip(&from), from);
     }

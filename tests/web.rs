@@ -76,6 +76,8 @@ fn mount_url(url: &str) -> Element {
         variables: vec![("firstName".into(), serde_json::json!("Ada"))],
         host_info: Default::default(),
         glue: None,
+        // No worker in these tests: the bots' code runs on the page's thread.
+        code_on_page: true,
         persist: chatlet_widget::store::Persist::None,
         key: String::new(),
         idle_minutes: None,

@@ -46,9 +46,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN\$"; then
 fi
 
 # npm: wasm-opt (binaryen; Debian's 108 cannot read current Rust wasm), terser (the
-# loader), playwright-core and axe-core (end-to-end tests).
+# loader), playwright-core and axe-core (end-to-end tests), esbuild, typescript, react
+# and react-dom (the package's tests).
 if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/tools/node_modules/terser" ] \
    || [ ! -d "$ROOT/tools/node_modules/playwright-core" ] || [ ! -d "$ROOT/tools/node_modules/axe-core" ] \
+   || [ ! -d "$ROOT/tools/node_modules/esbuild" ] || [ ! -d "$ROOT/tools/node_modules/typescript" ] \
    || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then
   say "npm ci in tools/"
   (cd "$ROOT/tools" && npm ci --no-fund --no-audit --loglevel=error)

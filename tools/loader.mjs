@@ -1,4 +1,5 @@
-// Writes the loader, chatlet.js, and the widget's stylesheet into a trunk build, and
+// Writes the loader, chatlet.js, its ES module twin chatlet.mjs (www/module.js), and the
+// widget's stylesheet into a trunk build, and
 // minifies the wasm-bindgen glue (trunk's own minifier cannot read it): trunk's
 // post_build hook (Trunk.toml) runs it on the staging folder, so `trunk build` and
 // `trunk serve` both produce them. The loader is www/loader.js, minified by terser, with
@@ -41,22 +42,52 @@ const source = www('loader.js');
 const drawn = new Set([...source.matchAll(/\bs\.([A-Za-z]+)\b/g)].map((m) => m[1]));
 const strings = JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(www('strings.json')))
   .map(([lang, texts]) => [lang, Object.fromEntries(Object.entries(texts).filter(([k]) => drawn.has(k)))])));
-for (const token of ['__FILES__', '__STRINGS__', '__SHELL_CSS__']) {
+for (const token of ['__FILES__', '__STRINGS__', '__SHELL_CSS__', '// @core', '// @end-core']) {
   if (source.split(token).length !== 2) throw new Error(`loader.mjs: www/loader.js must use ${token} once`);
 }
-const filled = source
-  .replace('__FILES__', JSON.stringify({ js, wasm, css }))
+const fill = (text, files) => text
+  .replace('__FILES__', () => files)
   .replace('__STRINGS__', () => strings)
   .replace('__SHELL_CSS__', () => JSON.stringify(minifyCss(www('shell.css'))));
+const q = JSON.stringify;
+// The classic loader finds the files next to its own URL (`base`).
+const filled = fill(source, `{js:base+${q(js)},wasm:base+${q(wasm)},css:base+${q(css)}}`);
 // ES2020 output lets terser write arrow functions (the source never uses `arguments`).
 const { code: loader } = await minify(filled, {
   ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, mangle: true, format: { comments: false },
 });
 fs.writeFileSync(path.join(staging, 'chatlet.js'), loader);
 
+// The ES module entry: the same logic, its files by `new URL('./name', import.meta.url)`
+// written out whole, the form bundlers recognise as an asset of the module; the comments
+// that tell webpack and Vite to leave the glue's `import()` alone are kept.
+const core = source.slice(source.indexOf('// @core'), source.indexOf('// @end-core'));
+const moduleSource = www('module.js');
+if (moduleSource.split('/* __CORE__ */').length !== 2) throw new Error('loader.mjs: www/module.js must use /* __CORE__ */ once');
+const url = (name) => `new URL(${q('./' + name)},import.meta.url).href`;
+const moduleFilled = fill(moduleSource.replace('/* __CORE__ */', () => core),
+  `{js:${url(js)},wasm:${url(wasm)},css:${url(css)}}`);
+const { code: esm } = await minify(moduleFilled, {
+  module: true, ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, mangle: true,
+  format: { comments: /webpackIgnore|@vite-ignore/ },
+});
+fs.writeFileSync(path.join(staging, 'chatlet.mjs'), esm);
+
+// The previewer's module (www/preview.html): the same entry over the previewer's own
+// wasm (trunk's `chatlet-preview` worker-type build, never in the release folder), with
+// `engine()` for what only that build exports (`check`).
+let preview = null;
+if (built.includes('chatlet-preview.js') && built.includes('chatlet-preview_bg.wasm')) {
+  const previewFilled = fill(moduleSource.replace('/* __CORE__ */', () => core),
+    `{js:${url('chatlet-preview.js')},wasm:${url('chatlet-preview_bg.wasm')},css:${url(css)}}`)
+    + '\nexport function engine() { return start().then(function () { return mod; }); }\n';
+  ({ code: preview } = await minify(previewFilled, { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true }));
+  fs.writeFileSync(path.join(staging, 'chatlet-preview.mjs'), preview);
+}
+
 const gluePath = path.join(staging, js);
 const glue = await minify(fs.readFileSync(gluePath, 'utf8'), {
   module: true, compress: { passes: 2 }, mangle: true, format: { comments: false },
 });
 fs.writeFileSync(gluePath, glue.code);
-console.log(`loader.mjs: chatlet.js (${loader.length} bytes) loads ${js}, ${wasm} and ${css}`);
+console.log(`loader.mjs: chatlet.js (${loader.length} bytes) and chatlet.mjs (${esm.length}) load ${js}, ${wasm} and ${css}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures what tools/build.sh wrote to dist/: the loader (what every page pays) and the
+# Measures what tools/build.sh wrote to dist/chatlet/: the loader (what every page pays) and the
 # widget (wasm + JS glue + CSS, what a visitor who opens the chat pays), raw, gzip -9 and
 # brotli -q 11. Fails past either budget; both are on brotli, what browsers fetch.
 set -euo pipefail
@@ -13,9 +13,10 @@ cd "$(dirname "$0")/.."
 # log that follows, who and when, the carousel component, the unread badge's events);
 # 330,000 with issue 25's libraries and issue 27's nesting count (325,067 used: derived
 # serde types at every boundary, serde-wasm-bindgen, gloo-net; issue 25 asked for 280,000,
-# see docs/performance.md for where the bytes go).
+# see docs/performance.md for where the bytes go); 334,000 with issue 27's shared worker
+# and the carousel's arrows that step card by card (329,638 used).
 LOADER_BUDGET=${CHATLET_LOADER_BUDGET:-5000}
-WIDGET_BUDGET=${CHATLET_WIDGET_BUDGET:-330000}
+WIDGET_BUDGET=${CHATLET_WIDGET_BUDGET:-334000}
 command -v brotli >/dev/null || { echo "size: brotli is missing (tools/install.sh installs it)"; exit 1; }
 
 measure() { # label files... ; prints a line per file and a total, sets $total_br
@@ -32,9 +33,9 @@ measure() { # label files... ; prints a line per file and a total, sets $total_b
   total_br=$br
 }
 
-measure "loader total" dist/chatlet.js
+measure "loader total" dist/chatlet/chatlet.js
 loader=$total_br
-measure "widget total (wasm + glue + CSS)" dist/chatlet-widget-*_bg.wasm dist/chatlet-widget-*.js dist/chatlet-*.css
+measure "widget total (wasm + glue + CSS)" dist/chatlet/chatlet-widget-*_bg.wasm dist/chatlet/chatlet-widget-*.js dist/chatlet/chatlet-*.css
 widget=$total_br
 echo "size: budgets: loader $LOADER_BUDGET, widget $WIDGET_BUDGET bytes brotli"
 status=0

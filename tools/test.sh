@@ -19,9 +19,14 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p chatlet-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+cargo clippy -p chatlet-widget --features types --bin chatlet-types --quiet -- -D warnings
+cargo clippy -p chatlet-widget --target wasm32-unknown-unknown --features preview --bin chatlet-preview --quiet -- -D warnings
 
 step "native tests: engine, CLI, transcripts"
 cargo test --workspace --quiet
+
+step "the engine crate packs for crates.io (cargo publish --dry-run)"
+cargo publish --dry-run --quiet --allow-dirty -p chatlet-engine
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p chatlet-widget --target wasm32-unknown-unknown
@@ -29,6 +34,9 @@ CHROMEDRIVER=/usr/bin/chromedriver cargo test -p chatlet-widget --target wasm32-
 step "release build (tools/build.sh) and size budgets"
 tools/build.sh
 tools/size.sh
+
+step "the development loop (tools/serve.sh) leaves the release folder alone"
+tests/dev-loop.sh
 
 step "end-to-end tests of the built widget (the one-tag embed, the visitor page, the demo API, strict CSP, accessibility)"
 cargo build --quiet -p chatlet -p chatlet-demo-api

@@ -14,11 +14,13 @@
   var api = window.chatlet;
   // A second tag on the page: the first loader mounts its widget too.
   if (api && typeof api._tag == 'function') return api._tag(document.currentScript);
-  var FILES = __FILES__;
-  var STRINGS = __STRINGS__;
-  var SHELL_CSS = __SHELL_CSS__;
   var script = document.currentScript || document.querySelector('script[src*="chatlet"][data-bot]');
   var base = new URL('.', script ? script.src : document.baseURI).href;
+  // The widget's files' URLs: next to the loader's own.
+  var FILES = __FILES__;
+  // @core: from here to @end-core, the ES module entry's too (www/module.js).
+  var STRINGS = __STRINGS__;
+  var SHELL_CSS = __SHELL_CSS__;
   var widgets = [];
   var sheets = {};
   // Calls on window.chatlet made before the first widget exists.
@@ -55,12 +57,13 @@
   function preload() {
     if (glue) return;
     // A module that failed to load stays failed for the page: a retry asks anew.
-    glueUrl = new URL(base + FILES.js + (attempts++ ? '?retry=' + attempts : ''), document.baseURI).href;
-    glue = import(glueUrl);
-    var url = base + FILES.wasm;
+    glueUrl = new URL(FILES.js + (attempts++ ? '?retry=' + attempts : ''), document.baseURI).href;
+    // Fetched as it is where it is, never bundled: the worker imports it by its URL too.
+    glue = import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl);
+    var url = FILES.wasm;
     var compile = function () {
       return fetch(url).then(function (r) {
-        if (!r.ok) throw new Error(FILES.wasm + ': HTTP ' + r.status);
+        if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
         return r.arrayBuffer();
       }).then(WebAssembly.compile);
     };
@@ -68,7 +71,7 @@
     // No WebAssembly (iOS Lockdown Mode, some locked-down browsers): the window says so.
     wasm = !wa ? Promise.reject(new Error('this browser runs no WebAssembly'))
       : wa.compileStreaming ? wa.compileStreaming(fetch(url)).catch(compile) : compile();
-    css = fetch(base + FILES.css).then(function (r) {
+    css = fetch(FILES.css).then(function (r) {
       if (!r.ok) throw new Error(FILES.css + ': HTTP ' + r.status);
       return r.text();
     });
@@ -180,7 +183,7 @@
             placeholder(true);
             if (wantsFocus) root.querySelector('.chatlet-retry').focus();
           }
-          console.error('chatlet: the widget could not start (files from ' + base + '): ' + e);
+          console.error('chatlet: the widget could not start (' + FILES.js + '): ' + e);
           emit(host, 'chatlet:error', { kind: 'widget', message: String(e) });
         });
       }
@@ -345,7 +348,8 @@
       bot: d.bot || d.chatletBot, mode: d.mode, title: d.title, lang: d.lang, theme: d.theme,
       preload: d.preload, open: d.open != null, position: d.position,
       transferTimeout: num(d.transferTimeout), variables: variables, persist: d.persist,
-      idleMinutes: num(d.idleMinutes), teaser: d.teaser, preview: d.preview, avatar: d.avatar
+      idleMinutes: num(d.idleMinutes), teaser: d.teaser, preview: d.preview, avatar: d.avatar,
+      codeOnPage: d.codeOnPage != null
     };
   }
   function mount(target, o) {
@@ -431,6 +435,7 @@
       return mod[name](...args);
     };
   }
+  // @end-core
   window.chatlet = {
     mount: mount,
     open: first('open'),

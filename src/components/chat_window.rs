@@ -154,7 +154,7 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
             on_metadata: {
                 let conv = conv.clone();
                 Callback::from(move |metadata| {
-                    conv.emit("chatlet:click", &events::Click { metadata })
+                    conv.emit(&events::Click { metadata })
                 })
             },
         }) }
@@ -206,7 +206,7 @@ fn use_after_render(chat: &UseReducerHandle<Chat>, conv: &Shared) {
                 if e.author != Author::System {
                     let text = e.body.plain(&conv.options.strings);
                     let author = e.author.name();
-                    conv.emit("chatlet:message", &events::Message { author, text });
+                    conv.emit(&events::Message { author, text });
                 }
             }
         }
@@ -239,7 +239,7 @@ fn announce_transfer(chat: &Chat, conv: &Conversation) {
         transcript,
         resumed: resumed.is_some(),
     };
-    conv.emit("chatlet:transfer", &detail);
+    conv.emit(&detail);
 }
 
 /// Fetches the bot file through the loader and starts the conversation; a bot that
@@ -277,7 +277,7 @@ async fn load(conv: Shared) {
         message,
         findings,
     };
-    conv.emit("chatlet:error", &detail);
+    conv.emit(&detail);
     conv.act(Action::Failed);
 }
 
@@ -300,7 +300,7 @@ fn warn_findings(conv: &Conversation, findings: &[chatlet_engine::Finding]) {
         message,
         findings: findings.iter().map(events::Finding::of).collect(),
     };
-    conv.emit("chatlet:error", &detail);
+    conv.emit(&detail);
 }
 
 fn drag_over(chat: &UseReducerHandle<Chat>) -> Callback<DragEvent> {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, ResizeObserver};
+use web_sys::{Element, HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 use crate::rich::{
@@ -193,6 +193,10 @@ fn map(v: &Value) -> Html {
     }
 }
 
+/// How long an arrow's smooth scroll is taken to be on its way (Chromium's takes about
+/// 300 to 500 ms).
+const AIM_MS: f64 = 700.0;
+
 /// A carousel's properties: the element, and what its cards' buttons need.
 #[derive(Properties, PartialEq)]
 pub struct CarouselProps {
@@ -211,6 +215,9 @@ fn carousel(props: &CarouselProps) -> Html {
     let track = use_node_ref();
     // At the first card, at the last.
     let ends = use_state_eq(|| (true, true));
+    // Where an arrow sent the track and when (it scrolls smoothly): a second click while
+    // it is still on its way goes on from there, so two quick clicks move two cards.
+    let aim = use_mut_ref(|| None::<(i32, f64)>);
     let measure = {
         let (track, ends) = (track.clone(), ends.setter());
         Rc::new(move || {
@@ -243,11 +250,33 @@ fn carousel(props: &CarouselProps) -> Html {
         .filter(|p| *p <= 64)
         .map(|p| format!("gap:{p}px"));
     let scroll = |by: i32| {
-        let track = track.clone();
+        let (track, aim) = (track.clone(), aim.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(t) = track.cast::<Element>() {
-                t.scroll_by_with_x_and_y(f64::from(by * (t.client_width() * 4 / 5)), 0.0);
-            }
+            let Some(t) = track.cast::<HtmlElement>() else {
+                return;
+            };
+            let slides = t.children();
+            let lefts: Vec<i32> = (0..slides.length())
+                .filter_map(|i| slides.item(i)?.dyn_into::<HtmlElement>().ok())
+                .map(|e| e.offset_left() - t.offset_left())
+                .collect();
+            let now = js_sys::Date::now();
+            let on_its_way = aim
+                .borrow()
+                .filter(|(_, at)| now - at < AIM_MS)
+                .map(|(x, _)| x);
+            let from = on_its_way.unwrap_or_else(|| t.scroll_left());
+            let Some((at, _)) = lefts
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, l)| (**l - from).abs())
+            else {
+                return;
+            };
+            let to = (at as i32 + by).clamp(0, lefts.len() as i32 - 1) as usize;
+            let x = lefts[to].clamp(0, (t.scroll_width() - t.client_width()).max(0));
+            *aim.borrow_mut() = Some((x, now));
+            t.scroll_to_with_x_and_y(f64::from(x), 0.0);
         })
     };
     let cx = Ctx {

@@ -176,14 +176,11 @@ fn failed(conv: &Conversation, request: &Request, input: Input) -> Input {
         Input::NetworkError { error, .. } => (None, Some(error.clone())),
         _ => return input,
     };
-    conv.emit(
-        "chatlet:error",
-        &crate::events::Error::Call {
-            integration: request.integration.clone(),
-            url: request.url.clone(),
-            status,
-            error,
-        },
-    );
+    conv.emit(&crate::events::Error::Call {
+        integration: request.integration.clone(),
+        url: request.url.clone(),
+        status,
+        error,
+    });
     input
 }

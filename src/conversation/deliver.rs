@@ -16,6 +16,11 @@ use crate::protocol::Turn;
 /// A turn of the session: its outputs are performed; while an integration call is in
 /// flight the window shows the bot typing.
 pub fn on_turn(conv: &Shared, turn: Turn) {
+    #[cfg(feature = "preview")]
+    {
+        let step = conv.runner().and_then(|r| r.step(turn.seq));
+        conv.emit(&crate::preview::turn_detail(&turn, step));
+    }
     if let Some(forever) = &turn.forever {
         keep::keep_forever(conv, forever);
     }

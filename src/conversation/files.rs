@@ -115,7 +115,7 @@ pub fn settle(conv: &Conversation, handle: u64, state: FileState) {
             size: file.size(),
             outcome,
         };
-        conv.emit("chatlet:upload", &detail);
+        conv.emit(&detail);
     }
 }
 

@@ -30,7 +30,6 @@ use std::sync::Arc;
 use chatlet_engine::{Bot, Input, Output};
 use gloo_timers::callback::Timeout;
 use js_sys::Reflect;
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -179,9 +178,10 @@ impl Conversation {
         f(&mut self.state.borrow_mut())
     }
 
-    /// Dispatches `name` on the widget's host element, with the conversation id.
-    pub fn emit(&self, name: &str, detail: &impl Serialize) {
-        host::emit(&self.options.host, name, &self.id, detail);
+    /// Dispatches the event of `detail` on the widget's host element, with the
+    /// conversation id.
+    pub fn emit(&self, detail: &impl crate::events::Event) {
+        host::emit(&self.options.host, &self.id, detail);
     }
 
     /// Changes the window's state; what changes the transcript is kept. A new message
@@ -206,7 +206,7 @@ impl Conversation {
         }
     }
 
-    fn runner(&self) -> Option<Rc<Runner>> {
+    pub(crate) fn runner(&self) -> Option<Rc<Runner>> {
         self.with(|s| s.runner.clone())
     }
 }
@@ -243,10 +243,7 @@ fn clock_time(ms: u64, lang: &str) -> String {
 
 /// What the visitor wrote, for the person who has the conversation.
 fn to_person(conv: &Conversation, text: String) {
-    conv.emit(
-        "chatlet:visitor-message",
-        &crate::events::VisitorMessage { text },
-    );
+    conv.emit(&crate::events::VisitorMessage { text });
 }
 
 /// The bot (loaded from `text`) is ready: the conversation starts (or goes on where an
@@ -282,6 +279,7 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
             host: options.host_info.clone(),
             glue: options.glue.clone(),
             forever,
+            code_on_page: options.code_on_page,
         });
     });
     // The messages the visitor sent while the bot was loading (shown, and the page
@@ -301,7 +299,7 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
             tabs::follow_saved(conv, saved);
         }
     }
-    conv.emit("chatlet:ready", &crate::events::Ready { bot: title });
+    conv.emit(&crate::events::Ready { bot: title });
     for early in conv.with(|s| std::mem::take(&mut s.early)) {
         match early {
             Early::Input(Input::Text(text)) if tabs::following(conv) => {

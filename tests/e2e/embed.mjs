@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serveStatic, newPage, chatHelpers } from './lib.mjs';
 import { lifecycleRoutes } from './lifecycle.mjs';
+import { manyRoutes } from './many.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const pagesDir = path.join(here, 'pages');
@@ -37,6 +38,7 @@ export async function embedSites({ dist, api }) {
   routes['/bubble-teaser.html'] = variant('data-teaser="Questions about your order?"');
   routes['/tiles.html'] = { body: routes['/bubble.html'].body.replace('/bots/shop.json', '/bots/tiles.json') };
   Object.assign(routes, lifecycleRoutes(`<script src="${cdn.url}chatlet.js"></script>`));
+  Object.assign(routes, manyRoutes(`<script src="${cdn.url}chatlet.js"></script>`));
   routes['/broken-flow.html'] = { body: routes['/bubble.html'].body.replace('/bots/shop.json', '/bots/broken-flow.json') };
   routes['/bots/broken-flow.json'] = { body: fs.readFileSync(path.join(here, '../findings/cb-broken-flow.json'), 'utf8') };
   routes['/bubble-preview-all.html'] = variant('data-preview="all"');

@@ -1,7 +1,8 @@
 // Bot code that never ends must not freeze the page: the session runs in a worker, a
 // watchdog stops a block over its budget (2 s) by replacing the worker, and the
 // conversation goes on where it was. Without a worker (a CSP that refuses blob:
-// workers) the session runs on the page's thread, says so, and still works.
+// workers) the bot's code does not run, each block a script error, and the console names
+// the CSP; only a page that asks for it (data-code-on-page) runs the code on its thread.
 import assert from 'node:assert/strict';
 
 /** The pages these checks need, for the test site's routes. */
@@ -11,6 +12,10 @@ export function hangRoutes(withBot, bot) {
   return {
     '/stuck.html': { body: withBot('/bots/stuck.json'), type: 'text/html' },
     '/stuck-no-workers.html': { body: withBot('/bots/stuck.json'), type: 'text/html', headers: { 'Content-Security-Policy': noWorkers } },
+    '/stuck-on-page.html': {
+      body: withBot('/bots/stuck.json').replace('async></script>', 'data-code-on-page async></script>'),
+      type: 'text/html', headers: { 'Content-Security-Policy': noWorkers },
+    },
     '/bots/stuck.json': { body: bot },
   };
 }
@@ -71,8 +76,30 @@ export async function hangChecks({ open, check }) {
     await v.page.close();
   });
 
-  await check('a page whose CSP refuses workers: the bot\'s code runs on the page\'s thread, with a warning that says so', async () => {
+  await check('a page whose CSP refuses workers (worker-src \'none\'): the bot\'s code is refused, each block a script error, the console names the CSP, and the page stays responsive', async () => {
     const v = await open('/stuck-no-workers.html');
+    await v.say('remember red');
+    await v.waitBot(1);
+    await v.say('loop'); // on the page's thread this would freeze the page for good
+    const worst = await slowestEvaluation(v.page, 1000);
+    assert.ok(worst < 500, `the page answered within ${worst} ms`);
+    await v.waitBot(2);
+    await v.say('recall');
+    await v.waitBot(3);
+    // The pre-process blocks did not run: nothing was noted; the flow went on.
+    assert.deepEqual(await v.botTexts(), ['Noted: .', 'Still here after the loop. Note: .', 'You said .']);
+    const told = v.log.errors.filter((e) => e.includes("the bot's code does not run"));
+    assert.equal(told.length, 1, `one console error says why: ${v.log.errors.join('\n')}`);
+    assert.match(told[0], /Content-Security-Policy refuses the widget's worker/);
+    assert.match(told[0], /worker-src/);
+    assert.match(told[0], /data-code-on-page/);
+    assert.ok(v.log.warnings.some((w) => w.includes('not run: bot code needs the widget\'s worker')), v.log.warnings.join('\n'));
+    assert.ok(!v.log.warnings.some((w) => w.includes("runs on the page's thread")), v.log.warnings.join('\n'));
+    await v.page.close();
+  });
+
+  await check('the same page with data-code-on-page: the bot\'s code runs on the page\'s thread, with a warning that says so', async () => {
+    const v = await open('/stuck-on-page.html');
     const first = Date.now();
     await v.say('remember red');
     await v.waitBot(1);

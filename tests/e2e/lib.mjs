@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import zlib from 'node:zlib';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.pdf': 'application/pdf',
 };
 
@@ -19,7 +19,8 @@ const TYPES = {
  * a path prefix to another folder; `api`, a base URL, receives every request under /api/
  * (as `trunk serve` proxies to the demo API). `hold(pathname)` may return a promise the
  * answer waits for (a slow network for one file); if it resolves to 'fail', the answer is 503. With `compress`, files go out with
- * brotli (quality 11) or gzip, as a CDN would send them.
+ * brotli (quality 11) or gzip, as a CDN would send them (the file's .br or .gz twin when
+ * there is one).
  */
 /** Is `file` in folder `base` (not `..` out of it, nor a sibling named like `base-x`)? */
 export function inside(base, file) {
@@ -52,6 +53,10 @@ export async function serveStatic(dir, { headers = {}, routes = {}, mounts = {},
       const coding = !compress ? null : /\bbr\b/.test(accepts) ? 'br' : /\bgzip\b/.test(accepts) ? 'gzip' : null;
       if (!coding) { res.writeHead(200, type); res.end(body); return; }
       const key = `${coding} ${file}`;
+      // A precompressed twin beside the file (the release folder has them) goes out as
+      // it is, as static hosts serve them; else the file is compressed here.
+      const twin = `${file}.${coding === 'br' ? 'br' : 'gz'}`;
+      if (!packed.has(key) && fs.existsSync(twin)) packed.set(key, fs.readFileSync(twin));
       if (!packed.has(key)) {
         packed.set(key, coding === 'br'
           ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } })
@@ -157,13 +162,14 @@ export async function greeted(page) {
 }
 
 /** Runs named checks, printing ok/FAIL lines; `summary()` prints the closing line.
- * `E2E_ONLY=text` runs only the checks whose name contains `text` (while working on them). */
+ * `E2E_ONLY=text` runs only the checks whose name contains `text` (`a|b`: either; while
+ * working on them). */
 export function checks() {
   let passed = 0, failed = 0;
   const only = process.env.E2E_ONLY;
   return {
     async check(name, fn) {
-      if (only && !name.includes(only)) return;
+      if (only && !only.split("|").some((o) => name.includes(o))) return;
       try { await fn(); passed++; console.log(`ok - ${name}`); }
       catch (e) { failed++; console.log(`FAIL - ${name}: ${e.stack || e}`); }
     },

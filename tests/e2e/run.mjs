@@ -23,10 +23,15 @@ import { screenshots } from './screenshots.mjs';
 import { windowChecks, launcherChecks } from './window.mjs';
 import { tileChecks } from './tiles.mjs';
 import { lifecycleChecks } from './lifecycle.mjs';
+import { manyChecks, measureMany } from './many.mjs';
+import { packageChecks } from './package.mjs';
+import { previewRoutes, previewChecks } from './preview.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const dist = path.join(root, 'dist');
+// The visitor test page (dist/site) and the release folder a CDN serves (dist/chatlet).
+const dist = path.join(root, 'dist', 'site');
+const release = path.join(root, 'dist', 'chatlet');
 const bin = (name) => path.join(root, 'target/debug', name);
 const out = path.join(here, 'out');
 fs.mkdirSync(out, { recursive: true });
@@ -76,6 +81,7 @@ const routes = {
   ...persistRoutes(index, tag),
   ...richRoutes(index, tag),
   ...longRoutes(index, tag),
+  ...previewRoutes(),
 };
 const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
@@ -246,7 +252,9 @@ try {
     await s.waitBot(2);
     const texts = await s.botTexts();
     assert.equal(texts[0], "I'll pass this on to our team.");
-    assert.ok(s.log.warnings.some((w) => w.includes('chatlet scripts') && w.includes('EvalError')), s.log.warnings.join('\n'));
+    // No worker either (script-src 'self' refuses blob: workers): the code does not run,
+    // and the console says why and names the precompiled scripts.
+    assert.ok(s.log.errors.some((e) => e.includes('chatlet scripts') && e.includes('Content-Security-Policy')), s.log.errors.join('\n'));
     await s.page.close();
   });
   await hangChecks({ open, check });
@@ -255,17 +263,21 @@ try {
   await fileChecks({ open, check, api, control, out });
   await transferChecks({ open, check });
   await windowChecks({ open, check, browser, siteUrl: site.url });
-  const sites = await embedSites({ dist, api: api.url });
+  await previewChecks({ browser, check, siteUrl: site.url, root, out });
+  await packageChecks({ browser, check, release, root, api });
+  const sites = await embedSites({ dist: release, api: api.url });
   try {
     await embedChecks({ browser, check, sites });
     await a11yChecks({ browser, check, sites });
     await launcherChecks({ browser, check, sites, siteUrl: site.url });
     await tileChecks({ browser, check, sites });
     await lifecycleChecks({ browser, check, sites });
+    await manyChecks({ browser, check, sites });
     if (!process.env.E2E_ONLY) {
       await screenshots({ browser, siteUrl: site.url, sites, out });
       await richScreenshots({ browser, siteUrl: site.url, out });
       await measure({ browser, sites });
+      await measureMany({ browser, sites });
       await longConversation({ open });
     }
   } finally {

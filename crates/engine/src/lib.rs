@@ -23,6 +23,8 @@
 //! assert_eq!(texts(s.handle(Input::Text("123456".into()))), ["Thanks, 123456."]);
 //! ```
 
+#![deny(missing_docs)]
+
 // The modules are private: hosts use the chosen list below (and `precompiled`, the
 // strict-CSP scripts file, and `transcript`, the test language, with the `transcript`
 // feature). `internals` is for the fuzz targets and property tests.

@@ -119,7 +119,17 @@ impl Session {
         if let Some(to) = trigger {
             return self.run(to);
         }
-        match self.select_rule(at, Some(ok)) {
+        let fired = self.select_rule(at, Some(ok));
+        self.note_rule(
+            at,
+            fired,
+            if ok {
+                "the call's success"
+            } else {
+                "the call's failure"
+            },
+        );
+        match fired {
             Some(rule) => {
                 let rule = &bot.interactions[at].rules[rule];
                 self.assign(at, rule);

@@ -159,12 +159,35 @@ pub struct Session {
     pub(crate) filled_slots: Vec<String>,
     pub(crate) intents: Vec<(String, Pattern)>,
     pub(crate) out: Vec<Output>,
+    /// Why the turns went where they went, for the bot author (`checks` builds only:
+    /// the previewer, the command line); [`Session::take_trace`] empties it.
+    #[cfg(feature = "checks")]
+    pub(crate) trace: Vec<String>,
 }
 
 impl Session {
     /// A new conversation with `bot`, without JavaScript (code blocks report an error).
     pub fn new(bot: Arc<Bot>, options: SessionOptions) -> Session {
         Session::with_scripts(bot, options, Box::new(NoScripts))
+    }
+
+    /// Why the turns since the last call went where they went, in words, oldest first:
+    /// the starter that matched and its pattern (or the fallback), the rule of a question
+    /// or an integration's outcome that fired (or none). For bot authors (the previewer);
+    /// only with the `checks` feature.
+    #[cfg(feature = "checks")]
+    pub fn take_trace(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.trace)
+    }
+
+    /// Notes why the turn goes where it goes (nothing without the `checks` feature).
+    #[allow(unused_variables)]
+    pub(crate) fn note(&mut self, why: impl FnOnce(&Session) -> String) {
+        #[cfg(feature = "checks")]
+        {
+            let line = why(self);
+            self.trace.push(line);
+        }
     }
 
     /// A new conversation with `bot` whose code runs in `scripts`.
@@ -206,6 +229,8 @@ impl Session {
             steps: 0,
             intents: Vec::new(),
             out: Vec::new(),
+            #[cfg(feature = "checks")]
+            trace: Vec::new(),
         }
     }
 

@@ -36,6 +36,23 @@ impl Session {
         })
     }
 
+    /// Notes which rule of `at` fired, or that none did (`for_what`: the answer, the
+    /// call's outcome).
+    pub(super) fn note_rule(&mut self, at: InteractionId, rule: Option<usize>, for_what: &str) {
+        self.note(|s| {
+            let it = &s.bot.interactions[at];
+            match rule {
+                Some(r) => format!(
+                    "{for_what} of \"{}\": rule {} ({}) fired",
+                    it.name,
+                    r + 1,
+                    describe(&it.rules[r].condition)
+                ),
+                None => format!("{for_what} of \"{}\": no rule fired", it.name),
+            }
+        });
+    }
+
     /// Does the current message pick option `value` of question `q`?
     pub(super) fn picks_option(&self, q: InteractionId, value: &str) -> bool {
         let Kind::Question { choices, style, .. } = &self.bot.interactions[q].kind else {
@@ -108,5 +125,23 @@ impl Session {
             };
             store.set(&assign.name, value, assign.scope, dialog);
         }
+    }
+}
+
+/// A rule's condition in words, for the trace.
+#[cfg_attr(not(feature = "checks"), allow(dead_code))]
+fn describe(condition: &Condition) -> String {
+    match condition {
+        Condition::Always => "unconditional".into(),
+        Condition::Pattern { patterns, .. } => {
+            let all: Vec<&str> = patterns.iter().map(|p| p.source()).collect();
+            format!("pattern {}", all.join(" | "))
+        }
+        Condition::Regex(re) => format!("regular expression {}", re.source()),
+        Condition::Exact(value) => format!("exact value {value:?}"),
+        Condition::Option(value) => format!("option {value:?}"),
+        Condition::ApiResult(true) => "success".into(),
+        Condition::ApiResult(false) => "failure".into(),
+        Condition::NoMatch(_) => "no match".into(),
     }
 }

@@ -43,17 +43,41 @@ impl Session {
         if let Some(q) = self.pending.take() {
             self.offered.clear();
             let asks_file = matches!(self.bot.interactions[q].kind, Kind::Upload(_));
-            if let Some(rule) = self.select_rule(q, None).filter(|_| !asks_file) {
+            let rule = self.select_rule(q, None).filter(|_| !asks_file);
+            self.note_rule(q, rule, "the answer to the question");
+            if let Some(rule) = rule {
                 self.fire(q, rule);
                 return;
             }
             interrupted = Some(q);
         }
         if let Some(dialog) = self.starter() {
+            self.note(|s| {
+                let d = &s.bot.dialogs[dialog];
+                let message = &s.ctx.user_message;
+                let subject = Subject::new(message);
+                match d.patterns.iter().find(|p| p.fits(&subject)) {
+                    Some(p) => format!(
+                        "starter of dialog \"{}\" matched (pattern {})",
+                        d.name,
+                        p.source()
+                    ),
+                    None => format!("starter of dialog \"{}\" matched (its intent)", d.name),
+                }
+            });
             self.start_dialog(dialog, interrupted);
         } else if let Some(fallback) = self.bot.fallback {
+            self.note(|s| {
+                format!(
+                    "no starter matched: the fallback dialog \"{}\"",
+                    s.bot.dialogs[fallback].name
+                )
+            });
             self.start_dialog(fallback, interrupted);
         } else {
+            self.note(|_| {
+                "no starter matched and there is no fallback dialog: the default text".into()
+            });
             self.say_text(DEFAULT_FALLBACK_TEXT, false, 0);
             self.pending = interrupted;
         }
