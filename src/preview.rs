@@ -17,7 +17,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::events::{Event, Finding};
-use crate::protocol::{Step, Turn};
+use crate::protocol::{BlockRun, Step, Turn};
 
 /// `chatlet:turn` (the previewer's build only): one turn of the session.
 #[derive(Serialize)]
@@ -33,6 +33,8 @@ pub struct TurnDetail<'a> {
     /// Why the turn went where it went: the starter that matched and its pattern (or
     /// the fallback), the rule that fired (or none).
     pub why: &'a [String],
+    /// The blocks of bot code the turn ran: their script keys, times and errors.
+    pub blocks: &'a [BlockRun],
     /// A call or an upload is in flight.
     pub waiting: bool,
     /// The session's state after the turn (its snapshot, as stored).
@@ -54,6 +56,7 @@ pub fn turn_detail(turn: &Turn, step: Option<Step>) -> TurnDetail<'_> {
         outputs: &turn.outputs,
         lines: turn.outputs.iter().map(transcript::bot_lines).collect(),
         why: &turn.why,
+        blocks: &turn.blocks,
         waiting: turn.waiting,
         state: turn.inspect.as_ref(),
         forever: turn.forever.as_ref(),

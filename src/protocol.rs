@@ -64,6 +64,10 @@ pub struct Turn {
     #[cfg(feature = "preview")]
     #[serde(default)]
     pub why: Vec<String>,
+    /// The previewer's build: the blocks of bot code the step ran.
+    #[cfg(feature = "preview")]
+    #[serde(default)]
+    pub blocks: Vec<BlockRun>,
 }
 
 /// What a tab that follows hands to the tab that leads its conversation (through the
@@ -147,6 +151,23 @@ pub struct Watch {
     blocks: Cell<u32>,
     /// Few (one per stopped block): a list, not a set.
     stopped: RefCell<Vec<BlockId>>,
+    /// The previewer's build: the blocks run during the step (see [`BlockRun`]).
+    #[cfg(feature = "preview")]
+    runs: RefCell<Vec<BlockRun>>,
+}
+
+/// A block of bot code run during a step, for the previewer: the script's key
+/// (`"<interaction key>/pre"`, `"…/post"`, `"…/reply"`, `"<integration>/transform"`,
+/// `"globals"`), how long it ran and its error, if any.
+#[cfg(feature = "preview")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlockRun {
+    /// The script's key.
+    pub key: String,
+    /// Milliseconds it ran (the browser's clock).
+    pub ms: f64,
+    /// What it threw, or why it was stopped.
+    pub error: Option<String>,
 }
 
 impl Watch {
@@ -166,25 +187,45 @@ pub struct Watched<S> {
 }
 
 impl<S: ScriptHost> Watched<S> {
-    fn guard(&mut self, f: impl FnOnce(&mut S) -> Result<(), String>) -> Result<(), String> {
+    #[cfg_attr(not(feature = "preview"), allow(unused_variables))]
+    fn guard(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(&mut S) -> Result<(), String>,
+    ) -> Result<(), String> {
         let id = (self.watch.seq.get(), self.watch.blocks.get());
         self.watch.blocks.set(id.1 + 1);
         if self.watch.stopped.borrow().contains(&id) {
             return Err(over_budget(BLOCK_BUDGET_MS.into()));
         }
         (self.notify)(FromWorker::Block(id));
+        #[cfg(all(feature = "preview", target_arch = "wasm32"))]
+        let started = js_sys::Date::now();
         let result = f(&mut self.inner);
         (self.notify)(FromWorker::BlockDone(id));
+        #[cfg(feature = "preview")]
+        {
+            #[cfg(target_arch = "wasm32")]
+            let ms = js_sys::Date::now() - started;
+            #[cfg(not(target_arch = "wasm32"))]
+            let ms = 0.0;
+            self.watch.runs.borrow_mut().push(BlockRun {
+                key: key.to_string(),
+                ms,
+                error: result.clone().err(),
+            });
+        }
         result
     }
 }
 
 impl<S: ScriptHost> ScriptHost for Watched<S> {
     fn start(&mut self, globals: Option<&Script>, ctx: &mut BotContext) -> Result<(), String> {
-        self.guard(|s| s.start(globals, ctx))
+        let key = globals.map_or("globals", |g| g.key.as_str());
+        self.guard(key, |s| s.start(globals, ctx))
     }
     fn run(&mut self, script: &Script, ctx: &mut BotContext) -> Result<(), String> {
-        self.guard(|s| s.run(script, ctx))
+        self.guard(&script.key, |s| s.run(script, ctx))
     }
 }
 
@@ -269,6 +310,8 @@ impl Stepper {
             inspect: serde_json::to_value(session.snapshot()).ok(),
             #[cfg(feature = "preview")]
             why: session.take_trace(),
+            #[cfg(feature = "preview")]
+            blocks: std::mem::take(&mut *self.watch.runs.borrow_mut()),
         }
     }
 }

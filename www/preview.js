@@ -113,6 +113,7 @@ function turn(d) {
   c.turns.push(d);
   for (const output of d.outputs) {
     if (output.request) newCall(output.request, d.seq);
+    if (output.upload) newCall({ ...output.upload, body: '(the visitor\'s file)' }, d.seq);
   }
   if (input && input.response) answered(input.response.id, d, input.response.status, input.response.body);
   if (input && input.network_error) answered(input.network_error.id, d, null, input.network_error.error);
@@ -139,6 +140,8 @@ function showTurn(d) {
   const item = el('li', { 'data-seq': d.seq },
     el('strong', {}, describeStep(d.step)),
     d.why && d.why.length ? el('ul', { class: 'why' }, ...d.why.map((w) => el('li', {}, w))) : null,
+    d.blocks && d.blocks.length ? el('ul', { class: 'why blocks' }, ...d.blocks.map((b) => el('li', {},
+      `code ${b.key}: ${b.ms < 1 ? '<1' : Math.round(b.ms)} ms${b.error ? `, error: ${b.error}` : ''}`))) : null,
     lines.length ? el('pre', { class: 'lines' }, lines.join('\n')) : null,
     notes.length ? el('pre', { class: 'notes' }, notes.join('\n')) : null);
   $('turns').append(item);
@@ -251,6 +254,49 @@ window.fetch = async function (input, init) {
   return response;
 };
 
+// Uploads go through XMLHttpRequest (fetch has no upload progress): watched and stubbed
+// the same way. A stubbed upload never leaves the page; its answer arrives as the
+// browser's would (status, responseText, then loadend).
+const xhrOpen = XMLHttpRequest.prototype.open;
+const xhrSend = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+  this.chatletAsked = { method: String(method).toUpperCase(), url: new URL(String(url), location.href).href };
+  return xhrOpen.call(this, method, url, ...rest);
+};
+XMLHttpRequest.prototype.send = function (body) {
+  const asked = this.chatletAsked;
+  const call = asked && conversation && [...conversation.requests.values()].find((c) => c.started == null
+    && c.method.toUpperCase() === asked.method && new URL(c.url, location.href).href === asked.url);
+  if (!call) return xhrSend.call(this, body);
+  call.started = performance.now();
+  const stub = takeStub(call.integration);
+  const offline = !stub && (settings.stubAll || $('offline').checked);
+  if (!stub && !offline) {
+    this.addEventListener('loadend', () => {
+      call.ms = performance.now() - call.started;
+      call.status = this.status || null;
+      call.response = this.responseText;
+      if (!this.status) call.error = 'the upload failed (no answer)';
+      drawCall(call);
+    });
+    return xhrSend.call(this, body);
+  }
+  const status = stub && !stub.fail ? stub.status : 0;
+  const text = stub && !stub.fail ? stub.body : '';
+  call.stubbed = stub ? (stub.fail ? 'failed by a stub' : 'stubbed') : 'not sent';
+  if (!status) call.error = stub ? 'failed by a stub' : (settings.stubAll ? 'not sent: every call is stubbed and this one has no stub' : 'offline');
+  for (const [k, v] of Object.entries({ status, responseText: text, readyState: 4 })) {
+    Object.defineProperty(this, k, { value: v, configurable: true });
+  }
+  setTimeout(() => {
+    call.ms = performance.now() - call.started;
+    if (status) { call.status = status; call.response = text; }
+    drawCall(call);
+    this.dispatchEvent(new ProgressEvent(status ? 'load' : 'error'));
+    this.dispatchEvent(new ProgressEvent('loadend'));
+  }, 50);
+};
+
 /** The stub for `name`'s next call: a once-only stub is used up. */
 function takeStub(name) {
   const i = settings.stubs.findIndex((s) => s.name === name);
@@ -282,12 +328,17 @@ $('offline').addEventListener('change', () => window.dispatchEvent(new Event($('
 
 // ---- Transfers: the page's answer ----------------------------------------------------
 
+// Platform events (transfers, uploads) in the turn list, where the author reads the rest.
+const platform = (text) => $('turns').append(el('li', { class: 'platform' }, el('strong', {}, text)));
+$('chat').addEventListener('chatlet:upload', (e) => platform(`upload of ${e.detail.name} (${e.detail.size} bytes): ${e.detail.outcome}`));
+
 // The simulated agent desk: accept (then chat as the agent, and hand back) or refuse.
 let transferId = null;
 const AGENT = { name: 'Preview agent' };
 $('chat').addEventListener('chatlet:transfer', (e) => {
   transferId = e.detail.conversationId;
   $('desk-what').textContent = `Skill ${e.detail.skill}${e.detail.message ? `: "${e.detail.message}"` : ''}`;
+  platform(`transfer asked: skill ${e.detail.skill}${e.detail.agent ? `, agent ${e.detail.agent}` : ''}`);
   $('desk-log').replaceChildren();
   $('desk-ask').hidden = false;
   $('desk-live').hidden = true;
@@ -297,12 +348,14 @@ const deskLine = (who, text) => $('desk-log').append(el('li', {}, el('strong', {
 $('chat').addEventListener('chatlet:visitor-message', (e) => deskLine('Visitor', e.detail.text));
 $('desk-accept').addEventListener('click', () => {
   if (transferId) reportTransfer(transferId, 'accepted', AGENT);
+  platform(`transfer accepted by ${AGENT.name}`);
   $('desk-ask').hidden = true;
   $('desk-live').hidden = false;
   $('desk-input').focus();
 });
 $('desk-refuse').addEventListener('click', () => {
   if (transferId) reportTransfer(transferId, 'failed');
+  platform('transfer refused: the bot hears __agent_escalation_failed__');
   $('desk').hidden = true;
 });
 $('desk-form').addEventListener('submit', (e) => {
@@ -315,6 +368,7 @@ $('desk-form').addEventListener('submit', (e) => {
 });
 $('desk-end').addEventListener('click', () => {
   if (transferId) endTransfer(transferId);
+  platform('the agent handed the conversation back to the bot');
   $('desk').hidden = true;
 });
 

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { newPage, chatHelpers, GREETING } from './lib.mjs';
 import { audit } from './a11y.mjs';
+import { pdf } from './files.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const bots = path.join(here, 'bots');
@@ -162,9 +163,35 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
     await page.locator('#desk-log >> text=Thanks, my card is lost').waitFor();
     await page.click('#desk-end');
     assert.ok(await page.locator('#desk').isHidden());
+    const log2 = await page.locator('#turns').innerText();
+    assert.match(log2, /transfer asked: skill 12345[\s\S]*transfer accepted by Preview agent[\s\S]*the agent handed the conversation back to the bot/);
     // Back with the bot: it answers again.
     await v.say('balance');
     await page.locator('.chatlet-bot .chatlet-text >> text=What is your 6-digit account number?').waitFor();
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+
+  await check('previewer: an upload the author fails with a stub never leaves the page and takes the bot\'s failure path; each block of bot code run is listed with its time', async () => {
+    const { page, log } = await newPage(browser, { viewport: { width: 1500, height: 1000 } });
+    const sent = [];
+    page.on('request', (r) => { if (r.url().includes('/api/upload')) sent.push(r.url()); });
+    await page.goto(url('?bot=demo-bot.json'));
+    const v = await demoChat(page);
+    await page.fill('#stub-name', 'Upload');
+    await page.check('#stub-fail');
+    await page.click('#stub button[type=submit]');
+    await v.say('I want to send a document');
+    await v.waitBot(GREETING.length + 1);
+    await page.setInputFiles('.chatlet-picker', { name: 'statement.pdf', mimeType: 'application/pdf', buffer: pdf(20 * 1024) });
+    await page.locator('.chatlet-bot .chatlet-text >> text=Sorry, that file did not arrive. Please try again later.').waitFor();
+    assert.deepEqual(sent, [], 'the stubbed upload never left the page');
+    await page.locator('#turns >> text=upload of statement.pdf (20480 bytes): failed').waitFor();
+    const row = await page.locator('#calls li').last().innerText();
+    assert.match(row, /^Upload POST \S*\/api\/upload/);
+    assert.match(row, /failed by a stub/);
+    const turns = await page.locator('#turns').innerText();
+    assert.match(turns, /code [^\n]*store statement[^\n]*\/pre: (<1|\d+) ms/);
     assert.deepEqual(log.errors, []);
     await page.close();
   });
