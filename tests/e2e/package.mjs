@@ -5,6 +5,8 @@
 //   output, the package's chatlet-* files copied next to the bundle), where a visitor
 //   chats with the demo bot (its integration calls the demo API);
 // - the React example (docs/examples/react), bundled the same way and chatted with;
+// - the same page bundled by Vite and by webpack, which turn the module's
+//   `new URL('./…', import.meta.url)` files into their own assets, chatted with;
 // - the declarations: `tsc --noEmit` passes on a file that uses every call and every
 //   event's detail, and fails on a wrong event name, a wrong detail field and a wrong
 //   option, each for that reason;
@@ -276,6 +278,34 @@ export async function packageChecks({ browser, check, release, root, api }) {
       const api = /export interface ChatletApi \{([^}]*)\}/.exec(dts)[1];
       assert.deepEqual(keys, [...api.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]).sort());
       await p.close();
+    });
+
+    await check('Vite and webpack bundle the package without configuration (its wasm, glue and stylesheet become their own assets), and a visitor chats with the demo bot through each bundle', async () => {
+      const bin = (name) => path.join(tools, '.bin', name);
+      fs.writeFileSync(path.join(app, 'index.html'), page('/src/main.js', '<div id="chat" style="height:560px"></div>'));
+      run(bin('vite'), ['build', '--outDir', 'out-vite', '--emptyOutDir', '--logLevel', 'error'], app);
+      run(bin('webpack'), ['--mode', 'production', '--entry', './src/main.js', '-o', 'out-webpack'], app);
+      fs.writeFileSync(path.join(app, 'out-webpack', 'index.html'),
+        page('main.js', '<div id="chat" style="height:560px"></div>').replace('<script type="module" src="main.js">', '<script defer src="main.js">'));
+      for (const [name, dir] of [['Vite', 'out-vite'], ['webpack', 'out-webpack']]) {
+        const all = fs.readdirSync(path.join(app, dir), { recursive: true }).map(String);
+        assert.ok(all.some((f) => f.endsWith('.wasm')) && all.some((f) => f.endsWith('.css')), `${name} copied the assets: ${all}`);
+        const server = await serveStatic(path.join(app, dir), { api: api.url, routes: {
+          '/demo-bot.json': { body: demoBot, type: 'application/json' },
+          '/bot-avatar.png': { body: fs.readFileSync(path.join(root, 'www', 'bot-avatar.png')), type: 'image/png' },
+        } });
+        servers.push(server);
+        const { page: p, log } = await newPage(browser);
+        await p.goto(server.url);
+        const v = { page: p, ...chatHelpers(p) };
+        await v.waitBot(GREETED).catch(async (e) => {
+          throw new Error(`${name}: no greeting (${e.message.split('\n')[0]}); errors: ${log.errors.join(' | ')}; page: ${(await p.content()).slice(0, 600)}`);
+        });
+        assert.match(await balance(v), /^The balance of account 314159 is [\d.]+ USD\.$/, name);
+        assert.ok((await p.evaluate(() => window.heard)).some((d) => d.author === 'bot'), `${name}: on() hears`);
+        assert.deepEqual(log.errors, [], name);
+        await p.close();
+      }
     });
 
     await check('the React example (docs/examples/react), bundled with esbuild from the installed package, chats with the demo bot: one window under StrictMode, its messages reach the component', async () => {
