@@ -80,21 +80,17 @@ struct Checked {
 /// A bot file's findings, as `chatlet check` lists them.
 #[wasm_bindgen]
 pub fn check(text: &str) -> JsValue {
-    let checked = match chatlet_engine::load(text) {
-        Ok(bot) => Checked {
-            loaded: true,
-            name: Some(bot.display_name()),
-            size: Some(bot.size()),
-            findings: bot.findings().iter().map(Finding::of).collect(),
-            lines: bot.findings().iter().map(|f| f.to_string()).collect(),
-        },
-        Err(e) => Checked {
-            loaded: false,
-            name: None,
-            size: None,
-            findings: e.findings.iter().map(Finding::of).collect(),
-            lines: e.findings.iter().map(|f| f.to_string()).collect(),
-        },
+    let loaded = chatlet_engine::load(text);
+    let found = match &loaded {
+        Ok(bot) => bot.findings(),
+        Err(e) => &e.findings,
     };
-    crate::wire::to_js(&checked)
+    let bot = loaded.as_ref().ok();
+    crate::wire::to_js(&Checked {
+        loaded: bot.is_some(),
+        name: bot.map(|b| b.display_name()),
+        size: bot.map(|b| b.size()),
+        findings: found.iter().map(Finding::of).collect(),
+        lines: found.iter().map(|f| f.to_string()).collect(),
+    })
 }

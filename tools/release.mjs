@@ -55,9 +55,8 @@ for (const f of ['README.md', 'LICENSE', 'LICENSE-MIT']) {
 
 // Precompressed twins, for hosts that serve them as they are (nginx's gzip_static and
 // brotli_static, Caddy's precompressed, many CDNs).
-const compressible = widget.slice();
 const sizes = [];
-for (const f of compressible) {
+for (const f of widget) {
   const body = fs.readFileSync(path.join(release, f));
   const br = zlib.brotliCompressSync(body, { params: {
     [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } });

@@ -6,6 +6,11 @@
 //! What JavaScript rejects is refused as [`Kind::Invalid`]; what it accepts but the
 //! `regex` crate cannot match in linear time (look-around, back-references, Unicode
 //! property escapes) is refused by name as [`Kind::Unsupported`].
+//!
+//! Over 600 lines on purpose: it is one recursive-descent parser of one grammar (terms,
+//! atoms, escapes, classes, quantifiers, each with its Annex B reading), whose functions
+//! call one another; split, each file would hold half of a rule. Its tests are in
+//! `regex_dialect::tests` and `crates/engine/tests/regex_js.rs`.
 
 use super::set::{Set, DIGIT, LINE_TERMINATORS, MAX_CHAR, SPACE, WORD, WORD_UNICODE_CASELESS};
 use super::{Flags, Kind, RegexError};
