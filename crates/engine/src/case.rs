@@ -1,6 +1,6 @@
 //! Lower case for matching (patterns, exact answers, options, conditions, keywords), and
-//! the upper case of single characters that case-insensitive regular expressions compare
-//! by without the `u` flag: the one place the engine maps case.
+//! the upper and lower case of single characters that case-insensitive regular
+//! expressions fold by (`regex_dialect::fold`): the one place the engine maps case.
 //!
 //! With the `unicode-case` feature (default) this is the standard library's Unicode
 //! mappings. Without it (the widget, where the standard library's tables cost about
@@ -37,7 +37,7 @@ pub fn upper_each(chars: &[char]) -> Vec<Option<char>> {
     return chars.iter().map(|c| one(c.to_uppercase())).collect();
     #[cfg(not(feature = "unicode-case"))]
     match UPPER.get() {
-        Some(&upper) => upper_each_by(chars, upper),
+        Some(&upper) => each_by(chars, upper),
         None => chars.iter().map(|c| Some(c.to_ascii_uppercase())).collect(),
     }
 }
@@ -49,18 +49,30 @@ fn one(mut upper: impl Iterator<Item = char>) -> Option<char> {
     }
 }
 
-/// [`upper_each`] by a host's upper-casing of whole texts, in one call: each character
-/// followed by NUL, which no upper case holds (NUL itself, which has no case, is left
-/// out).
+/// Each character in lower case, where that is one character (`None` where it is more,
+/// as `İ` is `i` and a combining dot).
+pub fn lower_each(chars: &[char]) -> Vec<Option<char>> {
+    #[cfg(feature = "unicode-case")]
+    return chars.iter().map(|c| one(c.to_lowercase())).collect();
+    #[cfg(not(feature = "unicode-case"))]
+    match LOWER.get() {
+        Some(&lower) => each_by(chars, lower),
+        None => chars.iter().map(|c| Some(c.to_ascii_lowercase())).collect(),
+    }
+}
+
+/// [`upper_each`] or [`lower_each`] by a host's mapping of whole texts, in one call: each
+/// character followed by NUL, which no mapping holds and which no context rule (the final
+/// sigma) looks through (NUL itself, which has no case, is left out).
 #[cfg_attr(feature = "unicode-case", allow(dead_code))]
-fn upper_each_by(chars: &[char], upper: fn(&str) -> String) -> Vec<Option<char>> {
+fn each_by(chars: &[char], map: fn(&str) -> String) -> Vec<Option<char>> {
     let mut joined = String::with_capacity(chars.len() * 4);
     for &c in chars.iter().filter(|&&c| c != '\0') {
         joined.push(c);
         joined.push('\0');
     }
-    let upper = upper(&joined);
-    let mut pieces = upper.split('\0').map(|piece| one(piece.chars()));
+    let mapped = map(&joined);
+    let mut pieces = mapped.split('\0').map(|piece| one(piece.chars()));
     chars
         .iter()
         .map(|&c| match c {
@@ -98,8 +110,22 @@ mod tests {
     fn upper_case_by_the_host() {
         let all: Vec<char> = (0..=0xFFFF).filter_map(char::from_u32).collect();
         assert_eq!(
-            super::upper_each_by(&all, |s| s.to_uppercase()),
+            super::each_by(&all, |s| s.to_uppercase()),
             super::upper_each(&all)
+        );
+    }
+
+    /// The same for lower case, whose final sigma rule looks at neighbours.
+    #[test]
+    fn lower_case_by_the_host() {
+        let all: Vec<char> = (0..=0x1FFFF).filter_map(char::from_u32).collect();
+        assert_eq!(
+            super::each_by(&all, |s| s.to_lowercase()),
+            super::lower_each(&all)
+        );
+        assert_eq!(
+            super::lower_each(&['Σ', 'İ', 'A', 'ß']),
+            vec![Some('σ'), None, Some('a'), Some('ß')]
         );
     }
 

@@ -10,8 +10,10 @@
 //!   crate's only at `\n`. Each line terminator of the text becomes `\n`, a tag naming
 //!   it (a noncharacter) and `\n` again; the expression takes the three as one unit, and
 //!   the search may begin only between units.
-//! - **With `u` and `i`**, `ſ` and the Kelvin sign are word characters for `\b`; the text
-//!   carries them as `s` and `k`, their case foldings (every class already folds them).
+//! - **With `i`**, every class is widened to the units that fold with its own
+//!   ([`fold`]); the crate's `(?i)` is never used. With `u` too, `ſ` and the Kelvin sign
+//!   are word characters for `\b`; the text carries them as `s` and `k`, their case
+//!   foldings (every class already folds them).
 //!
 //! Every character is written as `\x{…}`: no character of the expression is read by the
 //! crate's own syntax, so nothing needs escaping.
@@ -55,9 +57,6 @@ pub fn emit(node: &Node, flags: Flags, source: &str) -> Result<(String, Form), R
         source,
     };
     let mut out = String::new();
-    if form.fold_text {
-        out.push_str("(?i:");
-    }
     if flags.sticky {
         out.push_str(r"\A");
     } else if form.lines {
@@ -72,9 +71,6 @@ pub fn emit(node: &Node, flags: Flags, source: &str) -> Result<(String, Form), R
     out.push_str("(?:");
     w.node(&mut out, node)?;
     out.push(')');
-    if form.fold_text {
-        out.push(')');
-    }
     Ok((out, form))
 }
 
@@ -139,8 +135,8 @@ impl Writer<'_> {
     /// One unit of `set` (or, negated, not in it).
     fn class(&self, out: &mut String, set: &Set, negated: bool) {
         let folded;
-        let set = if self.flags.ignore_case && !self.flags.unicode {
-            folded = fold::closure(set);
+        let set = if self.flags.ignore_case {
+            folded = fold::closure(set, self.flags.unicode);
             &folded
         } else {
             set

@@ -8,8 +8,8 @@
 //!   (look-around, back-references, Unicode property escapes).
 //! - [`emit`] writes the tree in the crate's syntax with JavaScript's classes (`\d`,
 //!   `\w`, `\s`, `\b` as ECMAScript defines them), anchors (`^`/`$` by `m`), dot (by
-//!   `s`) and case folding (by `i`: [`fold`] without `u`, the crate's simple folding
-//!   with it), and says how a text is prepared so that the crate sees JavaScript's
+//!   `s`) and case folding (by `i`: [`fold`] widens each class, by JavaScript's
+//!   Canonicalize without `u` and Unicode's simple folding with it), and says how a text is prepared so that the crate sees JavaScript's
 //!   units (UTF-16 code units without `u`).
 //!
 //! A rule's regex is *searched* in the message (unanchored), as `RegExp.prototype.test`
