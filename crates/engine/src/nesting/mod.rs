@@ -42,17 +42,20 @@ impl Nesting {
     /// The kinds of level open at the deepest point, most first: `"3 brackets, 1
     /// assignment"`.
     pub fn parts(&self) -> String {
-        let mut parts: Vec<(usize, Level)> = Level::ALL
+        // (fewer, level) pairs, sorted as the regex sets' ranges are: one instance of the
+        // sort in the wasm, and ties stay in the order of `Level::ALL`.
+        let mut parts: Vec<(u32, u32)> = Level::ALL
             .iter()
-            .map(|&level| (self.counts[level as usize], level))
-            .filter(|(count, _)| *count > 0)
+            .filter(|&&level| self.counts[level as usize] > 0)
+            .map(|&level| (u32::MAX - self.counts[level as usize] as u32, level as u32))
             .collect();
-        parts.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
+        parts.sort_unstable();
         let named: Vec<String> = parts
             .iter()
-            .map(|(count, level)| {
-                let (one, many) = level.names();
-                format!("{count} {}", if *count == 1 { one } else { many })
+            .map(|&(fewer, level)| {
+                let count = u32::MAX - fewer;
+                let (one, many) = Level::ALL[level as usize].names();
+                format!("{count} {}", if count == 1 { one } else { many })
             })
             .collect();
         named.join(", ")

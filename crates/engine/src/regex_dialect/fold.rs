@@ -111,21 +111,21 @@ pub fn closure(set: &Set, unicode: bool) -> Set {
     let Moved { pairs, units } = moved(unicode);
     let is_moved = |u: u32| units.binary_search(&u).is_ok();
     // The canonical units the set stands for.
-    let mut canon: Vec<u32> = pairs
+    let mut canon: Vec<(u32, u32)> = pairs
         .iter()
         .filter(|&&(_, m)| set.contains(m))
-        .map(|&(c, _)| c)
+        .map(|&(c, _)| (c, c))
         .collect();
     canon.extend(
         pairs
             .iter()
-            .map(|&(c, _)| c)
-            .filter(|&c| set.contains(c) && !is_moved(c)),
+            .filter(|&&(c, _)| set.contains(c) && !is_moved(c))
+            .map(|&(c, _)| (c, c)),
     );
-    canon.sort_unstable();
-    canon.dedup();
+    // As a set: sorted and merged by the one sort of (u32, u32) pairs in the wasm.
+    let canon = Set::of(&canon);
     let mut extra: Vec<(u32, u32)> = Vec::new();
-    for &c in &canon {
+    for c in canon.0.iter().flat_map(|&(lo, hi)| lo..=hi) {
         if !is_moved(c) {
             extra.push((c, c));
         }
