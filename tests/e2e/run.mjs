@@ -26,6 +26,7 @@ import { lifecycleChecks } from './lifecycle.mjs';
 import { manyChecks, measureMany } from './many.mjs';
 import { packageChecks } from './package.mjs';
 import { previewRoutes, previewChecks } from './preview.mjs';
+import { foldBot, foldChecks } from './fold.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -82,6 +83,8 @@ const routes = {
   ...richRoutes(index, tag),
   ...longRoutes(index, tag),
   ...previewRoutes(),
+  '/fold.html': { body: withBot('/bots/fold.json'), type: 'text/html' },
+  '/bots/fold.json': { body: foldBot() },
 };
 const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
@@ -257,6 +260,7 @@ try {
     assert.ok(s.log.errors.some((e) => e.includes('chatlet scripts') && e.includes('Content-Security-Policy')), s.log.errors.join('\n'));
     await s.page.close();
   });
+  await foldChecks({ open, check });
   await hangChecks({ open, check });
   await persistChecks({ open, check, browser, siteUrl: site.url });
   await richChecks({ open, check });
