@@ -77,9 +77,11 @@ struct Checked {
     lines: Vec<String>,
 }
 
-/// A bot file's findings, as `chatlet check` lists them.
+/// A bot file's findings, as `chatlet check` lists them (code the browser cannot parse
+/// included, where `chatlet check` names what QuickJS cannot).
 #[wasm_bindgen]
 pub fn check(text: &str) -> JsValue {
+    chatlet_engine::set_syntax_check(syntax_error);
     let loaded = chatlet_engine::load(text);
     let found = match &loaded {
         Ok(bot) => bot.findings(),
@@ -93,4 +95,20 @@ pub fn check(text: &str) -> JsValue {
         findings: found.iter().map(Finding::of).collect(),
         lines: found.iter().map(|f| f.to_string()).collect(),
     })
+}
+
+/// Why `code` does not parse as a function body, by the browser's own parser: the
+/// `Function` constructor parses without running. Only a `SyntaxError` counts (a page
+/// whose Content-Security-Policy forbids it gets an `EvalError`, which says nothing of
+/// the code).
+fn syntax_error(code: &str) -> Option<String> {
+    let function: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Function"))
+            .ok()?
+            .unchecked_into();
+    let args = js_sys::Array::of1(&JsValue::from_str(code));
+    let thrown = js_sys::Reflect::construct(&function, &args).err()?;
+    let error: js_sys::Error = thrown.dyn_into().ok()?;
+    (error.name() == "SyntaxError")
+        .then(|| format!("SyntaxError: {}", String::from(error.message())))
 }

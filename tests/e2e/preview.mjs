@@ -129,6 +129,29 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
     await page.close();
   });
 
+  await check('previewer: code the browser cannot parse is a warning with its place, the same place chatlet check names', async () => {
+    const { page, log } = await newPage(browser, { viewport: { width: 1500, height: 1000 } });
+    await page.goto(url(''));
+    const text = JSON.stringify({ chatlet: 1, name: 'Typo desk', dialogs: [{ name: 'Hi', patterns: ['hi'], flow: [
+      { say: 'Hello', pre: 'var a = ;' }, { say: 'Fine', pre: ['if (a) {', '  a = 1;', '}'] }] }] });
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'typo.json', { type: 'application/json' }));
+      document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, text);
+    await page.waitForFunction(() => /Typo desk: 1 dialogs, 2 interactions; 0 unsupported, 1 warnings/.test(document.getElementById('summary').textContent));
+    const findings = await page.locator('#findings').innerText();
+    assert.match(findings, /warning[\s\S]*\/dialogs\/0\/flow\/0\/pre \("Hi 1"\): the code does not parse \(SyntaxError: [^)]+\); running it is a script error/);
+    assert.doesNotMatch(findings, /flow\/1\/pre/, 'code that parses is not listed');
+    const file = path.join(out, 'typo.json');
+    fs.writeFileSync(file, text);
+    const cli = execFileSync(chatlet, ['check', file], { encoding: 'utf8' });
+    assert.match(cli, /^warning: \/dialogs\/0\/flow\/0\/pre \("Hi 1"\): the code does not parse \(SyntaxError: .*, line 1 column 9\); running it is a script error$/m);
+    assert.match(cli, /0 unsupported, 1 warnings/);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+
   await check('previewer: a broken bot says what and where (its finding and JSON pointer), and the page stays usable: another bot opens after it', async () => {
     const { page } = await newPage(browser, { viewport: { width: 1500, height: 1000 } });
     await page.goto(url('?bot=/bots/preview-broken.json'));

@@ -118,6 +118,8 @@ fn read(path: &Path) -> Result<String, String> {
 
 fn check(path: &Path) -> Result<ExitCode, String> {
     let text = read(path)?;
+    // Code QuickJS cannot parse is a warning with its place in the file.
+    chatlet_engine::set_syntax_check(chatlet::js::syntax_error);
     let path = path.display();
     match chatlet_engine::load(&text) {
         Ok(bot) => {

@@ -48,6 +48,8 @@ mod slots;
 mod small_map;
 mod snapshot;
 mod starters;
+#[cfg(feature = "checks")]
+mod syntax;
 mod template;
 mod text;
 #[cfg(feature = "transcript")]
@@ -82,6 +84,8 @@ pub use upload::{
 // Lower case for hosts that bring their own (the widget: the browser's).
 #[cfg(not(feature = "unicode-case"))]
 pub use case::{set_lower, set_upper};
+#[cfg(feature = "checks")]
+pub use syntax::{set_syntax_check, SyntaxCheck};
 
 /// The engine's parsers, for the fuzz targets and property tests: not an API.
 #[doc(hidden)]

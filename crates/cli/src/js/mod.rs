@@ -330,9 +330,11 @@ fn thrown(js: &Ctx<'_>, error: rquickjs::Error) -> String {
     }
 }
 
-/// Parses `code` as a script without running any of it.
-fn compile(js: &Ctx<'_>, code: &str) -> Result<(), String> {
-    let text = CString::new(code).map_err(|_| "the code holds a NUL character".to_string())?;
+/// Parses `code` as a script without running any of it. A syntax error comes with its
+/// line and column in `code`, where QuickJS gives them.
+fn compile(js: &Ctx<'_>, code: &str) -> Result<(), (String, Option<(u32, u32)>)> {
+    let text =
+        CString::new(code).map_err(|_| ("the code holds a NUL character".to_string(), None))?;
     let flags = qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY;
     // SAFETY: the context is live for `js`'s lifetime; the source is NUL-terminated and
     // `len` excludes the terminator, as `JS_Eval` requires; with COMPILE_ONLY nothing runs.
@@ -349,7 +351,19 @@ fn compile(js: &Ctx<'_>, code: &str) -> Result<(), String> {
     // wrapper frees it once.
     let value = unsafe { Value::from_raw(js.clone(), raw) };
     if value.is_exception() {
-        return Err(thrown(js, rquickjs::Error::Exception));
+        // The place is in the exception's stack, "at bot code:LINE:COLUMN".
+        let caught = js.catch();
+        let place = caught
+            .as_exception()
+            .and_then(|e| e.get::<_, String>("stack").ok())
+            .and_then(|stack| {
+                let (_, at) = stack.split_once("bot code:")?;
+                let mut numbers = at.split(|c: char| !c.is_ascii_digit());
+                Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
+            });
+        // Thrown again, for `thrown` to describe as it describes every error.
+        js.throw(caught);
+        return Err((thrown(js, rquickjs::Error::Exception), place));
     }
     Ok(())
 }
@@ -371,6 +385,13 @@ pub fn syntax_error(source: &str) -> Option<String> {
                 .iter()
                 .zip(["\n});", "\n}];"])
                 .find_map(|(open, close)| compile(&js, &format!("{open}{source}{close}")).err())
+                .map(|(message, place)| match place {
+                    // The line the surrounding opened is not the block's.
+                    Some((line, column)) if line > 1 => {
+                        format!("{message}, line {} column {column}", line - 1)
+                    }
+                    _ => message,
+                })
         })
     };
     match thread::Builder::new().stack_size(THREAD_STACK).spawn(parse) {

@@ -512,8 +512,8 @@ pub(crate) struct Effects {
 
 /// Checks a block of bot code at load time: nesting of any kind deeper than
 /// [`MAX_CODE_DEPTH`] (what every host's JavaScript parser takes) is an error, and (with
-/// the `checks` feature) every `botContext` function Chatlet does not have is listed as
-/// unsupported.
+/// the `checks` feature) code the host's parser refuses is a warning and every
+/// `botContext` function Chatlet does not have is listed as unsupported.
 pub fn check_code(
     findings: &mut Findings,
     code: &str,
@@ -533,6 +533,16 @@ pub fn check_code(
                 deepest.parts()
             ),
         );
+    } else {
+        #[cfg(feature = "checks")]
+        if let Some(why) = crate::syntax::syntax_error(code) {
+            findings.warn(
+                FindingKind::Code,
+                pointer,
+                interaction,
+                format!("the code does not parse ({why}); running it is a script error"),
+            );
+        }
     }
     #[cfg(feature = "checks")]
     for name in unknown_calls(code) {

@@ -1,0 +1,63 @@
+//! The host's JavaScript syntax check at load time (a test binary of its own: the check,
+//! once installed, is the process's).
+
+use chatlet_engine::{load, set_syntax_check, Severity};
+use serde_json::Value;
+
+/// A stand-in parser: code holding `@@` does not parse.
+fn refuses_at_signs(code: &str) -> Option<String> {
+    code.contains("@@")
+        .then(|| "SyntaxError: @@ is not JavaScript".to_string())
+}
+
+#[test]
+fn code_the_host_cannot_parse_is_a_warning_where_it_is() {
+    // Before a host installs a check, nothing is checked.
+    let native = r#"{"dialogs":[{"name":"D","patterns":["hi"],"flow":[
+        {"say":"a","pre":"@@"},{"say":"b","post":"ok();"}]}]}"#;
+    assert!(load(native).unwrap().findings().is_empty());
+    set_syntax_check(refuses_at_signs);
+    let found: Vec<String> = load(native)
+        .unwrap()
+        .findings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            r#"warning: /dialogs/0/flow/0/pre ("D 1"): the code does not parse (SyntaxError: @@ is not JavaScript); running it is a script error"#
+        ]
+    );
+
+    // A Conversation Builder export: an interaction's hook and the global functions.
+    let mut cb: Value = serde_json::from_str(include_str!(
+        "../../../tests/transcripts/cb-scripts/bot.json"
+    ))
+    .unwrap();
+    let messages = cb["conversationMessage"].as_array_mut().unwrap();
+    let i = messages
+        .iter()
+        .position(|m| m.get("preProcessMessage").is_some())
+        .expect("an interaction with pre-process code");
+    messages[i]["preProcessMessage"] = Value::from("var x = 1; @@");
+    let name = messages[i]["name"].as_str().map(str::to_string);
+    cb["globalFunctions"]["methods"] = Value::from("function f() { @@ }");
+    let bot = load(&cb.to_string()).unwrap();
+    let warnings: Vec<_> = bot
+        .findings()
+        .iter()
+        .filter(|f| f.severity == Severity::Warning && f.message.contains("does not parse"))
+        .map(|f| (f.pointer.as_str(), f.interaction.clone()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("/globalFunctions/methods", None),
+            (
+                format!("/conversationMessage/{i}/preProcessMessage").as_str(),
+                name
+            ),
+        ]
+    );
+}
