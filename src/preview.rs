@@ -75,6 +75,9 @@ struct Checked {
     findings: Vec<Finding>,
     /// `chatlet check`'s lines.
     lines: Vec<String>,
+    /// (script key, the name an author knows it by) for each code hook: turns name
+    /// blocks by key, an interaction id in a Conversation Builder export.
+    labels: Vec<(String, String)>,
 }
 
 /// A bot file's findings, as `chatlet check` lists them (code the browser cannot parse
@@ -94,6 +97,7 @@ pub fn check(text: &str) -> JsValue {
         size: bot.map(|b| b.size()),
         findings: found.iter().map(Finding::of).collect(),
         lines: found.iter().map(|f| f.to_string()).collect(),
+        labels: bot.map(|b| b.code_labels()).unwrap_or_default(),
     })
 }
 

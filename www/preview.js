@@ -36,6 +36,7 @@ async function open(text, origin) {
   const checked = check(text);
   showFindings(checked);
   bot.name = checked.name;
+  bot.labels = new Map(checked.labels);
   start(checked.loaded);
 }
 
@@ -133,15 +134,19 @@ function describeStep(step) {
   return json(input);
 }
 
+/** A block of code by the name its author knows it by (an interaction's name, not a
+ *  Conversation Builder id); the key itself for the globals and integrations. */
+const label = (key) => (bot && bot.labels && bot.labels.get(key)) || key;
+
 function showTurn(d) {
   const lines = d.lines.flat().map((l) => `< ${l}`);
   const notes = d.outputs.filter((o) => o.debug || o.script_error).map((o) => o.debug
-    ? `debug: ${o.debug.message}` : `script error in ${o.script_error.block}: ${o.script_error.error}`);
+    ? `debug: ${o.debug.message}` : `script error in ${label(o.script_error.block)}: ${o.script_error.error}`);
   const item = el('li', { 'data-seq': d.seq },
     el('strong', {}, describeStep(d.step)),
     d.why && d.why.length ? el('ul', { class: 'why' }, ...d.why.map((w) => el('li', {}, w))) : null,
     d.blocks && d.blocks.length ? el('ul', { class: 'why blocks' }, ...d.blocks.map((b) => el('li', {},
-      `code ${b.key}: ${b.ms < 1 ? '<1' : Math.round(b.ms)} ms${b.error ? `, error: ${b.error}` : ''}`))) : null,
+      `code ${label(b.key)}: ${b.ms < 1 ? '<1' : Math.round(b.ms)} ms${b.error ? `, error: ${b.error}` : ''}`))) : null,
     lines.length ? el('pre', { class: 'lines' }, lines.join('\n')) : null,
     notes.length ? el('pre', { class: 'notes' }, notes.join('\n')) : null);
   $('turns').append(item);

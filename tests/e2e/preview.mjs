@@ -104,7 +104,11 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
   await check('previewer: a Conversation Builder export dropped on the page lists its findings (unsupported, dangling), a click shows that part of the file, and it chats; by ?bot= too', async () => {
     const { page, log } = await newPage(browser, { viewport: { width: 1500, height: 1000 } });
     await page.goto(url(''));
-    const text = fs.readFileSync(path.join(bots, 'cb-opening-hours.json'), 'utf8');
+    // With a block of code on one interaction, which the turns name by the interaction's
+    // name (its key in the export is an id).
+    const cb = JSON.parse(fs.readFileSync(path.join(bots, 'cb-opening-hours.json'), 'utf8'));
+    cb.conversationMessage.find((m) => m.id === 'hours-weekend').preProcessMessage = "botContext.setBotVariable('seen', 'weekend', true, false);";
+    const text = JSON.stringify(cb);
     await page.evaluate((text) => {
       const data = new DataTransfer();
       data.items.add(new File([text], 'opening-hours.json', { type: 'application/json' }));
@@ -123,6 +127,8 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
     await v.say('what are your opening hours?');
     await v.waitBot(2);
     assert.deepEqual(await v.botTexts(), ['The shop opens 9:00 to 17:30, Monday to Friday.', 'On Saturdays, 10:00 to 14:00.']);
+    await page.waitForFunction(() => /code weekend\/pre: /.test(document.getElementById('turns').textContent));
+    assert.doesNotMatch(await page.locator('#turns').innerText(), /hours-weekend/, 'the block by its name, not its id');
     await page.goto(url('?bot=/bots/opening-hours.json'));
     await page.waitForFunction(() => /Opening hours desk/.test(document.getElementById('summary').textContent));
     assert.deepEqual(log.errors, []);

@@ -99,13 +99,20 @@ fn check_warns_of_code_that_does_not_parse() {
         r#"{"dialogs":[{"name":"D","patterns":["hi"],"flow":[{"say":"a","pre":"var a = 1;\nvar b = ;"},{"say":"b","post":["if (a) {","}"]}]}]}"#,
     );
     let (code, out, _) = chatlet(&["check", &bot], "");
-    assert_eq!(code, 0, "a warning, not an error: the bot loads and runs: {out}");
+    assert_eq!(
+        code, 0,
+        "a warning, not an error: the bot loads and runs: {out}"
+    );
     assert!(
-        out.contains(r#"warning: /dialogs/0/flow/0/pre ("D 1"): the code does not parse (SyntaxError: "#)
-            && out.contains(", line 2 column 9); running it is a script error"),
+        out.contains(
+            r#"warning: /dialogs/0/flow/0/pre ("D 1"): the code does not parse (SyntaxError: "#
+        ) && out.contains(", line 2 column 9); running it is a script error"),
         "{out}"
     );
-    assert!(!out.contains("flow/1/post"), "code that parses is not listed: {out}");
+    assert!(
+        !out.contains("flow/1/post"),
+        "code that parses is not listed: {out}"
+    );
     assert!(out.contains("0 unsupported, 1 warnings"), "{out}");
 }
 

@@ -1,5 +1,6 @@
-//! The host's JavaScript syntax check at load time (a test binary of its own: the check,
-//! once installed, is the process's).
+//! What a bot author is told of the bot's code: the host's JavaScript syntax check at
+//! load time (a test binary of its own: the check, once installed, is the process's),
+//! and the names blocks go by.
 
 use chatlet_engine::{load, set_syntax_check, Severity};
 use serde_json::Value;
@@ -60,4 +61,29 @@ fn code_the_host_cannot_parse_is_a_warning_where_it_is() {
             ),
         ]
     );
+}
+
+/// A Conversation Builder export keys its blocks by interaction id; authors know them by
+/// the interaction's name.
+#[test]
+fn blocks_are_labelled_by_their_interactions_names() {
+    let text = include_str!("../../../tests/transcripts/cb-scripts/bot.json");
+    let raw: Value = serde_json::from_str(text).unwrap();
+    let bot = load(text).unwrap();
+    let labels = bot.code_labels();
+    assert!(!labels.is_empty());
+    for (key, label) in &labels {
+        let (id, hook) = key.rsplit_once('/').unwrap();
+        let message = raw["conversationMessage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap_or_else(|| panic!("{key} names no interaction"));
+        assert_eq!(
+            label,
+            &format!("{}/{hook}", message["name"].as_str().unwrap())
+        );
+        assert!(["pre", "post", "reply"].contains(&hook), "{key}");
+    }
 }
