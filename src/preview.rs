@@ -84,6 +84,10 @@ struct Checked {
 /// included, where `chatlet check` names what QuickJS cannot).
 #[wasm_bindgen]
 pub fn check(text: &str) -> JsValue {
+    // Loading compiles the bot's expressions, whose case folding is built once, from the
+    // browser's case mappings: they must be there before the first load (mount installs
+    // them too, but the page checks a bot before it mounts one).
+    crate::install_case();
     chatlet_engine::set_syntax_check(syntax_error);
     let loaded = chatlet_engine::load(text);
     let found = match &loaded {
@@ -97,7 +101,9 @@ pub fn check(text: &str) -> JsValue {
         size: bot.map(|b| b.size()),
         findings: found.iter().map(Finding::of).collect(),
         lines: found.iter().map(|f| f.to_string()).collect(),
-        labels: bot.map(|b| b.code_labels()).unwrap_or_default(),
+        labels: bot
+            .map(chatlet_engine::precompiled::labels)
+            .unwrap_or_default(),
     })
 }
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { newPage, chatHelpers, GREETING } from './lib.mjs';
 import { audit } from './a11y.mjs';
 import { pdf } from './files.mjs';
+import { foldBot, foldDisagreements } from './fold.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const bots = path.join(here, 'bots');
@@ -154,6 +155,20 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
     const cli = execFileSync(chatlet, ['check', file], { encoding: 'utf8' });
     assert.match(cli, /^warning: \/dialogs\/0\/flow\/0\/pre \("Hi 1"\): the code does not parse \(SyntaxError: .*, line 1 column 9\); running it is a script error$/m);
     assert.match(cli, /0 unsupported, 1 warnings/);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+
+  await check('previewer: a bot without code (on the page\'s thread) matches case-insensitive rules (i, iu) as the browser\'s RegExp does, though the page checked it before any window mounted', async () => {
+    const { page, log } = await newPage(browser, { viewport: { width: 1500, height: 1000 } });
+    await page.goto(url(''));
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'fold.json', { type: 'application/json' }));
+      document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, foldBot());
+    await page.waitForFunction(() => /^Fold: 1 dialogs/.test(document.getElementById('summary').textContent));
+    assert.deepEqual(await foldDisagreements({ page, ...chatHelpers(page) }), [], 'the previewer and the browser disagree');
     assert.deepEqual(log.errors, []);
     await page.close();
   });

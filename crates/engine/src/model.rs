@@ -214,23 +214,6 @@ impl Bot {
     pub fn interaction_named(&self, name: &str) -> Option<InteractionId> {
         self.interactions.iter().position(|i| i.name == name)
     }
-
-    /// Each code hook's [`Script::key`] with the name an author knows the hook by: its
-    /// interaction's name in place of the interaction's key (a Conversation Builder
-    /// export's key is an id), the hook kept: `"ask email/pre"`.
-    pub fn code_labels(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for it in &self.interactions {
-            for script in [&it.code.pre, &it.code.post, &it.code.reply]
-                .into_iter()
-                .flatten()
-            {
-                let hook = script.key.rsplit('/').next().unwrap_or_default();
-                out.push((script.key.clone(), format!("{}/{hook}", it.name)));
-            }
-        }
-        out
-    }
 }
 
 impl Settings {

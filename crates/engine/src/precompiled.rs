@@ -39,6 +39,32 @@ pub fn blocks(bot: &Bot) -> Vec<Script> {
     out
 }
 
+/// Each code hook's [`Script::key`] with the name an author knows the hook by: its
+/// interaction's name in place of the interaction's key (a Conversation Builder
+/// export's key is an id), the hook kept: `"ask email/pre"`. A name that is blank or
+/// that another interaction shares keeps the key beside it: `"ask (3f2a…)/pre"`.
+pub fn labels(bot: &Bot) -> Vec<(String, String)> {
+    let shared = |name: &str| bot.interactions.iter().filter(|i| i.name == name).count() > 1;
+    let mut out = Vec::new();
+    for it in &bot.interactions {
+        let who = if it.name.trim().is_empty() {
+            it.key.clone()
+        } else if it.name != it.key && shared(&it.name) {
+            format!("{} ({})", it.name, it.key)
+        } else {
+            it.name.clone()
+        };
+        for script in [&it.code.pre, &it.code.post, &it.code.reply]
+            .into_iter()
+            .flatten()
+        {
+            let hook = script.key.rsplit('/').next().unwrap_or_default();
+            out.push((script.key.clone(), format!("{who}/{hook}")));
+        }
+    }
+    out
+}
+
 /// Does the bot have any code at all? A bot without code never needs a JavaScript engine.
 pub fn has_code(bot: &Bot) -> bool {
     bot.globals.is_some() || !blocks(bot).is_empty()

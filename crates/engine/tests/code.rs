@@ -70,7 +70,7 @@ fn blocks_are_labelled_by_their_interactions_names() {
     let text = include_str!("../../../tests/transcripts/cb-scripts/bot.json");
     let raw: Value = serde_json::from_str(text).unwrap();
     let bot = load(text).unwrap();
-    let labels = bot.code_labels();
+    let labels = chatlet_engine::precompiled::labels(&bot);
     assert!(!labels.is_empty());
     for (key, label) in &labels {
         let (id, hook) = key.rsplit_once('/').unwrap();
@@ -86,4 +86,43 @@ fn blocks_are_labelled_by_their_interactions_names() {
         );
         assert!(["pre", "post", "reply"].contains(&hook), "{key}");
     }
+}
+
+/// A name two interactions share, or none, keeps the id beside it.
+#[test]
+fn shared_or_blank_names_keep_their_ids() {
+    let mut cb: Value = serde_json::from_str(include_str!(
+        "../../../tests/transcripts/cb-scripts/bot.json"
+    ))
+    .unwrap();
+    let messages = cb["conversationMessage"].as_array_mut().unwrap();
+    let with_code: Vec<usize> = (0..messages.len())
+        .filter(|&i| messages[i].get("preProcessMessage").is_some())
+        .collect();
+    assert!(
+        with_code.len() >= 2,
+        "the fixture has two interactions with code"
+    );
+    let (a, b) = (with_code[0], with_code[1]);
+    messages[a]["name"] = Value::from("same");
+    messages[b]["name"] = Value::from("same");
+    let (id_a, id_b) = (messages[a]["id"].clone(), messages[b]["id"].clone());
+    let bot = load(&cb.to_string()).unwrap();
+    let labels = chatlet_engine::precompiled::labels(&bot);
+    let label = |id: &Value| {
+        let prefix = format!("{}/pre", id.as_str().unwrap());
+        labels
+            .iter()
+            .find(|(k, _)| *k == prefix)
+            .map(|(_, l)| l.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        label(&id_a),
+        format!("same ({})/pre", id_a.as_str().unwrap())
+    );
+    assert_eq!(
+        label(&id_b),
+        format!("same ({})/pre", id_b.as_str().unwrap())
+    );
 }

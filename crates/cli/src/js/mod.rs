@@ -23,7 +23,6 @@
 //! fresh realm with the bot's global functions takes over.
 
 use std::cell::{Cell, RefCell};
-use std::ffi::CString;
 use std::rc::Rc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
@@ -333,15 +332,18 @@ fn thrown(js: &Ctx<'_>, error: rquickjs::Error) -> String {
 /// Parses `code` as a script without running any of it. A syntax error comes with its
 /// line and column in `code`, where QuickJS gives them.
 fn compile(js: &Ctx<'_>, code: &str) -> Result<(), (String, Option<(u32, u32)>)> {
-    let text =
-        CString::new(code).map_err(|_| ("the code holds a NUL character".to_string(), None))?;
+    // NUL-terminated, as `JS_Eval` requires; a NUL inside the code (in a string literal,
+    // say) is the parser's to judge, not a reason to refuse it.
+    let mut text = Vec::with_capacity(code.len() + 1);
+    text.extend_from_slice(code.as_bytes());
+    text.push(0);
     let flags = qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY;
     // SAFETY: the context is live for `js`'s lifetime; the source is NUL-terminated and
     // `len` excludes the terminator, as `JS_Eval` requires; with COMPILE_ONLY nothing runs.
     let raw = unsafe {
         qjs::JS_Eval(
             js.as_raw().as_ptr(),
-            text.as_ptr(),
+            text.as_ptr().cast(),
             code.len() as _,
             c"bot code".as_ptr(),
             flags as i32,
@@ -375,6 +377,7 @@ fn compile(js: &Ctx<'_>, code: &str) -> Result<(), (String, Option<(u32, u32)>)>
 /// a thread of its own.
 pub fn syntax_error(source: &str) -> Option<String> {
     let source = source.to_string();
+    let lines = source.split('\n').count() as u32;
     let parse = move || -> Option<String> {
         let (_runtime, context) = match limited() {
             Ok(realm) => realm,
@@ -386,7 +389,12 @@ pub fn syntax_error(source: &str) -> Option<String> {
                 .zip(["\n});", "\n}];"])
                 .find_map(|(open, close)| compile(&js, &format!("{open}{source}{close}")).err())
                 .map(|(message, place)| match place {
-                    // The line the surrounding opened is not the block's.
+                    // The line the surrounding opened is not the block's; one past the
+                    // block's last is the surrounding's close (an unclosed bracket,
+                    // string or comment).
+                    Some((line, _)) if line > lines + 1 => {
+                        format!("{message}, at the end of the block")
+                    }
                     Some((line, column)) if line > 1 => {
                         format!("{message}, line {} column {column}", line - 1)
                     }

@@ -216,6 +216,14 @@ fn syntax_is_checked_without_running() {
     let e = syntax_error("var a = ;").expect("a syntax error");
     assert!(e.starts_with("SyntaxError"), "{e}");
     assert!(syntax_error("}); evil(); (function () {").is_some());
+    // Where the error is: in the block's own lines, or at its end.
+    let e = syntax_error("var a = 1;\nvar b = ;").expect("a syntax error");
+    assert!(e.ends_with(", line 2 column 9"), "{e}");
+    let e = syntax_error("if (a) {\n  b();").expect("an unclosed bracket");
+    assert!(e.ends_with(", at the end of the block"), "{e}");
+    // A NUL in a string literal is JavaScript; one outside a string is not.
+    assert_eq!(syntax_error("var s = '\0';"), None);
+    assert!(syntax_error("var s = 1;\0").is_some());
 }
 
 #[test]
