@@ -122,7 +122,7 @@ fn effects_and_scans() {
     assert!(e.immediate);
     #[cfg(feature = "checks")]
     assert_eq!(
-        unknown_calls("botContext.getBotVariable('a'); botContext.askMaven(); botContext.x"),
+        scan::unknown_calls("botContext.getBotVariable('a'); botContext.askMaven(); botContext.x"),
         ["askMaven"]
     );
     #[cfg(feature = "checks")]
