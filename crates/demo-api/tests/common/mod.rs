@@ -313,3 +313,13 @@ pub fn assert_json_content_type(reply: &Reply) {
         "Content-Type {content_type:?}"
     );
 }
+
+/// A comma-separated header value as lower-case items.
+pub fn list(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(|item| item.trim().to_ascii_lowercase())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
