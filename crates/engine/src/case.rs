@@ -33,12 +33,49 @@ pub fn set_upper(upper: fn(&str) -> String) {
 /// Each character in upper case, where that is one character (`None` where it is more,
 /// as `ß` is `SS`).
 pub fn upper_each(chars: &[char]) -> Vec<Option<char>> {
+    each(chars, Case::Upper)
+}
+
+/// Each character in lower case, where that is one character (`None` where it is more,
+/// as `İ` is `i` and a combining dot).
+pub fn lower_each(chars: &[char]) -> Vec<Option<char>> {
+    each(chars, Case::Lower)
+}
+
+#[derive(Clone, Copy)]
+enum Case {
+    Upper,
+    Lower,
+}
+
+/// [`upper_each`] and [`lower_each`]: std's mappings with the `unicode-case` feature, else
+/// the host's (ASCII only until a host installs its own).
+fn each(chars: &[char], case: Case) -> Vec<Option<char>> {
     #[cfg(feature = "unicode-case")]
-    return chars.iter().map(|c| one(c.to_uppercase())).collect();
+    return chars
+        .iter()
+        .map(|c| match case {
+            Case::Upper => one(c.to_uppercase()),
+            Case::Lower => one(c.to_lowercase()),
+        })
+        .collect();
     #[cfg(not(feature = "unicode-case"))]
-    match UPPER.get() {
-        Some(&upper) => each_by(chars, upper),
-        None => chars.iter().map(|c| Some(c.to_ascii_uppercase())).collect(),
+    match (match case {
+        Case::Upper => &UPPER,
+        Case::Lower => &LOWER,
+    })
+    .get()
+    {
+        Some(&map) => each_by(chars, map),
+        None => chars
+            .iter()
+            .map(|c| {
+                Some(match case {
+                    Case::Upper => c.to_ascii_uppercase(),
+                    Case::Lower => c.to_ascii_lowercase(),
+                })
+            })
+            .collect(),
     }
 }
 
@@ -46,18 +83,6 @@ fn one(mut upper: impl Iterator<Item = char>) -> Option<char> {
     match (upper.next(), upper.next()) {
         (Some(c), None) => Some(c),
         _ => None,
-    }
-}
-
-/// Each character in lower case, where that is one character (`None` where it is more,
-/// as `İ` is `i` and a combining dot).
-pub fn lower_each(chars: &[char]) -> Vec<Option<char>> {
-    #[cfg(feature = "unicode-case")]
-    return chars.iter().map(|c| one(c.to_lowercase())).collect();
-    #[cfg(not(feature = "unicode-case"))]
-    match LOWER.get() {
-        Some(&lower) => each_by(chars, lower),
-        None => chars.iter().map(|c| Some(c.to_ascii_lowercase())).collect(),
     }
 }
 
