@@ -25,6 +25,15 @@ export function previewRoutes() {
   };
 }
 
+/** Drops a bot file with this text and name on the previewer page, as an author does. */
+async function dropBot(page, text, name) {
+  await page.evaluate(([text, name]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], name, { type: 'application/json' }));
+    document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [text, name]);
+}
+
 /** The widget's chat helpers on the previewer page, after the demo bot's greeting. */
 async function demoChat(page) {
   const v = { page, ...chatHelpers(page) };
@@ -110,11 +119,7 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
     const cb = JSON.parse(fs.readFileSync(path.join(bots, 'cb-opening-hours.json'), 'utf8'));
     cb.conversationMessage.find((m) => m.id === 'hours-weekend').preProcessMessage = "botContext.setBotVariable('seen', 'weekend', true, false);";
     const text = JSON.stringify(cb);
-    await page.evaluate((text) => {
-      const data = new DataTransfer();
-      data.items.add(new File([text], 'opening-hours.json', { type: 'application/json' }));
-      document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    }, text);
+    await dropBot(page, text, 'opening-hours.json');
     await page.waitForFunction(() => /Opening hours desk: 2 dialogs, 5 interactions; 1 unsupported, 1 warnings/.test(document.getElementById('summary').textContent));
     const findings = await page.locator('#findings').innerText();
     assert.match(findings, /unsupported[\s\S]*\/requiredContext/);
@@ -141,11 +146,7 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
     await page.goto(url(''));
     const text = JSON.stringify({ chatlet: 1, name: 'Typo desk', dialogs: [{ name: 'Hi', patterns: ['hi'], flow: [
       { say: 'Hello', pre: 'var a = ;' }, { say: 'Fine', pre: ['if (a) {', '  a = 1;', '}'] }] }] });
-    await page.evaluate((text) => {
-      const data = new DataTransfer();
-      data.items.add(new File([text], 'typo.json', { type: 'application/json' }));
-      document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    }, text);
+    await dropBot(page, text, 'typo.json');
     await page.waitForFunction(() => /Typo desk: 1 dialogs, 2 interactions; 0 unsupported, 1 warnings/.test(document.getElementById('summary').textContent));
     const findings = await page.locator('#findings').innerText();
     assert.match(findings, /warning[\s\S]*\/dialogs\/0\/flow\/0\/pre \("Hi 1"\): the code does not parse \(SyntaxError: [^)]+\); running it is a script error/);
@@ -162,11 +163,7 @@ export async function previewChecks({ browser, check, siteUrl, root, out }) {
   await check('previewer: a bot without code (on the page\'s thread) matches case-insensitive rules (i, iu) as the browser\'s RegExp does, though the page checked it before any window mounted', async () => {
     const { page, log } = await newPage(browser, { viewport: { width: 1500, height: 1000 } });
     await page.goto(url(''));
-    await page.evaluate((text) => {
-      const data = new DataTransfer();
-      data.items.add(new File([text], 'fold.json', { type: 'application/json' }));
-      document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    }, foldBot());
+    await dropBot(page, foldBot(), 'fold.json');
     await page.waitForFunction(() => /^Fold: 1 dialogs/.test(document.getElementById('summary').textContent));
     assert.deepEqual(await foldDisagreements({ page, ...chatHelpers(page) }), [], 'the previewer and the browser disagree');
     assert.deepEqual(log.errors, []);
