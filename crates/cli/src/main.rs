@@ -12,8 +12,9 @@ use chatlet::host::Machine;
 use chatlet_engine::transcript::{debug_note, escape, replay, Driver, Mode, Report};
 use chatlet_engine::{Bot, Input, SessionOptions, Severity};
 
-/// Chat with a bot, replay transcripts, check bot files. BOT is a bot file: Chatlet's
-/// native format or a Conversation Builder export.
+/// Chat with a bot, replay transcripts, check and compile bot files. BOT is a bot file:
+/// Chatlet's native format or a Conversation Builder export (or, but for `compile`, a
+/// bot compiled by `chatlet compile`).
 #[derive(Parser)]
 #[command(name = "chatlet", version, about, long_about = None)]
 struct Cli {
@@ -62,6 +63,14 @@ enum Command {
         /// The bot file
         bot: PathBuf,
     },
+    /// Compile a bot file for the widget: visitors then load no bot reader (docs/embedding.md)
+    Compile {
+        /// The bot file
+        bot: PathBuf,
+        /// Write to FILE (default: the bot file's name ending in .chatlet)
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Write the bot's code as one JavaScript file, for pages whose CSP forbids 'unsafe-eval'
     Scripts {
         /// The bot file
@@ -97,6 +106,7 @@ fn main() -> ExitCode {
             test(&bot, &transcripts, debug, mode)
         }
         Command::Check { bot } => check(&bot),
+        Command::Compile { bot, out } => compile(&bot, out.as_deref()),
         Command::Scripts { bot, out } => scripts(&bot, out.as_deref()),
     };
     result.unwrap_or_else(|message| {
@@ -107,21 +117,68 @@ fn main() -> ExitCode {
 
 /// Reads and loads a bot file, printing its findings on failure.
 fn load_bot(path: &Path) -> Result<Bot, String> {
-    let text = read(path)?;
+    let loaded = load_any(path)?;
     let path = path.display();
-    chatlet_engine::load(&text).map_err(|e| format!("{path} does not load:\n{e}"))
+    loaded.map_err(|e| format!("{path} does not load:\n{e}"))
+}
+
+/// A bot file in either plain format, or a compiled bot.
+fn load_any(path: &Path) -> Result<Result<Bot, chatlet_engine::LoadError>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if chatlet_engine::compiled::is_compiled(&bytes) {
+        return Ok(chatlet_engine::compiled::read(&bytes));
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    Ok(chatlet_engine::load(&text))
 }
 
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
+/// Writes the compiled form of a plain bot file; its findings go to standard error, and
+/// a bot with errors is not written (exit 1).
+fn compile(bot_file: &Path, out: Option<&Path>) -> Result<ExitCode, String> {
+    let bytes =
+        std::fs::read(bot_file).map_err(|e| format!("cannot read {}: {e}", bot_file.display()))?;
+    if chatlet_engine::compiled::is_compiled(&bytes) {
+        return Err(format!("{} is compiled already", bot_file.display()));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not UTF-8 text", bot_file.display()))?;
+    let bot = match chatlet_engine::load(&text) {
+        Ok(bot) => bot,
+        Err(e) => {
+            for finding in &e.findings {
+                eprintln!("{finding}");
+            }
+            eprintln!("{}: not compiled", bot_file.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for finding in bot.findings() {
+        eprintln!("{finding}");
+    }
+    let out = out.map_or_else(|| bot_file.with_extension("chatlet"), Path::to_path_buf);
+    let compiled = chatlet_engine::compiled::write(&bot);
+    std::fs::write(&out, &compiled).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!(
+        "{}: {} bytes ({} in the plain file), fingerprint {}",
+        out.display(),
+        compiled.len(),
+        text.len(),
+        bot.fingerprint()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(path: &Path) -> Result<ExitCode, String> {
-    let text = read(path)?;
     // Code QuickJS cannot parse is a warning with its place in the file.
     chatlet_engine::set_syntax_check(chatlet::js::syntax_error);
+    let loaded = load_any(path)?;
     let path = path.display();
-    match chatlet_engine::load(&text) {
+    match loaded {
         Ok(bot) => {
             for finding in bot.findings() {
                 println!("{finding}");

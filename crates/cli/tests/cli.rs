@@ -417,3 +417,46 @@ fn test_restore_each_turn_replays_through_saved_sessions() {
         "{out}"
     );
 }
+
+#[test]
+fn compile_writes_a_bot_the_other_commands_run_and_refuses_a_broken_one() {
+    let out = scratch("demo.chatlet", "");
+    let (code, _, err) = chatlet(&["compile", "www/demo-bot.json", "-o", &out], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("bytes (17259 in the plain file)"), "{err}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\0chatlet"));
+    let (code, listed, _) = chatlet(&["check", &out], "");
+    assert_eq!(code, 0, "{listed}");
+    assert!(listed.contains("ok: 12 dialogs"), "{listed}");
+    let (code, said, _) = chatlet(&["chat", &out], "hi\nbalance\n12345\n");
+    assert_eq!(code, 0);
+    let (_, plain_said, _) = chatlet(&["chat", "www/demo-bot.json"], "hi\nbalance\n12345\n");
+    assert!(said.contains("account number"), "{said}");
+    assert_eq!(
+        said, plain_said,
+        "the compiled bot answers as the plain file does"
+    );
+    // Compiled twice, a bot with errors, a damaged file.
+    let (code, _, err) = chatlet(&["compile", &out], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("is compiled already"), "{err}");
+    let broken = scratch(
+        "broken.json",
+        r#"{"dialogs":[{"name":"D","flow":[{"say":"a","then":"nowhere"}],"oops":1}]}"#,
+    );
+    let (code, _, err) = chatlet(&["compile", &broken, "-o", &out], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unknown key") && err.contains("not compiled"),
+        "{err}"
+    );
+    let damaged = scratch("damaged.chatlet", "");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, listed, _) = chatlet(&["check", &damaged], "");
+    assert_eq!(code, 1);
+    assert!(
+        listed.contains("the compiled bot does not read"),
+        "{listed}"
+    );
+}

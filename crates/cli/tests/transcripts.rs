@@ -1,7 +1,7 @@
 //! Runs every transcript under `tests/transcripts/`, bot code on QuickJS: adding a behaviour
 //! is adding a folder or a transcript (`chatlet_engine::transcript::run_folder` says how
-//! a folder is laid out). Every transcript runs twice: as is, and with the session saved
-//! and restored before every visitor line.
+//! a folder is laid out). Every transcript runs three times: as is, with the session saved
+//! and restored before every visitor line, and on its bot compiled and read back.
 
 use std::path::Path;
 

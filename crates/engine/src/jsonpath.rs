@@ -14,12 +14,12 @@
 use serde_json::Value;
 
 /// A parsed path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct JsonPath {
     steps: Vec<Step>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Step {
     Key(String),
     Index(usize),

@@ -31,6 +31,7 @@
 mod botcontext;
 mod case;
 mod check;
+pub mod compiled;
 mod error;
 mod event;
 #[cfg(feature = "checks")]

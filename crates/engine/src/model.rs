@@ -33,7 +33,7 @@ pub fn succeeded(status: u16) -> bool {
 /// A loaded, checked bot. Its parts are the engine's: a host reads what it needs through
 /// the methods below, and cannot build one whose cross references the loaders have not
 /// checked (only [`crate::load`] makes a `Bot`).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Bot {
     /// The bot id (`{$chatBotId}`).
     pub(crate) id: String,
@@ -58,7 +58,9 @@ pub struct Bot {
     /// A hash of the file the bot was loaded from (set by [`crate::load`]): a session's
     /// snapshot names the bot it was made with.
     pub(crate) fingerprint: String,
-    /// The dialogs' starter patterns, indexed (built by the loaders' `Builder::finish`).
+    /// The dialogs' starter patterns, indexed (built by the loaders' `Builder::finish`,
+    /// and again when a compiled bot is read).
+    #[serde(skip)]
     pub(crate) starters: StarterIndex,
 }
 
@@ -94,7 +96,7 @@ impl Scope {
 pub const MAX_DELAY_MS: u32 = 10_000;
 
 /// Bot-wide settings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     /// Debug commands (`reset`) are on (CB's ENABLE_DEBUG).
     pub debug_commands: bool,
@@ -240,7 +242,7 @@ impl Default for Settings {
 }
 
 /// A dialog.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Dialog {
     /// The dialog's name.
     pub name: String,
@@ -255,7 +257,7 @@ pub struct Dialog {
 }
 
 /// One step of a dialog's flow.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Interaction {
     /// Stable key: the CB interaction id, or the native step's name.
     pub key: String,
@@ -278,7 +280,7 @@ pub struct Interaction {
 }
 
 /// An interaction's JavaScript hooks.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Hooks {
     /// Runs before the interaction is prepared.
     pub pre: Option<Script>,
@@ -289,7 +291,7 @@ pub struct Hooks {
 }
 
 /// A block of bot JavaScript, with the key a precompiled script file knows it by.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Script {
     /// Stable key: `"<interaction key>/pre"`, `"…/post"`, `"…/reply"`, `"<integration>/transform"`
     /// or `"globals"`.
@@ -299,7 +301,7 @@ pub struct Script {
 }
 
 /// An HTTP API the bot calls (a CB API integration).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Integration {
     /// Its name (`{Name.field}` in templates).
     pub name: String,
@@ -324,7 +326,7 @@ pub struct Integration {
 }
 
 /// What an interaction does.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     /// A dialog starter: sends nothing, continues.
     Starter,
@@ -385,7 +387,7 @@ pub enum Kind {
 }
 
 /// A STRUCTURED card.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Card {
     /// The title.
     pub title: Template,
@@ -398,7 +400,7 @@ pub struct Card {
 }
 
 /// A choice offered with a question.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Choice {
     /// The visible title.
     pub title: Template,
@@ -413,7 +415,7 @@ pub struct Choice {
 pub const CHIPS_PER_ROW: u8 = 8;
 
 /// How a multiple-choice option may be picked besides typing its text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OptionStyle {
     /// Only by its text.
     #[default]
@@ -425,7 +427,7 @@ pub enum OptionStyle {
 }
 
 /// A rule: a condition, variable conditions, variables to set and an action.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// What the reply must satisfy.
     pub condition: Condition,
@@ -440,7 +442,7 @@ pub struct Rule {
 }
 
 /// A rule's condition on the reply.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Condition {
     /// Always matches (an unconditional rule).
     Always,
@@ -464,7 +466,7 @@ pub enum Condition {
 }
 
 /// A condition on a variable.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct ContextCondition {
     /// The variable's value, as a template (`{$botContext.x}` for a bare name).
     pub subject: Template,
@@ -475,7 +477,7 @@ pub struct ContextCondition {
 }
 
 /// A context-condition operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ContextOp {
     /// Subject contains value (case-insensitive).
     Contains,
@@ -488,7 +490,7 @@ pub enum ContextOp {
 }
 
 /// A variable or slot assignment made by a rule.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Assign {
     /// Variable or slot name.
     pub name: String,
@@ -501,7 +503,7 @@ pub struct Assign {
 }
 
 /// Where the flow goes after an interaction.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     /// The interaction's `next`; the end of the flow when there is none.
     Next,

@@ -15,7 +15,10 @@
 use std::fmt;
 
 /// A compiled CB pattern.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Stored (in a compiled bot) as its source, and compiled again when read.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Pattern {
     source: String,
     /// The pattern lower-cased, as characters: literals are ranges of it.
@@ -52,6 +55,19 @@ impl fmt::Display for PatternError {
 pub const MAX_LENGTH: usize = 2000;
 /// How deep groups may nest: parsing and matching recurse once per level.
 pub const MAX_DEPTH: usize = 20;
+
+impl From<Pattern> for String {
+    fn from(pattern: Pattern) -> String {
+        pattern.source
+    }
+}
+
+impl TryFrom<String> for Pattern {
+    type Error = String;
+    fn try_from(source: String) -> Result<Pattern, String> {
+        Pattern::parse(&source).map_err(|e| e.message)
+    }
+}
 
 impl Pattern {
     /// Compiles `source`; unbalanced parentheses, groups nested deeper than [`MAX_DEPTH`]

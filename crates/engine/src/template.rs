@@ -16,19 +16,19 @@
 //! ```
 
 /// A parsed template.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     parts: Vec<Part>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 enum Part {
     Lit(String),
     Hole(Placeholder),
 }
 
 /// What a `{…}` placeholder refers to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Placeholder {
     /// `{$botContext.NAME}`: a bot variable of any scope.
     BotVar(String),

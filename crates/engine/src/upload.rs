@@ -247,7 +247,7 @@ pub fn default_too_large_text() -> String {
 }
 
 /// A File Upload interaction's settings.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct UploadSpec {
     /// What the bot says to ask for the file.
     pub text: Template,

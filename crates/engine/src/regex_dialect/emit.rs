@@ -34,7 +34,7 @@ const TAGS: [u32; 4] = [0xF_FFFE, 0xF_FFFF, 0x10_FFFE, 0x10_FFFF];
 const NOTHING: &str = r"[^\x{0}-\x{10FFFF}]";
 
 /// How a text is prepared for one expression.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Form {
     /// Astral characters as two surrogate characters (without `u`).
     split_astral: bool,

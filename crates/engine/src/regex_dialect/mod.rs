@@ -42,7 +42,11 @@ pub const DFA_SIZE_LIMIT: usize = 1 << 20;
 const NEST_LIMIT: u32 = 600;
 
 /// A JavaScript regular expression, compiled.
-#[derive(Clone, Debug)]
+///
+/// Stored (in a compiled bot) as its source, its flags and its translation: a host that
+/// reads it compiles the translation with the crate, without translating again.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Stored", try_from = "Stored")]
 pub struct JsRegex {
     source: String,
     flags: Flags,
@@ -50,8 +54,42 @@ pub struct JsRegex {
     form: emit::Form,
 }
 
+/// How a compiled bot stores a [`JsRegex`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    source: String,
+    flags: Flags,
+    translation: String,
+    form: emit::Form,
+}
+
+impl From<JsRegex> for Stored {
+    fn from(re: JsRegex) -> Stored {
+        Stored {
+            translation: re.regex.as_str().to_string(),
+            source: re.source,
+            flags: re.flags,
+            form: re.form,
+        }
+    }
+}
+
+impl TryFrom<Stored> for JsRegex {
+    type Error = String;
+    fn try_from(stored: Stored) -> Result<JsRegex, String> {
+        let regex =
+            build(&stored.translation, &stored.source, stored.flags).map_err(|e| e.message)?;
+        Ok(JsRegex {
+            source: stored.source,
+            flags: stored.flags,
+            regex,
+            form: stored.form,
+        })
+    }
+}
+
 /// The flags that change what an expression matches (`g` and `d` do not, for a test).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flags {
     /// `i`
     pub ignore_case: bool,
@@ -184,27 +222,7 @@ impl JsRegex {
     pub fn new(source: &str, flags: Flags) -> Result<JsRegex, RegexError> {
         let node = parse::parse(source, flags)?;
         let (pattern, form) = emit::emit(&node, flags, source)?;
-        let regex = regex::RegexBuilder::new(&pattern)
-            .size_limit(SIZE_LIMIT)
-            .dfa_size_limit(DFA_SIZE_LIMIT)
-            .nest_limit(NEST_LIMIT)
-            .build()
-            .map_err(|e| {
-                let why = match e {
-                    regex::Error::CompiledTooBig(limit) => format!(
-                        "it would compile to more than {} KiB, the limit for one expression",
-                        limit / 1024
-                    ),
-                    other => format!("the regex crate refused its translation ({other})"),
-                };
-                RegexError::new(
-                    Kind::Unsupported,
-                    format!(
-                        "regular expression {} is too big for Chatlet: {why}",
-                        shown(source, flags)
-                    ),
-                )
-            })?;
+        let regex = build(&pattern, source, flags)?;
         Ok(JsRegex {
             source: source.to_string(),
             flags,
@@ -232,6 +250,31 @@ impl JsRegex {
     pub fn translation(&self) -> &str {
         self.regex.as_str()
     }
+}
+
+/// The crate's regex of a translation, within Chatlet's limits.
+fn build(pattern: &str, source: &str, flags: Flags) -> Result<regex::Regex, RegexError> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .map_err(|e| {
+            let why = match e {
+                regex::Error::CompiledTooBig(limit) => format!(
+                    "it would compile to more than {} KiB, the limit for one expression",
+                    limit / 1024
+                ),
+                other => format!("the regex crate refused its translation ({other})"),
+            };
+            RegexError::new(
+                Kind::Unsupported,
+                format!(
+                    "regular expression {} is too big for Chatlet: {why}",
+                    shown(source, flags)
+                ),
+            )
+        })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Runs a folder of transcript folders (`tests/transcripts/`): each folder holds a bot
 //! (`bot.json`, or `bot.link` naming a bot file relative to the repository root) and
-//! `*.transcript` files. Every transcript runs twice: as is, and with the session saved
-//! and restored before every visitor line.
+//! `*.transcript` files. Every transcript runs three times: as is, with the session saved
+//! and restored before every visitor line, and on the bot compiled and read back
+//! ([`crate::compiled`]), as the widget's visitors' build runs it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,12 +11,15 @@ use super::driver::Host;
 use super::replay::{replay, Mode, Report};
 use crate::model::Bot;
 
+/// How many times each transcript runs.
+pub const RUNS: usize = 3;
+
 /// What running a folder gave.
 #[derive(Debug, Default)]
 pub struct Summary {
     /// Transcripts found (of bots that were run).
     pub found: usize,
-    /// Runs that passed (two per transcript).
+    /// Runs that passed ([`RUNS`] per transcript).
     pub passed: usize,
     /// Transcripts of bots left out by the caller's filter.
     pub skipped: usize,
@@ -45,6 +49,9 @@ pub fn run_folder(
             .map_err(|e| format!("{}: {e}", bot_file.display()))?;
         let bot =
             Arc::new(crate::load(&text).map_err(|e| format!("{}:\n{e}", bot_file.display()))?);
+        let compiled = crate::compiled::read(&crate::compiled::write(&bot))
+            .map(Arc::new)
+            .map_err(|e| format!("{} compiled:\n{e}", bot_file.display()))?;
         let files = sorted(&dir, |p| p.extension().is_some_and(|x| x == "transcript"))?;
         if files.is_empty() {
             return Err(format!("{} has no transcripts", dir.display()));
@@ -57,21 +64,23 @@ pub fn run_folder(
         for file in files {
             let transcript =
                 std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            for restore_each_turn in [false, true] {
+            for (restore_each_turn, compiled) in
+                [(false, None), (true, None), (false, Some(&compiled))]
+            {
                 let mode = Mode {
                     network: false,
                     restore_each_turn,
                 };
-                let bot = Arc::clone(&bot);
+                let bot = Arc::clone(compiled.unwrap_or(&bot));
                 match replay(bot, host(), &transcript, &dir, mode, &mut Report::default()) {
                     Ok(()) => summary.passed += 1,
                     Err(f) => summary.failures.push(format!(
                         "{}{}: {f}",
                         file.display(),
-                        if restore_each_turn {
-                            " (--restore-each-turn)"
-                        } else {
-                            ""
+                        match (restore_each_turn, compiled.is_some()) {
+                            (true, _) => " (--restore-each-turn)",
+                            (_, true) => " (compiled)",
+                            _ => "",
                         }
                     )),
                 }
@@ -82,7 +91,7 @@ pub fn run_folder(
 }
 
 impl Summary {
-    /// Fails unless every transcript found ran both ways and passed, and at least `min`
+    /// Fails unless every transcript found ran every way and passed, and at least `min`
     /// were found.
     pub fn check(&self, min: usize) -> Result<(), String> {
         if !self.failures.is_empty() {
@@ -92,7 +101,7 @@ impl Summary {
                 self.failures.join("\n\n")
             ));
         }
-        if self.passed != 2 * self.found {
+        if self.passed != RUNS * self.found {
             return Err(format!(
                 "{} transcripts found, {} runs passed",
                 self.found, self.passed

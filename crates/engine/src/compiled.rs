@@ -1,0 +1,200 @@
+//! Compiled bots: a loaded, checked [`Bot`] written as bytes, so that a host can run a bot
+//! without reading its file. The widget's visitors' build reads only this form: the two
+//! bot readers, their checks and the JavaScript translation of regular expressions stay
+//! where the bot is compiled (`chatlet compile`, the previewer, or the widget's reader
+//! module, fetched only for a plain bot file). See docs/bot-format.md, "Compiled bots".
+//!
+//! The bytes are [`MAGIC`], then the bot in `postcard` (serde's derives on the model):
+//! the format's version and the engine's version, then the model. A file of another
+//! version is refused by name, never half read; a file that does not decode, or whose
+//! cross references do not hold, is refused with what is wrong. What it keeps of the
+//! plain file: its fingerprint (so a stored conversation and a strict-CSP scripts file
+//! made for the plain file go on working) and its findings (so the page still hears the
+//! warnings).
+//!
+//! ```
+//! let bot = chatlet_engine::load(r#"{"name": "hi", "dialogs": [{"name": "greet",
+//!     "patterns": ["hi"], "flow": [{"say": "Hello!"}]}]}"#).unwrap();
+//! let bytes = chatlet_engine::compiled::write(&bot);
+//! assert!(chatlet_engine::compiled::is_compiled(&bytes));
+//! let again = chatlet_engine::compiled::read(&bytes).unwrap();
+//! assert_eq!(again.fingerprint(), bot.fingerprint());
+//! ```
+
+use crate::error::LoadError;
+use crate::load::{MAX_BOT_BYTES, MAX_DIALOGS, MAX_INTERACTIONS};
+use crate::model::{Action, Bot, Kind};
+use crate::starters::StarterIndex;
+
+/// How a compiled bot begins: not JSON (a plain bot file begins with `{`, white space or
+/// a byte-order mark), and a reader of another format stops at once.
+pub const MAGIC: &[u8; 8] = b"\0chatlet";
+
+/// The layout's version: raised whenever the model or the translation of expressions
+/// changes what the bytes mean.
+pub const FORMAT: u32 = 1;
+
+/// The engine version that wrote a file (a file from another release may translate
+/// expressions differently, so it is refused too).
+const ENGINE: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(serde::Serialize)]
+struct Out<'a> {
+    format: u32,
+    engine: &'a str,
+    bot: &'a Bot,
+}
+
+#[derive(serde::Deserialize)]
+struct Version {
+    format: u32,
+    engine: String,
+}
+
+#[derive(serde::Deserialize)]
+struct In {
+    #[serde(rename = "format")]
+    _format: u32,
+    #[serde(rename = "engine")]
+    _engine: String,
+    bot: Bot,
+}
+
+/// Does `bytes` begin as a compiled bot?
+pub fn is_compiled(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+/// The bot as bytes.
+pub fn write(bot: &Bot) -> Vec<u8> {
+    let out = Out {
+        format: FORMAT,
+        engine: ENGINE,
+        bot,
+    };
+    let mut bytes = MAGIC.to_vec();
+    // Writing a model to a vector cannot fail: every type of it serialises.
+    bytes.extend(postcard::to_allocvec(&out).unwrap_or_default());
+    bytes
+}
+
+/// Reads a compiled bot, checking that it is one of this engine's and that every cross
+/// reference in it points where it may.
+pub fn read(bytes: &[u8]) -> Result<Bot, LoadError> {
+    let refuse = |why: String| LoadError::at_root(format!("the compiled bot does not read: {why}"));
+    let Some(body) = bytes.strip_prefix(MAGIC) else {
+        return Err(refuse("it does not begin as one".into()));
+    };
+    if bytes.len() > MAX_BOT_BYTES {
+        return Err(refuse(format!(
+            "it has {} bytes; a bot may have at most {MAX_BOT_BYTES}",
+            bytes.len()
+        )));
+    }
+    let version: Version = postcard::from_bytes(body).map_err(|e| refuse(e.to_string()))?;
+    if version.format != FORMAT || version.engine != ENGINE {
+        return Err(LoadError::at_root(format!(
+            "the compiled bot was written by Chatlet {} (format {}), and this is Chatlet {ENGINE} (format {FORMAT}): compile the bot file again (`chatlet compile`), or serve the plain file",
+            version.engine, version.format
+        )));
+    }
+    let read: In = postcard::from_bytes(body).map_err(|e| refuse(e.to_string()))?;
+    let mut bot = read.bot;
+    well_formed(&bot).map_err(refuse)?;
+    bot.starters = StarterIndex::new(&bot.dialogs);
+    Ok(bot)
+}
+
+/// Every index in the model points at something that exists, and the sizes are within
+/// the loaders' limits: what the loaders guarantee of a bot they make, checked again for
+/// one read from bytes, so that a damaged file is refused and never panics a session.
+fn well_formed(bot: &Bot) -> Result<(), String> {
+    let (dialogs, interactions) = (bot.dialogs.len(), bot.interactions.len());
+    if dialogs > MAX_DIALOGS || interactions > MAX_INTERACTIONS {
+        return Err(format!(
+            "{dialogs} dialogs and {interactions} interactions are over the limits"
+        ));
+    }
+    let bad = |what: &str, at: usize| Err(format!("{what} {at} points at nothing"));
+    if bot.fallback.is_some_and(|d| d >= dialogs) {
+        return bad("the fallback", 0);
+    }
+    for (at, dialog) in bot.dialogs.iter().enumerate() {
+        if dialog.head.is_some_and(|i| i >= interactions) {
+            return bad("dialog", at);
+        }
+    }
+    let action_ok = |action: &Action| match action {
+        Action::Goto(i) => *i < interactions,
+        Action::Dialog(d) => *d < dialogs,
+        _ => true,
+    };
+    for (at, it) in bot.interactions.iter().enumerate() {
+        let rules_ok = it.rules.iter().all(|rule| action_ok(&rule.action));
+        let kind_ok = match &it.kind {
+            Kind::Call(i) => *i < bot.integrations.len(),
+            _ => true,
+        };
+        if it.dialog >= dialogs
+            || it.next.is_some_and(|i| i >= interactions)
+            || !rules_ok
+            || !kind_ok
+        {
+            return bad("interaction", at);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOT: &str = r#"{"name": "shop", "dialogs": [
+        {"name": "order", "patterns": ["*order*", "(hi|hello) *"], "flow": [
+            {"ask": "Your order number?", "name": "number", "rules": [
+                {"regex": "^\\d{6}$", "slots": {"order": "{$query}"}},
+                {"regex": "^straße$", "flags": "iu", "then": "number"},
+                {"noMatch": "Six digits, please.", "then": "repeat"}]},
+            {"say": "Thanks, order {$botContext.slot.order}."}]},
+        {"name": "Fallback", "fallback": true, "flow": [{"say": "Sorry?"}]}]}"#;
+
+    #[test]
+    fn a_compiled_bot_reads_back_as_the_same_bot() {
+        let bot = crate::load(BOT).unwrap();
+        let bytes = write(&bot);
+        let again = read(&bytes).unwrap();
+        assert_eq!(format!("{again:?}"), format!("{bot:?}"));
+        assert_eq!(write(&again), bytes);
+    }
+
+    #[test]
+    fn damaged_or_foreign_bytes_are_refused_never_half_read() {
+        let bytes = write(&crate::load(BOT).unwrap());
+        assert!(read(b"{\"dialogs\": []}").is_err());
+        let other = [
+            MAGIC.as_slice(),
+            &postcard::to_allocvec(&(FORMAT + 1, ENGINE)).unwrap(),
+        ]
+        .concat();
+        let e = read(&other).unwrap_err().to_string();
+        assert!(
+            e.contains("format 2") && e.contains("compile the bot file again"),
+            "{e}"
+        );
+        // Every truncation and every single changed byte: an error or a bot whose
+        // references hold, never a panic.
+        for cut in 0..bytes.len() {
+            assert!(read(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in MAGIC.len()..bytes.len() {
+            for value in [0u8, 1, 2, 7, 0x7f, 0x80, 0xff] {
+                let mut changed = bytes.clone();
+                changed[at] = value;
+                if let Ok(bot) = read(&changed) {
+                    assert!(well_formed(&bot).is_ok());
+                }
+            }
+        }
+    }
+}
