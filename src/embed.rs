@@ -29,9 +29,14 @@ pub struct MountOptions {
     pub host: Element,
     /// The bot file's URL (for messages).
     pub bot_url: String,
-    /// Gets the bot file's text: a function returning a promise of a string (the loader
-    /// fetches it ahead of a click; a retry calls it again).
+    /// Gets the bot file: a function returning a promise of its bytes (a `Uint8Array`; a
+    /// string is taken as UTF-8). The loader fetches it ahead of a click; a retry calls
+    /// it again.
     pub load_bot: Function,
+    /// The bot reader, for a plain bot file: a function returning a promise of its
+    /// module, whose `compile(bytes)` gives the compiled bot or the file's refusal (the
+    /// loader imports it once for the page). `None`: only a compiled bot loads.
+    pub reader: Option<Function>,
     /// The header's title; the bot's name when absent.
     pub title: Option<String>,
     /// The widget's texts in the page's language.
@@ -77,6 +82,8 @@ struct Given {
     bot: String,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     load_bot: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    reader: JsValue,
     /// The strings table of the page's language, the page's own over it.
     #[serde(default)]
     strings: BTreeMap<String, String>,
@@ -157,6 +164,7 @@ impl MountOptions {
             host,
             bot_url: given.bot,
             load_bot,
+            reader: given.reader.dyn_into::<Function>().ok(),
             title: page.title.filter(|t| !t.is_empty()),
             strings: Rc::new(Strings::new(strings)),
             closable: given.closable,

@@ -21,6 +21,8 @@ pub mod saved;
 pub mod strings;
 
 #[cfg(target_arch = "wasm32")]
+pub mod bot_file;
+#[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod conversation;

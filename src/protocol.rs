@@ -107,8 +107,9 @@ pub struct Addressed<T> {
 pub enum ToWorker {
     /// Load the bot and start its session. Comes first, once per session and worker.
     Start {
-        /// The bot file's text.
-        bot: String,
+        /// The bot, compiled (`chatlet_engine::compiled`): a `Uint8Array` to the worker.
+        #[serde(with = "serde_bytes")]
+        bot: Vec<u8>,
         /// The conversation id.
         conversation_id: String,
         /// What the page knows about the visitor.

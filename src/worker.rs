@@ -26,8 +26,8 @@ use crate::scripts::BrowserScripts;
 thread_local! {
     /// The sessions, by id (few: a list).
     static SESSIONS: RefCell<Vec<(SessionId, Stepper)>> = const { RefCell::new(Vec::new()) };
-    /// The bots loaded, by their file's text, shared by the sessions of one bot.
-    static BOTS: RefCell<Vec<(String, Arc<Bot>)>> = const { RefCell::new(Vec::new()) };
+    /// The bots read, by their compiled bytes, shared by the sessions of one bot.
+    static BOTS: RefCell<Vec<(Vec<u8>, Arc<Bot>)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -91,32 +91,32 @@ fn receive(data: JsValue) {
     }
 }
 
-/// The loaded bot of `text`: the one another session loaded, else loaded now.
-fn bot(text: String) -> Result<Arc<Bot>, String> {
+/// The bot compiled as `bytes`: the one another session read, else read now.
+fn bot(bytes: Vec<u8>) -> Result<Arc<Bot>, String> {
     if let Some(bot) = BOTS.with(|b| {
         let bots = b.borrow();
         bots.iter()
-            .find(|(t, _)| *t == text)
+            .find(|(t, _)| *t == bytes)
             .map(|(_, bot)| bot.clone())
     }) {
         return Ok(bot);
     }
-    let bot = Arc::new(chatlet_engine::load(&text).map_err(|e| e.to_string())?);
-    BOTS.with(|b| b.borrow_mut().push((text, bot.clone())));
+    let bot = Arc::new(chatlet_engine::compiled::read(&bytes).map_err(|e| e.to_string())?);
+    BOTS.with(|b| b.borrow_mut().push((bytes, bot.clone())));
     Ok(bot)
 }
 
 fn start(
     session: SessionId,
-    text: String,
+    compiled: Vec<u8>,
     conversation_id: String,
     host: HostInfo,
     forever: &serde_json::Value,
     stopped: Vec<BlockId>,
 ) {
-    let bot = match bot(text) {
+    let bot = match bot(compiled) {
         Ok(bot) => bot,
-        // The page loaded this very text: this cannot fail but by a bug. Thrown, the
+        // The page read these very bytes: this cannot fail but by a bug. Thrown, the
         // page's `error` handler hears it.
         Err(e) => wasm_bindgen::throw_str(&e),
     };

@@ -225,7 +225,7 @@ fn turn() -> impl Strategy<Value = Turn> {
 fn to_worker() -> impl Strategy<Value = ToWorker> {
     prop_oneof![
         (
-            text(),
+            prop::collection::vec(any::<u8>(), 0..64),
             text(),
             proptest::option::of(json()),
             proptest::option::of(json()),

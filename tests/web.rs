@@ -50,8 +50,30 @@ fn english() -> Strings {
     )
 }
 
+/// The bot reader as the loader gives it (a function of a promise of the reader's module,
+/// which the loader imports): here a module whose `compile` is the engine this test is
+/// built with, which compiles a plain file the same way.
+fn reader() -> js_sys::Function {
+    use chatlet_widget::engine::compiled;
+    let compile = Closure::<dyn Fn(js_sys::Uint8Array) -> js_sys::Uint8Array>::new(
+        |bytes: js_sys::Uint8Array| {
+            let text = String::from_utf8(bytes.to_vec()).unwrap_or_default();
+            let compiled = match chatlet_widget::engine::load(&text) {
+                Ok(bot) => compiled::write(&bot),
+                Err(e) => compiled::refusal(&e),
+            };
+            js_sys::Uint8Array::from(compiled.as_slice())
+        },
+    );
+    let module = js_sys::Object::new();
+    js_sys::Reflect::set(&module, &"compile".into(), &compile.into_js_value()).unwrap();
+    let module = JsValue::from(module);
+    let reader = Closure::<dyn Fn() -> JsValue>::new(move || module.clone());
+    reader.into_js_value().unchecked_into()
+}
+
 /// Mounts a window for the bot at `url` in a new element, as the loader would (it
-/// fetches the bot file and hands its text over).
+/// fetches the bot file and hands its bytes over, and compiles a plain one).
 fn mount_url(url: &str) -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
@@ -69,6 +91,7 @@ fn mount_url(url: &str) -> Element {
         host: root.clone(),
         bot_url: url.to_string(),
         load_bot,
+        reader: Some(reader()),
         title: None,
         strings: Rc::new(english()),
         closable: false,

@@ -26,6 +26,22 @@ const one = (test, what) => {
 const wasm = one((f) => /^chatlet-widget-.*_bg\.wasm$/.test(f), 'wasm file');
 const js = one((f) => /^chatlet-widget-[^_]*\.js$/.test(f), 'wasm-bindgen glue');
 
+// The bot reader (crates/reader, a worker-type trunk build: unhashed names), fetched only
+// for a plain bot file: given content-hashed names here, its glue minified.
+const readerHash = crypto.createHash('sha256')
+  .update(fs.readFileSync(path.join(staging, one((f) => f === 'chatlet-reader_bg.wasm', 'bot reader wasm'))))
+  .digest('hex').slice(0, 16);
+const readerWasm = `chatlet-reader-${readerHash}_bg.wasm`;
+const reader = `chatlet-reader-${readerHash}.js`;
+fs.renameSync(path.join(staging, 'chatlet-reader_bg.wasm'), path.join(staging, readerWasm));
+{
+  const { code } = await minify(fs.readFileSync(path.join(staging, 'chatlet-reader.js'), 'utf8'), {
+    module: true, compress: { passes: 2 }, mangle: true, format: { comments: false },
+  });
+  fs.writeFileSync(path.join(staging, reader), code);
+  fs.rmSync(path.join(staging, 'chatlet-reader.js'));
+}
+
 /** CSS without comments and runs of white space. */
 const minifyCss = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ')
   .replace(/ ?([{};,>]) ?/g, '$1').replace(/: /g, ':').replace(/ !important/g, '!important')
@@ -51,7 +67,8 @@ const fill = (text, files) => text
   .replace('__SHELL_CSS__', () => JSON.stringify(minifyCss(www('shell.css'))));
 const q = JSON.stringify;
 // The classic loader finds the files next to its own URL (`base`).
-const filled = fill(source, `{js:base+${q(js)},wasm:base+${q(wasm)},css:base+${q(css)}}`);
+const filled = fill(source,
+  `{js:base+${q(js)},wasm:base+${q(wasm)},css:base+${q(css)},reader:base+${q(reader)},readerWasm:base+${q(readerWasm)}}`);
 // ES2020 output lets terser write arrow functions (the source never uses `arguments`).
 const { code: loader } = await minify(filled, {
   ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, mangle: true, format: { comments: false },
@@ -66,7 +83,7 @@ const moduleSource = www('module.js');
 if (moduleSource.split('/* __CORE__ */').length !== 2) throw new Error('loader.mjs: www/module.js must use /* __CORE__ */ once');
 const url = (name) => `new URL(${q('./' + name)},import.meta.url).href`;
 const moduleFilled = fill(moduleSource.replace('/* __CORE__ */', () => core),
-  `{js:${url(js)},wasm:${url(wasm)},css:${url(css)}}`);
+  `{js:${url(js)},wasm:${url(wasm)},css:${url(css)},reader:${url(reader)},readerWasm:${url(readerWasm)}}`);
 const { code: esm } = await minify(moduleFilled, {
   module: true, ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, mangle: true,
   format: { comments: /webpackIgnore|@vite-ignore/ },
@@ -79,7 +96,7 @@ fs.writeFileSync(path.join(staging, 'chatlet.mjs'), esm);
 let preview = null;
 if (built.includes('chatlet-preview.js') && built.includes('chatlet-preview_bg.wasm')) {
   const previewFilled = fill(moduleSource.replace('/* __CORE__ */', () => core),
-    `{js:${url('chatlet-preview.js')},wasm:${url('chatlet-preview_bg.wasm')},css:${url(css)}}`)
+    `{js:${url('chatlet-preview.js')},wasm:${url('chatlet-preview_bg.wasm')},css:${url(css)},reader:${url(reader)},readerWasm:${url(readerWasm)}}`)
     + '\nexport function engine() { return start().then(function () { return mod; }); }\n';
   ({ code: preview } = await minify(previewFilled, { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true }));
   fs.writeFileSync(path.join(staging, 'chatlet-preview.mjs'), preview);
@@ -90,4 +107,4 @@ const glue = await minify(fs.readFileSync(gluePath, 'utf8'), {
   module: true, compress: { passes: 2 }, mangle: true, format: { comments: false },
 });
 fs.writeFileSync(gluePath, glue.code);
-console.log(`loader.mjs: chatlet.js (${loader.length} bytes) and chatlet.mjs (${esm.length}) load ${js}, ${wasm} and ${css}`);
+console.log(`loader.mjs: chatlet.js (${loader.length} bytes) and chatlet.mjs (${esm.length}) load ${js}, ${wasm} and ${css}; ${reader} and ${readerWasm} for plain bot files`);

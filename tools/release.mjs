@@ -29,8 +29,9 @@ fs.cpSync(build, site, { recursive: true });
 // The widget's files, by the names trunk and tools/loader.mjs gave them.
 const built = fs.readdirSync(build);
 const widget = built.filter((f) => f === 'chatlet.js' || f === 'chatlet.mjs'
-  || /^chatlet-widget-[0-9a-f]+(_bg\.wasm|\.js)$/.test(f) || /^chatlet-[0-9a-f]{16}\.css$/.test(f));
-for (const kind of [/^chatlet\.js$/, /^chatlet\.mjs$/, /_bg\.wasm$/, /^chatlet-widget-[0-9a-f]+\.js$/, /\.css$/]) {
+  || /^chatlet-(widget|reader)-[0-9a-f]+(_bg\.wasm|\.js)$/.test(f) || /^chatlet-[0-9a-f]{16}\.css$/.test(f));
+for (const kind of [/^chatlet\.js$/, /^chatlet\.mjs$/, /^chatlet-widget-.*_bg\.wasm$/, /^chatlet-widget-[0-9a-f]+\.js$/,
+  /^chatlet-reader-.*_bg\.wasm$/, /^chatlet-reader-[0-9a-f]+\.js$/, /\.css$/]) {
   const found = widget.filter((f) => kind.test(f));
   if (found.length !== 1) throw new Error(`release.mjs: expected one file like ${kind} in ${build}, found ${found.length}`);
 }

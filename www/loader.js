@@ -25,8 +25,8 @@
   var sheets = {};
   // Calls on window.chatlet made before the first widget exists.
   var waiting = [];
-  var glue, glueUrl, wasm, css, started, mod;
-  var attempts = 0;
+  var glue, glueUrl, wasm, css, started, mod, read;
+  var attempts = 0, tries = 0;
 
   function el(tag, attrs, kids) {
     var svg = tag == 'svg' || tag == 'path';
@@ -53,6 +53,13 @@
     });
   }
 
+  // A file's response; an HTTP error is a failure naming the file.
+  function get(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+      return r;
+    });
+  }
   // The widget's files, fetched once for every widget on the page.
   function preload() {
     if (glue) return;
@@ -62,19 +69,13 @@
     glue = import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl);
     var url = FILES.wasm;
     var compile = function () {
-      return fetch(url).then(function (r) {
-        if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
-        return r.arrayBuffer();
-      }).then(WebAssembly.compile);
+      return get(url).then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
     };
     var wa = window.WebAssembly;
     // No WebAssembly (iOS Lockdown Mode, some locked-down browsers): the window says so.
     wasm = !wa ? Promise.reject(new Error('this browser runs no WebAssembly'))
       : wa.compileStreaming ? wa.compileStreaming(fetch(url)).catch(compile) : compile();
-    css = fetch(FILES.css).then(function (r) {
-      if (!r.ok) throw new Error(FILES.css + ': HTTP ' + r.status);
-      return r.text();
-    });
+    css = get(FILES.css).then(function (r) { return r.text(); });
     // Nobody may wait for them (a hover without a click): no unhandled rejections.
     [glue, wasm, css].forEach(function (p) { p.catch(function () {}); });
   }
@@ -91,6 +92,19 @@
       started.catch(function () { glue = started = null; });
     }
     return started;
+  }
+
+  // The bot reader, a wasm of its own that compiles a plain bot file (a compiled one,
+  // from `chatlet compile`, needs none): fetched once for the page, as soon as a plain
+  // file is seen. A retry imports it anew, as the widget's glue.
+  function reader() {
+    if (!read) {
+      read = import(/* webpackIgnore: true */ /* @vite-ignore */ FILES.reader + (tries++ ? '?retry=' + tries : '')).then(function (m) {
+        return m.default({ module_or_path: FILES.readerWasm }).then(function () { return m; });
+      });
+      read.catch(function () { read = null; });
+    }
+    return read;
   }
 
   // The texts in the language asked for (else English), under the page's own.
@@ -141,13 +155,14 @@
       );
     }
 
-    // The bot file's text: the preloaded one first, a new fetch after that (a retry).
+    // The bot file's bytes: the preloaded ones first, a new fetch after that (a retry).
     function fetchBot() {
       var p = bot || Promise.resolve().then(function () {
-        return fetch(new URL(o.bot, document.baseURI));
-      }).then(function (r) {
-        if (!r.ok) throw new Error('HTTP ' + r.status);
-        return r.text();
+        return get(new URL(o.bot, document.baseURI));
+      }).then(function (r) { return r.arrayBuffer(); }).then(function (b) {
+        b = new Uint8Array(b);
+        if (b[0]) reader();
+        return b;
       });
       bot = null;
       return p;
@@ -173,7 +188,7 @@
           // which key is wrong); the loader's own parts beside them.
           h = mod.mount(app, {
             host: host, bot: String(new URL(o.bot, document.baseURI)), strings: s, closable: bubble,
-            loadBot: fetchBot, glue: glueUrl, onClose: close, page: Object.assign({}, o, { target: void 0, auto: void 0 })
+            loadBot: fetchBot, reader: reader, glue: glueUrl, onClose: close, page: Object.assign({}, o, { target: void 0, auto: void 0 })
           });
           queue.splice(0).forEach(function (c) { h[c[0]](...c[1]); });
           if (wantsFocus) h.focus();
@@ -374,7 +389,7 @@
         target = document.querySelector(s.dataset.target);
       } catch (e) {}
       if (!target) {
-        console.error('chatlet: data-target="' + s.dataset.target + '" matches no element; showing the bubble instead');
+        console.error('chatlet: no element matches data-target="' + s.dataset.target + '"; a bubble instead');
         o.mode = 'bubble';
       }
     }
@@ -409,17 +424,14 @@
   // Phones: the open window follows the visual viewport, so the keyboard never hides the input.
   function viewport() {
     var v = window.visualViewport;
-    widgets.forEach(function (w) {
-      if (v) {
-        w.host.style.setProperty('--chatlet-vvh', v.height + 'px');
-        w.host.style.setProperty('--chatlet-vvt', v.offsetTop + 'px');
-      }
+    if (v) widgets.forEach(function (w) {
+      w.host.style.setProperty('--chatlet-vvh', v.height + 'px');
+      w.host.style.setProperty('--chatlet-vvt', v.offsetTop + 'px');
     });
   }
-  if (window.visualViewport) {
-    window.visualViewport.addEventListener('resize', viewport);
-    window.visualViewport.addEventListener('scroll', viewport);
-  }
+  ['resize', 'scroll'].forEach(function (e) {
+    if (window.visualViewport) window.visualViewport.addEventListener(e, viewport);
+  });
 
   // window.chatlet: the first widget's methods, mount(), and the transfer answers, which
   // go to the conversation that asked, by its id.

@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement, Node};
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -12,6 +11,7 @@ use yew::prelude::*;
 use super::composer::{composer, ComposerProps};
 use super::header::{header, HeaderProps};
 use super::message_list::{message_list, MessageListProps};
+use crate::bot_file::Failure;
 use crate::chat::{Action, Author, Chat, Status};
 use crate::conversation::{self, Conversation, Shared};
 use crate::embed::MountOptions;
@@ -140,26 +140,29 @@ pub fn chat_window(props: &ChatWindowProps) -> Html {
                 </div>
             }
         }
-        // The log and its pill, in a box the pill is placed in.
-        _ => html! { <div class="chatlet-body">
-            { message_list(&MessageListProps {
-            entries: &chat.entries,
-            typing,
-            region,
-            bot: title.into(),
-            avatar: conv.avatar.borrow().clone(),
-            now: chat.now,
-            strings: conv.options.strings.clone(),
-            on_choice: send.clone(),
-            on_metadata: {
-                let conv = conv.clone();
-                Callback::from(move |metadata| {
-                    conv.emit(&events::Click { metadata })
-                })
-            },
-        }) }
-            { super::follow::pill(&unseen, s) }
-        </div> },
+        // The log and its pill, in a box the pill is placed in; busy (for screen readers,
+        // and what tests wait for) until the bot is loaded.
+        _ => {
+            html! { <div class="chatlet-body" aria-busy={(chat.status == Status::Loading).then_some("true")}>
+                { message_list(&MessageListProps {
+                entries: &chat.entries,
+                typing,
+                region,
+                bot: title.into(),
+                avatar: conv.avatar.borrow().clone(),
+                now: chat.now,
+                strings: conv.options.strings.clone(),
+                on_choice: send.clone(),
+                on_metadata: {
+                    let conv = conv.clone();
+                    Callback::from(move |metadata| {
+                        conv.emit(&events::Click { metadata })
+                    })
+                },
+            }) }
+                { super::follow::pill(&unseen, s) }
+            </div> }
+        }
     };
     let offline = chat.offline.then(|| {
         html! { <p class="chatlet-offline" role="status">{ s.get("offline") }</p> }
@@ -242,35 +245,27 @@ fn announce_transfer(chat: &Chat, conv: &Conversation) {
     conv.emit(&detail);
 }
 
-/// Fetches the bot file through the loader and starts the conversation; a bot that
-/// cannot be loaded shows visitors a short message and gives the page the details.
+/// Fetches the bot file through the loader (compiling a plain one through the bot
+/// reader) and starts the conversation; a bot that cannot be loaded shows visitors a
+/// short message and gives the page the details.
 async fn load(conv: Shared) {
     let url = &conv.options.bot_url;
-    let text = match conv.options.load_bot.call0(&wasm_bindgen::JsValue::NULL) {
-        Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise))
-            .await
-            .map(|t| t.as_string().unwrap_or_default()),
-        Err(e) => Err(e),
-    };
-    let (message, findings) = match text {
-        Err(e) => (
-            format!(
-                "the bot file {url} could not be fetched ({})",
-                String::from(js_sys::Error::from(e).to_string())
-            ),
-            vec![],
-        ),
-        Ok(text) => match chatlet_engine::load(&text) {
-            Ok(bot) => {
+    let options = &conv.options;
+    let (message, findings) =
+        match crate::bot_file::load(&options.load_bot, options.reader.as_ref()).await {
+            Ok((bot, compiled)) => {
                 warn_findings(&conv, bot.findings());
-                return conversation::start(&conv, bot, text);
+                return conversation::start(&conv, bot, compiled);
             }
-            Err(e) => (
+            Err(Failure::Fetch(why)) => (
+                format!("the bot file {url} could not be fetched ({why})"),
+                vec![],
+            ),
+            Err(Failure::Bot(e)) => (
                 format!("the bot file {url} has errors:\n{e}"),
                 e.findings.iter().map(events::Finding::of).collect(),
             ),
-        },
-    };
+        };
     web_sys::console::error_1(&format!("chatlet: {message}").into());
     let detail = events::Error::Bot {
         bot: url.clone(),

@@ -250,7 +250,7 @@ fn to_person(conv: &Conversation, text: String) {
 /// earlier page load left it), with what came before. A window whose conversation another
 /// tab leads follows that tab until it leads in turn (see [`tabs`]).
 #[inline(never)] // not inside the loading future's state machine
-pub fn start(conv: &Shared, bot: Bot, text: String) {
+pub fn start(conv: &Shared, bot: Bot, compiled: Vec<u8>) {
     let title = bot.name().to_string();
     let shown = bot.display_name();
     let options = &conv.options;
@@ -274,7 +274,7 @@ pub fn start(conv: &Shared, bot: Bot, text: String) {
         s.greeting = bot.settings().greeting.clone();
         s.setup = Some(Setup {
             bot: Arc::new(bot),
-            text,
+            compiled,
             conversation_id: conv.id.to_string(),
             host: options.host_info.clone(),
             glue: options.glue.clone(),

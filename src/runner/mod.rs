@@ -33,8 +33,8 @@ use crate::scripts::BrowserScripts;
 pub struct Setup {
     /// The loaded bot.
     pub bot: Arc<Bot>,
-    /// Its file's text (the worker loads it again).
-    pub text: String,
+    /// The bot compiled (`chatlet_engine::compiled`): the worker reads it again.
+    pub compiled: Vec<u8>,
     /// The conversation id.
     pub conversation_id: String,
     /// What the page knows about the visitor.
@@ -62,7 +62,7 @@ impl Setup {
     /// The worker's first message for this session.
     fn start(&self, stopped: &[BlockId]) -> ToWorker {
         ToWorker::Start {
-            bot: self.text.clone(),
+            bot: self.compiled.clone(),
             conversation_id: self.conversation_id.clone(),
             host: self.host.clone(),
             forever: self.forever.clone(),

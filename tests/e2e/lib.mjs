@@ -153,6 +153,8 @@ export const GREETING = ["Hi! I'm the Chatlet demo bot.", 'I can check an accoun
 /** How many bot texts the window showed before the test began: the demo bot's greeting
  * (awaited) when the window is the demo bot's, else none. */
 export async function greeted(page) {
+  // The window is busy until its bot is loaded (or it says the bot failed).
+  await page.waitForSelector('.chatlet-body:not([aria-busy]), [role=alert]', { timeout: 15000 });
   if (await page.textContent('.chatlet-header h2') !== 'Chatlet demo bank') return 0;
   const texts = page.locator('.chatlet-bot .chatlet-text');
   await texts.nth(GREETING.length - 1).waitFor();

@@ -27,6 +27,7 @@ import { manyChecks, measureMany } from './many.mjs';
 import { packageChecks } from './package.mjs';
 import { previewRoutes, previewChecks } from './preview.mjs';
 import { foldBot, foldChecks } from './fold.mjs';
+import { compiledRoutes, compiledChecks } from './compiled.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -85,6 +86,7 @@ const routes = {
   ...previewRoutes(),
   '/fold.html': { body: withBot('/bots/fold.json'), type: 'text/html' },
   '/bots/fold.json': { body: foldBot() },
+  ...compiledRoutes(withBot, bin('chatlet'), path.join(root, 'www/demo-bot.json')),
 };
 const site = await serveStatic(dist, { api: api.url, routes });
 const browser = await launchChromium();
@@ -101,6 +103,13 @@ async function open(pathname) {
   await page.waitForSelector('.chatlet-header .chatlet-close', { timeout: 15000 });
   const ready = Date.now() - t0;
   return { page, log, ready, ...chatHelpers(page, '', await greeted(page)) };
+}
+
+/** Opens a page of the site without touching its window; collects what `open` does. */
+async function visit(pathname) {
+  const { page, log } = await newPage(browser);
+  await page.goto(new URL(pathname, site.url).href);
+  return { page, log };
 }
 
 /** Runs the balance dialog; returns the bot's last text and the API's answer. */
@@ -261,6 +270,7 @@ try {
     await s.page.close();
   });
   await foldChecks({ open, check });
+  await compiledChecks({ open, visit, check });
   await hangChecks({ open, check });
   await persistChecks({ open, check, browser, siteUrl: site.url });
   await richChecks({ open, check });

@@ -18,16 +18,22 @@ static LOWER: OnceLock<fn(&str) -> String> = OnceLock::new();
 #[cfg(not(feature = "unicode-case"))]
 static UPPER: OnceLock<fn(&str) -> String> = OnceLock::new();
 
-/// Installs the host's lower-casing (once; later calls are ignored).
-#[cfg(not(feature = "unicode-case"))]
+/// Installs the host's lower-casing (once; later calls are ignored). With the
+/// `unicode-case` feature std's mappings stay: a build where another crate turned the
+/// feature on (cargo unites features) still compiles a host that installs its own.
 pub fn set_lower(lower: fn(&str) -> String) {
+    #[cfg(not(feature = "unicode-case"))]
     let _ = LOWER.set(lower);
+    #[cfg(feature = "unicode-case")]
+    let _ = lower;
 }
 
-/// Installs the host's upper-casing (once; later calls are ignored).
-#[cfg(not(feature = "unicode-case"))]
+/// Installs the host's upper-casing (once; later calls are ignored); see [`set_lower`].
 pub fn set_upper(upper: fn(&str) -> String) {
+    #[cfg(not(feature = "unicode-case"))]
     let _ = UPPER.set(upper);
+    #[cfg(feature = "unicode-case")]
+    let _ = upper;
 }
 
 /// Each character in upper case, where that is one character (`None` where it is more,

@@ -30,6 +30,11 @@ use crate::starters::StarterIndex;
 /// a byte-order mark), and a reader of another format stops at once.
 pub const MAGIC: &[u8; 8] = b"\0chatlet";
 
+/// How a refusal begins: what a compiler that could not compile a file gives instead of
+/// the bot (the widget's bot reader), so that the findings reach the host by the same
+/// reader as a bot's (see [`refusal`]).
+pub const REFUSED: &[u8; 8] = b"\0refused";
+
 /// The layout's version: raised whenever the model or the translation of expressions
 /// changes what the bytes mean.
 pub const FORMAT: u32 = 1;
@@ -78,10 +83,24 @@ pub fn write(bot: &Bot) -> Vec<u8> {
     bytes
 }
 
+/// The findings of a file that did not load, as bytes that [`read`] gives back as the
+/// same error.
+pub fn refusal(error: &LoadError) -> Vec<u8> {
+    let mut bytes = REFUSED.to_vec();
+    bytes.extend(postcard::to_allocvec(&error.findings).unwrap_or_default());
+    bytes
+}
+
 /// Reads a compiled bot, checking that it is one of this engine's and that every cross
-/// reference in it points where it may.
+/// reference in it points where it may; a [`refusal`] is read as the error it holds.
 pub fn read(bytes: &[u8]) -> Result<Bot, LoadError> {
     let refuse = |why: String| LoadError::at_root(format!("the compiled bot does not read: {why}"));
+    if let Some(refused) = bytes.strip_prefix(REFUSED) {
+        return Err(match postcard::from_bytes::<Vec<crate::Finding>>(refused) {
+            Ok(findings) if !findings.is_empty() => LoadError { findings },
+            _ => refuse("a refusal without findings".into()),
+        });
+    }
     let Some(body) = bytes.strip_prefix(MAGIC) else {
         return Err(refuse("it does not begin as one".into()));
     };
@@ -166,6 +185,13 @@ mod tests {
         let again = read(&bytes).unwrap();
         assert_eq!(format!("{again:?}"), format!("{bot:?}"));
         assert_eq!(write(&again), bytes);
+    }
+
+    #[test]
+    fn a_refusal_reads_back_as_its_error() {
+        let e = crate::load(r#"{"dialogs": [{"name": "D", "oops": 1}]}"#).unwrap_err();
+        assert_eq!(read(&refusal(&e)).unwrap_err(), e);
+        assert!(read(REFUSED).is_err());
     }
 
     #[test]

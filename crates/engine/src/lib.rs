@@ -83,7 +83,6 @@ pub use upload::{
     HEAD_BYTES as UPLOAD_HEAD_BYTES, MAX_BYTES as MAX_UPLOAD_BYTES, TIMEOUT_MS as UPLOAD_TIMEOUT_MS,
 };
 // Lower case for hosts that bring their own (the widget: the browser's).
-#[cfg(not(feature = "unicode-case"))]
 pub use case::{set_lower, set_upper};
 #[cfg(feature = "checks")]
 pub use syntax::{set_syntax_check, SyntaxCheck};

@@ -18,7 +18,7 @@ use serde_json::Value;
 pub type Target = fn(&[u8]);
 
 /// Every target by name (the folder names under `fuzz/corpus/`).
-pub const TARGETS: [(&str, Target); 9] = [
+pub const TARGETS: [(&str, Target); 10] = [
     ("pattern", pattern),
     ("regex", regex),
     ("template", template),
@@ -27,6 +27,7 @@ pub const TARGETS: [(&str, Target); 9] = [
     ("transcript", transcript),
     ("native", native),
     ("cb", cb),
+    ("compiled", compiled),
     ("session", session),
 ];
 
@@ -137,6 +138,18 @@ pub fn native(data: &[u8]) {
 /// A CB export: findings, never a panic; a bot that loads can be talked to.
 pub fn cb(data: &[u8]) {
     if let Ok(bot) = chatlet_engine::internals::load_cb(&text(data)) {
+        talk(bot);
+    }
+}
+
+/// A compiled bot (`chatlet compile`), damaged or not: refused or read, never a panic; a
+/// bot read writes back to the same bytes and can be talked to.
+pub fn compiled(data: &[u8]) {
+    use chatlet_engine::compiled;
+    if let Ok(bot) = compiled::read(data) {
+        let again = compiled::write(&bot);
+        let reread = compiled::read(&again).expect("a bot read writes back to bytes that read");
+        assert_eq!(compiled::write(&reread), again, "writing is stable");
         talk(bot);
     }
 }
