@@ -6,7 +6,7 @@
 //! build reads plain files itself.
 
 use chatlet_engine::{compiled, Bot, LoadError};
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -58,7 +58,7 @@ async fn compile(bytes: Vec<u8>, reader: Option<&Function>) -> Result<Vec<u8>, F
     };
     let compile = async {
         let module = call(reader, &JsValue::NULL).await?;
-        Reflect::get(&module, &"compile".into())?.dyn_into::<Function>()
+        js_sys::Reflect::get(&module, &"compile".into())?.dyn_into::<Function>()
     };
     let compile = compile
         .await

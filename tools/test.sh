@@ -21,6 +21,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p chatlet-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 cargo clippy -p chatlet-widget --features types --bin chatlet-types --quiet -- -D warnings
 cargo clippy -p chatlet-widget --target wasm32-unknown-unknown --features preview --bin chatlet-preview --quiet -- -D warnings
+cargo clippy -p chatlet-reader --target wasm32-unknown-unknown --quiet -- -D warnings
 
 step "native tests: engine, CLI, transcripts"
 cargo test --workspace --quiet
