@@ -28,23 +28,29 @@ export function compiledRoutes(withBot, chatlet, plainBot) {
 const readerFetches = (page) => page.evaluate(() => performance.getEntriesByType('resource')
   .map((e) => new URL(e.name).pathname).filter((p) => /chatlet-reader-/.test(p)));
 
-/** The bot's texts after the visitor says each of `lines` in window `v`. */
-async function answers(v, lines) {
+/** The bot's texts after the visitor says each of `lines` in window `v`, each line
+ * answered by as many messages as `counts` says. */
+async function answers(v, lines, counts) {
   const before = (await v.botTexts()).length;
+  let total = before;
   for (const [i, line] of lines.entries()) {
     await v.say(line);
-    await v.waitBot(before + i + 1);
+    await v.waitBot(total += counts[i]);
   }
   return (await v.botTexts()).slice(before);
 }
 
 export async function compiledChecks({ open, visit, check }) {
+  // The question, a wrong answer (the reason and the question again), a right one.
   const lines = ['balance', '12345', '123456'];
+  const counts = [1, 2, 1];
   let plain;
   await check('a plain bot file: the loader fetches the bot reader (its glue and wasm, once) and the demo bot answers', async () => {
     const v = await open('/');
-    plain = await answers(v, lines);
+    plain = await answers(v, lines, counts);
     assert.match(plain[0], /account number/);
+    assert.equal(plain.length, 4);
+    assert.match(plain[3], /email/);
     const fetched = await readerFetches(v.page);
     assert.equal(fetched.length, 2, fetched.join(', '));
     assert.ok(fetched.some((p) => /_bg\.wasm$/.test(p)) && fetched.some((p) => /\.js$/.test(p)), fetched.join(', '));
@@ -54,7 +60,7 @@ export async function compiledChecks({ open, visit, check }) {
 
   await check('a compiled bot (chatlet compile) runs without the bot reader and answers as its plain file does', async () => {
     const v = await open('/compiled.html');
-    assert.deepEqual(await answers(v, lines), plain);
+    assert.deepEqual(await answers(v, lines, counts), plain);
     assert.deepEqual(await readerFetches(v.page), [], 'the reader is not fetched for a compiled bot');
     assert.deepEqual(v.log.errors, []);
     await v.page.close();

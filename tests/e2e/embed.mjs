@@ -104,15 +104,20 @@ export async function embedChecks({ browser, check, sites }) {
     await h.page.close();
   });
 
-  await check('hover preloads the widget and the bot; a click opens the window with the text box focused; nothing is fetched after the click', async () => {
+  await check('hover preloads the widget, the bot and (for a plain bot file) the bot reader; a click opens the window with the text box focused; nothing is fetched after the click', async () => {
     const h = await openHost(browser, sites, '/bubble.html');
     await h.page.waitForLoadState('networkidle');
     await h.page.hover('.chatlet-launcher');
-    await h.page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('.wasm') && r.responseEnd > 0));
+    // Both wasms: the widget's, and the bot reader's (the bot file is plain), which the
+    // loader imports as soon as it has the file.
+    await h.page.waitForFunction(() => performance.getEntriesByType('resource')
+      .filter((r) => r.name.endsWith('.wasm') && r.responseEnd > 0).length === 2);
     await h.page.waitForLoadState('networkidle');
     const preloaded = h.fromCdn();
-    assert.ok(preloaded.some((f) => f.endsWith('_bg.wasm')) && preloaded.some((f) => /^chatlet-widget-.*\.js$/.test(f)) &&
-      preloaded.some((f) => /^chatlet-.*\.css$/.test(f)), preloaded.join(' '));
+    assert.ok(preloaded.some((f) => /^chatlet-widget-.*_bg\.wasm$/.test(f)) && preloaded.some((f) => /^chatlet-widget-.*\.js$/.test(f)) &&
+      preloaded.some((f) => /^chatlet-[0-9a-f]+\.css$/.test(f)), preloaded.join(' '));
+    assert.ok(preloaded.some((f) => /^chatlet-reader-.*_bg\.wasm$/.test(f)) && preloaded.some((f) => /^chatlet-reader-[0-9a-f]+\.js$/.test(f)),
+      preloaded.join(' '));
     assert.ok(h.requests.some((u) => u.endsWith('/bots/shop.json')), 'the bot file is preloaded');
     const before = h.requests.length;
     await h.page.click('.chatlet-launcher');

@@ -135,8 +135,8 @@ fn well_formed(bot: &Bot) -> Result<(), String> {
         ));
     }
     let bad = |what: &str, at: usize| Err(format!("{what} {at} points at nothing"));
-    if bot.fallback.is_some_and(|d| d >= dialogs) {
-        return bad("the fallback", 0);
+    if let Some(d) = bot.fallback.filter(|d| *d >= dialogs) {
+        return Err(format!("the fallback dialog {d} does not exist"));
     }
     for (at, dialog) in bot.dialogs.iter().enumerate() {
         if dialog.head.is_some_and(|i| i >= interactions) {
