@@ -12,8 +12,10 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Why a window has no bot.
 pub enum Failure {
-    /// The file could not be fetched, or the bot reader could not run (why).
+    /// The file could not be fetched (why).
     Fetch(String),
+    /// The bot reader, one of the widget's files, could not be loaded or run (why).
+    Reader(String),
     /// The file is not a bot that loads.
     Bot(LoadError),
 }
@@ -56,17 +58,17 @@ async fn compile(bytes: Vec<u8>, reader: Option<&Function>) -> Result<Vec<u8>, F
             "this page loads only compiled bots (it gave the widget no bot reader): compile the file with `chatlet compile`",
         )));
     };
-    let compile = async {
-        let module = call(reader, &JsValue::NULL).await?;
-        js_sys::Reflect::get(&module, &"compile".into())?.dyn_into::<Function>()
-    };
-    let compile = compile
+    let module = call(reader, &JsValue::NULL)
         .await
-        .map_err(|e| Failure::Fetch(format!("the bot reader did not load ({})", said(&e))))?;
+        .map_err(|e| Failure::Reader(format!("the bot reader did not load ({})", said(&e))))?;
+    let compile = js_sys::Reflect::get(&module, &"compile".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| Failure::Reader("the bot reader has no compile function".into()))?;
     call(&compile, &Uint8Array::from(bytes.as_slice()))
         .await
         .map(bytes_of)
-        .map_err(|e| Failure::Fetch(format!("the bot reader did not run ({})", said(&e))))
+        .map_err(|e| Failure::Reader(format!("the bot reader did not run ({})", said(&e))))
 }
 
 /// Calls `f` with `arg` and waits for the promise it returns (or the value).
@@ -83,8 +85,11 @@ fn bytes_of(value: JsValue) -> Vec<u8> {
     }
 }
 
-/// What an error or a rejection says.
+/// What an error or a rejection says, whatever was thrown.
 fn said(e: &JsValue) -> String {
-    e.as_string()
-        .unwrap_or_else(|| String::from(js_sys::Error::from(e.clone()).to_string()))
+    match (e.as_string(), e.dyn_ref::<js_sys::Error>()) {
+        (Some(text), _) => text,
+        (None, Some(error)) => String::from(error.to_string()),
+        (None, None) => format!("{e:?}"),
+    }
 }

@@ -27,20 +27,18 @@ const wasm = one((f) => /^chatlet-widget-.*_bg\.wasm$/.test(f), 'wasm file');
 const js = one((f) => /^chatlet-widget-[^_]*\.js$/.test(f), 'wasm-bindgen glue');
 
 // The bot reader (crates/reader, a worker-type trunk build: unhashed names), fetched only
-// for a plain bot file: given content-hashed names here, its glue minified.
-const readerHash = crypto.createHash('sha256')
-  .update(fs.readFileSync(path.join(staging, one((f) => f === 'chatlet-reader_bg.wasm', 'bot reader wasm'))))
-  .digest('hex').slice(0, 16);
+// for a plain bot file: its glue minified, both files named by the hash of both (the
+// release serves `chatlet-*` as immutable).
+const readerBytes = fs.readFileSync(path.join(staging, one((f) => f === 'chatlet-reader_bg.wasm', 'bot reader wasm')));
+const { code: readerGlue } = await minify(fs.readFileSync(path.join(staging, 'chatlet-reader.js'), 'utf8'), {
+  module: true, compress: { passes: 2 }, mangle: true, format: { comments: false },
+});
+const readerHash = crypto.createHash('sha256').update(readerBytes).update(readerGlue).digest('hex').slice(0, 16);
 const readerWasm = `chatlet-reader-${readerHash}_bg.wasm`;
 const reader = `chatlet-reader-${readerHash}.js`;
 fs.renameSync(path.join(staging, 'chatlet-reader_bg.wasm'), path.join(staging, readerWasm));
-{
-  const { code } = await minify(fs.readFileSync(path.join(staging, 'chatlet-reader.js'), 'utf8'), {
-    module: true, compress: { passes: 2 }, mangle: true, format: { comments: false },
-  });
-  fs.writeFileSync(path.join(staging, reader), code);
-  fs.rmSync(path.join(staging, 'chatlet-reader.js'));
-}
+fs.writeFileSync(path.join(staging, reader), readerGlue);
+fs.rmSync(path.join(staging, 'chatlet-reader.js'));
 
 /** CSS without comments and runs of white space. */
 const minifyCss = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ')

@@ -251,27 +251,40 @@ fn announce_transfer(chat: &Chat, conv: &Conversation) {
 async fn load(conv: Shared) {
     let url = &conv.options.bot_url;
     let options = &conv.options;
-    let (message, findings) =
-        match crate::bot_file::load(&options.load_bot, options.reader.as_ref()).await {
-            Ok((bot, compiled)) => {
-                warn_findings(&conv, bot.findings());
-                return conversation::start(&conv, bot, compiled);
-            }
-            Err(Failure::Fetch(why)) => (
-                format!("the bot file {url} could not be fetched ({why})"),
-                vec![],
-            ),
-            Err(Failure::Bot(e)) => (
-                format!("the bot file {url} has errors:\n{e}"),
-                e.findings.iter().map(events::Finding::of).collect(),
-            ),
-        };
-    web_sys::console::error_1(&format!("chatlet: {message}").into());
-    let detail = events::Error::Bot {
+    let failure = match crate::bot_file::load(&options.load_bot, options.reader.as_ref()).await {
+        Ok((bot, compiled)) => {
+            warn_findings(&conv, bot.findings());
+            return conversation::start(&conv, bot, compiled);
+        }
+        Err(failure) => failure,
+    };
+    let bot = |message: &str, findings| events::Error::Bot {
         bot: url.clone(),
-        message,
+        message: message.to_string(),
         findings,
     };
+    let (message, detail) = match failure {
+        Failure::Fetch(why) => {
+            let message = format!("the bot file {url} could not be fetched ({why})");
+            (message.clone(), bot(&message, vec![]))
+        }
+        Failure::Bot(e) => {
+            let message = format!("the bot file {url} has errors:\n{e}");
+            (
+                message.clone(),
+                bot(
+                    &message,
+                    e.findings.iter().map(events::Finding::of).collect(),
+                ),
+            )
+        }
+        // One of the widget's own files, as when the loader cannot fetch the widget.
+        Failure::Reader(why) => {
+            let message = format!("the bot file {url} could not be read: {why}");
+            (message.clone(), events::Error::Widget { message })
+        }
+    };
+    web_sys::console::error_1(&format!("chatlet: {message}").into());
     conv.emit(&detail);
     conv.act(Action::Failed);
 }

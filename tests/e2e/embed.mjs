@@ -18,7 +18,9 @@ export async function embedSites({ dist, api }) {
   const cdn = await serveStatic(dist, {
     headers: { 'Access-Control-Allow-Origin': '*' },
     compress: true,
-    hold: (pathname) => held.get(path.extname(pathname)),
+    // By extension (`.wasm`), or by the start of the file's name (`chatlet-reader-`).
+    hold: (pathname) => held.get(path.extname(pathname))
+      ?? [...held].find(([k]) => path.basename(pathname).startsWith(k))?.[1],
   });
   const routes = {};
   for (const name of fs.readdirSync(pagesDir)) {
@@ -50,7 +52,8 @@ export async function embedSites({ dist, api }) {
     held.set(ext, new Promise((ok) => { release = ok; }));
     return () => { held.delete(ext); release(); };
   };
-  /** The CDN answers 503 for files ending in `ext` until the returned function is called. */
+  /** The CDN answers 503 for files ending in `ext` (or whose names begin so) until the
+   * returned function is called. */
   const breakFiles = (ext) => {
     held.set(ext, Promise.resolve('fail'));
     return () => held.delete(ext);
@@ -445,6 +448,23 @@ export async function embedChecks({ browser, check, sites }) {
     await h.page.click('.chatlet-retry');
     await h.page.waitForSelector('.chatlet-input:not([disabled])');
     await waitFocus(h.page, 'chatlet-input');
+    await h.say('hi');
+    await h.waitBot(1);
+    await h.page.close();
+  });
+
+  await check('when the bot reader (for a plain bot file) cannot be fetched, the window says so with a retry that works once it can; the page hears a widget error', async () => {
+    const h = await openHost(browser, sites, '/bubble-nopreload.html');
+    await h.page.waitForSelector('.chatlet-launcher');
+    const mend = sites.breakFiles('chatlet-reader-');
+    await h.page.click('.chatlet-launcher');
+    await h.page.waitForSelector('[role=alert] >> text=Sorry, this chat is not available right now.');
+    const [error] = await h.events('error');
+    assert.equal(error.detail.kind, 'widget');
+    assert.match(error.detail.message, /could not be read: the bot reader did not load/);
+    mend();
+    await h.page.click('.chatlet-retry');
+    await h.page.waitForSelector('.chatlet-body:not([aria-busy])');
     await h.say('hi');
     await h.waitBot(1);
     await h.page.close();

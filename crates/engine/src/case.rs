@@ -6,8 +6,9 @@
 //! mappings. Without it (the widget, where the standard library's tables cost about
 //! 5 KB of compressed wasm each) the host installs its own with [`set_lower`] and
 //! [`set_upper`]: the widget passes the browser's `String.prototype.toLowerCase` and
-//! `toUpperCase`, the same Unicode mappings (and, for regular expressions, the browser's
-//! own). Until a host does, only ASCII letters are mapped (`lower("ÉTÉ Balance")` is
+//! `toUpperCase`, the same Unicode mappings (regular expressions are folded where the bot
+//! is compiled: by the browser's mappings in the previewer, by std's in `chatlet compile`
+//! and the widget's bot reader). Until a host does, only ASCII letters are mapped (`lower("ÉTÉ Balance")` is
 //! `"été balance"` with the feature: see the tests).
 
 #[cfg(not(feature = "unicode-case"))]

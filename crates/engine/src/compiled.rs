@@ -23,7 +23,7 @@
 
 use crate::error::LoadError;
 use crate::load::{MAX_BOT_BYTES, MAX_DIALOGS, MAX_INTERACTIONS};
-use crate::model::{Action, Bot, Kind};
+use crate::model::{Action, Bot, Kind, API_TIMEOUT_MS, CHIPS_PER_ROW, MAX_DELAY_MS, MAX_STEPS};
 use crate::starters::StarterIndex;
 
 /// How a compiled bot begins: not JSON (a plain bot file begins with `{`, white space or
@@ -117,17 +117,32 @@ pub fn read(bytes: &[u8]) -> Result<Bot, LoadError> {
             version.engine, version.format
         )));
     }
-    let read: In = postcard::from_bytes(body).map_err(|e| refuse(e.to_string()))?;
+    let (read, rest): (In, _) =
+        postcard::take_from_bytes(body).map_err(|e| refuse(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(refuse(format!("{} bytes follow the bot", rest.len())));
+    }
     let mut bot = read.bot;
     well_formed(&bot).map_err(refuse)?;
     bot.starters = StarterIndex::new(&bot.dialogs);
     Ok(bot)
 }
 
-/// Every index in the model points at something that exists, and the sizes are within
-/// the loaders' limits: what the loaders guarantee of a bot they make, checked again for
-/// one read from bytes, so that a damaged file is refused and never panics a session.
+/// Every index in the model points at something that exists, and the sizes and
+/// settings are within the loaders' limits: what the loaders guarantee of a bot they
+/// make, checked again for one read from bytes, so that a damaged or crafted file is
+/// refused and never panics, hangs or stalls a session (a turn's step budget, a message's
+/// delay and a call's timeout are what bound them).
 fn well_formed(bot: &Bot) -> Result<(), String> {
+    let s = &bot.settings;
+    if !(1..=MAX_STEPS).contains(&s.max_steps)
+        || !(API_TIMEOUT_MS.0..=API_TIMEOUT_MS.1).contains(&s.api_timeout_ms)
+    {
+        return Err(format!(
+            "its settings (maxSteps {}, apiTimeoutMs {}) are out of range",
+            s.max_steps, s.api_timeout_ms
+        ));
+    }
     let (dialogs, interactions) = (bot.dialogs.len(), bot.interactions.len());
     if dialogs > MAX_DIALOGS || interactions > MAX_INTERACTIONS {
         return Err(format!(
@@ -152,6 +167,7 @@ fn well_formed(bot: &Bot) -> Result<(), String> {
         let rules_ok = it.rules.iter().all(|rule| action_ok(&rule.action));
         let kind_ok = match &it.kind {
             Kind::Call(i) => *i < bot.integrations.len(),
+            Kind::Question { chips, .. } => *chips <= CHIPS_PER_ROW,
             _ => true,
         };
         if it.dialog >= dialogs
@@ -160,6 +176,12 @@ fn well_formed(bot: &Bot) -> Result<(), String> {
             || !kind_ok
         {
             return bad("interaction", at);
+        }
+        if it.delay_ms > MAX_DELAY_MS {
+            return Err(format!(
+                "interaction {at} waits {} ms, over {MAX_DELAY_MS}",
+                it.delay_ms
+            ));
         }
     }
     Ok(())
@@ -185,6 +207,50 @@ mod tests {
         let again = read(&bytes).unwrap();
         assert_eq!(format!("{again:?}"), format!("{bot:?}"));
         assert_eq!(write(&again), bytes);
+    }
+
+    #[test]
+    fn settings_delays_and_chips_out_of_the_loaders_ranges_are_refused() {
+        type Damage = fn(&mut Bot);
+        let damages: [(&str, Damage); 5] = [
+            ("maxSteps", |b| b.settings.max_steps = u32::MAX),
+            ("maxSteps", |b| b.settings.max_steps = 0),
+            ("apiTimeoutMs", |b| b.settings.api_timeout_ms = 0),
+            ("waits", |b| b.interactions[1].delay_ms = 2_000_000_000),
+            ("interaction", |b| {
+                if let Kind::Question { chips, .. } = &mut b.interactions[0].kind {
+                    *chips = 200;
+                }
+            }),
+        ];
+        for (what, damage) in damages {
+            let mut bot = crate::load(BOT).unwrap();
+            damage(&mut bot);
+            let e = read(&write(&bot)).unwrap_err().to_string();
+            assert!(e.contains(what), "{what}: {e}");
+        }
+        let mut bytes = write(&crate::load(BOT).unwrap());
+        bytes.push(0);
+        let e = read(&bytes).unwrap_err().to_string();
+        assert!(e.contains("1 bytes follow the bot"), "{e}");
+    }
+
+    #[test]
+    fn only_the_findings_the_widget_records_are_kept() {
+        let mut bot = crate::load(
+            r#"{"dialogs": [{"name": "D", "patterns": ["hi"], "flow": [
+                {"say": "a", "pre": "botContext.sendEmail('x');"}]}]}"#,
+        )
+        .unwrap();
+        // chatlet check's own: an unknown botContext call.
+        assert!(bot.findings.iter().any(|f| f.checks), "{:?}", bot.findings);
+        let mut visible = bot.findings[0].clone();
+        visible.checks = false;
+        visible.message = "shown to the page".into();
+        bot.findings.push(visible);
+        let read = read(&write(&bot)).unwrap();
+        let kept: Vec<&str> = read.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(kept, ["shown to the page"]);
     }
 
     #[test]

@@ -88,6 +88,22 @@ pub struct Finding {
     pub interaction: Option<String>,
     /// What is wrong, in words.
     pub message: String,
+    /// Recorded only with the `checks` feature (a warning or an unsupported feature that
+    /// `chatlet check` lists and the widget's own reading never records): a compiled bot
+    /// leaves these out, so that it warns the page as its plain file does.
+    #[serde(skip)]
+    pub(crate) checks: bool,
+}
+
+/// A bot's findings as a compiled bot keeps them: those the widget records reading the
+/// plain file (see [`Finding::checks`]).
+pub(crate) fn visible_only<S: serde::Serializer>(
+    findings: &[Finding],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    let kept: Vec<&Finding> = findings.iter().filter(|f| !f.checks).collect();
+    kept.serialize(s)
 }
 
 impl fmt::Display for Finding {
@@ -154,7 +170,24 @@ impl Findings {
             pointer: pointer.to_string(),
             interaction: interaction.map(str::to_string),
             message: message.into(),
+            checks: false,
         });
+    }
+
+    /// Records a finding only `chatlet check` lists (see [`Finding::checks`]).
+    #[cfg(feature = "checks")]
+    pub(crate) fn check(
+        &mut self,
+        severity: Severity,
+        kind: FindingKind,
+        pointer: impl fmt::Display,
+        interaction: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        self.add(severity, kind, pointer, interaction, message);
+        if let Some(last) = self.list.last_mut() {
+            last.checks = true;
+        }
     }
 
     /// Records an error.
@@ -193,7 +226,7 @@ impl Findings {
         message: impl Into<String>,
     ) {
         #[cfg(feature = "checks")]
-        self.add(Severity::Warning, kind, pointer, interaction, message);
+        self.check(Severity::Warning, kind, pointer, interaction, message);
         #[cfg(not(feature = "checks"))]
         let _ = (kind, pointer, interaction, message);
     }
@@ -208,7 +241,7 @@ impl Findings {
         message: impl Into<String>,
     ) {
         #[cfg(feature = "checks")]
-        self.add(
+        self.check(
             Severity::Unsupported,
             FindingKind::Unsupported,
             pointer,

@@ -53,7 +53,9 @@ pub struct Bot {
     pub(crate) intents: Vec<Option<String>>,
     /// Bot-wide settings.
     pub(crate) settings: Settings,
-    /// Warnings and unsupported features found while loading.
+    /// Warnings and unsupported features found while loading (a compiled bot keeps those
+    /// the widget records: [`crate::error::visible_only`]).
+    #[serde(serialize_with = "crate::error::visible_only")]
     pub(crate) findings: Vec<Finding>,
     /// A hash of the file the bot was loaded from (set by [`crate::load`]): a session's
     /// snapshot names the bot it was made with.
@@ -94,6 +96,12 @@ impl Scope {
 /// The longest pause before a message: interaction delays and `setMessageDelay` are
 /// capped at this (CB's limit).
 pub const MAX_DELAY_MS: u32 = 10_000;
+
+/// The most interactions one visitor turn may run that a bot may set (`maxSteps`).
+pub const MAX_STEPS: u32 = 10_000;
+
+/// The shortest and longest integration timeout a bot may set (`apiTimeoutMs`).
+pub const API_TIMEOUT_MS: (u32, u32) = (100, 120_000);
 
 /// Bot-wide settings.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

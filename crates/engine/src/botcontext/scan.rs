@@ -44,7 +44,7 @@ pub fn check_code(
     }
     #[cfg(feature = "checks")]
     for name in unknown_calls(code) {
-        findings.add(
+        findings.check(
             crate::error::Severity::Unsupported,
             FindingKind::Code,
             pointer,

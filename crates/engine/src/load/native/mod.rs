@@ -532,7 +532,8 @@ impl<'a> Loader<'a> {
             ],
         );
         if let Some(n) = obj.get("apiTimeoutMs").and_then(Value::as_u64) {
-            settings.api_timeout_ms = n.clamp(100, 120_000) as u32;
+            let (least, most) = crate::model::API_TIMEOUT_MS;
+            settings.api_timeout_ms = n.clamp(u64::from(least), u64::from(most)) as u32;
         }
         if let Some(b) = obj.get("debug").and_then(Value::as_bool) {
             settings.debug_commands = b;
@@ -552,7 +553,7 @@ impl<'a> Loader<'a> {
             .filter(|g| !g.trim().is_empty())
             .map(str::to_string);
         if let Some(n) = obj.get("maxSteps").and_then(Value::as_u64) {
-            settings.max_steps = n.clamp(1, 10_000) as u32;
+            settings.max_steps = n.clamp(1, u64::from(crate::model::MAX_STEPS)) as u32;
         }
         settings.avatar = obj
             .get("avatar")
