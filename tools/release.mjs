@@ -50,7 +50,7 @@ const cargo = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
 const version = /\[package\][^[]*?\nversion = "([^"]+)"/.exec(cargo)?.[1];
 const license = /\[package\][^[]*?\nlicense = "([^"]+)"/.exec(cargo)?.[1];
 if (!version || !license) throw new Error('release.mjs: no [package] version or license in Cargo.toml');
-for (const f of ['README.md', 'LICENSE', 'LICENSE-MIT']) {
+for (const f of ['README.md', 'LICENSE', 'LICENSE-MIT', 'compile.mjs']) {
   fs.copyFileSync(path.join(root, 'www', 'package', f), path.join(release, f));
 }
 
@@ -103,6 +103,8 @@ const pkg = {
     './package.json': './package.json',
     './*': './*',
   },
+  // Compiles a bot file with the package's bot reader (www/package/compile.mjs).
+  bin: { 'chatlet-compile': './compile.mjs' },
   files: files.concat('package.json').sort(),
   // Only the classic loader acts when it is loaded (it installs window.chatlet and
   // mounts the tag's window); the module does nothing until called.

@@ -14,7 +14,7 @@
 //   `window.chatlet` holds and which events a conversation dispatches are what
 //   chatlet.d.ts declares.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -184,6 +184,22 @@ export async function packageChecks({ browser, check, release, root, api }) {
       assert.ok(!files.some((f) => /index\.html|demo-bot|agent-desk|test-page/.test(f)), files.join(' '));
     });
     if (!installed) return;
+
+    await check('chatlet-compile, the package\'s command on its own bot reader, writes the bytes chatlet compile writes; a broken bot is refused with its findings (exit 1)', async () => {
+      fs.writeFileSync(path.join(app, 'shop.json'), demoBot);
+      const made = spawnSync('npx', ['--no-install', 'chatlet-compile', 'shop.json'], { cwd: app, encoding: 'utf8' });
+      assert.equal(made.status, 0, made.stderr);
+      assert.match(made.stderr, /shop\.chatlet: \d+ bytes/);
+      const cli = path.join(app, 'cli.chatlet');
+      run(path.join(root, 'target', 'debug', 'chatlet'), ['compile', path.join(app, 'shop.json'), '-o', cli], app);
+      assert.ok(fs.readFileSync(path.join(app, 'shop.chatlet')).equals(fs.readFileSync(cli)), 'the same bytes as the command line\'s');
+      fs.writeFileSync(path.join(app, 'broken.json'), '{"dialogs": [{"name": "D", "oops": 1}]}');
+      const refused = spawnSync('npx', ['--no-install', 'chatlet-compile', 'broken.json'], { cwd: app, encoding: 'utf8' });
+      assert.equal(refused.status, 1, refused.stderr);
+      assert.match(refused.stderr, /error: \/dialogs\/0\/oops\b.*unknown key/);
+      assert.match(refused.stderr, /broken\.json: not compiled/);
+      assert.ok(!fs.existsSync(path.join(app, 'broken.chatlet')));
+    });
 
     await check('what the module exports is what chatlet.d.ts declares (the module imports where there is no page, as in server-side rendering)', async () => {
       const module = await import(pathToFileURL(path.join(installed, 'chatlet.mjs')).href);

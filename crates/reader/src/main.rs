@@ -1,4 +1,4 @@
-//! The bot reader: the one function the widget's loader calls when a bot file is plain
+//! The bot reader: the function the widget's loader calls when a bot file is plain
 //! (Chatlet's native format or a Conversation Builder export) rather than compiled
 //! (`chatlet compile`). It reads and checks the file as `chatlet_engine::load` does
 //! and returns the compiled bot (`chatlet_engine::compiled`), which the widget runs.
@@ -9,16 +9,34 @@
 
 use wasm_bindgen::prelude::*;
 
-/// Compiles the bot file `bytes` (UTF-8, a byte-order mark allowed, as `fetch`'s `text()`
-/// reads it): the compiled bot, or the refusal that holds the findings of a file that
-/// does not load (`chatlet_engine::compiled::read` reads both).
+/// Compiles the bot file `bytes`: the compiled bot, or the refusal that holds the
+/// findings of a file that does not load (`chatlet_engine::compiled::read` reads both).
 #[wasm_bindgen]
 pub fn compile(bytes: &[u8]) -> Vec<u8> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match chatlet_engine::load(&String::from_utf8_lossy(bytes)) {
+    match load(bytes) {
         Ok(bot) => chatlet_engine::compiled::write(&bot),
         Err(e) => chatlet_engine::compiled::refusal(&e),
     }
+}
+
+/// The findings of the bot file `bytes`, one line each (`error: /pointer ("name"): …`):
+/// the errors `compile` refuses it with, or the warnings its compiled bot keeps. For the
+/// package's `chatlet-compile`, which cannot read the engine's bytes (reading them here
+/// would bring the compiled bot's reader into this wasm).
+#[wasm_bindgen]
+pub fn findings(bytes: &[u8]) -> Vec<String> {
+    let findings = match load(bytes) {
+        Ok(bot) => bot.findings().to_vec(),
+        Err(e) => e.findings,
+    };
+    findings.iter().map(ToString::to_string).collect()
+}
+
+/// The bot file `bytes` loaded: UTF-8 with a byte-order mark allowed and bad sequences
+/// replaced, as `fetch`'s `text()` reads it.
+fn load(bytes: &[u8]) -> Result<chatlet_engine::Bot, chatlet_engine::LoadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    chatlet_engine::load(&String::from_utf8_lossy(bytes))
 }
 
 fn main() {}
