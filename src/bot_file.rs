@@ -43,8 +43,7 @@ pub async fn load(
 /// A plain file compiled here: the previewer's build has the readers.
 #[cfg(feature = "preview")]
 async fn compile(bytes: Vec<u8>, _: Option<&Function>) -> Result<Vec<u8>, Failure> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    chatlet_engine::load(&String::from_utf8_lossy(bytes))
+    chatlet_engine::load_bytes(&bytes)
         .map(|bot| compiled::write(&bot))
         .map_err(Failure::Bot)
 }

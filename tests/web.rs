@@ -57,8 +57,7 @@ fn reader() -> js_sys::Function {
     use chatlet_widget::engine::compiled;
     let compile = Closure::<dyn Fn(js_sys::Uint8Array) -> js_sys::Uint8Array>::new(
         |bytes: js_sys::Uint8Array| {
-            let text = String::from_utf8(bytes.to_vec()).unwrap_or_default();
-            let compiled = match chatlet_widget::engine::load(&text) {
+            let compiled = match chatlet_widget::engine::load_bytes(&bytes.to_vec()) {
                 Ok(bot) => compiled::write(&bot),
                 Err(e) => compiled::refusal(&e),
             };

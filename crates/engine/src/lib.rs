@@ -61,7 +61,7 @@ mod vars;
 
 // The bot, loading it and what loading finds.
 pub use error::{Finding, FindingKind, LoadError, Severity};
-pub use load::{detect, load, Format, MAX_BOT_BYTES, MAX_DIALOGS, MAX_INTERACTIONS};
+pub use load::{detect, load, load_bytes, Format, MAX_BOT_BYTES, MAX_DIALOGS, MAX_INTERACTIONS};
 pub use model::{
     succeeded, Bot, Script, Settings, CHIPS_PER_ROW, DEFAULT_FALLBACK_TEXT, MAX_DELAY_MS,
 };

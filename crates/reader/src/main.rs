@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 /// findings of a file that does not load (`chatlet_engine::compiled::read` reads both).
 #[wasm_bindgen]
 pub fn compile(bytes: &[u8]) -> Vec<u8> {
-    match load(bytes) {
+    match chatlet_engine::load_bytes(bytes) {
         Ok(bot) => chatlet_engine::compiled::write(&bot),
         Err(e) => chatlet_engine::compiled::refusal(&e),
     }
@@ -25,18 +25,11 @@ pub fn compile(bytes: &[u8]) -> Vec<u8> {
 /// would bring the compiled bot's reader into this wasm).
 #[wasm_bindgen]
 pub fn findings(bytes: &[u8]) -> Vec<String> {
-    let findings = match load(bytes) {
+    let findings = match chatlet_engine::load_bytes(bytes) {
         Ok(bot) => bot.findings().to_vec(),
         Err(e) => e.findings,
     };
     findings.iter().map(ToString::to_string).collect()
-}
-
-/// The bot file `bytes` loaded: UTF-8 with a byte-order mark allowed and bad sequences
-/// replaced, as `fetch`'s `text()` reads it.
-fn load(bytes: &[u8]) -> Result<chatlet_engine::Bot, chatlet_engine::LoadError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    chatlet_engine::load(&String::from_utf8_lossy(bytes))
 }
 
 fn main() {}

@@ -50,6 +50,14 @@ pub const MAX_DIALOGS: usize = 20_000;
 /// The most interactions (steps) a bot may have.
 pub const MAX_INTERACTIONS: usize = 200_000;
 
+/// Loads a bot file's bytes as a browser's `fetch` reads them as text (`Response.text()`):
+/// UTF-8, a byte-order mark dropped, bad sequences replaced. The widget's bot reader and
+/// the previewer read files this way.
+pub fn load_bytes(bytes: &[u8]) -> Result<Bot, LoadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    load(&String::from_utf8_lossy(bytes))
+}
+
 /// Loads a bot in either format. Files over [`MAX_BOT_BYTES`], and bots with more than
 /// [`MAX_DIALOGS`] dialogs or [`MAX_INTERACTIONS`] interactions, are refused (nesting
 /// deeper than 128 levels is a JSON error).
